@@ -1,0 +1,55 @@
+import type { NormalisedEvent, NumberRange } from '../receive/event.js';
+
+/** How a rendered value is escaped for its target. */
+export type Escape = 'html' | 'mrkdwn' | 'none';
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g;
+
+const ESCAPERS: Record<Escape, (s: string) => string> = {
+  html: (s) =>
+    s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!),
+  // Slack mrkdwn: only &, < and > are control characters (https://api.slack.com/reference/surfaces/formatting#escaping).
+  mrkdwn: (s) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!),
+  none: (s) => s,
+};
+
+export function escapeFor(target: Escape, value: string): string {
+  return ESCAPERS[target](value);
+}
+
+/** "+3338250010–+3338250019" or a single number. */
+export function formatNumbers(numbers: NumberRange[]): string {
+  return numbers.map((n) => (n.start === n.end ? n.start : `${n.start}–${n.end}`)).join(', ');
+}
+
+/** Looks up `a.b.c` in the event; `numbers` renders as a readable list. */
+export function lookupField(event: NormalisedEvent, path: string): unknown {
+  if (path === 'numbers') return formatNumbers(event.numbers);
+  let value: unknown = event;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function stringify(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * Replaces `{{field}}` placeholders with event values, escaped for the target.
+ * A plain string scan: no `eval`, no `new Function` (Workers forbid both).
+ * Unknown fields render as an empty string.
+ */
+export function renderTemplate(template: string, event: NormalisedEvent, target: Escape): string {
+  return template.replace(PLACEHOLDER, (_, path: string) => escapeFor(target, stringify(lookupField(event, path))));
+}
+
+/** The placeholder paths a template uses: lets `rules check` flag typos. */
+export function templateFields(template: string): string[] {
+  return Array.from(template.matchAll(PLACEHOLDER), (m) => m[1]!);
+}

@@ -1,0 +1,67 @@
+/**
+ * The normalised event (DESIGN.md §4.2): the names rules, templates and webhooks see.
+ * Changing a name here breaks users' rules files and downstream systems.
+ */
+
+export const EVENT_STATUSES = ['raised', 'in_progress', 'completed', 'failed', 'cancelled', 'unknown'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const ORDER_TYPES = [
+  'reservation',
+  'reservation_cancellation',
+  'activation',
+  'address_update',
+  'unknown',
+] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+
+export const NUMBER_TYPES = ['geo', 'freephone', 'shared_cost', 'full_rate', 'national_rate', 'unknown'] as const;
+export type NumberType = (typeof NUMBER_TYPES)[number];
+
+/** An inclusive range of E.164 numbers; a single number has start === end. */
+export interface NumberRange {
+  start: string;
+  end: string;
+  /** ISO 3166-1 alpha-2 when known. */
+  country: string | null;
+}
+
+export interface NormalisedEvent {
+  /** Our id of the stored callback. */
+  eventId: string;
+  orderId: string;
+  status: EventStatus;
+  /** The status string exactly as sent, or null when the callback carried none. */
+  rawStatus: string | null;
+  orderType: OrderType;
+  /** ISO 8601. The callback's own time when it has one, else the receive time. */
+  occurredAt: string;
+  /** ISO 8601. */
+  receivedAt: string;
+  numbers: NumberRange[];
+  numberType: NumberType;
+  customerRef: string | null;
+  /** True when the order had already reached a later status when this arrived. */
+  stale: boolean;
+  /** Order details from GET /order/{orderId}, or null. */
+  order: Record<string, unknown> | null;
+  /** The callback as received (parsed). */
+  payload: unknown;
+}
+
+/**
+ * Status ranks for monotonic order state: raised → in_progress → terminal.
+ * The terminal states share a rank, so one terminal state never replaces another.
+ */
+export const STATUS_RANK: Record<EventStatus, number> = {
+  unknown: -1,
+  raised: 0,
+  in_progress: 1,
+  completed: 2,
+  failed: 2,
+  cancelled: 2,
+};
+
+export function isTerminal(status: EventStatus): boolean {
+  return STATUS_RANK[status] === 2;
+}
