@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { countryOfE164, splitToE164, toE164 } from './numbers.js';
+
+describe('split format → E.164 (colt-api.md)', () => {
+  it("matches the seed's French example", () => {
+    expect(splitToE164({ country: 'FR', areaCode: '3', areaCodeExtn: '8250', rangeStart: '1230', rangeEnd: '1239' })).toEqual({
+      start: '+33382501230',
+      end: '+33382501239',
+      country: 'FR',
+    });
+  });
+
+  it('drops the leading 0 of the area code by default', () => {
+    expect(splitToE164({ country: 'GB', areaCode: '020', areaCodeExtn: '7946', rangeStart: '0000' }).start).toBe('+442079460000');
+  });
+
+  it('keeps the leading 0 for Italian Geo numbers', () => {
+    expect(splitToE164({ country: 'IT', areaCode: '02', areaCodeExtn: '1234', rangeStart: '567', numberType: 'IN Geo' }).start).toBe(
+      '+39021234567',
+    );
+  });
+
+  it('drops it for Italian non-geo (nomadic) numbers', () => {
+    expect(splitToE164({ country: 'IT', areaCode: '0', areaCodeExtn: '55', rangeStart: '1234567' }).start).toBe('+39551234567');
+  });
+
+  it('has no extension for Germany', () => {
+    expect(splitToE164({ country: 'DE', areaCode: '30', areaCodeExtn: '999', rangeStart: '12345600', rangeEnd: '12345699' })).toEqual({
+      start: '+493012345600',
+      end: '+493012345699',
+      country: 'DE',
+    });
+  });
+
+  it('uses three-digit calling codes', () => {
+    expect(splitToE164({ country: 'IE', areaCode: '01', areaCodeExtn: '555', rangeStart: '0100' }).start).toBe('+35315550100');
+    expect(countryOfE164('+35315550100')).toBe('IE');
+    expect(countryOfE164('+351210000000')).toBe('PT');
+  });
+
+  it('normalises loosely written numbers', () => {
+    expect(toE164('0044 (20) 7946-0000')).toBe('+442079460000');
+    expect(toE164('not a number')).toBeNull();
+  });
+});

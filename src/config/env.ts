@@ -1,0 +1,145 @@
+/**
+ * Configuration from environment variables (DESIGN.md §4.6), parsed once at the entry
+ * from a record passed in (Workers have no process.env). Every problem is listed at once.
+ */
+import { z } from 'zod';
+import { parseCidr, type Cidr } from '../lib/cidr.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const cidrList = z
+  .string()
+  .optional()
+  .transform((value, ctx): Cidr[] => {
+    const out: Cidr[] = [];
+    for (const part of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      try {
+        out.push(parseCidr(part));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not an IP address or CIDR range` });
+      }
+    }
+    return out;
+  });
+
+const basicAuth = optionalString.refine((v) => v === undefined || /^[^:]+:.+$/.test(v), {
+  message: 'must be user:password',
+});
+
+const url = (protocols: string[]) =>
+  optionalString.refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), {
+    message: `must be a URL starting with ${protocols.join(' or ')}`,
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional().default('development'),
+  PORT: port.default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: url(['postgres://', 'postgresql://']),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  RULES_FILE: optionalString,
+  RULES: optionalString,
+  CALLBACK_TOKEN: optionalString,
+  CALLBACK_TOKEN_HEADER: z.string().default('x-callback-token').transform((v) => v.toLowerCase()),
+  CALLBACK_BASIC_AUTH: basicAuth,
+  CALLBACK_HMAC_SECRET: optionalString,
+  CALLBACK_HMAC_HEADER: z.string().default('x-signature').transform((v) => v.toLowerCase()),
+  CALLBACK_ALLOWED_IPS: cidrList,
+  TRUST_PROXY: bool.default(false),
+  MAX_BODY_BYTES: positiveInt.max(16 * 1024 * 1024).default(262144),
+  COLT_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
+  COLT_API_BASE_URL: url(['http://', 'https://']),
+  COLT_TOKEN_URL: url(['http://', 'https://']),
+  COLT_CLIENT_ID: optionalString,
+  COLT_CLIENT_SECRET: optionalString,
+  COLT_TRACKING_HEADER: z.string().default('APIGWTrackingId'),
+  COLT_API_KEY: optionalString,
+  COLT_API_KEY_HEADER: optionalString,
+  ENRICH: z.enum(['missing', 'always', 'never']).default('missing'),
+  SMTP_URL: url(['smtp://', 'smtps://']),
+  MAIL_FROM: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_API_URL: url(['http://', 'https://']),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  ADMIN_TOKEN: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+/** Raised with every configuration problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The callback authentication methods that are configured. */
+export function callbackAuthMethods(env: Env): string[] {
+  const methods: string[] = [];
+  if (env.CALLBACK_TOKEN) methods.push('token');
+  if (env.CALLBACK_BASIC_AUTH) methods.push('basic');
+  if (env.CALLBACK_HMAC_SECRET) methods.push('hmac');
+  if (env.CALLBACK_ALLOWED_IPS.length > 0) methods.push('ip allow-list');
+  return methods;
+}
+
+export const CALLBACK_AUTH_VARIABLES = [
+  'CALLBACK_TOKEN',
+  'CALLBACK_BASIC_AUTH',
+  'CALLBACK_HMAC_SECRET',
+  'CALLBACK_ALLOWED_IPS',
+] as const;
+
+/** Non-fatal advice to log at start: weak settings that still work. */
+export function configWarnings(env: Env): string[] {
+  const warnings: string[] = [];
+  if (callbackAuthMethods(env).length === 0) {
+    warnings.push(
+      `callbacks are NOT authenticated: anyone who can reach this server can post callbacks; set one of ${CALLBACK_AUTH_VARIABLES.join(', ')}`,
+    );
+  }
+  for (const name of ['CALLBACK_TOKEN', 'ADMIN_TOKEN'] as const) {
+    const value = env[name];
+    if (value !== undefined && value.length < 16) warnings.push(`${name} is shorter than 16 characters: use a long random value`);
+  }
+  if (!env.COLT_CLIENT_ID) warnings.push('COLT_CLIENT_ID/COLT_CLIENT_SECRET not set: order enrichment (GET /order) is off');
+  return warnings;
+}
+
+/**
+ * Parses and validates the environment. Throws ConfigError listing every problem,
+ * including, in production, the absence of any callback authentication.
+ */
+export function parseEnv(record: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(record);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const env = result.data;
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && callbackAuthMethods(env).length === 0) {
+    problems.push(
+      `no callback authentication configured: set at least one of ${CALLBACK_AUTH_VARIABLES.join(', ')} (required when NODE_ENV=production)`,
+    );
+  }
+  if (Boolean(env.COLT_CLIENT_ID) !== Boolean(env.COLT_CLIENT_SECRET)) {
+    problems.push('COLT_CLIENT_ID and COLT_CLIENT_SECRET must be set together');
+  }
+  if (Boolean(env.COLT_API_KEY) && !env.COLT_API_KEY_HEADER) {
+    problems.push('COLT_API_KEY_HEADER: required when COLT_API_KEY is set (Colt does not publish the header name)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return env;
+}

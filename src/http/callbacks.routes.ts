@@ -1,0 +1,136 @@
+/**
+ * POST /callbacks/colt and /callbacks/colt/:token — the URL registered with Colt.
+ * Order of checks: who is calling (401), what they sent (415, 413, 401 for a bad
+ * signature, 400), then store (200 only once the callback is committed, else 503).
+ */
+import { Hono, type Context } from 'hono';
+import type { Env } from '../config/env.js';
+import type { Clock } from '../lib/clock.js';
+import { newId } from '../lib/ids.js';
+import type { Logger } from '../lib/logger.js';
+import { extractCallbackFields } from '../receive/normalise.js';
+import { dedupeKey } from '../receive/dedupe.js';
+import { parseBody } from '../receive/parse-body.js';
+import type { Store } from '../store/db.js';
+import { isInputRejection } from '../store/errors.js';
+import type { CallbackWriter } from '../store/ingest.js';
+import { recordRejection } from '../store/rejected.repo.js';
+import { callbackAuthFromEnv, checkBodySignature, checkRequestAuth, type AuthFailure } from './callback-auth.js';
+import { ApiError, errorResponse, type ErrorIssue } from './errors.js';
+import { isJsonContentType, readBodyLimited } from './read-body.js';
+
+export interface CallbackRoutesDeps {
+  env: Env;
+  store: Store;
+  writer: CallbackWriter;
+  clock: Clock;
+  logger: Logger;
+  clientAddress(c: Context): string | null;
+  /** Called after a new callback is committed (wakes the worker). */
+  onStored?(eventId: string): void;
+}
+
+/** Seconds Colt should wait before retrying when the store is down. */
+export const STORE_RETRY_AFTER_S = 5;
+
+const SENSITIVE_HEADER = /auth|token|secret|cookie|key|password|signature/i;
+
+/** Request headers worth keeping with the event, credentials removed. */
+function storableHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!SENSITIVE_HEADER.test(name)) out[name] = value.slice(0, 1024);
+  });
+  return out;
+}
+
+export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
+  const auth = callbackAuthFromEnv(deps.env);
+  const routes = new Hono();
+
+  async function refuse(c: Context, error: ApiError, body?: Uint8Array): Promise<Response> {
+    const excerpt = body ? new TextDecoder().decode(body.subarray(0, 2048)) : null;
+    await recordRejection(deps.store.db, {
+      receivedAt: new Date(deps.clock.now()),
+      statusCode: error.status,
+      reason: error.code,
+      message: error.message,
+      path: c.req.param('token') === undefined ? c.req.path : '/callbacks/colt/:token',
+      contentType: c.req.header('content-type')?.slice(0, 200) ?? null,
+      bodyExcerpt: excerpt,
+      bodyBytes: body?.byteLength ?? null,
+      remoteAddr: deps.clientAddress(c),
+    }).catch((err: unknown) => deps.logger.warn({ err: { message: (err as Error).message } }, 'could not record a refused callback'));
+    deps.logger.info({ status: error.status, reason: error.code, message: error.message }, 'callback refused');
+    return errorResponse(c, error);
+  }
+
+  const unauthorized = (failure: AuthFailure) =>
+    new ApiError('unauthorized', failure.message, {
+      headers: failure.basicChallenge ? { 'WWW-Authenticate': 'Basic realm="colt-relay", charset="UTF-8"' } : {},
+    });
+
+  async function receive(c: Context): Promise<Response> {
+    const receivedAt = new Date(deps.clock.now());
+    const remoteAddr = deps.clientAddress(c);
+    const headers = c.req.raw.headers;
+    const failure = await checkRequestAuth(auth, { headers, pathToken: c.req.param('token'), remoteAddr });
+    if (failure) return refuse(c, unauthorized(failure));
+    if (!isJsonContentType(c.req.header('content-type') ?? null)) {
+      const given = c.req.header('content-type') ?? 'none';
+      return refuse(c, new ApiError('unsupported_media_type', `content type must be application/json, got ${given.slice(0, 100)}`));
+    }
+    const read = await readBodyLimited(c.req.raw, deps.env.MAX_BODY_BYTES);
+    if (!read.ok) {
+      return refuse(
+        c,
+        read.tooLarge
+          ? new ApiError('payload_too_large', `body exceeds the limit of ${deps.env.MAX_BODY_BYTES} bytes`)
+          : invalid(read.message, [{ path: '', message: read.message }]),
+      );
+    }
+    const signatureFailure = await checkBodySignature(auth, headers, read.bytes);
+    if (signatureFailure) return refuse(c, unauthorized(signatureFailure), read.bytes);
+    const parsed = parseBody(read.bytes);
+    if (!parsed.ok) return refuse(c, invalid(parsed.message, [{ path: parsed.path, message: parsed.message }]), read.bytes);
+    const extracted = extractCallbackFields(parsed.body);
+    if (!extracted.ok) return refuse(c, invalid('the callback has no order id', extracted.issues), read.bytes);
+
+    const id = newId(receivedAt.getTime());
+    try {
+      const stored = await deps.writer.write({
+        id,
+        dedupeKey: await dedupeKey(parsed.body, parsed.canonical, read.bytes),
+        fields: extracted.fields,
+        receivedAt,
+        rawBody: parsed.text,
+        payload: parsed.storable,
+        headers: storableHeaders(headers),
+        remoteAddr,
+      });
+      if (!stored.duplicate) deps.onStored?.(stored.id);
+      return c.json({ status: 'accepted', id: stored.id, duplicate: stored.duplicate }, 200);
+    } catch (error) {
+      if (isInputRejection(error)) {
+        return refuse(c, invalid('the store cannot hold this payload', [{ path: '', message: (error as Error).message }]), read.bytes);
+      }
+      deps.logger.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'store unavailable');
+      throw new ApiError('store_unavailable', 'the callback could not be stored; retry later', {
+        headers: { 'Retry-After': String(STORE_RETRY_AFTER_S) },
+      });
+    }
+  }
+
+  const methodNotAllowed = (c: Context) =>
+    errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
+
+  routes.post('/callbacks/colt', receive);
+  routes.post('/callbacks/colt/:token', receive);
+  routes.all('/callbacks/colt', methodNotAllowed);
+  routes.all('/callbacks/colt/:token', methodNotAllowed);
+  return routes;
+}
+
+function invalid(message: string, issues: ErrorIssue[]): ApiError {
+  return new ApiError('invalid_payload', message, { issues });
+}

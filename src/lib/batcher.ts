@@ -1,0 +1,90 @@
+/**
+ * Group commit: concurrent callers' items are coalesced into batches that one `flush`
+ * writes together (one multi-row insert, one commit). Each caller's promise settles
+ * only when its own batch has settled, so an answer never runs ahead of durability.
+ *
+ * An idle batcher flushes at once (no added latency); under load, items gather while
+ * earlier flushes are in flight, so batches grow with the load.
+ */
+export interface BatcherOptions<I, R> {
+  /** Writes the items; returns one result per item, in order. */
+  flush(items: I[]): Promise<R[]>;
+  /** @default 256 */
+  maxBatch?: number;
+  /** Flushes in flight at once (overlaps one batch's commit with the next one's statements). @default 2 */
+  maxConcurrent?: number;
+  /**
+   * When a batch of several items fails with an error this says is caused by one item's
+   * content, each item is flushed alone so one bad item cannot fail the others.
+   */
+  isolate?(error: unknown): boolean;
+  /** Defers the first flush until the current I/O callbacks have queued their items. */
+  defer?(fn: () => void): void;
+}
+
+export interface Batcher<I, R> {
+  submit(item: I): Promise<R>;
+  /** Resolves when everything submitted so far has settled. */
+  drain(): Promise<void>;
+}
+
+interface Pending<I, R> {
+  item: I;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
+const defaultDefer = (fn: () => void) =>
+  typeof setImmediate === 'function' ? setImmediate(fn) : queueMicrotask(fn);
+
+export function createBatcher<I, R>(options: BatcherOptions<I, R>): Batcher<I, R> {
+  const maxBatch = options.maxBatch ?? 256;
+  const maxConcurrent = options.maxConcurrent ?? 2;
+  const defer = options.defer ?? defaultDefer;
+  const queue: Pending<I, R>[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let scheduled = false;
+
+  async function run(batch: Pending<I, R>[]): Promise<void> {
+    try {
+      const results = await options.flush(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (error) {
+      if (batch.length > 1 && options.isolate?.(error)) {
+        await Promise.all(batch.map((p) => run([p])));
+      } else {
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  function pump(): void {
+    scheduled = false;
+    while (queue.length > 0 && inFlight.size < maxConcurrent) {
+      const batch = queue.splice(0, maxBatch);
+      const done: Promise<void> = run(batch).finally(() => {
+        inFlight.delete(done);
+        pump();
+      });
+      inFlight.add(done);
+    }
+  }
+
+  return {
+    submit(item) {
+      return new Promise<R>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        if (!scheduled && inFlight.size < maxConcurrent) {
+          scheduled = true;
+          defer(pump);
+        }
+      });
+    },
+    async drain() {
+      while (queue.length > 0 || inFlight.size > 0) {
+        await Promise.allSettled([...inFlight]);
+        if (queue.length > 0 && inFlight.size === 0) pump();
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Dedupe keys (DESIGN.md §4.1): the sender's event id when the callback carries one,
+ * otherwise a SHA-256 of the body's canonical JSON, so the same callback re-sent with
+ * other whitespace or key order is still the same callback.
+ */
+import { extractEventId, type JsonObject } from './normalise.js';
+
+/** JSON with object keys sorted (by UTF-16 code units), no insignificant whitespace. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  const parts = keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as JsonObject)[k])}`);
+  return `{${parts.join(',')}}`;
+}
+
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * `event:<id>` or `sha256:<hex>`. Prefixed so an event id can never collide with a hash.
+ * `canonical` is null when the body is too deep to canonicalise safely: the raw bytes are hashed.
+ */
+export async function dedupeKey(body: JsonObject, canonical: string | null, raw: Uint8Array): Promise<string> {
+  const eventId = extractEventId(body);
+  if (eventId !== null) return `event:${eventId}`;
+  return `sha256:${await sha256Hex(canonical ?? raw)}`;
+}

@@ -1,0 +1,46 @@
+/** The receiver's write path: callbacks → group-committed batches → one transaction each. */
+import { createBatcher } from '../lib/batcher.js';
+import type { Store } from './db.js';
+import { isInputRejection, isTransient } from './errors.js';
+import { insertCallbacks, type NewCallback, type StoredCallback } from './events.repo.js';
+
+export interface CallbackWriter {
+  /** Resolves once the callback (or its original) is committed. */
+  write(callback: NewCallback): Promise<StoredCallback>;
+  drain(): Promise<void>;
+}
+
+export interface CallbackWriterOptions {
+  /** Coalesce concurrent writes into shared transactions. @default true */
+  groupCommit?: boolean;
+  /** @default 256 */
+  maxBatch?: number;
+  /** @default 2 */
+  maxConcurrent?: number;
+}
+
+/** Runs a transaction again once if it lost a deadlock. */
+async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    return fn();
+  }
+}
+
+export function createCallbackWriter(store: Store, options: CallbackWriterOptions = {}): CallbackWriter {
+  if (options.groupCommit === false) {
+    return {
+      write: async (callback) => (await withRetry(() => insertCallbacks(store.db, [callback])))[0]!,
+      drain: async () => {},
+    };
+  }
+  const batcher = createBatcher<NewCallback, StoredCallback>({
+    flush: (items) => withRetry(() => insertCallbacks(store.db, items)),
+    maxBatch: options.maxBatch,
+    maxConcurrent: store.kind === 'pglite' ? 1 : options.maxConcurrent,
+    isolate: isInputRejection,
+  });
+  return { write: (callback) => batcher.submit(callback), drain: () => batcher.drain() };
+}
