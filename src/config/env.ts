@@ -122,14 +122,18 @@ export function configWarnings(env: Env): string[] {
  * Parses and validates the environment. Throws ConfigError listing every problem,
  * including, in production, the absence of any callback authentication.
  */
-export function parseEnv(record: Record<string, string | undefined>): Env {
+export function parseEnv(
+  record: Record<string, string | undefined>,
+  options: { requireCallbackAuth?: boolean } = {},
+): Env {
   const result = envSchema.safeParse(record);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const env = result.data;
   const problems: string[] = [];
-  if (env.NODE_ENV === 'production' && callbackAuthMethods(env).length === 0) {
+  const requireAuth = options.requireCallbackAuth ?? env.NODE_ENV === 'production';
+  if (requireAuth && callbackAuthMethods(env).length === 0) {
     problems.push(
       `no callback authentication configured: set at least one of ${CALLBACK_AUTH_VARIABLES.join(', ')} (required when NODE_ENV=production)`,
     );

@@ -1,0 +1,63 @@
+/**
+ * `colt-relay <command>` (DESIGN.md §4.7). Commands load lazily so `send-callback`
+ * does not pay for the database driver.
+ */
+import { ConfigError } from './config/env.js';
+
+const USAGE = `usage: colt-relay <command>
+
+  serve                          HTTP receiver and worker (default)
+  worker                         worker only
+  migrate                        apply database migrations
+  send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
+                                 post a sample callback
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+async function runServer(mode: 'serve' | 'worker'): Promise<number> {
+  const { startNodeServer } = await import('./runtime/node.js');
+  const running = await startNodeServer({ env: process.env, mode });
+  await new Promise<void>((resolve) => {
+    const shutdown = () => resolve();
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+  await running.stop();
+  return 0;
+}
+
+const commands: Record<string, Command> = {
+  serve: () => runServer('serve'),
+  worker: () => runServer('worker'),
+  migrate: async () => {
+    const { parseEnv } = await import('./config/env.js');
+    const { openStore } = await import('./store/open.js');
+    const env = parseEnv(process.env, { requireCallbackAuth: false });
+    const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    await store.close();
+    console.log(`migrations applied (${env.DATABASE_URL ? 'postgres' : `pglite in ${env.DATA_DIR}`})`);
+    return 0;
+  },
+  'send-callback': async (args) => (await import('./cli/send-callback.command.js')).runSendCallback(args),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name = 'serve', ...args] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`unknown command: ${name}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(args);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : (error as Error).message;
+    process.stderr.write(`colt-relay: ${message}\n`);
+    return 1;
+  }
+}
