@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countryOfE164, splitToE164, toE164 } from './numbers.js';
+import { countryOfE164, splitToE164, toColtCountry, toE164 } from './numbers.js';
 
 describe('split format → E.164 (colt-api.md)', () => {
   it("matches the seed's French example", () => {
@@ -41,5 +41,18 @@ describe('split format → E.164 (colt-api.md)', () => {
   it('normalises loosely written numbers', () => {
     expect(toE164('0044 (20) 7946-0000')).toBe('+442079460000');
     expect(toE164('not a number')).toBeNull();
+  });
+});
+
+describe('number types and countries in the split rules', () => {
+  it('only Italian Geo keeps the 0: an explicit non-geo type drops it', () => {
+    const split = { country: 'IT' as const, areaCode: '02', areaCodeExtn: '8765', rangeStart: '0000' };
+    expect(splitToE164({ ...split, numberType: 'geo' }).start).toBe('+390287650000');
+    expect(splitToE164({ ...split, numberType: 'National Rate' }).start).toBe('+39287650000');
+  });
+
+  it('accepts UK for GB and refuses countries Colt does not serve', () => {
+    expect(toColtCountry(' uk ')).toBe('GB');
+    expect(toColtCountry('US')).toBeNull();
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * `colt-relay rules check [file]` and `colt-relay rules test [file] --event <json> | --tests <yaml>`
+ * (DESIGN.md §4.7). Node-only: reads files; everything it decides comes from config/ and route/.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ChannelConfig } from '../deliver/channel.js';
+import type { NormalisedEvent } from '../receive/event.js';
+import { formatProblems, loadRules, parseRules } from '../config/rules.js';
+import type { RulesConfig, RulesLoad } from '../config/rules.js';
+import { parseRuleCases } from '../config/rules-cases.js';
+import type { RuleCase } from '../config/rules-cases.js';
+import { createRouter } from '../route/router.js';
+import type { Router } from '../route/router.js';
+import { channelsReached, describeEvent, explainRoute } from '../route/explain.js';
+
+/** Where the `rules` commands write, and the environment they read. */
+export interface RulesCommandIo {
+  /** Receives whole lines, newline included: pass `(s) => process.stdout.write(s)`. */
+  stdout(s: string): void;
+  stderr(s: string): void;
+  /** For `RULES`, `RULES_FILE` and `${VAR}` interpolation. */
+  env: Record<string, string | undefined>;
+  /** Relative paths resolve here. @default process.cwd() */
+  cwd?: string;
+}
+
+/** Supplied by the main CLI: the real normaliser and channel renderers. */
+export interface RulesTestDeps {
+  /** Raw callback JSON → event (the receiver's normaliser). */
+  normalise(payload: unknown): NormalisedEvent;
+  /** What the channel would send (the real channel renderers in the main CLI). */
+  render(channelName: string, config: ChannelConfig, event: NormalisedEvent): { subject?: string; text: string };
+}
+
+const CHECK_USAGE = 'usage: colt-relay rules check [file]\n';
+const TEST_USAGE = 'usage: colt-relay rules test [file] --event <callback.json> | --tests <cases.yaml>\n';
+
+/**
+ * `rules check [file]`: 0 and a one-line summary when the rules are valid; 1 and every
+ * problem (`file:line:col  path  message`) otherwise; 2 on a usage error. Without a file,
+ * checks what startup would load: `RULES`, else `RULES_FILE`, else ./rules.yaml or the built-in rules.
+ */
+export async function runRulesCheck(args: string[], io: RulesCommandIo): Promise<number> {
+  const parsed = parseCommandArgs(args, {}, io, CHECK_USAGE);
+  if (!parsed || parsed.positionals.length > 1) return usage(io, CHECK_USAGE);
+  const load = await loadFor(parsed.positionals[0], io);
+  if (!reportLoad(load, io)) return 1;
+  io.stdout(`${load.source}: ok — ${summarise(load.rules)}\n`);
+  return 0;
+}
+
+/**
+ * `rules test [file] --event <callback.json>` prints the rules that match, the channels and
+ * each channel's rendered message. `--tests <cases.yaml>` runs cases and exits 1 on any mismatch.
+ */
+export async function runRulesTest(args: string[], io: RulesCommandIo, deps: RulesTestDeps): Promise<number> {
+  const options = { event: { type: 'string' }, tests: { type: 'string' } } as const;
+  const parsed = parseCommandArgs(args, options, io, TEST_USAGE);
+  if (!parsed || parsed.positionals.length > 1) return usage(io, TEST_USAGE);
+  const { event, tests } = parsed.values as { event?: string; tests?: string };
+  if (event === undefined && tests === undefined) return usage(io, TEST_USAGE);
+  const load = await loadFor(parsed.positionals[0], io);
+  if (!reportLoad(load, io)) return 1;
+  io.stdout(`rules    ${load.source}: ${summarise(load.rules)}\n`);
+  const router = createRouter(load.rules);
+  let code = 0;
+  if (event !== undefined) code = Math.max(code, await showEvent(event, load.rules, router, io, deps));
+  if (tests !== undefined) code = Math.max(code, await runCases(tests, router, io, deps));
+  return code;
+}
+
+function parseCommandArgs(
+  args: string[],
+  options: Record<string, { type: 'string' }>,
+  io: RulesCommandIo,
+  help: string,
+): { values: Record<string, unknown>; positionals: string[] } | undefined {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n${help}`);
+    return undefined;
+  }
+}
+
+function usage(io: RulesCommandIo, text: string): number {
+  io.stderr(text);
+  return 2;
+}
+
+/** A named file must exist; without one, the startup precedence applies. */
+async function loadFor(file: string | undefined, io: RulesCommandIo): Promise<RulesLoad> {
+  const reader = (path: string) => readText(resolve(io.cwd ?? process.cwd(), path));
+  if (file === undefined) return loadRules({ env: io.env, readFile: reader });
+  const text = await reader(file).catch((error: Error) => error);
+  if (typeof text === 'string') return { ...parseRules(text, io.env, file), source: file, origin: 'file' };
+  const message = text === null ? `rules file ${file} does not exist` : `cannot read ${file}: ${text.message}`;
+  return { ok: false, problems: [{ path: '', message }], source: file, origin: 'file' };
+}
+
+function reportLoad(load: RulesLoad, io: RulesCommandIo): load is RulesLoad & { ok: true } {
+  if (load.ok) return true;
+  const count = load.problems.length;
+  io.stderr(`${formatProblems(load.problems, load.source)}\n${count} problem${count === 1 ? '' : 's'} in ${load.source}\n`);
+  return false;
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+function summarise(rules: RulesConfig): string {
+  const channels = Object.keys(rules.channels);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(channels.length, 'channel')} (${channels.join(', ')}), ${plural(rules.rules.length, 'rule')}`;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readText(path);
+  if (text === null) throw new Error(`${path} does not exist`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Error(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function showEvent(file: string, rules: RulesConfig, router: Router, io: RulesCommandIo, deps: RulesTestDeps): Promise<number> {
+  let event: NormalisedEvent;
+  try {
+    event = deps.normalise(await readJson(resolve(io.cwd ?? process.cwd(), file)));
+  } catch (error) {
+    io.stderr(`cannot use ${file}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const result = router(event);
+  io.stdout([`event    ${describeEvent(event)}`, ...explainRoute(result)].join('\n') + '\n');
+  let code = 0;
+  for (const delivery of result.deliveries) {
+    const header = `\n── ${delivery.channel} (${delivery.channelType}) via ${delivery.rules.join(', ')}\n`;
+    try {
+      const message = deps.render(delivery.channel, rules.channels[delivery.channel]!, event);
+      io.stdout(`${header}${message.subject === undefined ? '' : `subject: ${message.subject}\n`}${message.text}\n`);
+    } catch (error) {
+      io.stdout(header);
+      io.stderr(`cannot render ${delivery.channel}: ${(error as Error).message}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+async function runCases(file: string, router: Router, io: RulesCommandIo, deps: RulesTestDeps): Promise<number> {
+  const path = resolve(io.cwd ?? process.cwd(), file);
+  const text = await readText(path);
+  if (text === null) {
+    io.stderr(`tests file ${file} does not exist\n`);
+    return 1;
+  }
+  const parsed = parseRuleCases(text);
+  if (!parsed.ok) {
+    io.stderr(`${formatProblems(parsed.problems, file)}\n`);
+    return 1;
+  }
+  let failed = 0;
+  for (const testCase of parsed.cases) {
+    const lines = await runCase(testCase, dirname(path), router, deps);
+    if (lines[0]!.startsWith('FAIL')) failed++;
+    io.stdout(lines.join('\n') + '\n');
+  }
+  const passed = parsed.cases.length - failed;
+  io.stdout(`\n${parsed.cases.length} cases: ${passed} passed, ${failed} failed\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** `ok    name → channels`, or `FAIL  name` with expected, actual and the difference. */
+async function runCase(testCase: RuleCase, dir: string, router: Router, deps: RulesTestDeps): Promise<string[]> {
+  let actual: string[];
+  try {
+    const payload = typeof testCase.event === 'string' ? await readJson(resolve(dir, testCase.event)) : testCase.event;
+    const event = deps.normalise(payload);
+    if (testCase.stale !== undefined) event.stale = testCase.stale;
+    if (testCase.order !== undefined) event.order = testCase.order;
+    actual = channelsReached(router(event));
+  } catch (error) {
+    return [`FAIL  ${testCase.name}`, `        error:      ${(error as Error).message}`];
+  }
+  const missing = testCase.expect.filter((c) => !actual.includes(c));
+  const unexpected = actual.filter((c) => !testCase.expect.includes(c));
+  const list = (names: string[]) => (names.length > 0 ? names.join(', ') : '(none)');
+  if (missing.length === 0 && unexpected.length === 0) return [`ok    ${testCase.name} → ${list(actual)}`];
+  return [
+    `FAIL  ${testCase.name}`,
+    `        expected:   ${list(testCase.expect)}`,
+    `        actual:     ${list(actual)}`,
+    ...(missing.length > 0 ? [`        missing:    ${missing.join(', ')}`] : []),
+    ...(unexpected.length > 0 ? [`        unexpected: ${unexpected.join(', ')}`] : []),
+  ];
+}

@@ -1,0 +1,207 @@
+/**
+ * Colt numbers API client: OAuth2 token cache, `GET /order/{orderId}`, retries.
+ * Runtime-free: fetch, clock, logger, sleep and randomness are injected, so it runs on
+ * Node and Workers and tests never really wait.
+ */
+import type { Clock } from '../lib/clock.js';
+import { systemClock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { createSilentLogger } from '../lib/logger.js';
+import { backoffDelayMs, parseRetryAfter } from './backoff.js';
+import { ColtTokenError, adviceForStatus, isRetryableStatus, parseColtErrorBody } from './colt-errors.js';
+import type { ColtExchange, FetchFn } from './colt-http.js';
+import { createColtTransport } from './colt-http.js';
+import type { ColtEnvironment } from './endpoints.js';
+import { resolveColtEndpoints } from './endpoints.js';
+import { createTokenCache, requestToken } from './token-cache.js';
+
+/** What `getOrder` returns: never throws; a failure says whether trying again later can help. */
+export type GetOrderResult =
+  | { ok: true; status: number; body: unknown }
+  | { ok: false; retryable: boolean; reason: string; status?: number; code?: string; retryAfterMs?: number };
+
+export interface ColtClient {
+  /** The order's details from `GET /order/{orderId}`. */
+  getOrder(orderId: string): Promise<GetOrderResult>;
+  /** A valid access token (cached); rejects with ColtTokenError. */
+  getToken(): Promise<string>;
+}
+
+export interface ColtClientOptions {
+  /** OAuth2 client id (COLT_CLIENT_ID). */
+  clientId: string;
+  /** OAuth2 client secret (COLT_CLIENT_SECRET). Never logged. */
+  clientSecret: string;
+  /** Picks the base URLs (COLT_ENV). @default "sandbox" */
+  environment?: ColtEnvironment;
+  /** Numbers API base, overriding the environment's (COLT_API_BASE_URL). */
+  apiBaseUrl?: string;
+  /** Token URL, overriding the environment's (COLT_TOKEN_URL). */
+  tokenUrl?: string;
+  /** Correlation header sent with a fresh UUID on every call (COLT_TRACKING_HEADER). @default "APIGWTrackingId" */
+  trackingHeader?: string;
+  /** Optional consumer key (COLT_API_KEY), sent on every call. Requires `apiKeyHeader`. Never logged. */
+  apiKey?: string;
+  /** Header for `apiKey` (COLT_API_KEY_HEADER); Colt does not publish its name. */
+  apiKeyHeader?: string;
+  /** @default globalThis.fetch */
+  fetch?: FetchFn;
+  /** Token expiry and Retry-After dates are read from this clock. @default systemClock */
+  clock?: Clock;
+  /** Calls are logged at debug. @default a silent logger */
+  logger?: Logger;
+  /** Waits between tries. @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1). @default Math.random */
+  random?: () => number;
+  /** A tracking id per call. @default crypto.randomUUID */
+  newTrackingId?: () => string;
+  /** Per-call timeout, including reading the body. @default 10000 */
+  timeoutMs?: number;
+  /** Tries per `getOrder` for 429, 5xx, network errors and timeouts. @default 3 */
+  maxAttempts?: number;
+  /** First backoff delay before jitter. @default 500 */
+  backoffBaseMs?: number;
+  /** Largest backoff delay before jitter. @default 8000 */
+  backoffMaxMs?: number;
+  /** Longest Retry-After waited inside one call; a longer one is handed back as `retryAfterMs`. @default 30000 */
+  maxRetryAfterWaitMs?: number;
+  /** Cap of the `retryAfterMs` handed back. @default 3600000 */
+  retryAfterCapMs?: number;
+  /** Refresh the token this long before it expires. @default 60 */
+  tokenRefreshMarginS?: number;
+  /** Token lifetime assumed when the response has no `expires_in`. @default 1800 */
+  defaultTokenLifetimeS?: number;
+}
+
+type Failure = Extract<GetOrderResult, { ok: false }>;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function tokenFailure(error: unknown): Failure {
+  if (!(error instanceof ColtTokenError)) {
+    return { ok: false, retryable: true, reason: `Colt token: ${error instanceof Error ? error.message : 'unexpected error'}` };
+  }
+  return {
+    ok: false,
+    retryable: error.retryable,
+    reason: error.message,
+    ...(error.status !== 0 && { status: error.status }),
+    ...(error.code !== null && { code: error.code }),
+  };
+}
+
+/** Creates a client; throws on contradictory options (fail fast at startup). */
+export function createColtClient(options: ColtClientOptions): ColtClient {
+  if (!options.clientId || !options.clientSecret) throw new TypeError('Colt client: clientId and clientSecret are required');
+  if (options.apiKey && !options.apiKeyHeader) {
+    throw new TypeError('Colt client: apiKeyHeader (COLT_API_KEY_HEADER) is required with apiKey; Colt does not publish its name');
+  }
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createSilentLogger();
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const backoff = { baseMs: options.backoffBaseMs ?? 500, maxMs: options.backoffMaxMs ?? 8000 };
+  const maxRetryAfterWaitMs = options.maxRetryAfterWaitMs ?? 30_000;
+  const retryAfterCapMs = options.retryAfterCapMs ?? 3_600_000;
+  const endpoints = resolveColtEndpoints(options.environment ?? 'sandbox', options);
+  const transport = createColtTransport({
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    clock,
+    logger,
+    trackingHeader: options.trackingHeader ?? 'APIGWTrackingId',
+    apiKey: options.apiKey,
+    apiKeyHeader: options.apiKeyHeader,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    newTrackingId: options.newTrackingId ?? (() => crypto.randomUUID()),
+  });
+  const tokens = createTokenCache({
+    clock,
+    logger,
+    refreshMarginS: options.tokenRefreshMarginS ?? 60,
+    fetchToken: () =>
+      requestToken({
+        transport,
+        tokenUrl: endpoints.tokenUrl,
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
+      }),
+  });
+
+  const get = (path: string, token: string) =>
+    transport({ method: 'GET', url: endpoints.apiBaseUrl + path, headers: { authorization: `Bearer ${token}` } });
+
+  function toResult(path: string, exchange: ColtExchange): GetOrderResult {
+    const where = `GET ${path}`;
+    if (exchange.kind === 'no_response') {
+      return { ok: false, retryable: true, reason: `${where}: ${exchange.message} [tracking id ${exchange.trackingId}]` };
+    }
+    const { status, text, trackingId } = exchange;
+    if (status >= 200 && status < 300) return { ok: true, status, body: parseBody(text) };
+    const body = parseColtErrorBody(text);
+    const advice = adviceForStatus(status);
+    const colt = body.message ?? body.reason;
+    const retryAfterMs = parseRetryAfter(exchange.headers.get('retry-after'), clock.now());
+    const refused = status === 401 ? ' after a token refresh' : '';
+    return {
+      ok: false,
+      retryable: isRetryableStatus(status),
+      reason: `${where}: HTTP ${status}${refused}, ${advice.meaning}${colt ? ` (Colt: ${colt})` : ''}. ${advice.nextStep} [tracking id ${trackingId}]`,
+      status,
+      ...(body.code !== undefined && { code: body.code }),
+      ...(retryAfterMs !== null && isRetryableStatus(status) && { retryAfterMs: Math.min(retryAfterMs, retryAfterCapMs) }),
+    };
+  }
+
+  /** One try; a 401 refreshes the token and repeats the call, once per `getOrder`. */
+  async function tryOnce(path: string, state: { refreshed: boolean }): Promise<GetOrderResult> {
+    let token: string;
+    try {
+      token = await tokens.get();
+    } catch (error) {
+      return tokenFailure(error);
+    }
+    let exchange = await get(path, token);
+    if (exchange.kind === 'response' && exchange.status === 401 && !state.refreshed) {
+      state.refreshed = true;
+      logger.debug({ path, trackingId: exchange.trackingId }, 'colt token refused, refreshing');
+      try {
+        token = await tokens.refreshAfterRejection(token);
+      } catch (error) {
+        return tokenFailure(error);
+      }
+      exchange = await get(path, token);
+    }
+    return toResult(path, exchange);
+  }
+
+  return {
+    getToken: () => tokens.get(),
+    async getOrder(orderId) {
+      if (typeof orderId !== 'string' || orderId.trim() === '') {
+        return { ok: false, retryable: false, reason: 'GET /order: empty order id' };
+      }
+      const path = `/order/${encodeURIComponent(orderId)}`;
+      const state = { refreshed: false };
+      for (let attempt = 1; ; attempt++) {
+        const result = await tryOnce(path, state);
+        if (result.ok || !result.retryable || attempt >= maxAttempts) return result;
+        const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt, backoff, random);
+        if (waitMs > maxRetryAfterWaitMs) return result;
+        logger.debug({ path, attempt, waitMs, status: result.status ?? null }, 'colt call retrying');
+        await sleep(waitMs);
+      }
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/** The simulator's resolved settings and shared state, handed to its route modules. */
+import type { Context } from 'hono';
+import type { Clock } from '../../lib/clock.js';
+import { systemClock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
+import { createSilentLogger } from '../../lib/logger.js';
+import { seedInventory } from './mock-colt.inventory.js';
+import type { MockColtOptions, MockColtState, MockFault, MockScheduler } from './mock-colt.types.js';
+
+export interface MockColtContext {
+  clientId: string;
+  clientSecret: string;
+  trackingHeader: string;
+  tokenLifetimeS: number;
+  sendExpiresIn: boolean;
+  apiKey: string | undefined;
+  apiKeyHeader: string;
+  failRate: number;
+  failOrders: number;
+  latencyMs: number;
+  rateLimit: number;
+  clock: Clock;
+  random: () => number;
+  schedule: MockScheduler;
+  logger: Logger;
+  state: MockColtState;
+  /** Queues a fault for the next matching request(s). */
+  failNext(fault: MockFault): void;
+  /** Takes the next queued fault for `target`, if any. */
+  takeFault(target: 'api' | 'token'): Required<Pick<MockFault, 'status'>> & Pick<MockFault, 'retryAfter'> | undefined;
+  nowIso(): string;
+}
+
+/** setTimeout as a MockScheduler. */
+export const timerScheduler: MockScheduler = (run, delayMs) => {
+  const timer = setTimeout(run, delayMs);
+  return () => clearTimeout(timer);
+};
+
+export function createMockColtContext(options: MockColtOptions): MockColtContext {
+  const clock = options.clock ?? systemClock;
+  const faults: Required<MockFault>[] = [];
+  return {
+    clientId: options.clientId ?? 'mock-client-id',
+    clientSecret: options.clientSecret ?? 'mock-client-secret',
+    trackingHeader: options.trackingHeader ?? 'APIGWTrackingId',
+    tokenLifetimeS: options.tokenLifetimeS ?? 1800,
+    sendExpiresIn: options.sendExpiresIn ?? true,
+    apiKey: options.apiKey,
+    apiKeyHeader: options.apiKeyHeader ?? 'apikey',
+    failRate: options.failRate ?? 0,
+    failOrders: options.failOrders ?? 0,
+    latencyMs: options.latencyMs ?? 0,
+    rateLimit: options.rateLimit ?? 0,
+    clock,
+    random: options.random ?? Math.random,
+    schedule: options.schedule ?? timerScheduler,
+    logger: options.logger ?? createSilentLogger(),
+    state: {
+      orders: new Map(),
+      inventory: seedInventory(),
+      tokens: new Map(),
+      tokenRequests: 0,
+      tokensIssued: 0,
+      calls: [],
+      callbacks: [],
+    },
+    failNext(fault) {
+      faults.push({ count: 1, retryAfter: '', target: 'api', ...fault });
+    },
+    takeFault(target) {
+      const fault = faults.find((f) => f.target === target);
+      if (!fault) return undefined;
+      if (--fault.count <= 0) faults.splice(faults.indexOf(fault), 1);
+      return { status: fault.status, ...(fault.retryAfter !== '' && { retryAfter: fault.retryAfter }) };
+    },
+    nowIso: () => new Date(clock.now()).toISOString(),
+  };
+}
+
+/** A TMF-style error answer, with Retry-After when given. */
+export function errorResponse(c: Context, status: number, reason: string, message: string, retryAfter?: string): Response {
+  if (retryAfter) c.header('retry-after', retryAfter);
+  return c.json({ code: String(status), reason, message, status: String(status) }, status as 400);
+}

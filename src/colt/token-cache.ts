@@ -1,0 +1,131 @@
+/**
+ * OAuth2 client-credentials token for Colt: fetched on demand, cached until shortly
+ * before it expires, and refreshed by one request however many callers are waiting.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { ColtTokenError, parseColtErrorBody } from './colt-errors.js';
+import type { ColtTransport } from './colt-http.js';
+
+export interface IssuedToken {
+  accessToken: string;
+  /** Lifetime in seconds as Colt stated it (or the default when it did not). */
+  expiresInS: number;
+}
+
+export interface TokenRequestOptions {
+  transport: ColtTransport;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Lifetime assumed when the response has no usable `expires_in`. */
+  defaultLifetimeS: number;
+}
+
+/** HTTP Basic credentials, UTF-8 safe (btoa alone only takes Latin-1). */
+export function basicAuthorization(user: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+function positiveSeconds(value: unknown): number | null {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : null;
+}
+
+/** One token request; throws ColtTokenError (never with a credential in it) on any failure. */
+export async function requestToken(options: TokenRequestOptions): Promise<IssuedToken> {
+  const exchange = await options.transport({
+    method: 'POST',
+    url: options.tokenUrl,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuthorization(options.clientId, options.clientSecret),
+    },
+    body: 'grant_type=client_credentials',
+  });
+  if (exchange.kind === 'no_response') {
+    throw new ColtTokenError({ status: 0, trackingId: exchange.trackingId, meaning: exchange.message, retryable: true });
+  }
+  const { status, text, trackingId } = exchange;
+  if (status < 200 || status >= 300) {
+    const body = parseColtErrorBody(text);
+    throw new ColtTokenError({ status, code: body.code, coltMessage: body.message ?? body.reason, trackingId });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  const fields = (parsed ?? {}) as { access_token?: unknown; expires_in?: unknown };
+  if (typeof fields.access_token !== 'string' || fields.access_token === '') {
+    throw new ColtTokenError({ status, trackingId, meaning: 'the response carries no access_token', retryable: true });
+  }
+  return {
+    accessToken: fields.access_token,
+    expiresInS: positiveSeconds(fields.expires_in) ?? options.defaultLifetimeS,
+  };
+}
+
+export interface TokenCacheOptions {
+  /** Fetches a new token; called by at most one caller at a time. */
+  fetchToken: () => Promise<IssuedToken>;
+  clock: Clock;
+  logger: Logger;
+  /** Refresh this long before expiry (at most half the lifetime, for short-lived tokens). */
+  refreshMarginS: number;
+}
+
+export interface TokenCache {
+  /** A token valid for at least the refresh margin: the cached one, or a new one. */
+  get(): Promise<string>;
+  /**
+   * The API refused `rejected` (401): refresh once, unless another caller already
+   * replaced it or is replacing it, in which case share that result.
+   */
+  refreshAfterRejection(rejected: string): Promise<string>;
+}
+
+/** A single-flight token cache over `fetchToken`. */
+export function createTokenCache(options: TokenCacheOptions): TokenCache {
+  const { clock, logger } = options;
+  let cached: { value: string; refreshAtMs: number } | null = null;
+  let inflight: Promise<string> | null = null;
+
+  const refresh = (): Promise<string> => {
+    inflight ??= (async () => {
+      try {
+        // Lifetime counts from the request, not the response: errs on the early side.
+        const requestedAt = clock.now();
+        const issued = await options.fetchToken();
+        const marginS = Math.min(options.refreshMarginS, issued.expiresInS / 2);
+        cached = { value: issued.accessToken, refreshAtMs: requestedAt + (issued.expiresInS - marginS) * 1000 };
+        logger.debug({ expiresInS: issued.expiresInS }, 'colt token issued');
+        return issued.accessToken;
+      } finally {
+        inflight = null;
+      }
+    })();
+    return inflight;
+  };
+
+  const fresh = (): string | null => (cached && clock.now() < cached.refreshAtMs ? cached.value : null);
+
+  return {
+    get: () => {
+      if (inflight) return inflight;
+      const current = fresh();
+      return current !== null ? Promise.resolve(current) : refresh();
+    },
+    refreshAfterRejection: (rejected) => {
+      if (inflight) return inflight;
+      const current = fresh();
+      if (current !== null && current !== rejected) return Promise.resolve(current);
+      cached = null;
+      return refresh();
+    },
+  };
+}

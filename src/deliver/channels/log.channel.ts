@@ -1,0 +1,55 @@
+import type { NormalisedEvent } from '../../receive/event.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Channel, DeliveryJob, LogChannelConfig, RenderedMessage, SendResult } from '../channel.js';
+import { renderTemplate } from '../templates.js';
+
+export interface LogChannelDeps {
+  logger: Logger;
+}
+
+/** `Order IN-ORD-1 failed (activation)`, or the channel's `text` template unescaped. */
+export function renderLog(config: LogChannelConfig, event: NormalisedEvent): RenderedMessage {
+  const text = config.text
+    ? renderTemplate(config.text, event, 'none')
+    : `Order ${event.orderId} ${event.status.replace('_', ' ')} (${event.orderType})`;
+  return config.subject ? { subject: renderTemplate(config.subject, event, 'none'), text } : { text };
+}
+
+/**
+ * Writes one structured pino line per notification: the default channel when no rules
+ * file exists, and a cheap way to watch routing. The event's `order` and `payload` are
+ * left out: they can be large, and the stored event keeps them.
+ */
+export function createLogChannel(name: string, config: LogChannelConfig, deps: LogChannelDeps): Channel {
+  const logger = deps.logger.child({ channel: name, channelType: 'log' });
+
+  async function send(job: DeliveryJob): Promise<SendResult> {
+    const { event } = job;
+    const rendered = renderLog(config, event);
+    logger.info(
+      {
+        deliveryId: job.id,
+        attempt: job.attempt,
+        event: {
+          eventId: event.eventId,
+          orderId: event.orderId,
+          status: event.status,
+          rawStatus: event.rawStatus,
+          orderType: event.orderType,
+          occurredAt: event.occurredAt,
+          receivedAt: event.receivedAt,
+          numbers: event.numbers,
+          numberType: event.numberType,
+          customerRef: event.customerRef,
+          stale: event.stale,
+        },
+        ...(rendered.subject ? { subject: rendered.subject } : {}),
+        text: rendered.text,
+      },
+      'notification',
+    );
+    return { ok: true, code: 'logged' };
+  }
+
+  return { name, type: 'log', render: (event) => renderLog(config, event), send };
+}

@@ -1,0 +1,148 @@
+import { Webhook } from 'standardwebhooks';
+import type { NormalisedEvent } from '../../receive/event.js';
+import { systemClock, type Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Channel, DeliveryJob, RenderedMessage, SendResult, WebhookChannelConfig } from '../channel.js';
+import { checkWebhookUrl, isSsrfBlocked } from '../ssrf.js';
+import { readResponseExcerpt } from './response-excerpt.js';
+import { DEFAULT_BACKOFF_MS, parseRetryAfter } from './retry-after.js';
+
+/** @default 15000 (DESIGN.md §4.4) */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
+
+export interface WebhookChannelDeps {
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** An undici dispatcher (the SSRF-checking Agent on Node); Workers leave it out. */
+  dispatcher?: unknown;
+  logger: Logger;
+  /** Sent as `user-agent: colt-relay/<version>`. */
+  version: string;
+  /** WEBHOOK_ALLOW_PRIVATE: lifts the private-address checks (tests use loopback receivers). */
+  allowPrivate: boolean;
+  /** @default systemClock */
+  clock?: Clock;
+}
+
+/** Standard Webhooks body (DESIGN.md §4.4). */
+export interface WebhookPayload {
+  type: `order.${NormalisedEvent['status']}`;
+  timestamp: string;
+  data: NormalisedEvent;
+}
+
+/** The body for an event at `nowMs`: `{ type: "order.<status>", timestamp, data: <event> }`. */
+export function buildWebhookPayload(event: NormalisedEvent, nowMs: number): WebhookPayload {
+  return { type: `order.${event.status}`, timestamp: new Date(nowMs).toISOString(), data: event };
+}
+
+/** What the webhook would POST: pure, for `rules test` and the dry-run API. */
+export function renderWebhook(config: WebhookChannelConfig, event: NormalisedEvent, nowMs = Date.now()): RenderedMessage {
+  return { text: `POST ${config.url} order.${event.status} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
+}
+
+/** Maps the receiver's HTTP answer to a result (DESIGN.md §4.4, §4.5). */
+export function classifyWebhookResponse(
+  status: number,
+  headers: Headers,
+  excerpt: string,
+  nowMs: number,
+): SendResult {
+  const code = String(status);
+  if (status >= 200 && status < 300) return { ok: true, code, response: excerpt };
+  if (status === 410) {
+    const reason = 'HTTP 410 Gone: receiver asked to stop';
+    return { ok: false, retryable: false, disableChannel: true, code, response: excerpt, reason };
+  }
+  if (status === 429 || status === 503) {
+    const retryAfterMs =
+      parseRetryAfter(headers.get('retry-after'), nowMs) ?? (status === 429 ? DEFAULT_BACKOFF_MS : undefined);
+    const result: SendResult = { ok: false, retryable: true, code, response: excerpt, reason: `HTTP ${status}` };
+    return retryAfterMs === undefined ? result : { ...result, retryAfterMs };
+  }
+  if (status >= 300 && status < 400) {
+    // Redirects are never followed: the next hop could be a private address, and the
+    // signature was made for this URL. Retried like any other status, per §4.4.
+    const location = headers.get('location') ?? '(no location)';
+    const reason = `HTTP ${status} redirect to ${location} not followed; update the channel URL`;
+    return { ok: false, retryable: true, code, response: excerpt, reason };
+  }
+  return { ok: false, retryable: true, code, response: excerpt, reason: `HTTP ${status}` };
+}
+
+function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: unknown })?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  return `network error: ${String(detail)}`;
+}
+
+/** Maps a thrown fetch error (timeout, refused connection, SSRF refusal) to a result. */
+export function classifyWebhookError(err: unknown, timeoutMs: number): SendResult {
+  if (isTimeout(err)) {
+    return { ok: false, retryable: true, retryAfterMs: DEFAULT_BACKOFF_MS, reason: `timeout after ${timeoutMs} ms` };
+  }
+  if (isSsrfBlocked(err)) {
+    const cause = (err as { cause?: Error }).cause;
+    return { ok: false, retryable: false, reason: `ssrf: ${cause?.message ?? (err as Error).message}` };
+  }
+  return { ok: false, retryable: true, reason: describeNetworkError(err) };
+}
+
+/**
+ * Signed downstream webhook (DESIGN.md §4.4). The body is serialised once and that exact
+ * string is signed and sent; `webhook-id` is the delivery id, so a receiver can drop a
+ * retry it has already processed.
+ */
+export function createWebhookChannel(name: string, config: WebhookChannelConfig, deps: WebhookChannelDeps): Channel {
+  // Constructing the signer validates the secret now, not on the first send.
+  const signer = new Webhook(config.secret);
+  const doFetch = deps.fetch ?? globalThis.fetch;
+  const clock = deps.clock ?? systemClock;
+  const timeoutMs = config.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  const logger = deps.logger.child({ channel: name, channelType: 'webhook' });
+
+  async function send(job: DeliveryJob): Promise<SendResult> {
+    // Checked on every send: the URL may come from a reloaded rules file.
+    const check = checkWebhookUrl(config.url, deps.allowPrivate);
+    if (!check.ok) return { ok: false, retryable: false, reason: `ssrf: ${check.reason}` };
+
+    const now = clock.now();
+    const body = JSON.stringify(buildWebhookPayload(job.event, now));
+    const headers = new Headers(config.headers);
+    // Set after the configured headers so a rules file cannot replace the signature.
+    headers.set('content-type', 'application/json');
+    headers.set('user-agent', `colt-relay/${deps.version}`);
+    headers.set('webhook-id', job.id);
+    headers.set('webhook-timestamp', String(Math.floor(now / 1000)));
+    headers.set('webhook-signature', signer.sign(job.id, new Date(now), body));
+
+    // One signal bounds connect, headers and the excerpt read together.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const init: RequestInit & { dispatcher?: unknown } = { method: 'POST', headers, body, redirect: 'manual', signal };
+    if (deps.dispatcher !== undefined) init.dispatcher = deps.dispatcher;
+    try {
+      const response = await doFetch(config.url, init);
+      // A slow body after a status line is still an answer: the status decides.
+      const excerpt = await readResponseExcerpt(response).catch(() => '');
+      const result = classifyWebhookResponse(response.status, response.headers, excerpt, clock.now());
+      logger.debug({ deliveryId: job.id, status: response.status, ok: result.ok }, 'webhook answered');
+      return result;
+    } catch (err) {
+      const result = classifyWebhookError(err, timeoutMs);
+      logger.debug({ deliveryId: job.id, reason: !result.ok ? result.reason : undefined }, 'webhook failed');
+      return result;
+    }
+  }
+
+  return {
+    name,
+    type: 'webhook',
+    render: (event) => renderWebhook(config, event, clock.now()),
+    send,
+  };
+}

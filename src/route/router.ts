@@ -1,0 +1,92 @@
+/**
+ * Rules → deliveries (DESIGN.md §4.3). Pure: given the loaded rules and an event, says which
+ * rules fire and which channels get one delivery each.
+ */
+import type { ChannelType } from '../deliver/channel.js';
+import type { NormalisedEvent } from '../receive/event.js';
+import type { Rule, RulesConfig } from '../config/rules-types.js';
+import { compileMatch } from './matcher.js';
+import type { EventPredicate } from './matcher.js';
+
+/** One channel to notify, once, with every rule that named it (file order). */
+export interface RouteDelivery {
+  channel: string;
+  channelType: ChannelType;
+  rules: string[];
+}
+
+/** Which rules fired and which channels get a delivery for one event. */
+export interface RouteResult {
+  /** The rules that fired, in file order, with the channels each named. */
+  matched: { rule: string; channels: string[] }[];
+  /** One per channel, in the order channels were first named. */
+  deliveries: RouteDelivery[];
+  /** The matching rule with `stop: true` that ended the walk. */
+  stoppedBy?: string;
+  /** The event is stale, so rules without `stale: true` were not considered. */
+  skippedStale: boolean;
+}
+
+interface CompiledRule {
+  rule: Rule;
+  matches: EventPredicate;
+}
+
+/** Routes events with rules compiled once; reuse it for every event of one rules load. */
+export type Router = (event: NormalisedEvent) => RouteResult;
+
+/**
+ * Compiles every rule's match into a predicate, once. Routing an event then only runs
+ * the predicates.
+ */
+export function createRouter(config: RulesConfig): Router {
+  const compiled: CompiledRule[] = config.rules.map((rule) => ({ rule, matches: compileMatch(rule.match) }));
+  return (event) => route(config, compiled, event);
+}
+
+const routers = new WeakMap<RulesConfig, Router>();
+
+/**
+ * Routes one event. The compiled form of `rules` is cached per RulesConfig object, so
+ * calling this for every event does not re-compile the rules.
+ */
+export function routeEvent(rules: RulesConfig, event: NormalisedEvent): RouteResult {
+  let router = routers.get(rules);
+  if (!router) {
+    router = createRouter(rules);
+    routers.set(rules, router);
+  }
+  return router(event);
+}
+
+function route(config: RulesConfig, compiled: CompiledRule[], event: NormalisedEvent): RouteResult {
+  const result: RouteResult = { matched: [], deliveries: [], skippedStale: false };
+  const byChannel = new Map<string, RouteDelivery>();
+  for (const { rule, matches } of compiled) {
+    if (event.stale && rule.stale !== true) {
+      result.skippedStale = true;
+      continue;
+    }
+    if (!matches(event)) continue;
+    result.matched.push({ rule: rule.name, channels: [...rule.notify] });
+    for (const channel of rule.notify) addDelivery(config, byChannel, channel, rule.name);
+    if (rule.stop) {
+      result.stoppedBy = rule.name;
+      break;
+    }
+  }
+  result.deliveries = [...byChannel.values()];
+  return result;
+}
+
+function addDelivery(config: RulesConfig, byChannel: Map<string, RouteDelivery>, channel: string, rule: string): void {
+  const existing = byChannel.get(channel);
+  if (existing) {
+    if (!existing.rules.includes(rule)) existing.rules.push(rule);
+    return;
+  }
+  const settings = config.channels[channel];
+  // Loaded rules only name defined channels; a hand-built config that does not is a bug.
+  if (!settings) throw new Error(`rule "${rule}" names undefined channel "${channel}"`);
+  byChannel.set(channel, { channel, channelType: settings.type, rules: [rule] });
+}
