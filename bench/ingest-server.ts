@@ -43,13 +43,23 @@ async function naiveApp(): Promise<Hono> {
   return app;
 }
 
+let flushes = 0;
+let items = 0;
+let flushMs = 0;
+
 async function relayApp(): Promise<Hono> {
   const store = await openPostgresStore({ url: url!, max: POOL });
   const env = parseEnv({ CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'silent' });
   return createApp({
     env,
     store,
-    writer: createCallbackWriter(store),
+    writer: createCallbackWriter(store, {
+      onFlush: (size, ms) => {
+        flushes++;
+        items += size;
+        flushMs += ms;
+      },
+    }),
     clock: systemClock,
     logger: createSilentLogger(),
     socketAddress: () => '127.0.0.1',
@@ -60,4 +70,9 @@ const app = variant === 'naive' ? await naiveApp() : await relayApp();
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`PORT ${info.port}\n`);
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  if (flushes > 0) {
+    process.stderr.write(`  relay: ${flushes} batches, ${(items / flushes).toFixed(1)} callbacks/batch, ${(flushMs / flushes).toFixed(1)} ms/batch\n`);
+  }
+  server.close(() => process.exit(0));
+});

@@ -30,6 +30,8 @@ interface Result {
   errors: number;
   non2xx: number;
   requests: number;
+  /** Postgres commits per request: 1 for the naive receiver, ≪ 1 with group commit. */
+  commitsPerRequest: number;
 }
 
 async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -51,7 +53,9 @@ async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }>
 }
 
 function startServer(variant: Variant, url: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, variant, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server process there.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', SERVER, variant, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
     child.stdout!.on('data', (data: Buffer) => {
@@ -98,17 +102,33 @@ function load(port: number, seconds: number): Promise<Result> {
           errors: r.errors + r.timeouts,
           non2xx: r.non2xx,
           requests: r.requests.total,
+          commitsPerRequest: 0,
         });
       },
     );
   });
 }
 
+async function commits(url: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select pg_stat_clear_snapshot()`;
+    const [row] = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = current_database()`;
+    return Number(row!.n);
+  } finally {
+    await sql.end();
+  }
+}
+
 async function measure(variant: Variant, url: string): Promise<Result> {
   const { port, child } = await startServer(variant, url);
   try {
     await load(port, 2); // warm-up: JIT, pool connections
-    return await load(port, SECONDS);
+    const before = await commits(url);
+    const result = await load(port, SECONDS);
+    // Statistics reach pg_stat_database asynchronously; give them a moment.
+    await new Promise((r) => setTimeout(r, 1000));
+    return { ...result, commitsPerRequest: (await commits(url) - before) / Math.max(1, result.requests) };
   } finally {
     child.removeAllListeners('exit');
     child.kill('SIGTERM');
@@ -140,6 +160,7 @@ async function main(): Promise<void> {
       'req/s (median)': median(rs.map((r) => r.rps)).toFixed(0),
       'p50 ms': median(rs.map((r) => r.p50)),
       'p99 ms': median(rs.map((r) => r.p99)),
+      'commits/request': median(rs.map((r) => r.commitsPerRequest)).toFixed(3),
       errors: rs.reduce((n, r) => n + r.errors + r.non2xx, 0),
       requests: rs.reduce((n, r) => n + r.requests, 0),
     };

@@ -65,7 +65,7 @@ export async function checkRequestAuth(config: CallbackAuthConfig, req: AuthRequ
   if (config.basic) {
     const given = authorization(req.headers, 'basic');
     const decoded = given === undefined ? undefined : decodeBasic(given);
-    if (decoded === undefined || !(await timingSafeEqualText(decoded, config.basic))) {
+    if (decoded === undefined || !(timingSafeEqualText(decoded, config.basic))) {
       return { message: 'missing or invalid Basic credentials', basicChallenge: true };
     }
   }
@@ -76,7 +76,7 @@ export async function checkRequestAuth(config: CallbackAuthConfig, req: AuthRequ
       req.pathToken,
     ].filter((v): v is string => v !== undefined && v !== '');
     let ok = false;
-    for (const candidate of candidates) ok = (await timingSafeEqualText(candidate, config.token)) || ok;
+    for (const candidate of candidates) ok = timingSafeEqualText(candidate, config.token) || ok;
     if (!ok) return { message: 'missing or invalid callback token', basicChallenge: false };
   } else if (req.pathToken !== undefined) {
     return { message: 'path tokens are not configured (CALLBACK_TOKEN)', basicChallenge: false };
@@ -99,7 +99,7 @@ export async function checkBodySignature(
   const mac = await hmacSha256(config.hmacSecret, body);
   const hex = toHex(mac);
   const matches = /^[0-9a-f]+$/i.test(given)
-    ? await timingSafeEqualText(given.toLowerCase(), hex)
-    : await timingSafeEqualText(given, toBase64(mac));
+    ? timingSafeEqualText(given.toLowerCase(), hex)
+    : timingSafeEqualText(given, toBase64(mac));
   return matches ? null : { message: 'body signature does not match', basicChallenge: false };
 }

@@ -8,6 +8,15 @@ export type BodyRead =
 export async function readBodyLimited(request: Request, limit: number): Promise<BodyRead> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) return { ok: false, tooLarge: true, received: declared };
+  if (Number.isFinite(declared)) {
+    // HTTP framing holds a declared body to its Content-Length; arrayBuffer() is the
+    // runtime's fast path (no web stream on @hono/node-server).
+    try {
+      return { ok: true, bytes: new Uint8Array(await request.arrayBuffer()) };
+    } catch (error) {
+      return { ok: false, tooLarge: false, message: `body could not be read: ${(error as Error).message}` };
+    }
+  }
   if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -1,10 +1,11 @@
 /** Callback events: stored exactly once, with their outbox row, in one transaction. */
-import { and, eq, inArray } from 'drizzle-orm';
-import type { EventStatus, NormalisedEvent, NumberType, OrderType } from '../receive/event.js';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { STATUS_RANK, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
 import type { CallbackFields } from '../receive/normalise.js';
 import type { Db, DbOrTx } from './db.js';
-import { applyObservations, isStale, lockOrders, type OrderRow } from './orders.repo.js';
-import { callbackEvents, eventWork, orders } from './schema.js';
+import { isStale, type OrderRow } from './orders.repo.js';
+import { rowsOf } from './rows.js';
+import { callbackEvents, orders } from './schema.js';
 
 export type EventRow = typeof callbackEvents.$inferSelect;
 
@@ -28,52 +29,110 @@ export interface StoredCallback {
 }
 
 /**
- * Stores a batch of callbacks in one transaction: new events, their orders and their
- * outbox rows; duplicates (within the batch or of stored events) resolve to the stored id.
- * Rows are written in dedupe-key order so concurrent batches take locks in one order.
+ * Stores a batch of callbacks in ONE statement (one round trip, atomic by itself): new
+ * events, their outbox rows and their orders; duplicates (within the batch or of stored
+ * events) resolve to the stored id. Data-modifying CTEs keep it a single transaction
+ * without BEGIN/COMMIT round trips, which is what makes group commit pay.
+ *
+ * Staleness is judged against the orders as they were when the statement started, and,
+ * within the batch, in arrival order; the orders upsert itself is monotonic in SQL, so a
+ * concurrent writer can never move an order backwards.
  */
 export async function insertCallbacks(db: Db, items: NewCallback[]): Promise<StoredCallback[]> {
   const first = new Map<string, NewCallback>();
   for (const item of items) if (!first.has(item.dedupeKey)) first.set(item.dedupeKey, item);
   const candidates = [...first.values()];
-  return db.transaction(async (tx) => {
-    const current = await lockOrders(tx, [...new Set(candidates.map((c) => c.fields.orderId))].sort());
-    const staleIds = markStale(candidates, current);
-    const sorted = [...candidates].sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0));
-    const inserted = await tx
-      .insert(callbackEvents)
-      .values(sorted.map((c) => toRow(c, staleIds.has(c.id))))
-      .onConflictDoNothing({ target: callbackEvents.dedupeKey })
-      .returning({ id: callbackEvents.id });
-    const insertedIds = new Set(inserted.map((r) => r.id));
-    const fresh = candidates.filter((c) => insertedIds.has(c.id));
-    const missingKeys = candidates.filter((c) => !insertedIds.has(c.id)).map((c) => c.dedupeKey);
-    const existing = missingKeys.length
-      ? await tx
-          .select({ id: callbackEvents.id, dedupeKey: callbackEvents.dedupeKey })
-          .from(callbackEvents)
-          .where(inArray(callbackEvents.dedupeKey, missingKeys))
-      : [];
-    if (fresh.length > 0) {
-      const at = fresh[fresh.length - 1]!.receivedAt;
-      await applyObservations(
-        tx,
-        fresh.map((c) => ({ eventId: c.id, ...c.fields })),
-        at,
-      );
-      await tx.insert(eventWork).values(fresh.map((c) => ({ eventId: c.id, dueAt: c.receivedAt })));
-    }
-    const idByKey = new Map<string, string>(existing.map((r) => [r.dedupeKey, r.id]));
-    for (const c of fresh) idByKey.set(c.dedupeKey, c.id);
-    return items.map((item) => {
-      const id = idByKey.get(item.dedupeKey);
-      if (id === undefined) throw new Error(`dedupe key vanished during insert: ${item.dedupeKey}`);
-      return { id, duplicate: !insertedIds.has(item.id) };
-    });
+  const staleInBatch = markStale(candidates, new Map());
+  const input = candidates.map((c, seq) => ({ ...toRow(c, staleInBatch.has(c.id)), seq, status_rank: STATUS_RANK[c.fields.status] }));
+  const rows = rowsOf<{ id: string; dedupe_key: string; inserted: boolean; stored_id: string | null }>(
+    await db.execute(insertStatement(JSON.stringify(input))),
+  );
+  const storedByKey = new Map<string, string>();
+  const inserted = new Set<string>();
+  for (const r of rows) {
+    if (r.inserted) inserted.add(r.id);
+    if (r.stored_id) storedByKey.set(r.dedupe_key, r.stored_id);
+  }
+  // A duplicate committed by a concurrent batch after this statement's snapshot: look again.
+  const unresolved = candidates.filter((c) => !storedByKey.has(c.dedupeKey)).map((c) => c.dedupeKey);
+  if (unresolved.length > 0) {
+    const found = await db
+      .select({ id: callbackEvents.id, dedupeKey: callbackEvents.dedupeKey })
+      .from(callbackEvents)
+      .where(inArray(callbackEvents.dedupeKey, unresolved));
+    for (const r of found) storedByKey.set(r.dedupeKey, r.id);
+  }
+  return items.map((item) => {
+    const id = storedByKey.get(item.dedupeKey);
+    if (id === undefined) throw new Error(`dedupe key vanished during insert: ${item.dedupeKey}`);
+    return { id, duplicate: !inserted.has(item.id) };
   });
 }
 
-/** Ids of callbacks that arrive after their order moved past them, in arrival order. */
+/** The batch statement; `$1` is a JSON array of rows in the shape of toRow(). */
+function insertStatement(input: string): SQL {
+  return sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(
+        id uuid, dedupe_key text, order_id text, status text, status_rank int, seq int, stale boolean,
+        raw_status text, order_type text, number_type text, customer_ref text, numbers jsonb,
+        occurred_at timestamptz, received_at timestamptz, raw_body text, payload jsonb, headers jsonb, remote_addr text)
+    ),
+    current_orders as (
+      select order_id, status, status_rank from orders where order_id in (select order_id from input)
+    ),
+    ins as (
+      insert into callback_events (id, dedupe_key, order_id, status, raw_status, order_type, number_type, customer_ref,
+        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale)
+      select i.id, i.dedupe_key, i.order_id, i.status, i.raw_status, i.order_type, i.number_type, i.customer_ref,
+        i.numbers, i.occurred_at, i.received_at, i.raw_body, i.payload, i.headers, i.remote_addr,
+        i.stale or coalesce(i.status_rank >= 0 and c.status_rank >= 0 and (i.status_rank < c.status_rank
+          or (i.status_rank = 2 and c.status_rank = 2 and i.status <> c.status)), false)
+      from input i left join current_orders c on c.order_id = i.order_id
+      order by i.dedupe_key
+      on conflict (dedupe_key) do nothing
+      returning id
+    ),
+    work as (
+      insert into event_work (event_id, due_at)
+      select i.id, i.received_at from input i join ins on ins.id = i.id
+    ),
+    observed as (
+      select i.order_id,
+        (array_agg(i.status order by i.status_rank desc, i.seq))[1] as status,
+        max(i.status_rank) as status_rank,
+        coalesce((array_agg(i.order_type order by i.seq) filter (where i.order_type <> 'unknown'))[1], 'unknown') as order_type,
+        coalesce((array_agg(i.number_type order by i.seq) filter (where i.number_type <> 'unknown'))[1], 'unknown') as number_type,
+        coalesce((array_agg(i.numbers order by i.seq) filter (where jsonb_array_length(i.numbers) > 0))[1], '[]'::jsonb) as numbers,
+        (array_agg(i.customer_ref order by i.seq) filter (where i.customer_ref is not null))[1] as customer_ref,
+        (array_agg(i.id order by i.seq desc))[1] as last_event_id,
+        max(i.received_at) as at
+      from input i join ins on ins.id = i.id
+      group by i.order_id
+    ),
+    upserted as (
+      insert into orders as o (order_id, status, status_rank, order_type, number_type, numbers, customer_ref,
+        first_seen_at, updated_at, last_event_id)
+      select order_id, status, status_rank, order_type, number_type, numbers, customer_ref, at, at, last_event_id
+      from observed
+      order by order_id
+      on conflict (order_id) do update set
+        status = case when excluded.status_rank > o.status_rank then excluded.status else o.status end,
+        status_rank = greatest(excluded.status_rank, o.status_rank),
+        order_type = case when o.order_type = 'unknown' then excluded.order_type else o.order_type end,
+        number_type = case when o.number_type = 'unknown' then excluded.number_type else o.number_type end,
+        numbers = case when jsonb_array_length(o.numbers) = 0 then excluded.numbers else o.numbers end,
+        customer_ref = coalesce(o.customer_ref, excluded.customer_ref),
+        updated_at = excluded.updated_at,
+        last_event_id = excluded.last_event_id
+    )
+    select i.id, i.dedupe_key, ins.id is not null as inserted, coalesce(ins.id, e.id) as stored_id
+    from input i
+    left join ins on ins.id = i.id
+    left join callback_events e on e.dedupe_key = i.dedupe_key`;
+}
+
+/** Ids of callbacks that arrive after an earlier one of the batch moved their order past them. */
 function markStale(candidates: NewCallback[], current: Map<string, { status: EventStatus }>): Set<string> {
   const state = new Map(current);
   const stale = new Set<string>();
@@ -88,24 +147,25 @@ function markStale(candidates: NewCallback[], current: Map<string, { status: Eve
   return stale;
 }
 
-function toRow(c: NewCallback, stale: boolean): typeof callbackEvents.$inferInsert {
+/** One input row of the batch statement, in column names. */
+function toRow(c: NewCallback, stale: boolean) {
   const f = c.fields;
   return {
     id: c.id,
-    dedupeKey: c.dedupeKey,
-    orderId: f.orderId,
+    dedupe_key: c.dedupeKey,
+    order_id: f.orderId,
     status: f.status,
-    rawStatus: f.rawStatus,
-    orderType: f.orderType,
-    numberType: f.numberType,
-    customerRef: f.customerRef,
+    raw_status: f.rawStatus,
+    order_type: f.orderType,
+    number_type: f.numberType,
+    customer_ref: f.customerRef,
     numbers: f.numbers,
-    occurredAt: f.occurredAt ? new Date(f.occurredAt) : c.receivedAt,
-    receivedAt: c.receivedAt,
-    rawBody: c.rawBody,
+    occurred_at: (f.occurredAt ? new Date(f.occurredAt) : c.receivedAt).toISOString(),
+    received_at: c.receivedAt.toISOString(),
+    raw_body: c.rawBody,
     payload: c.payload,
     headers: c.headers,
-    remoteAddr: c.remoteAddr,
+    remote_addr: c.remoteAddr,
     stale,
   };
 }

@@ -15,8 +15,10 @@ export interface CallbackWriterOptions {
   groupCommit?: boolean;
   /** @default 256 */
   maxBatch?: number;
-  /** @default 2 */
+  /** Batches in flight at once (each is one statement on one pooled connection). @default 4 */
   maxConcurrent?: number;
+  /** Observes each committed batch (metrics, benchmarks). */
+  onFlush?(size: number, durationMs: number): void;
 }
 
 /** Runs a transaction again once if it lost a deadlock. */
@@ -37,9 +39,14 @@ export function createCallbackWriter(store: Store, options: CallbackWriterOption
     };
   }
   const batcher = createBatcher<NewCallback, StoredCallback>({
-    flush: (items) => withRetry(() => insertCallbacks(store.db, items)),
+    flush: async (items) => {
+      const started = performance.now();
+      const results = await withRetry(() => insertCallbacks(store.db, items));
+      options.onFlush?.(items.length, performance.now() - started);
+      return results;
+    },
     maxBatch: options.maxBatch,
-    maxConcurrent: store.kind === 'pglite' ? 1 : options.maxConcurrent,
+    maxConcurrent: store.kind === 'pglite' ? 1 : (options.maxConcurrent ?? 4),
     isolate: isInputRejection,
   });
   return { write: (callback) => batcher.submit(callback), drain: () => batcher.drain() };

@@ -44,7 +44,7 @@ export async function createTestRelay(
     env,
     clock,
     writer,
-    post: (body, init = {}) =>
+    post: async (body, init = {}) =>
       app.request(init.path ?? '/callbacks/colt', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}`, ...init.headers },
