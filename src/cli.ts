@@ -9,6 +9,10 @@ const USAGE = `usage: colt-relay <command>
   serve                          HTTP receiver and worker (default)
   worker                         worker only
   migrate                        apply database migrations
+  rules check [file]             validate the rules; every problem listed
+  rules test [file] --event <callback.json> | --tests <cases.yaml>
+                                 which rules match, which channels, rendered messages
+  mock-colt [--callback-url U …] local Colt simulator (mock-colt --help)
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback
 `;
@@ -40,6 +44,26 @@ const commands: Record<string, Command> = {
     return 0;
   },
   'send-callback': async (args) => (await import('./cli/send-callback.command.js')).runSendCallback(args),
+  'mock-colt': async (args) => {
+    await (await import('./cli/mock-colt.command.js')).runMockColt(args);
+    return 0;
+  },
+  rules: async (args) => {
+    const [sub, ...rest] = args;
+    const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), env: process.env };
+    const rules = await import('./cli/rules.command.js');
+    if (sub === 'check') return rules.runRulesCheck(rest, io);
+    if (sub === 'test') {
+      const { normaliseForRulesTest } = await import('./cli/rules-test-deps.js');
+      const { renderMessage } = await import('./deliver/channels/index.js');
+      return rules.runRulesTest(rest, io, {
+        normalise: normaliseForRulesTest,
+        render: (name, config, event) => renderMessage(name, config, event),
+      });
+    }
+    process.stderr.write('usage: colt-relay rules check [file] | rules test [file] --event <json> | --tests <yaml>\n');
+    return 2;
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,17 +1,21 @@
-/** The worker side on Node: enrich → route → deliver, woken by the receiver. */
+/** The worker side on Node: rules from disk, SIGHUP reload, SSRF-checking webhook agent. */
+import { readFile } from 'node:fs/promises';
 import type { Env } from '../config/env.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import { createPipeline, type Pipeline } from '../pipeline.js';
 import type { Store } from '../store/db.js';
+import { createSsrfSafeAgent } from './ssrf-agent.js';
 
-export interface Pipeline {
+export interface NodePipeline {
+  pipeline: Pipeline;
   start(): void;
   /** A new event is waiting: process it now rather than at the next poll. */
   wake(): void;
   stop(): Promise<void>;
 }
 
-export interface PipelineDeps {
+export interface NodePipelineDeps {
   env: Env;
   rawEnv: Record<string, string | undefined>;
   store: Store;
@@ -19,6 +23,35 @@ export interface PipelineDeps {
   clock: Clock;
 }
 
-export async function createNodePipeline(_deps: PipelineDeps): Promise<Pipeline> {
-  return { start() {}, wake() {}, async stop() {} };
+async function readIfExists(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+export async function createNodePipeline(deps: NodePipelineDeps): Promise<NodePipeline> {
+  const pipeline = await createPipeline({
+    ...deps,
+    readFile: readIfExists,
+    ...(!deps.env.WEBHOOK_ALLOW_PRIVATE && { dispatcher: createSsrfSafeAgent() }),
+  });
+  const onHangup = () => {
+    deps.logger.info('SIGHUP: reloading rules');
+    void pipeline.reloadRules();
+  };
+  return {
+    pipeline,
+    start() {
+      process.on('SIGHUP', onHangup);
+      pipeline.worker.start();
+    },
+    wake: () => pipeline.worker.wake(),
+    async stop() {
+      process.off('SIGHUP', onHangup);
+      await pipeline.close();
+    },
+  };
 }

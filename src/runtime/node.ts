@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../lib/logger.js';
 import type { Store } from '../store/db.js';
 import { createCallbackWriter } from '../store/ingest.js';
 import { openStore } from '../store/open.js';
-import { createNodePipeline, type Pipeline } from './node-pipeline.js';
+import { createNodePipeline, type NodePipeline } from './node-pipeline.js';
 
 export interface NodeServerOptions {
   env: Record<string, string | undefined>;
@@ -23,6 +23,7 @@ export interface NodeServerOptions {
 export interface RunningNode {
   env: Env;
   store: Store;
+  pipeline: NodePipeline;
   /** The bound port (useful with PORT=0). */
   port: number | null;
   stop(): Promise<void>;
@@ -47,7 +48,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   for (const warning of configWarnings(env)) logger.warn(warning);
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
-  const pipeline: Pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env });
+  const pipeline: NodePipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env });
   pipeline.start();
   const writer = createCallbackWriter(store);
   let server: ServerType | null = null;
@@ -70,6 +71,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   return {
     env,
     store,
+    pipeline,
     port,
     stop: () =>
       (stopping ??= (async () => {

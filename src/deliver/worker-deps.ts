@@ -1,0 +1,79 @@
+/**
+ * What the delivery worker needs from the rest of the app. The router, rules and enricher
+ * are described structurally here so the worker does not depend on how they are built:
+ * `routeEvent` from src/route and the rules from src/config/rules.ts plug in as they are.
+ */
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../receive/event.js';
+import type { Store } from '../store/db.js';
+import type { Channel, ChannelType } from './channel.js';
+
+/** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
+export interface RouteOutcome {
+  /** One entry per channel: the router already merged rules naming the same channel. */
+  deliveries: { channel: string; channelType: ChannelType; rules: string[] }[];
+  /** The event is stale and no rule asked for stale events. */
+  skippedStale?: boolean;
+}
+
+/** What an enrichment attempt (GET /order) came to. */
+export type EnrichOutcome =
+  | { kind: 'skipped' }
+  | {
+      kind: 'enriched';
+      details: { orderType: OrderType; numberType: NumberType; numbers: NumberRange[]; customerRef: string | null };
+      /** The body of GET /order, stored as the order's details. */
+      body: unknown;
+    }
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  | { kind: 'failed'; reason: string };
+
+/** The logger methods the worker uses (a pino Logger fits). */
+export type WorkerLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface WorkerDeps<Rules = unknown> {
+  store: Store;
+  /** Timestamps only; the idle wait uses a real timer. */
+  clock: Clock;
+  logger: WorkerLogger;
+  /** Uniform in [0, 1) for retry jitter. @default Math.random */
+  random?: () => number;
+  /** The rules in force now (read on every event, so a reload takes effect at once). */
+  getRules(): Rules;
+  route(rules: Rules, event: NormalisedEvent): RouteOutcome;
+  /** Channels by rules-file name. A delivery whose channel is missing is suppressed. */
+  getChannels(): Map<string, Channel>;
+  /** Fetches order details; absent → events are routed as received. */
+  enrich?: (event: NormalisedEvent) => Promise<EnrichOutcome>;
+  /** Seconds before each delivery attempt. @default RETRY_SCHEDULE_S */
+  retrySchedule?: readonly number[];
+  /** Seconds between enrichment tries, then the event goes on without details. @default ENRICH_RETRY_SCHEDULE_S */
+  enrichRetrySchedule?: readonly number[];
+  /** Minimum gap between sends on one channel, by type. @default { slack: 1000 } */
+  sendIntervalMs?: Partial<Record<ChannelType, number>>;
+  /** How long a claim is owned; must exceed the slowest send. @default 120000 */
+  leaseMs?: number;
+  /** Most events, and most deliveries, claimed per tick. @default 50 */
+  batchSize?: number;
+  /** Sends (and event enrichments) in flight at once. @default 8 */
+  concurrency?: number;
+  /** Idle wait between polls when nobody calls wake(). @default 1000 */
+  pollIntervalMs?: number;
+}
+
+/** WorkerDeps with every default filled in. */
+export type WorkerContext<Rules = unknown> = WorkerDeps<Rules> &
+  Required<
+    Pick<
+      WorkerDeps<Rules>,
+      | 'random'
+      | 'retrySchedule'
+      | 'enrichRetrySchedule'
+      | 'sendIntervalMs'
+      | 'leaseMs'
+      | 'batchSize'
+      | 'concurrency'
+      | 'pollIntervalMs'
+    >
+  >;

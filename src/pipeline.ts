@@ -1,0 +1,125 @@
+/**
+ * The worker side, composed: rules → router, channels, Colt client → enrichment, and the
+ * outbox worker that runs them. Runtime-free: src/runtime/ adds file reading, the SSRF
+ * agent (Node) or per-request clients (Workers).
+ */
+import { createColtClient, type ColtClient } from './colt/colt.client.js';
+import type { Env } from './config/env.js';
+import { ConfigError } from './config/env.js';
+import { formatProblems, type RulesConfig } from './config/rules.js';
+import { loadRules } from './config/rules.js';
+import { closeChannels, createChannels, type ChannelSet } from './deliver/channels/index.js';
+import { createWorker, type Worker } from './deliver/worker.js';
+import { enrichEvent } from './enrich/enrich.js';
+import type { Clock } from './lib/clock.js';
+import type { Logger } from './lib/logger.js';
+import { routeEvent } from './route/router.js';
+import type { Store } from './store/db.js';
+import { createSlackThreadStore } from './store/slack-threads.repo.js';
+import { VERSION } from './version.js';
+
+export interface PipelineOptions {
+  env: Env;
+  /** The raw environment, for `${VAR}` in rules. */
+  rawEnv: Record<string, string | undefined>;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** Reads a rules file; null when missing. Absent on Workers (rules come from RULES). */
+  readFile?: (path: string) => Promise<string | null>;
+  /** Webhook dispatcher (the SSRF-checking agent on Node). */
+  dispatcher?: unknown;
+  fetch?: typeof fetch;
+}
+
+export interface Pipeline {
+  worker: Worker;
+  rules(): RulesConfig;
+  channels(): ChannelSet;
+  colt: ColtClient | null;
+  /** Loads the rules again; keeps the old ones (and says why) when the new ones are invalid. */
+  reloadRules(): Promise<{ ok: boolean; problems?: string }>;
+  close(): Promise<void>;
+}
+
+async function readRules(options: PipelineOptions): Promise<RulesConfig> {
+  const load = await loadRules({ env: options.rawEnv, readFile: options.readFile ?? (async () => null) });
+  if (!load.ok) throw new ConfigError([`rules (${load.source}):\n${formatProblems(load.problems, load.source)}`]);
+  options.logger.info({ source: load.source, channels: Object.keys(load.rules.channels).length, rules: load.rules.rules.length }, 'rules loaded');
+  return load.rules;
+}
+
+export function createColtClientFromEnv(env: Env, deps: { clock: Clock; logger: Logger; fetch?: typeof fetch }): ColtClient | null {
+  if (!env.COLT_CLIENT_ID || !env.COLT_CLIENT_SECRET) return null;
+  return createColtClient({
+    clientId: env.COLT_CLIENT_ID,
+    clientSecret: env.COLT_CLIENT_SECRET,
+    environment: env.COLT_ENV,
+    apiBaseUrl: env.COLT_API_BASE_URL,
+    tokenUrl: env.COLT_TOKEN_URL,
+    trackingHeader: env.COLT_TRACKING_HEADER,
+    apiKey: env.COLT_API_KEY,
+    apiKeyHeader: env.COLT_API_KEY_HEADER,
+    clock: deps.clock,
+    logger: deps.logger,
+    ...(deps.fetch && { fetch: deps.fetch }),
+  });
+}
+
+export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const { env, store, clock, logger } = options;
+  let rules = await readRules(options);
+  const slackThreads = createSlackThreadStore(store.db, clock);
+  const buildChannels = (config: RulesConfig): ChannelSet => {
+    const set = createChannels(config.channels, {
+      logger,
+      version: VERSION,
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      dispatcher: options.dispatcher,
+      fetch: options.fetch,
+      smtpUrl: env.SMTP_URL,
+      mailFrom: env.MAIL_FROM,
+      slackToken: env.SLACK_BOT_TOKEN,
+      slackApiUrl: env.SLACK_API_URL,
+      slackThreads,
+      clock,
+    });
+    for (const warning of set.warnings) logger.warn(warning);
+    return set;
+  };
+  let channels = buildChannels(rules);
+  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch });
+  const worker = createWorker<RulesConfig>({
+    store,
+    clock,
+    logger,
+    getRules: () => rules,
+    route: routeEvent,
+    getChannels: () => channels,
+    ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
+  });
+  return {
+    worker,
+    rules: () => rules,
+    channels: () => channels,
+    colt,
+    async reloadRules() {
+      try {
+        const next = await readRules(options);
+        const old = channels;
+        rules = next;
+        channels = buildChannels(next);
+        await closeChannels(old.values());
+        return { ok: true };
+      } catch (error) {
+        const problems = error instanceof ConfigError ? error.problems.join('\n') : (error as Error).message;
+        logger.error({ problems }, 'rules reload failed: keeping the previous rules');
+        return { ok: false, problems };
+      }
+    },
+    async close() {
+      await worker.stop();
+      await closeChannels(channels.values());
+    },
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * The delivery outbox (`deliveries`, `delivery_attempts`): one row per event × channel ×
+ * generation. Workers claim due rows with FOR UPDATE SKIP LOCKED and a lease; every
+ * outcome is written only by the worker that still holds the lease it claimed with.
+ */
+import { and, asc, eq, gt, inArray, isNotNull, lte, notExists, or, sql } from 'drizzle-orm';
+import { RESPONSE_EXCERPT_BYTES } from '../deliver/channel.js';
+import { newId } from '../lib/ids.js';
+import type { DbOrTx } from './db.js';
+import { takeSendSlot } from './channel-state.repo.js';
+import { channelState, deliveries, deliveryAttempts } from './schema.js';
+
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'retrying' | 'dead' | 'suppressed';
+export type DeliveryRow = typeof deliveries.$inferSelect;
+
+/** A delivery to write when an event is routed. */
+export interface NewDelivery {
+  /** @default a fresh time-ordered id */
+  id?: string;
+  eventId: string;
+  orderId: string;
+  channel: string;
+  channelType: string;
+  rules: string[];
+  /** @default 0 (first routing); replays use nextGeneration() */
+  generation?: number;
+}
+
+export interface ClaimDeliveriesOptions {
+  now: Date;
+  limit: number;
+  leaseMs: number;
+  /**
+   * Minimum gap between two sends on one channel, by channel type (Slack ≈ 1 message/s).
+   * Types not listed are not paced.
+   */
+  sendIntervalMs?: Partial<Record<string, number>>;
+}
+
+/** The claimer's proof of ownership: outcomes apply only while these still match the row. */
+export interface DeliveryLease {
+  id: string;
+  /** Attempts including this claim: the attempt number being made. */
+  attempts: number;
+  leaseUntil: Date;
+}
+
+export interface ClaimedDelivery extends DeliveryLease {
+  eventId: string;
+  orderId: string;
+  channel: string;
+  channelType: string;
+}
+
+/**
+ * Writes deliveries; rows that already exist for (event, channel, generation) are left
+ * alone, so routing an event twice writes its deliveries once. Returns the ids inserted.
+ */
+export async function insertDeliveries(tx: DbOrTx, rows: NewDelivery[], now: Date): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const values = rows.map((r) => ({
+    id: r.id ?? newId(now.getTime()),
+    eventId: r.eventId,
+    orderId: r.orderId,
+    channel: r.channel,
+    channelType: r.channelType,
+    rules: r.rules,
+    generation: r.generation ?? 0,
+    status: 'pending' as const,
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const inserted = await tx.insert(deliveries).values(values).onConflictDoNothing().returning({ id: deliveries.id });
+  return inserted.map((r) => r.id);
+}
+
+/**
+ * Claims due deliveries, oldest first: pending or retrying rows whose time has come, and
+ * `sending` rows whose lease ran out (a crashed worker's). Skips channels that are paused,
+ * disabled or not yet allowed to send again. Paced channels get at most one row per claim
+ * and only when this worker wins the channel's next send slot.
+ */
+export async function claimDueDeliveries(db: DbOrTx, options: ClaimDeliveriesOptions): Promise<ClaimedDelivery[]> {
+  const { now, limit, leaseMs } = options;
+  return db.transaction(async (tx) => {
+    const candidates = await tx
+      .select({ id: deliveries.id, channel: deliveries.channel, channelType: deliveries.channelType })
+      .from(deliveries)
+      .where(
+        and(
+          // A claimed row's next_attempt_at is its lease end, so one condition covers new,
+          // retrying and abandoned rows alike. Literal, not parameters: the partial due index
+          // is only usable when the planner can see its predicate.
+          sql`${deliveries.status} in ('pending', 'retrying', 'sending')`,
+          lte(deliveries.nextAttemptAt, now),
+          notExists(blockedChannel(tx, now)),
+        ),
+      )
+      .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const ids = await applyPacing(tx, candidates, now, options.sendIntervalMs ?? {});
+    if (ids.length === 0) return [];
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const claimed = await tx
+      .update(deliveries)
+      .set({
+        status: 'sending',
+        leaseUntil,
+        nextAttemptAt: leaseUntil,
+        attempts: sql`${deliveries.attempts} + 1`,
+        updatedAt: now,
+      })
+      .where(inArray(deliveries.id, ids))
+      .returning({
+        id: deliveries.id,
+        eventId: deliveries.eventId,
+        orderId: deliveries.orderId,
+        channel: deliveries.channel,
+        channelType: deliveries.channelType,
+        attempts: deliveries.attempts,
+        leaseUntil: deliveries.leaseUntil,
+      });
+    const order = new Map(ids.map((id, i) => [id, i]));
+    claimed.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    return claimed.map((r) => ({ ...r, leaseUntil: r.leaseUntil ?? leaseUntil }));
+  });
+}
+
+/** channel_state rows that forbid sending on the outer query's channel right now. */
+function blockedChannel(tx: DbOrTx, now: Date) {
+  return tx
+    .select({ one: sql`1` })
+    .from(channelState)
+    .where(
+      and(
+        eq(channelState.channel, deliveries.channel),
+        or(gt(channelState.pausedUntil, now), isNotNull(channelState.disabledAt), gt(channelState.nextSendAt, now)),
+      ),
+    );
+}
+
+/**
+ * Keeps every unpaced candidate and, per paced channel, the oldest one if this worker wins
+ * the channel's send slot. Slots are taken in channel-name order so two claimers lock
+ * channel_state rows in the same order and cannot deadlock.
+ */
+async function applyPacing(
+  tx: DbOrTx,
+  candidates: { id: string; channel: string; channelType: string }[],
+  now: Date,
+  intervals: Partial<Record<string, number>>,
+): Promise<string[]> {
+  const firstOfPaced = new Map<string, { id: string; intervalMs: number }>();
+  const ids: string[] = [];
+  for (const c of candidates) {
+    const intervalMs = intervals[c.channelType] ?? 0;
+    if (intervalMs <= 0) ids.push(c.id);
+    else if (!firstOfPaced.has(c.channel)) firstOfPaced.set(c.channel, { id: c.id, intervalMs });
+  }
+  for (const channel of [...firstOfPaced.keys()].sort()) {
+    const { id, intervalMs } = firstOfPaced.get(channel)!;
+    if (await takeSendSlot(tx, channel, now, intervalMs)) ids.push(id);
+  }
+  const rank = new Map(candidates.map((c, i) => [c.id, i]));
+  return ids.sort((a, b) => rank.get(a)! - rank.get(b)!);
+}
+
+/** Where-clause matching the row only while the claimer's lease is still its own. */
+function leaseHeld(lease: DeliveryLease) {
+  return and(
+    eq(deliveries.id, lease.id),
+    eq(deliveries.status, 'sending'),
+    eq(deliveries.attempts, lease.attempts),
+    eq(deliveries.leaseUntil, lease.leaseUntil),
+  );
+}
+
+/** One try of a delivery, for delivery_attempts. */
+export interface AttemptRecord {
+  deliveryId: string;
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  /** delivered, retry, failed (permanent), dead (retries exhausted), suppressed */
+  outcome: 'delivered' | 'retry' | 'failed' | 'dead' | 'suppressed';
+  code?: string | null;
+  error?: string | null;
+  /** Cut to RESPONSE_EXCERPT_BYTES here, whatever the channel sent. */
+  response?: string | null;
+}
+
+export async function recordAttempt(tx: DbOrTx, a: AttemptRecord): Promise<void> {
+  await tx.insert(deliveryAttempts).values({
+    deliveryId: a.deliveryId,
+    attempt: a.attempt,
+    startedAt: a.startedAt,
+    durationMs: Math.max(0, Math.round(a.durationMs)),
+    outcome: a.outcome,
+    code: a.code ?? null,
+    error: truncateUtf8(a.error, RESPONSE_EXCERPT_BYTES),
+    response: truncateUtf8(a.response, RESPONSE_EXCERPT_BYTES),
+  });
+}
+
+/** Sent. Returns false when the lease was lost (another worker owns the outcome). */
+export async function markDelivered(tx: DbOrTx, lease: DeliveryLease, now: Date, code?: string | null): Promise<boolean> {
+  return finish(tx, lease, {
+    status: 'delivered',
+    deliveredAt: now,
+    lastCode: code ?? null,
+    lastError: null,
+    updatedAt: now,
+  });
+}
+
+export interface RetryOutcome {
+  now: Date;
+  nextAttemptAt: Date;
+  error: string;
+  code?: string | null;
+}
+
+/** Failed, try again at `nextAttemptAt`. Returns false when the lease was lost. */
+export async function scheduleRetry(tx: DbOrTx, lease: DeliveryLease, o: RetryOutcome): Promise<boolean> {
+  return finish(tx, lease, {
+    status: 'retrying',
+    nextAttemptAt: o.nextAttemptAt,
+    lastError: truncateUtf8(o.error, RESPONSE_EXCERPT_BYTES),
+    lastCode: o.code ?? null,
+    updatedAt: o.now,
+  });
+}
+
+export interface FinalOutcome {
+  now: Date;
+  error: string;
+  code?: string | null;
+}
+
+/** A dead letter: permanent failure or retries exhausted. Replayable by ops. */
+export async function markDead(tx: DbOrTx, lease: DeliveryLease, o: FinalOutcome): Promise<boolean> {
+  return finish(tx, lease, {
+    status: 'dead',
+    lastError: truncateUtf8(o.error, RESPONSE_EXCERPT_BYTES),
+    lastCode: o.code ?? null,
+    updatedAt: o.now,
+  });
+}
+
+/** Deliberately not sent (the channel left the rules, or is disabled). */
+export async function markSuppressed(tx: DbOrTx, lease: DeliveryLease, o: Omit<FinalOutcome, 'code'>): Promise<boolean> {
+  return finish(tx, lease, { status: 'suppressed', lastError: o.error, updatedAt: o.now });
+}
+
+async function finish(tx: DbOrTx, lease: DeliveryLease, set: Partial<DeliveryRow>): Promise<boolean> {
+  const rows = await tx
+    .update(deliveries)
+    .set({ ...set, leaseUntil: null })
+    .where(leaseHeld(lease))
+    .returning({ id: deliveries.id });
+  return rows.length > 0;
+}
+
+/**
+ * Operator retry: a dead or retrying delivery becomes due now. Attempts are kept (they are
+ * history), so a dead delivery gets one more try before it is dead again; a full new
+ * schedule is a replay (new generation). Returns false when the row is in another state.
+ */
+export async function retryDelivery(db: DbOrTx, id: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(deliveries)
+    .set({ status: 'pending', nextAttemptAt: now, leaseUntil: null, updatedAt: now })
+    .where(and(eq(deliveries.id, id), inArray(deliveries.status, ['dead', 'retrying'])))
+    .returning({ id: deliveries.id });
+  return rows.length > 0;
+}
+
+/** The generation a replay of the event should use: one past the highest so far (0 if none). */
+export async function nextGeneration(db: DbOrTx, eventId: string): Promise<number> {
+  const [row] = await db
+    .select({ max: sql<number | null>`max(${deliveries.generation})` })
+    .from(deliveries)
+    .where(eq(deliveries.eventId, eventId));
+  const max = row?.max;
+  return max === null || max === undefined ? 0 : Number(max) + 1;
+}
+
+/** Cuts text to at most maxBytes of UTF-8 without splitting a character. */
+export function truncateUtf8(text: string | null | undefined, maxBytes: number): string | null {
+  if (text === null || text === undefined) return null;
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= maxBytes) return text;
+  let end = maxBytes;
+  // Step back over UTF-8 continuation bytes (10xxxxxx) to a character boundary.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}

@@ -1,0 +1,81 @@
+/**
+ * The event outbox (`event_work`): one row per stored event still to enrich and route.
+ * Workers claim due rows with FOR UPDATE SKIP LOCKED and a lease, so several processes
+ * share the work and a crashed worker's rows come back when the lease runs out.
+ */
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from './db.js';
+import { eventWork } from './schema.js';
+
+export interface ClaimOptions {
+  now: Date;
+  /** Most rows to claim at once. */
+  limit: number;
+  /** How long the claimer owns the rows before another worker may take them. */
+  leaseMs: number;
+}
+
+/** A claimed event: `attempts` counts claims, this one included. */
+export interface ClaimedEventWork {
+  eventId: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+/**
+ * Claims due event work, oldest first: rows whose due time has come and that nobody holds
+ * (no lease, or an expired one). Sets the lease and counts the attempt in one statement.
+ */
+export async function claimEventWork(db: DbOrTx, options: ClaimOptions): Promise<ClaimedEventWork[]> {
+  const { now, limit, leaseMs } = options;
+  const due = db
+    .select({ eventId: eventWork.eventId })
+    .from(eventWork)
+    .where(
+      and(lte(eventWork.dueAt, now), or(isNull(eventWork.leaseUntil), lte(eventWork.leaseUntil, now))),
+    )
+    .orderBy(asc(eventWork.dueAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  const rows = await db
+    .update(eventWork)
+    .set({ leaseUntil: new Date(now.getTime() + leaseMs), attempts: sql`${eventWork.attempts} + 1` })
+    .where(inArray(eventWork.eventId, due))
+    .returning({
+      eventId: eventWork.eventId,
+      attempts: eventWork.attempts,
+      lastError: eventWork.lastError,
+      dueAt: eventWork.dueAt,
+    });
+  // UPDATE … RETURNING has no order of its own.
+  rows.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  return rows.map(({ eventId, attempts, lastError }) => ({ eventId, attempts, lastError }));
+}
+
+/** Claims due event work and returns the event ids, oldest first. */
+export async function claimDueEventWork(db: DbOrTx, options: ClaimOptions): Promise<string[]> {
+  return (await claimEventWork(db, options)).map((w) => w.eventId);
+}
+
+/** Puts an event back for later (enrichment to retry, or a processing error), releasing the lease. */
+export async function rescheduleEventWork(
+  db: DbOrTx,
+  eventId: string,
+  dueAt: Date,
+  error: string | null,
+): Promise<void> {
+  await db
+    .update(eventWork)
+    .set({ dueAt, leaseUntil: null, lastError: error })
+    .where(eq(eventWork.eventId, eventId));
+}
+
+/** Done with an event: call in the transaction that writes its deliveries. */
+export async function completeEventWork(tx: DbOrTx, eventId: string): Promise<void> {
+  await tx.delete(eventWork).where(eq(eventWork.eventId, eventId));
+}
+
+/** Queues an event for (re)processing now; a no-op when it is already queued. */
+export async function enqueueEventWork(db: DbOrTx, eventId: string, dueAt: Date): Promise<void> {
+  await db.insert(eventWork).values({ eventId, dueAt, attempts: 0 }).onConflictDoNothing();
+}
