@@ -4,11 +4,14 @@
  */
 import { Hono, type Context } from 'hono';
 import type { Env } from './config/env.js';
+import { createAdminRoutes } from './http/admin/admin.routes.js';
 import { createCallbackRoutes } from './http/callbacks.routes.js';
+import { createDashboardRoutes } from './http/dashboard/dashboard.routes.js';
 import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
+import type { Pipeline } from './pipeline.js';
 import type { Store } from './store/db.js';
 import type { CallbackWriter } from './store/ingest.js';
 import { VERSION } from './version.js';
@@ -23,6 +26,11 @@ export interface AppDeps {
   socketAddress(c: Context): string | null;
   /** Called after a new callback is committed: wakes the worker. */
   onStored?(eventId: string): void;
+  /**
+   * The worker side (rules, channels, worker), when this process has one: the admin API
+   * and dashboard use it for replay, retry and the rules pages.
+   */
+  pipeline?: Pipeline;
 }
 
 /** The caller's address: the first X-Forwarded-For hop when TRUST_PROXY, else the socket's. */
@@ -41,6 +49,8 @@ export function createApp(deps: AppDeps): Hono {
   const clientAddress = clientAddressResolver(deps.env, deps.socketAddress);
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION }));
   app.route('/', createCallbackRoutes({ ...deps, clientAddress }));
+  app.route('/', createAdminRoutes(deps));
+  app.route('/', createDashboardRoutes(deps));
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   app.onError(createErrorHandler(deps.logger));
   return app;

@@ -62,6 +62,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       logger,
       socketAddress: (c) => getConnInfo(c).remote.address ?? null,
       onStored: () => pipeline.wake(),
+      pipeline: pipeline.pipeline,
     });
     server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
     port = await listen(server);
