@@ -54,6 +54,7 @@ async function relayApp(): Promise<Hono> {
     env,
     store,
     writer: createCallbackWriter(store, {
+      ...(process.env.BENCH_FLUSHES && { maxConcurrent: Number(process.env.BENCH_FLUSHES) }),
       onFlush: (size, ms) => {
         flushes++;
         items += size;

@@ -8,6 +8,7 @@ import type { Env } from '../config/env.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
+import { monotonicSeconds, noopMetrics, type Metrics } from '../lib/metrics.js';
 import { extractCallbackFields } from '../receive/normalise.js';
 import { dedupeKey } from '../receive/dedupe.js';
 import { parseBody } from '../receive/parse-body.js';
@@ -28,6 +29,8 @@ export interface CallbackRoutesDeps {
   clientAddress(c: Context): string | null;
   /** Called after a new callback is committed (wakes the worker). */
   onStored?(eventId: string): void;
+  /** Outcomes and ingest latency. @default noopMetrics */
+  metrics?: Metrics;
 }
 
 /** Seconds Colt should wait before retrying when the store is down. */
@@ -46,6 +49,7 @@ function storableHeaders(headers: Headers): Record<string, string> {
 
 export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
   const auth = callbackAuthFromEnv(deps.env);
+  const metrics = deps.metrics ?? noopMetrics;
   const routes = new Hono();
 
   async function refuse(c: Context, error: ApiError, body?: Uint8Array): Promise<Response> {
@@ -62,6 +66,7 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
       remoteAddr: deps.clientAddress(c),
     }).catch((err: unknown) => deps.logger.warn({ err: { message: (err as Error).message } }, 'could not record a refused callback'));
     deps.logger.info({ status: error.status, reason: error.code, message: error.message }, 'callback refused');
+    metrics.callback('refused', error.code);
     return errorResponse(c, error);
   }
 
@@ -71,6 +76,7 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
     });
 
   async function receive(c: Context): Promise<Response> {
+    const started = monotonicSeconds();
     const receivedAt = new Date(deps.clock.now());
     const remoteAddr = deps.clientAddress(c);
     const headers = c.req.raw.headers;
@@ -100,7 +106,7 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
     try {
       const stored = await deps.writer.write({
         id,
-        dedupeKey: await dedupeKey(parsed.body, parsed.canonical, read.bytes),
+        dedupeKey: await dedupeKey(parsed.body, parsed.deep, read.bytes),
         fields: extracted.fields,
         receivedAt,
         rawBody: parsed.text,
@@ -109,12 +115,16 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
         remoteAddr,
       });
       if (!stored.duplicate) deps.onStored?.(stored.id);
+      metrics.callback(stored.duplicate ? 'duplicate' : 'accepted');
+      metrics.ingestSeconds(monotonicSeconds() - started);
       return c.json({ status: 'accepted', id: stored.id, duplicate: stored.duplicate }, 200);
     } catch (error) {
       if (isInputRejection(error)) {
         return refuse(c, invalid('the store cannot hold this payload', [{ path: '', message: (error as Error).message }]), read.bytes);
       }
       deps.logger.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'store unavailable');
+      metrics.storeError();
+      metrics.callback('refused', 'store_unavailable');
       throw new ApiError('store_unavailable', 'the callback could not be stored; retry later', {
         headers: { 'Retry-After': String(STORE_RETRY_AFTER_S) },
       });

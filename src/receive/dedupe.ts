@@ -22,10 +22,10 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
 
 /**
  * `event:<id>` or `sha256:<hex>`. Prefixed so an event id can never collide with a hash.
- * `canonical` is null when the body is too deep to canonicalise safely: the raw bytes are hashed.
+ * A body too deep to canonicalise safely (`deep`) is hashed as raw bytes.
  */
-export async function dedupeKey(body: JsonObject, canonical: string | null, raw: Uint8Array): Promise<string> {
+export async function dedupeKey(body: JsonObject, deep: boolean, raw: Uint8Array): Promise<string> {
   const eventId = extractEventId(body);
   if (eventId !== null) return `event:${eventId}`;
-  return `sha256:${await sha256Hex(canonical ?? raw)}`;
+  return `sha256:${await sha256Hex(deep ? raw : canonicalJson(body))}`;
 }

@@ -3,7 +3,6 @@
  * `\u0000`, lone surrogates, `__proto__` keys) is accepted: the raw text is kept exactly,
  * and only the queryable jsonb copy is made storable.
  */
-import { canonicalJson } from './dedupe.js';
 import { isObject, type JsonObject } from './normalise.js';
 
 /** Deeper bodies are stored raw, with a placeholder as their jsonb copy. */
@@ -14,10 +13,13 @@ export type ParsedBody =
       ok: true;
       text: string;
       body: JsonObject;
-      /** What goes into the jsonb column. */
+      /**
+       * What goes into the jsonb column when the text itself cannot (odd characters, too
+       * deep); undefined when the store may parse `text` directly.
+       */
       storable: unknown;
-      /** Canonical JSON for the dedupe hash, or null when too deep to build. */
-      canonical: string | null;
+      /** Too deep to canonicalise safely: dedupe hashes the raw bytes. */
+      deep: boolean;
     }
   | { ok: false; message: string; path: string };
 
@@ -82,8 +84,8 @@ export function parseBody(bytes: Uint8Array): ParsedBody {
   }
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
     const storable = { _colt_relay: `nesting deeper than ${MAX_JSON_DEPTH} levels: see the raw body` };
-    return { ok: true, text, body: value, storable, canonical: null };
+    return { ok: true, text, body: value, storable, deep: true };
   }
-  const storable = NEEDS_SANITISING.test(text) ? makeStorable(value) : value;
-  return { ok: true, text, body: value, storable, canonical: canonicalJson(value) };
+  const storable = NEEDS_SANITISING.test(text) ? makeStorable(value) : undefined;
+  return { ok: true, text, body: value, storable, deep: false };
 }

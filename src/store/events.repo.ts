@@ -16,7 +16,7 @@ export interface NewCallback {
   fields: CallbackFields;
   receivedAt: Date;
   rawBody: string;
-  /** The jsonb copy of the body. */
+  /** The jsonb copy of the body when `rawBody` cannot be parsed into jsonb as it is; else undefined. */
   payload: unknown;
   headers: Record<string, string>;
   remoteAddr: string | null;
@@ -85,7 +85,7 @@ function insertStatement(input: string): SQL {
       insert into callback_events (id, dedupe_key, order_id, status, raw_status, order_type, number_type, customer_ref,
         numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale)
       select i.id, i.dedupe_key, i.order_id, i.status, i.raw_status, i.order_type, i.number_type, i.customer_ref,
-        i.numbers, i.occurred_at, i.received_at, i.raw_body, i.payload, i.headers, i.remote_addr,
+        i.numbers, i.occurred_at, i.received_at, i.raw_body, coalesce(i.payload, i.raw_body::jsonb), i.headers, i.remote_addr,
         i.stale or coalesce(i.status_rank >= 0 and c.status_rank >= 0 and (i.status_rank < c.status_rank
           or (i.status_rank = 2 and c.status_rank = 2 and i.status <> c.status)), false)
       from input i left join current_orders c on c.order_id = i.order_id
@@ -163,7 +163,7 @@ function toRow(c: NewCallback, stale: boolean) {
     occurred_at: (f.occurredAt ? new Date(f.occurredAt) : c.receivedAt).toISOString(),
     received_at: c.receivedAt.toISOString(),
     raw_body: c.rawBody,
-    payload: c.payload,
+    payload: c.payload ?? null,
     headers: c.headers,
     remote_addr: c.remoteAddr,
     stale,
