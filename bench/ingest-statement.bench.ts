@@ -2,13 +2,11 @@
  * Time of the receiver's batch statement alone, by batch size (no HTTP): shows what a
  * group-committed batch costs Postgres. `tsx bench/ingest-statement.bench.ts`
  */
-import postgres from 'postgres';
 import { newId } from '../src/lib/ids.js';
 import { openPostgresStore } from '../src/store/db.js';
 import { insertCallbacks, type NewCallback } from '../src/store/events.repo.js';
-import { migrateStore } from '../src/store/migrate.js';
+import { createBenchDatabase } from './support.js';
 
-const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 let seq = 0;
 function callback(): NewCallback {
   const n = ++seq;
@@ -25,14 +23,9 @@ function callback(): NewCallback {
   };
 }
 
-const name = `colt_bench_${Date.now().toString(36)}`;
-const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const u = new URL(BASE_URL);
-u.pathname = `/${name}`;
-const store = await openPostgresStore({ url: u.toString(), max: 1 });
+const db = await createBenchDatabase();
+const store = await openPostgresStore({ url: db.url, max: 1 });
 try {
-  await migrateStore(store);
   const rows = [];
   for (const size of [1, 5, 20, 50, 100]) {
     const times: number[] = [];
@@ -49,6 +42,5 @@ try {
   console.table(rows);
 } finally {
   await store.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await db.drop();
 }

@@ -12,10 +12,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { openPostgresStore } from '../src/store/db.js';
-import { migrateStore } from '../src/store/migrate.js';
+import { createBenchDatabase } from './support.js';
 
-const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -32,24 +30,6 @@ interface Result {
   requests: number;
   /** Postgres commits per request: 1 for the naive receiver, ≪ 1 with group commit. */
   commitsPerRequest: number;
-}
-
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `colt_bench_${Date.now().toString(36)}`;
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const u = new URL(BASE_URL);
-  u.pathname = `/${name}`;
-  const store = await openPostgresStore({ url: u.toString(), max: 1 });
-  await migrateStore(store);
-  await store.close();
-  return {
-    url: u.toString(),
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
 }
 
 function startServer(variant: Variant, url: string): Promise<{ port: number; child: ChildProcess }> {
@@ -139,7 +119,7 @@ async function measure(variant: Variant, url: string): Promise<Result> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const db = await createDatabase();
+  const db = await createBenchDatabase();
   const results: Record<Variant, Result[]> = { naive: [], relay: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
