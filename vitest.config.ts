@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['test/workers/**', 'node_modules/**'],
+    // test/browser needs chromium: `npm run test:browser` (vitest.browser.config.ts).
+    exclude: ['test/workers/**', 'test/browser/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Files share one machine with two cores and a Postgres server.

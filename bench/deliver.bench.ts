@@ -4,7 +4,8 @@
  *   npm run bench:deliver      # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
  *
  * 1. Throughput: N webhook deliveries drained from the outbox by one worker to a local
- *    receiver, against N plain `fetch` POSTs from one process at the same concurrency.
+ *    receiver, against N plain `fetch` POSTs from one process at concurrency 16; drained
+ *    twice, by tick() until idle (the Workers cron) and by the start() loop (`serve`).
  * 2. Latency: callbacks posted to the receiver at a steady rate; time from the callback's
  *    POST to its webhook arriving downstream (the worker is woken by the receiver).
  */
@@ -109,25 +110,40 @@ async function baselineFetch(url: string, n: number): Promise<number> {
   return n / ((performance.now() - started) / 1000);
 }
 
-async function throughput(store: Store, hookUrl: string, receiver: { count: () => number }) {
-  const { pipeline, app } = await relay(store, hookUrl);
+async function enqueue(app: Awaited<ReturnType<typeof relay>>['app'], tag: string) {
   for (let i = 0; i < N; i += 500) {
     await Promise.all(
       Array.from({ length: Math.min(500, N - i) }, (_, j) =>
         app.request('/callbacks/colt', {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-          body: JSON.stringify({ eventId: `thr-${i + j}`, orderId: `THR-${i + j}`, status: 'completed', orderType: 'Number Activation' }),
+          body: JSON.stringify({ eventId: `${tag}-${i + j}`, orderId: `${tag.toUpperCase()}-${i + j}`, status: 'completed', orderType: 'Number Activation' }),
         }),
       ),
     );
   }
-  // Timed: the worker drains the outbox, routing each event and delivering its webhook.
+}
+
+/**
+ * Timed: one worker drains N stored callbacks, routing each event and delivering its
+ * webhook. `tick` drives tick() until idle (how the Workers cron sweeps); `loop` runs the
+ * worker as `serve` does (start(), woken once) until the receiver has them all.
+ */
+async function throughput(store: Store, hookUrl: string, receiver: { count: () => number }, mode: 'tick' | 'loop') {
+  const { pipeline, app } = await relay(store, hookUrl);
+  await enqueue(app, `thr-${mode}`);
   const before = receiver.count();
   const started = performance.now();
-  for (;;) {
-    const r = await pipeline.worker.tick();
-    if (r.idle) break;
+  if (mode === 'tick') {
+    for (;;) {
+      const r = await pipeline.worker.tick();
+      if (r.idle) break;
+    }
+  } else {
+    pipeline.worker.start();
+    pipeline.worker.wake();
+    const deadline = started + 120_000;
+    while (receiver.count() - before < N && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   }
   const seconds = (performance.now() - started) / 1000;
   await pipeline.close();
@@ -176,13 +192,17 @@ async function main() {
   try {
     await migrateStore(store);
     const base = await baselineFetch(receiver.url, N);
-    const thr = await throughput(store, receiver.url, receiver);
+    const thr = await throughput(store, receiver.url, receiver, 'tick');
+    const loop = await throughput(store, receiver.url, receiver, 'loop');
     const lat = await latency(store, receiver);
     console.log(`\ndeliver: ${N} webhook deliveries, concurrency ${CONCURRENCY} (baseline) / worker defaults; Postgres`);
     console.table([
       { measure: 'plain fetch POSTs/s (baseline)', value: base.toFixed(0) },
-      { measure: 'outbox deliveries/s (one worker: route + send)', value: thr.rate.toFixed(0) },
-      { measure: 'ratio outbox / plain fetch', value: (thr.rate / base).toFixed(2) },
+      { measure: 'outbox deliveries/s (one worker: route + send, tick() drain)', value: thr.rate.toFixed(0) },
+      { measure: 'ratio outbox (tick) / plain fetch', value: (thr.rate / base).toFixed(2) },
+      { measure: 'outbox deliveries/s (one worker: route + send, start() loop)', value: loop.rate.toFixed(0) },
+      { measure: 'ratio outbox (loop) / plain fetch', value: (loop.rate / base).toFixed(2) },
+      { measure: 'delivered tick / loop', value: `${thr.delivered} / ${loop.delivered} of ${N}` },
       { measure: `callback → webhook p50 ms @ ${RATE}/s`, value: lat.p50.toFixed(1) },
       { measure: `callback → webhook p99 ms @ ${RATE}/s`, value: lat.p99.toFixed(1) },
       { measure: 'latency run delivered / sent', value: `${lat.delivered} / ${lat.sent}` },

@@ -9,8 +9,10 @@ import { createCallbackRoutes } from './http/callbacks.routes.js';
 import { createDashboardRoutes } from './http/dashboard/dashboard.routes.js';
 import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
+import { createMetricsRoutes } from './http/metrics.routes.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
+import type { Metrics } from './lib/metrics.js';
 import type { Pipeline } from './pipeline.js';
 import type { Store } from './store/db.js';
 import type { CallbackWriter } from './store/ingest.js';
@@ -31,6 +33,10 @@ export interface AppDeps {
    * and dashboard use it for replay, retry and the rules pages.
    */
   pipeline?: Pipeline;
+  /** Where the receiver reports outcomes and latency. @default noopMetrics */
+  metrics?: Metrics;
+  /** GET /metrics body (Prometheus text); absent → /metrics answers 404 (Workers). */
+  renderMetrics?(): Promise<string>;
 }
 
 /** The caller's address: the first X-Forwarded-For hop when TRUST_PROXY, else the socket's. */
@@ -49,6 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   const clientAddress = clientAddressResolver(deps.env, deps.socketAddress);
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION }));
   app.route('/', createCallbackRoutes({ ...deps, clientAddress }));
+  app.route('/', createMetricsRoutes(deps));
   app.route('/', createAdminRoutes(deps));
   app.route('/', createDashboardRoutes(deps));
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)));

@@ -15,6 +15,9 @@ const USAGE = `usage: colt-relay <command>
   mock-colt [--callback-url U …] local Colt simulator (mock-colt --help)
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback
+  replay <eventId>               queue the event's deliveries again (a new generation)
+  deliveries retry <id>          try a dead or retrying delivery again now
+  prune --older-than <n>d|<n>h   delete finished events, old attempts and refused callbacks
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -30,6 +33,8 @@ async function runServer(mode: 'serve' | 'worker'): Promise<number> {
   await running.stop();
   return 0;
 }
+
+const opsIo = () => ({ stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), env: process.env });
 
 const commands: Record<string, Command> = {
   serve: () => runServer('serve'),
@@ -48,6 +53,9 @@ const commands: Record<string, Command> = {
     await (await import('./cli/mock-colt.command.js')).runMockColt(args);
     return 0;
   },
+  replay: async (args) => (await import('./cli/ops.command.js')).runReplay(args, opsIo()),
+  deliveries: async (args) => (await import('./cli/ops.command.js')).runDeliveries(args, opsIo()),
+  prune: async (args) => (await import('./cli/ops.command.js')).runPrune(args, opsIo()),
   rules: async (args) => {
     const [sub, ...rest] = args;
     const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), env: process.env };

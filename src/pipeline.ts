@@ -3,16 +3,18 @@
  * outbox worker that runs them. Runtime-free: src/runtime/ adds file reading, the SSRF
  * agent (Node) or per-request clients (Workers).
  */
+import type { Transporter } from 'nodemailer';
 import { createColtClient, type ColtClient } from './colt/colt.client.js';
 import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
 import { formatProblems, type RulesConfig } from './config/rules.js';
 import { loadRules } from './config/rules.js';
 import { closeChannels, createChannels, type ChannelSet } from './deliver/channels/index.js';
-import { createWorker, type Worker } from './deliver/worker.js';
+import { createWorker, type Worker, type WorkerDeps } from './deliver/worker.js';
 import { enrichEvent } from './enrich/enrich.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
+import type { Metrics } from './lib/metrics.js';
 import { routeEvent } from './route/router.js';
 import type { Store } from './store/db.js';
 import { createSlackThreadStore } from './store/slack-threads.repo.js';
@@ -30,6 +32,14 @@ export interface PipelineOptions {
   /** Webhook dispatcher (the SSRF-checking agent on Node). */
   dispatcher?: unknown;
   fetch?: typeof fetch;
+  /** Webhook-only fetch (Workers: refuses IP literals, since names cannot be resolved there). @default fetch */
+  webhookFetch?: typeof fetch;
+  /** A ready mail transport instead of SMTP_URL (Workers: the HTTP mail API). */
+  mailTransport?: Transporter;
+  /** Worker tuning (Workers: small batches, few connections). @default WORKER_DEFAULTS */
+  workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs'>;
+  /** Worker and Colt client report here (Prometheus on Node). @default none */
+  metrics?: Metrics;
 }
 
 export interface Pipeline {
@@ -49,7 +59,10 @@ async function readRules(options: PipelineOptions): Promise<RulesConfig> {
   return load.rules;
 }
 
-export function createColtClientFromEnv(env: Env, deps: { clock: Clock; logger: Logger; fetch?: typeof fetch }): ColtClient | null {
+export function createColtClientFromEnv(
+  env: Env,
+  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics },
+): ColtClient | null {
   if (!env.COLT_CLIENT_ID || !env.COLT_CLIENT_SECRET) return null;
   return createColtClient({
     clientId: env.COLT_CLIENT_ID,
@@ -63,6 +76,7 @@ export function createColtClientFromEnv(env: Env, deps: { clock: Clock; logger: 
     clock: deps.clock,
     logger: deps.logger,
     ...(deps.fetch && { fetch: deps.fetch }),
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
 }
 
@@ -76,7 +90,8 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       version: VERSION,
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
       dispatcher: options.dispatcher,
-      fetch: options.fetch,
+      fetch: options.webhookFetch ?? options.fetch,
+      ...(options.mailTransport && { mailTransport: options.mailTransport }),
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
       slackToken: env.SLACK_BOT_TOKEN,
@@ -88,14 +103,16 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     return set;
   };
   let channels = buildChannels(rules);
-  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch });
+  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics });
   const worker = createWorker<RulesConfig>({
+    ...options.workerOptions,
     store,
     clock,
     logger,
     getRules: () => rules,
     route: routeEvent,
     getChannels: () => channels,
+    ...(options.metrics && { metrics: options.metrics }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
   });
   return {

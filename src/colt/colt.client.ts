@@ -7,9 +7,10 @@ import type { Clock } from '../lib/clock.js';
 import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { createSilentLogger } from '../lib/logger.js';
+import { coltOutcomeOfStatus, monotonicSeconds, type Metrics } from '../lib/metrics.js';
 import { backoffDelayMs, parseRetryAfter } from './backoff.js';
 import { ColtTokenError, adviceForStatus, isRetryableStatus, parseColtErrorBody } from './colt-errors.js';
-import type { ColtExchange, FetchFn } from './colt-http.js';
+import type { ColtExchange, ColtTransport, FetchFn } from './colt-http.js';
 import { createColtTransport } from './colt-http.js';
 import type { ColtEnvironment } from './endpoints.js';
 import { resolveColtEndpoints } from './endpoints.js';
@@ -72,6 +73,8 @@ export interface ColtClientOptions {
   tokenRefreshMarginS?: number;
   /** Token lifetime assumed when the response has no `expires_in`. @default 1800 */
   defaultTokenLifetimeS?: number;
+  /** Every HTTP call (outcome, duration) and token request is counted here. @default none */
+  metrics?: Metrics;
 }
 
 type Failure = Extract<GetOrderResult, { ok: false }>;
@@ -100,6 +103,19 @@ function tokenFailure(error: unknown): Failure {
   };
 }
 
+/** Counts and times every exchange with Colt, token calls included. */
+function instrumented(metrics: Metrics | undefined, transport: ColtTransport): ColtTransport {
+  if (!metrics) return transport;
+  return async (request) => {
+    const started = monotonicSeconds();
+    const exchange = await transport(request);
+    const outcome =
+      exchange.kind === 'response' ? coltOutcomeOfStatus(exchange.status) : exchange.timedOut ? 'timeout' : 'network_error';
+    metrics.coltCall(outcome, monotonicSeconds() - started);
+    return exchange;
+  };
+}
+
 /** Creates a client; throws on contradictory options (fail fast at startup). */
 export function createColtClient(options: ColtClientOptions): ColtClient {
   if (!options.clientId || !options.clientSecret) throw new TypeError('Colt client: clientId and clientSecret are required');
@@ -115,7 +131,7 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
   const maxRetryAfterWaitMs = options.maxRetryAfterWaitMs ?? 30_000;
   const retryAfterCapMs = options.retryAfterCapMs ?? 3_600_000;
   const endpoints = resolveColtEndpoints(options.environment ?? 'sandbox', options);
-  const transport = createColtTransport({
+  const transport = instrumented(options.metrics, createColtTransport({
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clock,
     logger,
@@ -124,19 +140,21 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
     apiKeyHeader: options.apiKeyHeader,
     timeoutMs: options.timeoutMs ?? 10_000,
     newTrackingId: options.newTrackingId ?? (() => crypto.randomUUID()),
-  });
+  }));
   const tokens = createTokenCache({
     clock,
     logger,
     refreshMarginS: options.tokenRefreshMarginS ?? 60,
-    fetchToken: () =>
-      requestToken({
+    fetchToken: () => {
+      options.metrics?.tokenRefresh();
+      return requestToken({
         transport,
         tokenUrl: endpoints.tokenUrl,
         clientId: options.clientId,
         clientSecret: options.clientSecret,
         defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
-      }),
+      });
+    },
   });
 
   const get = (path: string, token: string) =>

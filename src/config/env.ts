@@ -68,6 +68,9 @@ const envSchema = z.object({
   ENRICH: z.enum(['missing', 'always', 'never']).default('missing'),
   SMTP_URL: url(['smtp://', 'smtps://']),
   MAIL_FROM: optionalString,
+  /** Workers: an HTTP mail API (Resend-compatible) instead of SMTP. @default https://api.resend.com/emails */
+  MAIL_API_URL: url(['http://', 'https://']),
+  MAIL_API_KEY: optionalString,
   SLACK_BOT_TOKEN: optionalString,
   SLACK_API_URL: url(['http://', 'https://']),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),

@@ -1,72 +1,148 @@
 /**
- * Stage one of the worker: a claimed event is enriched (when configured), routed with the
- * rules in force, and its deliveries written in the transaction that retires its outbox
- * row. Writing is idempotent, so an event processed twice (lost lease) is notified once.
+ * Stage one of the worker: a batch of claimed events is enriched (when configured) and
+ * routed with the rules in force, then written in one statement that also retires their
+ * outbox rows. Writing is idempotent, so an event processed twice (lost lease) is
+ * notified once. Deliveries the worker may send at once are written already claimed by
+ * it and handed back with their event, to be sent without another claim or load.
  */
 import type { NormalisedEvent } from '../receive/event.js';
-import { insertDeliveries } from '../store/deliveries.repo.js';
-import { completeEventWork, rescheduleEventWork, type ClaimedEventWork } from '../store/event-work.repo.js';
-import { loadEvent, markEventProcessed } from '../store/events.repo.js';
+import type { ClaimedDelivery } from '../store/deliveries.repo.js';
+import { rescheduleEventWork, type ClaimedEventWork } from '../store/event-work.repo.js';
+import { loadEvent } from '../store/events.repo.js';
 import { recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
+import { claimEventsToRoute, saveRouting, type RoutedEventWrite } from '../store/routing.repo.js';
+import { mapWithConcurrency } from './concurrency.js';
 import { nextRetryDelayMs } from './retry.js';
-import type { WorkerContext } from './worker-deps.js';
+import type { RouteOutcome, WorkerContext } from './worker-deps.js';
 
-/** processed: routed and retired; deferred: enrichment will be tried again; failed: an error, rescheduled. */
-export type EventOutcome =
-  | { kind: 'processed'; deliveriesCreated: number }
-  | { kind: 'deferred' }
-  | { kind: 'missing' }
-  | { kind: 'failed'; error: string };
+/** GET /order calls in flight at once: Colt's API is one shared peer, whatever the send concurrency. */
+export const MAX_ENRICH_CONCURRENCY = 8;
 
-/** Processes one claimed event; never throws (errors reschedule the event with a backoff). */
-export async function processEventWork<R>(ctx: WorkerContext<R>, work: ClaimedEventWork): Promise<EventOutcome> {
+/** The event side of a tick's counts (TickResult has these fields). */
+export interface EventCounts {
+  events: number;
+  eventsRouted: number;
+  eventsDeferred: number;
+  eventsFailed: number;
+  deliveriesCreated: number;
+}
+
+/** A delivery written claimed by this worker, with its event in memory: ready to send. */
+export interface PreClaimedDelivery {
+  delivery: ClaimedDelivery;
+  event: NormalisedEvent;
+}
+
+export interface RouteOptions {
+  /** Most events to claim. */
+  limit: number;
+  /** Only this event (the Workers runtime processes a fresh callback at once). */
+  eventId?: string;
+}
+
+/** Enriched and routed, not yet written; or missing (its outbox row only is retired). */
+type Ready =
+  | { kind: 'routed'; work: ClaimedEventWork; event: NormalisedEvent; routed: RouteOutcome }
+  | { kind: 'missing'; work: ClaimedEventWork };
+type Prepared = Ready | { kind: 'deferred' | 'failed' };
+
+/** Claims due events, routes them and writes their deliveries; never throws past the claim. */
+export async function routeDueEvents<R>(
+  ctx: WorkerContext<R>,
+  counts: EventCounts,
+  options: RouteOptions,
+): Promise<PreClaimedDelivery[]> {
+  const claimed = await claimEventsToRoute(ctx.store.db, {
+    now: new Date(ctx.clock.now()),
+    limit: options.limit,
+    leaseMs: ctx.leaseMs,
+    ...(options.eventId !== undefined && { eventId: options.eventId }),
+  });
+  counts.events += claimed.length;
+  if (claimed.length === 0) return [];
+  const prepared = await mapWithConcurrency(claimed, Math.min(ctx.concurrency, MAX_ENRICH_CONCURRENCY), (c) =>
+    prepareEvent(ctx, c.work, c.event),
+  );
+  for (const p of prepared) {
+    if (p.kind === 'deferred') counts.eventsDeferred++;
+    else if (p.kind === 'failed') counts.eventsFailed++;
+  }
+  const ready = prepared.filter((p): p is Ready => p.kind === 'routed' || p.kind === 'missing');
+  return saveRouted(ctx, counts, ready);
+}
+
+/**
+ * Writes the routed events in one statement. When it fails for a batch, each event is
+ * tried on its own so one event's bad data cannot hold back the others; an event whose
+ * write fails is rescheduled.
+ */
+async function saveRouted<R>(ctx: WorkerContext<R>, counts: EventCounts, ready: Ready[]): Promise<PreClaimedDelivery[]> {
+  if (ready.length === 0) return [];
+  const routed = ready.filter((p) => p.kind === 'routed');
+  const now = new Date(ctx.clock.now());
   try {
-    return await processOrDefer(ctx, work);
-  } catch (err) {
-    const error = errorMessage(err);
-    // Never drop an event: retry at the enrichment pace, staying at its last step.
-    const step = Math.min(work.attempts - 1, ctx.enrichRetrySchedule.length - 1);
-    const delay = nextRetryDelayMs(step, { schedule: ctx.enrichRetrySchedule, random: ctx.random }) ?? 60_000;
-    ctx.logger.error({ eventId: work.eventId, attempts: work.attempts, err: error }, 'event processing failed');
-    await rescheduleEventWork(ctx.store.db, work.eventId, new Date(ctx.clock.now() + delay), error).catch(() => {
-      // The lease runs out and the event comes back anyway.
+    const written = await saveRouting(ctx.store.db, {
+      now,
+      leaseMs: ctx.leaseMs,
+      routed: routed.map((p) => toWrite(ctx, p.event, p.routed)),
+      missing: ready.filter((p) => p.kind === 'missing').map((p) => p.work.eventId),
     });
-    return { kind: 'failed', error };
+    counts.eventsRouted += routed.length;
+    counts.deliveriesCreated += written.length;
+    logRouted(ctx, routed, written);
+    const byId = new Map(routed.map((p) => [p.event.eventId, p.event]));
+    return written.filter((d) => d.claimed).map((delivery) => ({ delivery, event: byId.get(delivery.eventId)! }));
+  } catch (err) {
+    if (ready.length > 1) return (await Promise.all(ready.map((p) => saveRouted(ctx, counts, [p])))).flat();
+    const [only] = ready;
+    if (only!.kind === 'routed') {
+      await failEvent(ctx, only!.work, err);
+      counts.eventsFailed++;
+    }
+    return [];
   }
 }
 
-async function processOrDefer<R>(ctx: WorkerContext<R>, work: ClaimedEventWork): Promise<EventOutcome> {
-  const db = ctx.store.db;
-  const loaded = await loadEvent(db, work.eventId);
-  if (!loaded) {
-    await completeEventWork(db, work.eventId);
-    return { kind: 'missing' };
+function logRouted<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'routed' }>[], written: { eventId: string }[]): void {
+  const created = new Map<string, number>();
+  for (const d of written) created.set(d.eventId, (created.get(d.eventId) ?? 0) + 1);
+  for (const { event, routed: r } of routed) {
+    const fields = { eventId: event.eventId, deliveries: created.get(event.eventId) ?? 0, skippedStale: r.skippedStale ?? false };
+    ctx.logger.debug(fields, 'event routed');
   }
-  const event = await enrichEvent(ctx, work, loaded);
-  if (event === 'deferred') return { kind: 'deferred' };
-  const routed = ctx.route(ctx.getRules(), event);
-  const now = new Date(ctx.clock.now());
-  const created = await db.transaction(async (tx) => {
-    const ids = await insertDeliveries(
-      tx,
-      routed.deliveries.map((d) => ({
-        eventId: event.eventId,
-        orderId: event.orderId,
-        channel: d.channel,
-        channelType: d.channelType,
-        rules: d.rules,
-      })),
-      now,
-    );
-    await markEventProcessed(tx, event.eventId, now);
-    await completeEventWork(tx, event.eventId);
-    return ids.length;
+}
+
+function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: RouteOutcome): RoutedEventWrite {
+  return {
+    eventId: event.eventId,
+    orderId: event.orderId,
+    // Paced channels (Slack) wait for their send slot, which only a claim takes.
+    deliveries: routed.deliveries.map((d) => ({ ...d, claim: !((ctx.sendIntervalMs[d.channelType] ?? 0) > 0) })),
+  };
+}
+
+/** Enriches and routes one event; never throws (errors reschedule the event with a backoff). */
+async function prepareEvent<R>(ctx: WorkerContext<R>, work: ClaimedEventWork, loaded: NormalisedEvent | null): Promise<Prepared> {
+  if (!loaded) return { kind: 'missing', work };
+  try {
+    const event = await enrichEvent(ctx, work, loaded);
+    if (event === 'deferred') return { kind: 'deferred' };
+    return { kind: 'routed', work, event, routed: ctx.route(ctx.getRules(), event) };
+  } catch (err) {
+    await failEvent(ctx, work, err);
+    return { kind: 'failed' };
+  }
+}
+
+/** Never drops an event: it is retried at the enrichment pace, staying at its last step. */
+async function failEvent<R>(ctx: WorkerContext<R>, work: ClaimedEventWork, err: unknown): Promise<void> {
+  const error = errorMessage(err);
+  const step = Math.min(work.attempts - 1, ctx.enrichRetrySchedule.length - 1);
+  const delay = nextRetryDelayMs(step, { schedule: ctx.enrichRetrySchedule, random: ctx.random }) ?? 60_000;
+  ctx.logger.error({ eventId: work.eventId, attempts: work.attempts, err: error }, 'event processing failed');
+  await rescheduleEventWork(ctx.store.db, work.eventId, new Date(ctx.clock.now() + delay), error).catch(() => {
+    // The lease runs out and the event comes back anyway.
   });
-  ctx.logger.debug(
-    { eventId: event.eventId, deliveries: created, skippedStale: routed.skippedStale ?? false },
-    'event routed',
-  );
-  return { kind: 'processed', deliveriesCreated: created };
 }
 
 /**

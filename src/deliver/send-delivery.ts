@@ -1,26 +1,13 @@
 /**
- * Stage two of the worker: one claimed delivery is sent through its channel, and the
- * attempt, the delivery's next state and the channel's health are written together.
- * Every write is guarded by the claim's lease, so a worker that lost its lease (it was
- * too slow, another worker took over) cannot overwrite the other worker's outcome.
+ * Stage two of the worker: one claimed delivery is sent through its channel, then the
+ * attempt, the delivery's next state and the channel's health are written together (one
+ * statement, shared with the other sends of the moment: see send-lane.ts). Every write is
+ * guarded by the claim's lease, so a worker that lost its lease (it was too slow, another
+ * worker took over) cannot overwrite the other worker's outcome.
  */
 import type { NormalisedEvent } from '../receive/event.js';
-import {
-  disableChannel,
-  pauseChannel,
-  recordChannelFailure,
-  recordChannelSuccess,
-} from '../store/channel-state.repo.js';
-import type { DbOrTx } from '../store/db.js';
-import {
-  markDead,
-  markDelivered,
-  markSuppressed,
-  recordAttempt,
-  scheduleRetry,
-  type AttemptRecord,
-  type ClaimedDelivery,
-} from '../store/deliveries.repo.js';
+import type { AttemptRecord, ClaimedDelivery } from '../store/deliveries.repo.js';
+import type { DeliveryOutcomeWrite } from '../store/delivery-outcomes.repo.js';
 import type { SendResult } from './channel.js';
 import { decideDelivery, type DeliveryDecision } from './outcome.js';
 import { errorMessage } from './process-event.js';
@@ -28,25 +15,40 @@ import type { WorkerContext } from './worker-deps.js';
 
 export type SendOutcome = 'delivered' | 'retried' | 'dead' | 'suppressed' | 'lease-lost';
 
-/** Loads an event once per tick however many of its deliveries are sent. */
-export type EventLoader = (eventId: string) => Promise<NormalisedEvent | null>;
+/** Writes one outcome; resolves whether the lease still held. */
+export type OutcomeRecorder = (write: DeliveryOutcomeWrite) => Promise<boolean>;
 
-/** Sends one claimed delivery and records what happened. Throws only when the database does (the lease then brings the row back). */
-export async function sendDelivery<R>(
+/** A try that has happened (or a suppression), not yet written. */
+export type TriedDelivery =
+  | { kind: 'suppressed'; claimed: ClaimedDelivery; write: DeliveryOutcomeWrite }
+  | {
+      kind: 'sent';
+      claimed: ClaimedDelivery;
+      result: SendResult;
+      decision: DeliveryDecision;
+      /** Seconds the send took (clock time). */
+      seconds: number;
+      write: DeliveryOutcomeWrite;
+    };
+
+/**
+ * The I/O with the peer: sends through the channel and decides what the answer means.
+ * Throws only when the event cannot be loaded (the lease then brings the row back).
+ */
+export async function tryDelivery<R>(
   ctx: WorkerContext<R>,
   claimed: ClaimedDelivery,
-  loadEvent: EventLoader,
-): Promise<SendOutcome> {
-  const db = ctx.store.db;
+  eventOrPromise: NormalisedEvent | null | Promise<NormalisedEvent | null>,
+): Promise<TriedDelivery> {
   const channel = ctx.getChannels().get(claimed.channel);
   if (!channel) {
-    const ok = await markSuppressed(db, claimed, {
-      now: new Date(ctx.clock.now()),
-      error: `channel "${claimed.channel}" is no longer in the rules`,
-    });
-    return ok ? 'suppressed' : 'lease-lost';
+    const error = `channel "${claimed.channel}" is no longer in the rules`;
+    const at = new Date(ctx.clock.now());
+    return { kind: 'suppressed', claimed, write: { lease: claimed, channel: claimed.channel, status: 'suppressed', at, error, code: null } };
   }
-  const event = await loadEvent(claimed.eventId);
+  const event = await Promise.resolve(eventOrPromise).catch((err: unknown) => {
+    throw new Error(`loading event ${claimed.eventId}: ${errorMessage(err)}`);
+  });
   const startedAt = ctx.clock.now();
   const result: SendResult = event
     ? await channel
@@ -60,60 +62,69 @@ export async function sendDelivery<R>(
     schedule: ctx.retrySchedule,
     random: ctx.random,
   });
-  const applied = await db.transaction(async (tx) => {
-    const held = await applyDecision(tx, claimed, decision, result, new Date(now));
-    await recordAttempt(tx, {
-      deliveryId: claimed.id,
-      attempt: claimed.attempts,
-      startedAt: new Date(startedAt),
-      durationMs: now - startedAt,
-      outcome: attemptOutcome(decision),
-      code: result.code ?? null,
-      error: result.ok ? null : result.reason,
-      response: result.response ?? null,
-    });
-    if (held) await updateChannelState(tx, claimed.channel, decision, result, new Date(now));
-    return held;
-  });
+  const write = outcomeWrite(claimed, decision, result, startedAt, now);
+  return { kind: 'sent', claimed, result, decision, seconds: (now - startedAt) / 1000, write };
+}
+
+/** Writes a try's outcome, then logs and reports it. Throws only when the database does. */
+export async function recordTry<R>(ctx: WorkerContext<R>, tried: TriedDelivery, record: OutcomeRecorder): Promise<SendOutcome> {
+  const applied = await record(tried.write);
+  if (tried.kind === 'suppressed') {
+    if (applied) ctx.metrics?.delivery(tried.claimed.channelType, 'suppressed');
+    return applied ? 'suppressed' : 'lease-lost';
+  }
+  const { claimed, decision, result } = tried;
   logOutcome(ctx, claimed, decision, result, applied);
+  reportOutcome(ctx, claimed, decision, applied, tried.seconds);
   if (!applied) return 'lease-lost';
   return decision.kind === 'delivered' ? 'delivered' : decision.kind === 'retry' ? 'retried' : 'dead';
 }
 
-function applyDecision(
-  tx: DbOrTx,
-  lease: ClaimedDelivery,
+/** Metrics: every try counts; the delivery's new status only when this worker still held it. */
+function reportOutcome<R>(
+  ctx: WorkerContext<R>,
+  claimed: ClaimedDelivery,
+  decision: DeliveryDecision,
+  applied: boolean,
+  seconds: number,
+): void {
+  if (!ctx.metrics) return;
+  ctx.metrics.attempt(claimed.channelType, claimed.channel, attemptOutcome(decision), seconds);
+  if (!applied) return;
+  ctx.metrics.delivery(claimed.channelType, decision.kind === 'retry' ? 'retrying' : decision.kind);
+}
+
+/** The delivery's next state, its attempt row and the channel's health, as one write. */
+function outcomeWrite(
+  claimed: ClaimedDelivery,
   decision: DeliveryDecision,
   result: SendResult,
-  now: Date,
-): Promise<boolean> {
-  if (decision.kind === 'delivered') return markDelivered(tx, lease, now, result.code);
-  const error = result.ok ? '' : result.reason;
-  const code = result.code ?? null;
-  if (decision.kind === 'retry') {
-    return scheduleRetry(tx, lease, { now, nextAttemptAt: decision.nextAttemptAt, error, code });
-  }
-  return markDead(tx, lease, { now, error, code });
+  startedAt: number,
+  now: number,
+): DeliveryOutcomeWrite {
+  const base = {
+    lease: claimed,
+    channel: claimed.channel,
+    at: new Date(now),
+    error: result.ok ? null : result.reason,
+    code: result.code ?? null,
+    attempt: {
+      startedAt: new Date(startedAt),
+      durationMs: now - startedAt,
+      outcome: attemptOutcome(decision),
+      response: result.response ?? null,
+    },
+  };
+  if (decision.kind === 'delivered') return { ...base, status: 'delivered', channelEffect: 'success' };
+  const failure = { ...base, channelEffect: 'failure' as const, ...(decision.pauseUntil && { pauseUntil: decision.pauseUntil }) };
+  if (decision.kind === 'retry') return { ...failure, status: 'retrying', nextAttemptAt: decision.nextAttemptAt };
+  if (!decision.disableChannel) return { ...failure, status: 'dead' };
+  return { ...failure, status: 'dead', disableReason: result.ok ? 'disabled' : `${result.code ?? ''} ${result.reason}`.trim() };
 }
 
 function attemptOutcome(decision: DeliveryDecision): AttemptRecord['outcome'] {
   if (decision.kind === 'dead') return decision.attemptOutcome;
   return decision.kind;
-}
-
-async function updateChannelState(
-  tx: DbOrTx,
-  channel: string,
-  decision: DeliveryDecision,
-  result: SendResult,
-  now: Date,
-): Promise<void> {
-  if (decision.kind === 'delivered') return recordChannelSuccess(tx, channel, now);
-  await recordChannelFailure(tx, channel, now);
-  if (decision.pauseUntil) await pauseChannel(tx, channel, decision.pauseUntil, now);
-  if (decision.kind === 'dead' && decision.disableChannel) {
-    await disableChannel(tx, channel, result.ok ? 'disabled' : `${result.code ?? ''} ${result.reason}`.trim(), now);
-  }
 }
 
 function logOutcome<R>(

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
 import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../receive/event.js';
 import type { Store } from '../store/db.js';
 import type { Channel, ChannelType } from './channel.js';
@@ -52,14 +53,19 @@ export interface WorkerDeps<Rules = unknown> {
   enrichRetrySchedule?: readonly number[];
   /** Minimum gap between sends on one channel, by type. @default { slack: 1000 } */
   sendIntervalMs?: Partial<Record<ChannelType, number>>;
-  /** How long a claim is owned; must exceed the slowest send. @default 120000 */
+  /**
+   * How long a claim is owned; must exceed the slowest send plus its wait for a send slot
+   * (at most 2 × max(batchSize, concurrency) deliveries are claimed at once). @default 120000
+   */
   leaseMs?: number;
-  /** Most events, and most deliveries, claimed per tick. @default 50 */
+  /** Most events, and most deliveries, claimed per round (a tick is one round). @default 100 */
   batchSize?: number;
-  /** Sends (and event enrichments) in flight at once. @default 8 */
+  /** Sends in flight at once; enrichments use up to 8 of it (Colt's API is one shared peer). @default 32 */
   concurrency?: number;
   /** Idle wait between polls when nobody calls wake(). @default 1000 */
   pollIntervalMs?: number;
+  /** Attempts, delivery outcomes and store errors are reported here. @default none */
+  metrics?: Metrics;
 }
 
 /** WorkerDeps with every default filled in. */

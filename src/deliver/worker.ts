@@ -1,18 +1,19 @@
 /**
  * The delivery worker: claims due events (enrich, route, write deliveries) and due
- * deliveries (send, record, retry) from the Postgres outbox. `tick()` does one bounded
- * round and is what tests drive; `start()` ticks until idle, then sleeps until `wake()`
- * or the poll interval. Several workers (processes, isolates) may share one database.
+ * deliveries (send, record, retry) from the Postgres outbox. Deliveries a routing round
+ * may send at once are written already claimed and sent with the event still in memory.
+ * `tick()` does one bounded round and waits for its sends (what tests and the Workers
+ * runtime drive); `start()` runs rounds as a continuous pipeline (worker-loop.ts) until
+ * stop(). Several workers (processes, isolates) may share one database.
  */
-import type { NormalisedEvent } from '../receive/event.js';
 import { claimDueDeliveries } from '../store/deliveries.repo.js';
-import { claimEventWork } from '../store/event-work.repo.js';
-import { loadEvent } from '../store/events.repo.js';
-import { mapWithConcurrency } from './concurrency.js';
-import { errorMessage, processEventWork } from './process-event.js';
+import { loadEvents } from '../store/events.repo.js';
+import { errorMessage, routeDueEvents } from './process-event.js';
 import { ENRICH_RETRY_SCHEDULE_S, RETRY_SCHEDULE_S } from './retry.js';
-import { sendDelivery, type SendOutcome } from './send-delivery.js';
+import type { SendOutcome } from './send-delivery.js';
+import { createSendLane, type SendJob, type SendLane } from './send-lane.js';
 import type { WorkerContext, WorkerDeps } from './worker-deps.js';
+import { createLoop, type StageRun } from './worker-loop.js';
 
 export type { EnrichOutcome, RouteOutcome, WorkerDeps, WorkerLogger } from './worker-deps.js';
 
@@ -25,7 +26,7 @@ export interface TickResult {
   eventsFailed: number;
   /** Delivery rows written by routing. */
   deliveriesCreated: number;
-  /** Deliveries claimed; of which each outcome. */
+  /** Deliveries claimed (written claimed by routing, or claimed when due); of which each outcome. */
   claimed: number;
   delivered: number;
   retried: number;
@@ -39,22 +40,33 @@ export interface TickResult {
   idle: boolean;
 }
 
+/** Narrows a tick to one event's work (the Workers runtime processes a fresh callback at once). */
+export interface TickScope {
+  eventId: string;
+}
+
 export interface Worker {
-  /** One bounded round: claim and process due events, then claim and send due deliveries. */
-  tick(): Promise<TickResult>;
-  /** Runs ticks in the background until stop(). */
+  /**
+   * One bounded round: claim and process due events, then claim and send due deliveries;
+   * resolves when every send is written. Ticks run one at a time; beside a running loop
+   * they share the work like another worker would.
+   */
+  tick(scope?: TickScope): Promise<TickResult>;
+  /** Runs the claim stages in the background until stop(). */
   start(): void;
-  /** Something new is due (the receiver stored an event): tick now instead of after the poll interval. */
+  /** Something new is due (the receiver stored an event): route now instead of after the poll interval. */
   wake(): void;
-  /** Finishes the in-flight tick and stops the loop. */
+  /** Finishes the stages' runs in progress and their sends, and stops the loop. */
   stop(): Promise<void>;
 }
 
 /** @default values of WorkerDeps */
 export const WORKER_DEFAULTS = {
   leaseMs: 120_000,
-  batchSize: 50,
-  concurrency: 8,
+  // Measured on the 2-core machine (bench/deliver.bench.ts): 32 sends in flight keep the
+  // event loop busy while a batch of 100 amortises each claim's round trip.
+  batchSize: 100,
+  concurrency: 32,
   pollIntervalMs: 1_000,
   sendIntervalMs: { slack: 1_000 },
 } as const;
@@ -71,33 +83,53 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
     concurrency: deps.concurrency ?? WORKER_DEFAULTS.concurrency,
     pollIntervalMs: deps.pollIntervalMs ?? WORKER_DEFAULTS.pollIntervalMs,
   };
-  const loop = createLoop(() => tick(ctx), ctx);
-  return { tick: () => loop.tick(), start: loop.start, wake: loop.wake, stop: loop.stop };
+  const lane = createSendLane(ctx);
+  // A stage that throws lost its database (the lease brings back whatever it had claimed).
+  const reportingErrors = <T>(run: Promise<T>) =>
+    run.catch((err: unknown) => {
+      ctx.metrics?.storeError();
+      throw err;
+    });
+  const loop = createLoop({
+    routeEvents: (limit) => reportingErrors(routeStage(ctx, lane, limit, emptyTick())),
+    claimDue: (limit) => reportingErrors(dueStage(ctx, lane, limit, emptyTick())),
+    pending: lane.pending,
+    onSettled: lane.onSettled,
+    batchSize: ctx.batchSize,
+    // Enough claimed work to keep every send slot busy while the next batch is claimed.
+    capacity: 2 * Math.max(ctx.batchSize, ctx.concurrency),
+    pollIntervalMs: ctx.pollIntervalMs,
+    logger: ctx.logger,
+  });
+  let ticks: Promise<unknown> = Promise.resolve();
+  const tick = (scope?: TickScope): Promise<TickResult> => {
+    const run = () => runTick(ctx, lane, scope);
+    const next = ticks.then(run, run);
+    ticks = next.catch(() => undefined);
+    return next;
+  };
+  const stop = async () => {
+    await loop.stop();
+    await ticks;
+  };
+  return { tick, start: loop.start, wake: loop.wake, stop };
 }
 
-async function tick<R>(ctx: WorkerContext<R>): Promise<TickResult> {
+/**
+ * Routes due events, then claims due deliveries (so a paced delivery routed now is claimed
+ * now too), and waits for every send it started. The routed deliveries' sends start before
+ * the claim, so they overlap it.
+ */
+async function runTick<R>(ctx: WorkerContext<R>, lane: SendLane, scope?: TickScope): Promise<TickResult> {
   const result = emptyTick();
-  await processEvents(ctx, result);
-  await sendDeliveries(ctx, result);
+  const routed = await routeStage(ctx, lane, ctx.batchSize, result, scope);
+  const due = await dueStage(ctx, lane, ctx.batchSize, result, scope).catch(async (err: unknown) => {
+    await routed.done;
+    throw err;
+  });
+  await Promise.all([routed.done, due.done]);
   result.idle = result.events === 0 && result.claimed === 0;
   return result;
-}
-
-async function processEvents<R>(ctx: WorkerContext<R>, result: TickResult): Promise<void> {
-  const work = await claimEventWork(ctx.store.db, {
-    now: new Date(ctx.clock.now()),
-    limit: ctx.batchSize,
-    leaseMs: ctx.leaseMs,
-  });
-  result.events = work.length;
-  const outcomes = await mapWithConcurrency(work, ctx.concurrency, (w) => processEventWork(ctx, w));
-  for (const o of outcomes) {
-    if (o.kind === 'processed') {
-      result.eventsRouted++;
-      result.deliveriesCreated += o.deliveriesCreated;
-    } else if (o.kind === 'deferred') result.eventsDeferred++;
-    else if (o.kind === 'failed') result.eventsFailed++;
-  }
 }
 
 const OUTCOME_COUNTER: Record<SendOutcome, keyof TickResult> = {
@@ -108,30 +140,70 @@ const OUTCOME_COUNTER: Record<SendOutcome, keyof TickResult> = {
   'lease-lost': 'leaseLost',
 };
 
-async function sendDeliveries<R>(ctx: WorkerContext<R>, result: TickResult): Promise<void> {
+/** Queues sends on the lane, counting their outcomes into `result`; `done` settles when all are written. */
+function sender<R>(ctx: WorkerContext<R>, lane: SendLane, result: TickResult) {
+  const sends: Promise<void>[] = [];
+  const send = (job: SendJob) => {
+    sends.push(
+      lane.submit(job).then(
+        (outcome) => void (result[OUTCOME_COUNTER[outcome]] as number)++,
+        (err: unknown) => {
+          result.errors++;
+          ctx.metrics?.storeError();
+          const fields = { deliveryId: job.delivery.id, channel: job.delivery.channel, err: errorMessage(err) };
+          ctx.logger.error(fields, 'delivery failed unexpectedly; its lease will bring it back');
+        },
+      ),
+    );
+  };
+  return { send, done: () => Promise.all(sends).then(() => undefined) };
+}
+
+/** Routes up to `limit` due events; the deliveries written claimed go to the lane at once. */
+async function routeStage<R>(
+  ctx: WorkerContext<R>,
+  lane: SendLane,
+  limit: number,
+  result: TickResult,
+  scope?: TickScope,
+): Promise<StageRun> {
+  const { send, done } = sender(ctx, lane, result);
+  const before = { events: result.events, created: result.deliveriesCreated };
+  const preClaimed = await routeDueEvents(ctx, result, { limit, ...(scope && { eventId: scope.eventId }) });
+  result.claimed += preClaimed.length;
+  for (const job of preClaimed) send(job);
+  const events = result.events - before.events;
+  const created = result.deliveriesCreated - before.created;
+  return { claimed: events, saturated: events >= limit, followUp: created > preClaimed.length, done: done() };
+}
+
+/** Claims up to `limit` due deliveries, loads their events in one query and queues their sends. */
+async function dueStage<R>(
+  ctx: WorkerContext<R>,
+  lane: SendLane,
+  limit: number,
+  result: TickResult,
+  scope?: TickScope,
+): Promise<StageRun> {
+  const { send, done } = sender(ctx, lane, result);
   const claimed = await claimDueDeliveries(ctx.store.db, {
     now: new Date(ctx.clock.now()),
-    limit: ctx.batchSize,
+    limit,
     leaseMs: ctx.leaseMs,
     sendIntervalMs: ctx.sendIntervalMs,
+    ...(scope && { eventId: scope.eventId }),
   });
-  result.claimed = claimed.length;
-  const events = new Map<string, Promise<NormalisedEvent | null>>();
-  const load = (eventId: string) => {
-    let p = events.get(eventId);
-    if (!p) events.set(eventId, (p = loadEvent(ctx.store.db, eventId)));
-    return p;
-  };
-  await mapWithConcurrency(claimed, ctx.concurrency, async (d) => {
-    try {
-      const outcome = await sendDelivery(ctx, d, load);
-      (result[OUTCOME_COUNTER[outcome]] as number)++;
-    } catch (err) {
-      result.errors++;
-      const fields = { deliveryId: d.id, channel: d.channel, err: errorMessage(err) };
-      ctx.logger.error(fields, 'delivery failed unexpectedly; its lease will bring it back');
+  result.claimed += claimed.length;
+  if (claimed.length > 0) {
+    const events = loadEvents(ctx.store.db, claimed.map((d) => d.eventId));
+    for (const d of claimed) {
+      const event = events.then((m) => m.get(d.eventId) ?? null);
+      // The send awaits its event only once it has a slot: a failure is handled there, not unhandled till then.
+      event.catch(() => undefined);
+      send({ delivery: d, event });
     }
-  });
+  }
+  return { claimed: claimed.length, saturated: claimed.length >= limit, done: done() };
 }
 
 function emptyTick(): TickResult {
@@ -149,67 +221,5 @@ function emptyTick(): TickResult {
     leaseLost: 0,
     errors: 0,
     idle: true,
-  };
-}
-
-/**
- * Serialises ticks (a manual tick() waits for the loop's) and runs the background loop:
- * tick while there is work, otherwise sleep until wake() or the poll interval.
- */
-function createLoop(runTick: () => Promise<TickResult>, ctx: WorkerContext<unknown>) {
-  let inFlight: Promise<unknown> = Promise.resolve();
-  let running: Promise<void> | null = null;
-  let stopping = false;
-  let woken = false;
-  let interrupt: (() => void) | null = null;
-
-  const serialTick = (): Promise<TickResult> => {
-    const next = inFlight.then(runTick, runTick);
-    inFlight = next.catch(() => undefined);
-    return next;
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        interrupt = null;
-        resolve();
-      }
-      interrupt = done;
-    });
-  const run = async () => {
-    while (!stopping) {
-      // A wake() from here on (even mid-tick) means "look again before sleeping".
-      woken = false;
-      let busy = false;
-      try {
-        busy = !(await serialTick()).idle;
-      } catch (err) {
-        ctx.logger.error({ err: errorMessage(err) }, 'worker tick failed');
-      }
-      if (stopping) break;
-      if (busy || woken) continue;
-      await sleep(ctx.pollIntervalMs);
-    }
-  };
-  return {
-    tick: serialTick,
-    start: () => {
-      if (running) return;
-      stopping = false;
-      running = run();
-    },
-    wake: () => {
-      woken = true;
-      interrupt?.();
-    },
-    stop: async () => {
-      stopping = true;
-      interrupt?.();
-      await running;
-      running = null;
-      await inFlight;
-    },
   };
 }

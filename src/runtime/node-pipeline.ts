@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Env } from '../config/env.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
 import type { Store } from '../store/db.js';
 import { createSsrfSafeAgent } from './ssrf-agent.js';
@@ -21,6 +22,8 @@ export interface NodePipelineDeps {
   store: Store;
   logger: Logger;
   clock: Clock;
+  /** Worker and Colt client metrics. @default none */
+  metrics?: Metrics;
 }
 
 async function readIfExists(path: string): Promise<string | null> {

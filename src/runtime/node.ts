@@ -8,10 +8,12 @@ import { createApp } from '../app.js';
 import { configWarnings, parseEnv, type Env } from '../config/env.js';
 import { systemClock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { getQueueStats } from '../store/admin.repo.js';
 import type { Store } from '../store/db.js';
 import { createCallbackWriter } from '../store/ingest.js';
 import { openStore } from '../store/open.js';
 import { createNodePipeline, type NodePipeline } from './node-pipeline.js';
+import { createPromMetrics } from './prom-metrics.js';
 
 export interface NodeServerOptions {
   env: Record<string, string | undefined>;
@@ -48,7 +50,15 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   for (const warning of configWarnings(env)) logger.warn(warning);
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
-  const pipeline: NodePipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env });
+  const prom = createPromMetrics({ queueStats: () => getQueueStats(store.db, new Date(systemClock.now())) });
+  const pipeline: NodePipeline = await createNodePipeline({
+    env,
+    store,
+    logger,
+    clock: systemClock,
+    rawEnv: options.env,
+    metrics: prom.metrics,
+  });
   pipeline.start();
   const writer = createCallbackWriter(store);
   let server: ServerType | null = null;
@@ -63,6 +73,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       socketAddress: (c) => getConnInfo(c).remote.address ?? null,
       onStored: () => pipeline.wake(),
       pipeline: pipeline.pipeline,
+      metrics: prom.metrics,
+      renderMetrics: () => prom.render(),
     });
     server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
     port = await listen(server);

@@ -28,6 +28,11 @@ export interface PostgresStoreOptions {
   connectTimeoutS?: number;
   /** Disable prepared statements (PgBouncer in transaction mode, Hyperdrive). @default true */
   prepare?: boolean;
+  /**
+   * Look up array types on connect. A client per request (Workers) turns this off to save a
+   * round trip; the schema has no Postgres arrays. @default true
+   */
+  fetchTypes?: boolean;
 }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
@@ -38,6 +43,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     connect_timeout: options.connectTimeoutS ?? 5,
     idle_timeout: 30,
     prepare: options.prepare ?? true,
+    fetch_types: options.fetchTypes ?? true,
     onnotice: () => {},
   });
   const db = drizzle(client, { schema }) as unknown as Db;

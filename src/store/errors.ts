@@ -19,3 +19,13 @@ export function isTransient(error: unknown): boolean {
   const state = sqlState(error);
   return state === '40P01' || state === '40001';
 }
+
+/** Runs `fn` once more when it lost a deadlock or a serialisation race (the statement is safe to repeat). */
+export async function retryIfTransient<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!isTransient(error)) throw error;
+    return fn();
+  }
+}

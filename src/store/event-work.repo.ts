@@ -13,6 +13,8 @@ export interface ClaimOptions {
   limit: number;
   /** How long the claimer owns the rows before another worker may take them. */
   leaseMs: number;
+  /** Only this event's row: the Workers runtime processes a fresh callback at once. */
+  eventId?: string;
 }
 
 /** A claimed event: `attempts` counts claims, this one included. */
@@ -27,17 +29,32 @@ export interface ClaimedEventWork {
  * (no lease, or an expired one). Sets the lease and counts the attempt in one statement.
  */
 export async function claimEventWork(db: DbOrTx, options: ClaimOptions): Promise<ClaimedEventWork[]> {
+  const rows = await claimEventWorkStatement(db, options);
+  // UPDATE … RETURNING has no order of its own.
+  rows.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  return rows.map(({ eventId, attempts, lastError }) => ({ eventId, attempts, lastError }));
+}
+
+/**
+ * The claiming UPDATE … RETURNING, not yet run: claimEventWork runs it, and the worker
+ * wraps it in a CTE that also reads the claimed events (one round trip for both).
+ */
+export function claimEventWorkStatement(db: DbOrTx, options: ClaimOptions) {
   const { now, limit, leaseMs } = options;
   const due = db
     .select({ eventId: eventWork.eventId })
     .from(eventWork)
     .where(
-      and(lte(eventWork.dueAt, now), or(isNull(eventWork.leaseUntil), lte(eventWork.leaseUntil, now))),
+      and(
+        lte(eventWork.dueAt, now),
+        or(isNull(eventWork.leaseUntil), lte(eventWork.leaseUntil, now)),
+        options.eventId === undefined ? undefined : eq(eventWork.eventId, options.eventId),
+      ),
     )
     .orderBy(asc(eventWork.dueAt))
     .limit(limit)
     .for('update', { skipLocked: true });
-  const rows = await db
+  return db
     .update(eventWork)
     .set({ leaseUntil: new Date(now.getTime() + leaseMs), attempts: sql`${eventWork.attempts} + 1` })
     .where(inArray(eventWork.eventId, due))
@@ -47,9 +64,6 @@ export async function claimEventWork(db: DbOrTx, options: ClaimOptions): Promise
       lastError: eventWork.lastError,
       dueAt: eventWork.dueAt,
     });
-  // UPDATE … RETURNING has no order of its own.
-  rows.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
-  return rows.map(({ eventId, attempts, lastError }) => ({ eventId, attempts, lastError }));
 }
 
 /** Claims due event work and returns the event ids, oldest first. */

@@ -170,11 +170,39 @@ function toRow(c: NewCallback, stale: boolean) {
   };
 }
 
+/** The columns toNormalisedEvent reads: loading only these skips the raw body and headers. */
+export const EVENT_FIELDS = {
+  id: callbackEvents.id,
+  orderId: callbackEvents.orderId,
+  status: callbackEvents.status,
+  rawStatus: callbackEvents.rawStatus,
+  orderType: callbackEvents.orderType,
+  numberType: callbackEvents.numberType,
+  customerRef: callbackEvents.customerRef,
+  numbers: callbackEvents.numbers,
+  occurredAt: callbackEvents.occurredAt,
+  receivedAt: callbackEvents.receivedAt,
+  payload: callbackEvents.payload,
+  stale: callbackEvents.stale,
+};
+export type EventFields = Pick<EventRow, keyof typeof EVENT_FIELDS>;
+
+/** The order columns toNormalisedEvent reads. */
+export const ORDER_FIELDS = {
+  orderType: orders.orderType,
+  numberType: orders.numberType,
+  numbers: orders.numbers,
+  customerRef: orders.customerRef,
+  details: orders.details,
+  detailsFetchedAt: orders.detailsFetchedAt,
+};
+export type OrderFields = Pick<OrderRow, keyof typeof ORDER_FIELDS>;
+
 /**
  * The §4.2 event of a stored callback. The callback's own fields win where it has them;
  * the order's fill the gaps; fetched order details win over both.
  */
-export function toNormalisedEvent(row: EventRow, order: OrderRow | null): NormalisedEvent {
+export function toNormalisedEvent(row: EventFields, order: OrderFields | null): NormalisedEvent {
   const details = order?.detailsFetchedAt ? order : null;
   const pick = <T>(fromEvent: T, fromOrder: T | undefined, unknown: T): T => {
     if (details && fromOrder !== undefined && fromOrder !== unknown) return fromOrder;
@@ -211,6 +239,19 @@ export async function loadEvent(db: DbOrTx, eventId: string): Promise<Normalised
     .leftJoin(orders, eq(orders.orderId, callbackEvents.orderId))
     .where(eq(callbackEvents.id, eventId));
   return found ? toNormalisedEvent(found.event, found.order) : null;
+}
+
+/** loadEvent for many events in one query; ids without a stored event are absent from the map. */
+export async function loadEvents(db: DbOrTx, eventIds: readonly string[]): Promise<Map<string, NormalisedEvent>> {
+  const events = new Map<string, NormalisedEvent>();
+  if (eventIds.length === 0) return events;
+  const rows = await db
+    .select({ event: EVENT_FIELDS, order: ORDER_FIELDS })
+    .from(callbackEvents)
+    .leftJoin(orders, eq(orders.orderId, callbackEvents.orderId))
+    .where(inArray(callbackEvents.id, [...new Set(eventIds)]));
+  for (const r of rows) events.set(r.event.id, toNormalisedEvent(r.event, r.order));
+  return events;
 }
 
 export async function markEventProcessed(tx: DbOrTx, eventId: string, now: Date): Promise<void> {

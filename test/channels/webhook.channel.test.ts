@@ -151,3 +151,26 @@ describe('webhook channel against a verifying receiver', () => {
     expect(result).toMatchObject({ ok: false, retryable: true, reason: expect.stringContaining('ECONNREFUSED') });
   });
 });
+
+describe('webhook URL credentials', () => {
+  it('sends userinfo as Basic auth, never in errors or the rendered text', async () => {
+    const { splitUrlCredentials, renderWebhook } = await import('../../src/deliver/channels/webhook.channel.js');
+    const split = splitUrlCredentials('https://ops:p%40ss-w0rd@oss.example.com/colt?x=1');
+    expect(split.url).toBe('https://oss.example.com/colt?x=1');
+    expect(split.authorization).toBe(`Basic ${btoa('ops:p@ss-w0rd')}`);
+    expect(splitUrlCredentials('https://oss.example.com/colt')).toEqual({ url: 'https://oss.example.com/colt' });
+    const rendered = renderWebhook(
+      { type: 'webhook', url: 'https://ops:p%40ss-w0rd@oss.example.com/colt', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+      sampleEvent(),
+    );
+    expect(rendered.text).not.toContain('p%40ss');
+  });
+
+  it('delivers to a URL with credentials, which the receiver gets as Basic auth', async () => {
+    const url = peer.url.replace('http://', 'http://ops:p%40ss-w0rd@');
+    const result = await channel({ url }).send(job('dlv_creds'));
+    expect(result.ok).toBe(true);
+    expect(peer.requests[0]!.headers.authorization).toBe(`Basic ${btoa('ops:p@ss-w0rd')}`);
+    expect(peer.requests[0]!.verified).toBe(true);
+  });
+});

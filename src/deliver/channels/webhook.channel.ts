@@ -36,9 +36,31 @@ export function buildWebhookPayload(event: NormalisedEvent, nowMs: number): Webh
   return { type: `order.${event.status}`, timestamp: new Date(nowMs).toISOString(), data: event };
 }
 
+/**
+ * A webhook URL's credentials (`https://user:pass@host/…`) travel as an Authorization
+ * header: fetch refuses URLs that carry them, and its error would quote them into logs
+ * and stored attempt errors. Returns the URL without them, safe to show.
+ */
+export function splitUrlCredentials(url: string): { url: string; authorization?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (!parsed.username && !parsed.password) return { url };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  return { url: parsed.toString(), authorization: `Basic ${btoa(String.fromCharCode(...bytes))}` };
+}
+
 /** What the webhook would POST: pure, for `rules test` and the dry-run API. */
 export function renderWebhook(config: WebhookChannelConfig, event: NormalisedEvent, nowMs = Date.now()): RenderedMessage {
-  return { text: `POST ${config.url} order.${event.status} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
+  const { url } = splitUrlCredentials(config.url);
+  return { text: `POST ${url} order.${event.status} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
 }
 
 /** Maps the receiver's HTTP answer to a result (DESIGN.md §4.4, §4.5). */
@@ -105,6 +127,7 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
   const clock = deps.clock ?? systemClock;
   const timeoutMs = config.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   const logger = deps.logger.child({ channel: name, channelType: 'webhook' });
+  const target = splitUrlCredentials(config.url);
 
   async function send(job: DeliveryJob): Promise<SendResult> {
     // Checked on every send: the URL may come from a reloaded rules file.
@@ -114,6 +137,7 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
     const now = clock.now();
     const body = JSON.stringify(buildWebhookPayload(job.event, now));
     const headers = new Headers(config.headers);
+    if (target.authorization && !headers.has('authorization')) headers.set('authorization', target.authorization);
     // Set after the configured headers so a rules file cannot replace the signature.
     headers.set('content-type', 'application/json');
     headers.set('user-agent', `colt-relay/${deps.version}`);
@@ -126,7 +150,7 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
     const init: RequestInit & { dispatcher?: unknown } = { method: 'POST', headers, body, redirect: 'manual', signal };
     if (deps.dispatcher !== undefined) init.dispatcher = deps.dispatcher;
     try {
-      const response = await doFetch(config.url, init);
+      const response = await doFetch(target.url, init);
       // A slow body after a status line is still an answer: the status decides.
       const excerpt = await readResponseExcerpt(response).catch(() => '');
       const result = classifyWebhookResponse(response.status, response.headers, excerpt, clock.now());

@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from '../../config/env.js';
+import type { RulesConfig } from '../../config/rules.js';
+import { REDACTED, describeRules, redactChannelConfig, redactUrl, scrubJsonResponses, secretReplacements } from './redact.js';
+
+const OSS_URL = 'https://user:pw-1234@oss.example.com/colt/hook?key=q-secret-99';
+
+const rules: RulesConfig = {
+  channels: {
+    oss: {
+      type: 'webhook',
+      url: OSS_URL,
+      secret: 'whsec_c2VjcmV0LXNpZ25pbmcta2V5',
+      headers: { authorization: 'Bearer header-secret-1' },
+    },
+    ops: { type: 'slack', channel: 'C0123', text: '{{orderId}}' },
+  },
+  rules: [{ name: 'r', notify: ['oss'], stop: true, match: [[{ field: 'orderId', tests: [{ op: 'regex', arg: /^IN-/ }] }]] }],
+};
+
+describe('redaction', () => {
+  it('keeps a URL recognisable without credentials, query or token-like path segments', () => {
+    expect(redactUrl('https://oss.example.com/colt/hook')).toBe('https://oss.example.com/colt/hook');
+    expect(redactUrl('https://u:p@oss.example.com:8443/hook?token=x#frag')).toBe(`https://${REDACTED}@oss.example.com:8443/hook?${REDACTED}`);
+    expect(redactUrl('https://hooks.slack.com/services/T0001/B0002/a1B2c3D4e5F6g7H8i9J0k1L2')).toBe(
+      `https://hooks.slack.com/services/T0001/B0002/${REDACTED}`,
+    );
+    expect(redactUrl('not a url')).toBe(REDACTED);
+  });
+
+  it('shows a webhook channel without its secret or header values; other channels as they are', () => {
+    expect(redactChannelConfig(rules.channels.oss!)).toEqual({
+      type: 'webhook',
+      url: `https://${REDACTED}@oss.example.com/colt/hook?${REDACTED}`,
+      secret: REDACTED,
+      headers: { authorization: REDACTED },
+    });
+    expect(redactChannelConfig(rules.channels.ops!)).toEqual({ type: 'slack', channel: 'C0123', text: '{{orderId}}' });
+  });
+
+  it('describes loaded rules back in file terms', () => {
+    expect(describeRules(rules).rules).toEqual([{ name: 'r', match: [{ orderId: { regex: '^IN-' } }], notify: ['oss'], stop: true, stale: false }]);
+  });
+
+  it('lists every secret of the environment and the webhook channels, longest first', () => {
+    const env = parseEnv({ ADMIN_TOKEN: 'admin-0123456789', SMTP_URL: 'smtp://u:smtp-pw@mail:25', LOG_LEVEL: 'silent' });
+    const pairs = secretReplacements(env, rules);
+    const secrets = pairs.map(([s]) => s);
+    for (const s of ['admin-0123456789', 'smtp://u:smtp-pw@mail:25', 'pw-1234', 'q-secret-99', 'Bearer header-secret-1', OSS_URL]) {
+      expect(secrets).toContain(s);
+    }
+    expect(secrets).toEqual([...secrets].sort((a, b) => b.length - a.length));
+    expect(pairs.find(([s]) => s === OSS_URL)![1]).toBe(redactUrl(OSS_URL));
+  });
+
+  it('scrubs JSON answers, also where JSON escapes the secret, and leaves other answers alone', async () => {
+    const app = new Hono();
+    app.use('*', scrubJsonResponses(() => [['a"secret\\1', REDACTED]]));
+    app.get('/json', (c) => c.json({ error: 'peer said a"secret\\1 twice: a"secret\\1' }, 502));
+    app.get('/text', (c) => c.text('a"secret\\1'));
+    const res = await app.request('/json');
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ error: `peer said ${REDACTED} twice: ${REDACTED}` });
+    expect(await (await app.request('/text')).text()).toBe('a"secret\\1');
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Secrets never leave through the admin API (DESIGN.md §4.6): channel configs are shown
+ * without webhook secrets, header values or URL credentials, and every JSON answer is
+ * scrubbed of every secret the process knows on its way out.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { Env } from '../../config/env.js';
+import type { RulesConfig } from '../../config/rules.js';
+import type { MatchSpec } from '../../config/rules-types.js';
+import type { ChannelConfig } from '../../deliver/channel.js';
+
+export const REDACTED = '[redacted]';
+
+/** A path segment that looks like a token (Slack-style hook URLs carry one in the path). */
+const TOKEN_SEGMENT = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-.~%]{16,}$/;
+
+/** A URL without userinfo, query, fragment or token-like path segments (they may carry credentials). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const credentials = u.username || u.password;
+    const query = u.search || u.hash;
+    const path = u.pathname
+      .split('/')
+      .map((segment) => (TOKEN_SEGMENT.test(segment) ? REDACTED : segment))
+      .join('/');
+    return `${u.protocol}//${credentials ? `${REDACTED}@` : ''}${u.host}${path}${query ? `?${REDACTED}` : ''}`;
+  } catch {
+    return REDACTED;
+  }
+}
+
+/** A channel's configuration as operators may see it. */
+export function redactChannelConfig(config: ChannelConfig): Record<string, unknown> {
+  switch (config.type) {
+    case 'webhook':
+      return {
+        type: 'webhook',
+        url: redactUrl(config.url),
+        secret: REDACTED,
+        ...(config.timeoutMs !== undefined && { timeoutMs: config.timeoutMs }),
+        ...(config.headers && { headers: Object.fromEntries(Object.keys(config.headers).map((k) => [k, REDACTED])) }),
+      };
+    case 'email':
+    case 'slack':
+    case 'log':
+      // Addresses, Slack channel ids and templates hold no credentials.
+      return { ...config };
+  }
+}
+
+/** A loaded `match`, back in rules-file terms: a list of maps `{ field: { op: arg } }`. */
+function describeMatch(match: MatchSpec | undefined): Record<string, Record<string, unknown>>[] | null {
+  if (!match) return null;
+  return match.map((clause) =>
+    Object.fromEntries(
+      clause.map((condition) => [
+        condition.field,
+        Object.fromEntries(condition.tests.map((t) => [t.op, t.arg instanceof RegExp ? t.arg.source : t.arg])),
+      ]),
+    ),
+  );
+}
+
+/** The rules in force, channels redacted. */
+export function describeRules(rules: RulesConfig) {
+  return {
+    channels: Object.fromEntries(Object.entries(rules.channels).map(([name, c]) => [name, redactChannelConfig(c)])),
+    rules: rules.rules.map((r) => ({
+      name: r.name,
+      match: describeMatch(r.match),
+      notify: [...r.notify],
+      stop: r.stop,
+      stale: r.stale ?? false,
+    })),
+  };
+}
+
+const ENV_SECRETS = [
+  'ADMIN_TOKEN',
+  'CALLBACK_TOKEN',
+  'CALLBACK_BASIC_AUTH',
+  'CALLBACK_HMAC_SECRET',
+  'COLT_CLIENT_SECRET',
+  'COLT_API_KEY',
+  'SMTP_URL',
+  'SLACK_BOT_TOKEN',
+  'MAIL_API_KEY',
+  'DATABASE_URL',
+] as const satisfies readonly (keyof Env)[];
+
+/** Every secret string → what to show instead, longest first (a secret may contain another). */
+export function secretReplacements(env: Env, rules: RulesConfig | null): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const name of ENV_SECRETS) {
+    const value = env[name];
+    if (value) pairs.push([value, REDACTED]);
+  }
+  for (const config of Object.values(rules?.channels ?? {})) {
+    if (config.type !== 'webhook') continue;
+    pairs.push([config.url, redactUrl(config.url)], [config.secret, REDACTED]);
+    for (const value of [...Object.values(config.headers ?? {}), ...urlSecrets(config.url)]) pairs.push([value, REDACTED]);
+  }
+  // Short values would redact ordinary words; real secrets are longer.
+  return pairs.filter(([secret]) => secret.length >= 4).sort((a, b) => b[0].length - a[0].length);
+}
+
+/** The password and query values of a URL: an error message may quote them apart from the URL. */
+function urlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    return [decodeURIComponent(u.password), u.password, ...u.searchParams.values()].filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Scrubs every JSON answer of /api on its way out. Stored text can quote a secret the
+ * configuration holds (a transport error naming a webhook URL with credentials), so the
+ * last line of defence is the answer itself, whatever route produced it.
+ */
+export function scrubJsonResponses(replacements: () => [string, string][]): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    if (!c.res.headers.get('content-type')?.includes('application/json')) return;
+    const pairs = replacements().map(([secret, shown]) => [jsonText(secret), jsonText(shown)] as const);
+    const text = await c.res.text();
+    const scrubbed = pairs.reduce((t, [secret, shown]) => t.split(secret).join(shown), text);
+    c.res = new Response(scrubbed, { status: c.res.status, headers: c.res.headers });
+  };
+}
+
+/** How a string appears inside a JSON string literal. */
+function jsonText(s: string): string {
+  return JSON.stringify(s).slice(1, -1);
+}
+
+/** Replaces every secret in every string of a JSON-like value. */
+export function scrubSecrets<T>(value: T, replacements: [string, string][]): T {
+  const scrub = (v: unknown): unknown => {
+    if (typeof v === 'string') return replacements.reduce((s, [secret, shown]) => s.split(secret).join(shown), v);
+    if (Array.isArray(v)) return v.map(scrub);
+    if (v instanceof Date) return v;
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x)]));
+    return v;
+  };
+  return scrub(value) as T;
+}

@@ -1,0 +1,170 @@
+/**
+ * The JSON shapes of the admin API, as zod schemas: the OpenAPI document is generated
+ * from these, so the document and the answers cannot drift apart.
+ */
+import { z } from '@hono/zod-openapi';
+import { ERROR_STATUS } from '../errors.js';
+import { EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../../receive/event.js';
+
+const isoTime = z.string().openapi({ format: 'date-time', example: '2026-11-26T10:15:00.000Z' });
+const nullableTime = isoTime.nullable();
+const uuid = z.string().openapi({ format: 'uuid' });
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]]),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .openapi('Error', { description: 'Every error answer has this shape.' });
+
+export const NumberRangeSchema = z
+  .object({ start: z.string(), end: z.string(), country: z.string().nullable() })
+  .openapi('NumberRange', { description: 'An inclusive E.164 range; one number has start = end.' });
+
+export const EventSummarySchema = z
+  .object({
+    id: uuid,
+    dedupeKey: z.string(),
+    orderId: z.string(),
+    status: z.string().openapi({ example: 'completed' }),
+    rawStatus: z.string().nullable(),
+    orderType: z.string(),
+    numberType: z.string(),
+    customerRef: z.string().nullable(),
+    numbers: z.array(NumberRangeSchema),
+    occurredAt: isoTime,
+    receivedAt: isoTime,
+    remoteAddr: z.string().nullable(),
+    stale: z.boolean(),
+    state: z.string().openapi({ description: 'received, then processed (enriched and routed)' }),
+    processedAt: nullableTime,
+  })
+  .openapi('EventSummary');
+
+export const EventSchema = EventSummarySchema.extend({
+  rawBody: z.string().openapi({ description: 'The body exactly as received.' }),
+  payload: z.unknown().openapi({ description: 'The body parsed (jsonb).' }),
+  headers: z.record(z.string(), z.string()).openapi({ description: 'Request headers, credentials removed.' }),
+}).openapi('Event');
+
+export const NormalisedEventSchema = z
+  .object({
+    eventId: z.string(),
+    orderId: z.string(),
+    status: z.enum(EVENT_STATUSES),
+    rawStatus: z.string().nullable(),
+    orderType: z.enum(ORDER_TYPES),
+    occurredAt: isoTime,
+    receivedAt: isoTime,
+    numbers: z.array(NumberRangeSchema),
+    numberType: z.enum(NUMBER_TYPES),
+    customerRef: z.string().nullable(),
+    stale: z.boolean(),
+    order: z.record(z.string(), z.unknown()).nullable(),
+    payload: z.unknown(),
+  })
+  .openapi('NormalisedEvent', { description: 'The event as rules, templates and webhooks see it (DESIGN.md §4.2).' });
+
+export const AttemptSchema = z
+  .object({
+    id: z.number().int(),
+    deliveryId: uuid,
+    attempt: z.number().int(),
+    startedAt: isoTime,
+    durationMs: z.number().int(),
+    outcome: z.string().openapi({ description: 'delivered, retry, failed, dead or suppressed' }),
+    code: z.string().nullable(),
+    error: z.string().nullable(),
+    response: z.string().nullable().openapi({ description: "Start of the peer's answer, at most 4 KiB." }),
+  })
+  .openapi('Attempt');
+
+const deliveryFields = {
+  id: uuid,
+  eventId: uuid,
+  orderId: z.string(),
+  channel: z.string(),
+  channelType: z.string(),
+  rules: z.array(z.string()),
+  generation: z.number().int().openapi({ description: '0 for the first routing, n for the nth replay.' }),
+  status: z.string().openapi({ description: 'pending, sending, delivered, retrying, dead or suppressed' }),
+  nextAttemptAt: isoTime,
+  leaseUntil: nullableTime,
+  lastError: z.string().nullable(),
+  lastCode: z.string().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  deliveredAt: nullableTime,
+};
+
+export const DeliverySchema = z
+  .object({ ...deliveryFields, attempts: z.number().int().openapi({ description: 'Tries so far.' }) })
+  .openapi('Delivery');
+
+export const DeliveryWithAttemptsSchema = z
+  .object({ ...deliveryFields, attemptCount: z.number().int(), attempts: z.array(AttemptSchema) })
+  .openapi('DeliveryWithAttempts', { description: 'A delivery with its attempt log; `attemptCount` is the number of tries.' });
+
+export const OrderSchema = z
+  .object({
+    orderId: z.string(),
+    status: z.string(),
+    statusRank: z.number().int(),
+    orderType: z.string(),
+    numberType: z.string(),
+    numbers: z.array(NumberRangeSchema),
+    customerRef: z.string().nullable(),
+    details: z.unknown().openapi({ description: 'The body of GET /order/{orderId}, or null.' }),
+    detailsFetchedAt: nullableTime,
+    enrichError: z.string().nullable(),
+    firstSeenAt: isoTime,
+    updatedAt: isoTime,
+    lastEventId: z.string().nullable(),
+  })
+  .openapi('Order');
+
+export const RejectedSchema = z
+  .object({
+    id: z.number().int(),
+    receivedAt: isoTime,
+    statusCode: z.number().int(),
+    reason: z.string(),
+    message: z.string(),
+    path: z.string(),
+    contentType: z.string().nullable(),
+    bodyExcerpt: z.string().nullable(),
+    bodyBytes: z.number().int().nullable(),
+    remoteAddr: z.string().nullable(),
+  })
+  .openapi('RejectedCallback');
+
+/** `{ items, nextCursor }` of one list. */
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+    })
+    .openapi(name);
+}
+
+export const EventDetailSchema = z
+  .object({ event: EventSchema, normalised: NormalisedEventSchema, deliveries: z.array(DeliveryWithAttemptsSchema) })
+  .openapi('EventDetail');
+
+export const OrderTimelineSchema = z
+  .object({ order: OrderSchema, events: z.array(EventSummarySchema), deliveries: z.array(DeliveryWithAttemptsSchema) })
+  .openapi('OrderTimeline');
+
+export const ReplaySchema = z
+  .object({
+    eventId: uuid,
+    generation: z.number().int(),
+    replay: z.literal(true),
+    deliveryIds: z.array(uuid),
+    skippedStale: z.boolean().openapi({ description: 'The event is stale and no rule asked for stale events.' }),
+  })
+  .openapi('ReplayResult');

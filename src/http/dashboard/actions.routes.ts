@@ -1,0 +1,77 @@
+/**
+ * The dashboard's form posts: retry a delivery, replay a callback, enable a channel, dry-run
+ * the rules. Each runs behind the session and CSRF checks, then redirects (post/redirect/get)
+ * with a fixed `done` key, so a reload never posts twice.
+ */
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { AppDeps } from '../../app.js';
+import { replayEvent } from '../../deliver/replay.js';
+import { routeEvent } from '../../route/router.js';
+import { getDelivery } from '../../store/admin.repo.js';
+import { isUuid } from '../../store/cursor.js';
+import { enableChannel, getChannelStates } from '../../store/channel-state.repo.js';
+import { retryDelivery } from '../../store/deliveries.repo.js';
+import { loadEvent } from '../../store/events.repo.js';
+import { safeNext, type DashboardEnv } from './auth.js';
+import { dryRun, SAMPLE_CALLBACK } from './dry-run.js';
+import { channelStates, loadView } from './pages.routes.js';
+import { NotFoundPage } from './not-found.page.js';
+import { RulesPage } from './rules.page.js';
+
+/** The page the form came from (its `back` field), else `fallback`; local paths only. */
+function backTo(c: Context<DashboardEnv>, fallback: string, done: string): string {
+  const back = c.get('form')['back'];
+  const target = typeof back === 'string' && back ? safeNext(back) : fallback;
+  const [path, hash] = target.split('#', 2) as [string, string | undefined];
+  return `${path}${path.includes('?') ? '&' : '?'}done=${done}${hash ? `#${hash}` : ''}`;
+}
+
+/** Registers the form posts on `app`; `guard` (headers, session, CSRF) runs first on each. */
+export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: MiddlewareHandler<DashboardEnv>): void {
+  const db = deps.store.db;
+  const wake = () => deps.pipeline?.worker.wake();
+
+  app.post('/deliveries/:id/retry', guard, async (c) => {
+    const id = c.req.param('id');
+    const delivery = await getDelivery(db, id);
+    if (!delivery) return c.html(NotFoundPage({ view: await loadView(c, deps), what: 'delivery', id }), 404);
+    const now = new Date(deps.clock.now());
+    // A webhook 410 disabled the whole channel; retrying means the operator fixed the receiver,
+    // and a retry that waits behind a disabled channel forever would help no one.
+    const disabled = (await getChannelStates(db)).some((s) => s.channel === delivery.channel && s.disabledAt);
+    if (disabled) await enableChannel(db, delivery.channel, now);
+    const ok = await retryDelivery(db, id, now);
+    if (ok) wake();
+    const done = !ok ? 'unchanged' : disabled ? 'enabled-retried' : 'retried';
+    return c.redirect(backTo(c, `/orders/${encodeURIComponent(delivery.orderId)}#d-${id}`, done), 303);
+  });
+
+  app.post('/events/:id/replay', guard, async (c) => {
+    const id = c.req.param('id');
+    const event = isUuid(id) ? await loadEvent(db, id) : null;
+    if (!event || !deps.pipeline) {
+      const what = deps.pipeline ? 'callback' : 'worker in this process (replay needs the rules)';
+      return c.html(NotFoundPage({ view: await loadView(c, deps), what, id }), 404);
+    }
+    const pipeline = deps.pipeline;
+    const result = await replayEvent({ store: deps.store, clock: deps.clock, getRules: () => pipeline.rules(), route: routeEvent }, id);
+    const queued = result.found && result.deliveryIds.length > 0;
+    if (queued) wake();
+    return c.redirect(backTo(c, `/orders/${encodeURIComponent(event.orderId)}`, queued ? 'replayed' : 'replay-nothing'), 303);
+  });
+
+  app.post('/channels/:name/enable', guard, async (c) => {
+    await enableChannel(db, c.req.param('name'), new Date(deps.clock.now()));
+    wake();
+    return c.redirect(backTo(c, '/rules', 'enabled'), 303);
+  });
+
+  app.post('/rules/dry-run', guard, async (c) => {
+    const rules = deps.pipeline?.rules() ?? null;
+    const input = c.get('form')['callback'];
+    const text = typeof input === 'string' && input.trim() ? input : SAMPLE_CALLBACK;
+    const result = rules ? dryRun(rules, text, deps.clock.now()) : undefined;
+    const view = await loadView(c, deps);
+    return c.html(RulesPage({ view, rules, states: await channelStates(deps), input: text, ...(result && { result }) }));
+  });
+}

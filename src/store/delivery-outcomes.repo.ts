@@ -1,0 +1,136 @@
+/**
+ * The outcomes of many delivery tries in ONE statement: each delivery's next state (guarded
+ * by the lease it was claimed with), one delivery_attempts row per try, and the channels'
+ * health. A worker batches the outcomes of concurrent sends into it (group commit), so a
+ * send costs a share of one round trip instead of a five-statement transaction.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { RESPONSE_EXCERPT_BYTES } from '../deliver/channel.js';
+import type { DbOrTx } from './db.js';
+import { truncateUtf8, type AttemptRecord, type DeliveryLease } from './deliveries.repo.js';
+import { rowsOf } from './rows.js';
+
+/** What one try came to, to be written. */
+export interface DeliveryOutcomeWrite {
+  lease: DeliveryLease;
+  channel: string;
+  /** The delivery's new status. */
+  status: 'delivered' | 'retrying' | 'dead' | 'suppressed';
+  at: Date;
+  /** retrying: when to try again. */
+  nextAttemptAt?: Date;
+  /** The failure's reason (last_error, and the attempt's error); null on success. */
+  error: string | null;
+  code: string | null;
+  /** The try to record in delivery_attempts; absent when nothing was sent (suppressed). */
+  attempt?: Pick<AttemptRecord, 'startedAt' | 'durationMs' | 'outcome' | 'response'>;
+  /** A success resets the channel's consecutive failures; a failure adds one. */
+  channelEffect?: 'success' | 'failure';
+  /** The peer's Retry-After: the channel is paused until then (never shortening a pause). */
+  pauseUntil?: Date;
+  /** The peer asked never to be sent to again: the channel is disabled with this reason. */
+  disableReason?: string;
+}
+
+/**
+ * Writes the outcomes; returns, per item, whether the lease still held (false: another
+ * worker took the delivery over and owns its state). Attempts are recorded either way.
+ */
+export async function recordOutcomes(db: DbOrTx, items: DeliveryOutcomeWrite[]): Promise<boolean[]> {
+  if (items.length === 0) return [];
+  const input = items.map((o, seq) => ({
+    seq,
+    id: o.lease.id,
+    attempts: o.lease.attempts,
+    lease_until: o.lease.leaseUntil.toISOString(),
+    channel: o.channel,
+    status: o.status,
+    at: o.at.toISOString(),
+    next_attempt_at: o.nextAttemptAt?.toISOString() ?? null,
+    error: cleanText(o.error),
+    code: cleanText(o.code),
+    attempt_outcome: o.attempt?.outcome ?? null,
+    started_at: o.attempt?.startedAt.toISOString() ?? null,
+    duration_ms: o.attempt ? Math.max(0, Math.round(o.attempt.durationMs)) : null,
+    response: cleanText(o.attempt?.response),
+    effect: o.channelEffect ?? null,
+    pause_until: o.pauseUntil?.toISOString() ?? null,
+    disable_reason: cleanText(o.disableReason),
+  }));
+  const rows = rowsOf<{ seq: number; applied: boolean }>(await db.execute(outcomeStatement(JSON.stringify(input))));
+  const applied = new Array<boolean>(items.length).fill(false);
+  for (const r of rows) applied[Number(r.seq)] = r.applied;
+  return applied;
+}
+
+/** At most 4 KiB, and no NUL characters (neither text nor jsonb can hold them). */
+function cleanText(text: string | null | undefined): string | null {
+  const cut = truncateUtf8(text, RESPONSE_EXCERPT_BYTES);
+  return cut === null ? null : cut.replaceAll('\u0000', '');
+}
+
+/**
+ * Channel health follows the outcomes in batch order: a success resets the failure count,
+ * so only failures after a channel's last success in the batch are added (or set, when a
+ * success came first). A success writes only when there is a count to reset, so a busy
+ * healthy channel never queues its workers on one row lock; rows are written in channel
+ * order so concurrent batches cannot deadlock on them.
+ */
+function outcomeStatement(input: string): SQL {
+  return sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(
+        seq int, id uuid, attempts int, lease_until timestamptz, channel text, status text, at timestamptz,
+        next_attempt_at timestamptz, error text, code text, attempt_outcome text, started_at timestamptz,
+        duration_ms int, response text, effect text, pause_until timestamptz, disable_reason text)
+    ),
+    applied as (
+      update deliveries d set
+        status = i.status,
+        next_attempt_at = coalesce(i.next_attempt_at, d.next_attempt_at),
+        lease_until = null,
+        delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end,
+        last_error = i.error,
+        last_code = case when i.status = 'suppressed' then d.last_code else i.code end,
+        updated_at = i.at
+      from input i
+      where d.id = i.id and d.status = 'sending' and d.attempts = i.attempts and d.lease_until = i.lease_until
+      returning d.id, i.seq
+    ),
+    recorded as (
+      insert into delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, code, error, response)
+      select id, attempts, started_at, duration_ms, attempt_outcome, code, error, response
+      from input where attempt_outcome is not null order by seq
+    ),
+    held as (
+      select i.* from input i join applied a on a.seq = i.seq where i.effect is not null
+    ),
+    last_success as (
+      select channel, max(seq) as seq from held where effect = 'success' group by channel
+    ),
+    effects as (
+      select h.channel, l.seq is not null as reset,
+        (count(*) filter (where h.effect = 'failure' and h.seq > coalesce(l.seq, -1)))::int as failures,
+        max(h.pause_until) as paused_until,
+        (array_agg(h.disable_reason order by h.seq desc) filter (where h.disable_reason is not null))[1] as disable_reason,
+        max(h.at) as at
+      from held h left join last_success l on l.channel = h.channel
+      group by h.channel, l.seq
+    ),
+    channels as (
+      insert into channel_state as cs (channel, consecutive_failures, paused_until, disabled_at, disabled_reason, updated_at)
+      select e.channel, e.failures, e.paused_until, case when e.disable_reason is not null then e.at end, e.disable_reason, e.at
+      from effects e left join channel_state cur on cur.channel = e.channel
+      where e.failures > 0 or e.paused_until is not null or e.disable_reason is not null
+        or (e.reset and cur.consecutive_failures > 0)
+      order by e.channel
+      on conflict (channel) do update set
+        consecutive_failures = case when (select r.reset from effects r where r.channel = excluded.channel)
+          then excluded.consecutive_failures else cs.consecutive_failures + excluded.consecutive_failures end,
+        paused_until = greatest(cs.paused_until, excluded.paused_until),
+        disabled_at = coalesce(excluded.disabled_at, cs.disabled_at),
+        disabled_reason = case when excluded.disabled_at is not null then excluded.disabled_reason else cs.disabled_reason end,
+        updated_at = excluded.updated_at
+    )
+    select i.seq, a.id is not null as applied from input i left join applied a on a.seq = i.seq`;
+}

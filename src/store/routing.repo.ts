@@ -1,0 +1,156 @@
+/**
+ * Routing a batch of events costs two statements, whatever its size. claimEventsToRoute
+ * claims the due outbox rows and reads their events. saveRouting then, in ONE statement
+ * (atomic by itself, like insertCallbacks), writes their deliveries, marks the events
+ * processed and retires their outbox rows. Deliveries the router may send at once are
+ * written already claimed by the caller (status `sending`, a lease, attempt 1), so the
+ * worker sends them without another claim; if it dies first, the lease brings them back.
+ */
+import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import { newId } from '../lib/ids.js';
+import type { NormalisedEvent } from '../receive/event.js';
+import type { Db, DbOrTx } from './db.js';
+import type { ClaimedDelivery } from './deliveries.repo.js';
+import { claimEventWorkStatement, type ClaimedEventWork, type ClaimOptions } from './event-work.repo.js';
+import { EVENT_FIELDS, ORDER_FIELDS, toNormalisedEvent } from './events.repo.js';
+import { rowsOf } from './rows.js';
+import { callbackEvents, orders } from './schema.js';
+
+/** A claimed event with what routing needs: null when its row is gone. */
+export interface ClaimedEvent {
+  work: ClaimedEventWork;
+  event: NormalisedEvent | null;
+}
+
+/**
+ * claimEventWork and loadEvents in one statement: the claiming UPDATE runs as a CTE and
+ * the claimed events come back with their orders, oldest first.
+ */
+export async function claimEventsToRoute(db: Db, options: ClaimOptions): Promise<ClaimedEvent[]> {
+  const claimed = db.$with('claimed').as(claimEventWorkStatement(db, options));
+  const rows = await db
+    .with(claimed)
+    .select({
+      eventId: claimed.eventId,
+      attempts: claimed.attempts,
+      lastError: claimed.lastError,
+      event: EVENT_FIELDS,
+      order: ORDER_FIELDS,
+    })
+    .from(claimed)
+    .leftJoin(callbackEvents, eq(callbackEvents.id, claimed.eventId))
+    .leftJoin(orders, eq(orders.orderId, callbackEvents.orderId))
+    .orderBy(asc(claimed.dueAt));
+  return rows.map((r) => ({
+    work: { eventId: r.eventId, attempts: r.attempts, lastError: r.lastError },
+    event: r.event ? toNormalisedEvent(r.event, r.order) : null,
+  }));
+}
+
+/** One routed event and the deliveries the router asked for. */
+export interface RoutedEventWrite {
+  eventId: string;
+  orderId: string;
+  deliveries: {
+    channel: string;
+    channelType: string;
+    rules: string[];
+    /**
+     * Write it claimed by the caller (sent straight away). Still written `pending` when the
+     * channel is paused, disabled or waiting for its next send slot.
+     */
+    claim: boolean;
+  }[];
+}
+
+export interface SaveRoutingOptions {
+  now: Date;
+  /** How long the caller owns the deliveries it writes claimed. */
+  leaseMs: number;
+  routed: RoutedEventWrite[];
+  /** Events whose row is gone: only their outbox rows are retired. */
+  missing?: string[];
+}
+
+/** A delivery this call wrote (rows that already existed are not returned). */
+export type WrittenDelivery = ClaimedDelivery & {
+  /** True when written claimed by the caller: its lease is `leaseUntil`, its attempt 1. */
+  claimed: boolean;
+};
+
+/**
+ * Writes the deliveries of routed events (first generation; existing rows for an event ×
+ * channel are left alone, so an event routed twice is notified once), marks the events
+ * processed and deletes their outbox rows, all in one statement.
+ */
+export async function saveRouting(db: DbOrTx, options: SaveRoutingOptions): Promise<WrittenDelivery[]> {
+  const { now, routed } = options;
+  const leaseUntil = new Date(now.getTime() + options.leaseMs);
+  const input = routed.flatMap((e) =>
+    e.deliveries.map((d) => ({
+      id: newId(now.getTime()),
+      event_id: e.eventId,
+      order_id: e.orderId,
+      channel: d.channel,
+      channel_type: d.channelType,
+      rules: d.rules,
+      claim: d.claim,
+    })),
+  );
+  const processed = routed.map((e) => e.eventId);
+  const retired = [...processed, ...(options.missing ?? [])];
+  if (retired.length === 0) return [];
+  const rows = rowsOf<{ id: string; event_id: string; order_id: string; channel: string; channel_type: string; claimed: boolean }>(
+    await db.execute(saveStatement(JSON.stringify(input), JSON.stringify(processed), JSON.stringify(retired), now, leaseUntil)),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    eventId: r.event_id,
+    orderId: r.order_id,
+    channel: r.channel,
+    channelType: r.channel_type,
+    claimed: r.claimed,
+    attempts: r.claimed ? 1 : 0,
+    leaseUntil,
+  }));
+}
+
+function saveStatement(input: string, processed: string, retired: string, now: Date, leaseUntil: Date): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const lease = sql`${leaseUntil.toISOString()}::timestamptz`;
+  return sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(
+        id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean)
+    ),
+    held as (
+      select cs.channel from channel_state cs
+      where cs.channel in (select channel from input)
+        and (cs.paused_until > ${at} or cs.disabled_at is not null or cs.next_send_at > ${at})
+    ),
+    decided as (
+      select i.*, i.claim and not exists (select 1 from held h where h.channel = i.channel) as claimed from input i
+    ),
+    ins as (
+      insert into deliveries (id, event_id, order_id, channel, channel_type, rules, generation, status, attempts,
+        next_attempt_at, lease_until, created_at, updated_at)
+      select id, event_id, order_id, channel, channel_type, rules, 0,
+        case when claimed then 'sending' else 'pending' end,
+        case when claimed then 1 else 0 end,
+        case when claimed then ${lease} else ${at} end,
+        case when claimed then ${lease} end,
+        ${at}, ${at}
+      from decided
+      order by event_id, channel
+      on conflict (event_id, channel, generation) do nothing
+      returning id, event_id, order_id, channel, channel_type, status = 'sending' as claimed
+    ),
+    processed as (
+      update callback_events set state = 'processed', processed_at = ${at}
+      where id in (select value::uuid from jsonb_array_elements_text(${processed}::jsonb)) and state = 'received'
+    ),
+    retired as (
+      delete from event_work where event_id in (select value::uuid from jsonb_array_elements_text(${retired}::jsonb))
+    )
+    select * from ins order by event_id, channel`;
+}

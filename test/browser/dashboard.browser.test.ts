@@ -1,0 +1,189 @@
+/**
+ * The operator's 2 a.m. path in a real browser against a real relay: log in, find the
+ * failed order, read why its notification died, retry it, see it delivered. Also writes
+ * test/browser/screenshots/dashboard-dead-letter.png (the README shows it).
+ *
+ * Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`): without it the
+ * test FAILS, it does not skip. Run with `npm run test:browser`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSilentLogger } from '../../src/lib/logger.js';
+import { startNodeServer, type RunningNode } from '../../src/runtime/node.js';
+import { getDelivery, listDeliveries } from '../../src/store/admin.repo.js';
+import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../support/store.js';
+import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const SCREENSHOT = fileURLToPath(new URL('./screenshots/dashboard-dead-letter.png', import.meta.url));
+const OVERVIEW_SCREENSHOT = fileURLToPath(new URL('./screenshots/dashboard-overview.png', import.meta.url));
+
+const ADMIN_TOKEN = 'browser-admin-token-6c1f0e9a7d2b';
+const CALLBACK_TOKEN = 'browser-callback-token-3e8a1d';
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const ORDER = 'IN-ORD-100235';
+
+const rules = (peerUrl: string) => `
+channels:
+  oss: { type: webhook, url: "${peerUrl}", secret: ${WEBHOOK_SECRET} }
+  console: { type: log }
+rules:
+  - name: failures-to-oss
+    match: { status: failed }
+    notify: [oss]
+  - name: everything-to-log
+    notify: [console]
+`;
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+describe('dashboard in a real browser', () => {
+  let peer: WebhookPeer;
+  let relay: RunningNode;
+  let base: string;
+  let cleanup: () => Promise<void>;
+
+  /**
+   * Drives the worker with tick() until the delivery reaches `status`. The relay's own loop
+   * runs too and may hold the work mid-round, so this checks the outcome, not tick() idleness.
+   */
+  const settle = async (status: string, channel = 'oss') => {
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+      await relay.pipeline.pipeline.worker.tick();
+      const { items } = await listDeliveries(relay.store.db, { channel });
+      if (items.length > 0 && items.every((d) => d.status === status)) return items;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`the ${channel} delivery did not become ${status}`);
+  };
+
+  const callback = async (body: unknown) => {
+    const res = await fetch(`${base}/callbacks/colt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${CALLBACK_TOKEN}` },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+  };
+
+  beforeAll(async () => {
+    peer = await startWebhookPeer(WEBHOOK_SECRET);
+    let database: Record<string, string>;
+    if (TEST_DATABASE_URL) {
+      const store: TestStore = await createTestStore('postgres');
+      database = { DATABASE_URL: store.url! };
+      cleanup = () => store.close();
+    } else {
+      const dir = await mkdtemp(path.join(tmpdir(), 'colt-relay-browser-'));
+      database = { DATA_DIR: dir };
+      cleanup = () => rm(dir, { recursive: true, force: true });
+    }
+    relay = await startNodeServer({
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ADMIN_TOKEN,
+        CALLBACK_TOKEN,
+        RULES: rules(peer.url),
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        LOG_LEVEL: 'silent',
+        ...database,
+      },
+      logger: createSilentLogger(),
+    });
+    base = `http://127.0.0.1:${relay.port}`;
+    // The downstream OSS retired its endpoint: 410 Gone is permanent, so the delivery dies
+    // on its first attempt and the channel is disabled (DESIGN.md §4.4).
+    peer.setDefault({ status: 410, body: '{"error":"endpoint /hook was retired on 2026-11-01"}' });
+    await callback({ orderId: 'IN-ORD-100231', orderType: 'Number Activation', orderStatus: 'Completed', timestamp: minutesAgo(95) });
+    await callback({
+      orderId: ORDER,
+      orderType: 'Number Activation',
+      orderStatus: 'Acknowledged',
+      customerRef: 'ACME-UK-0042',
+      startFullNumber: '+442079460000',
+      endFullNumber: '+442079460099',
+      timestamp: minutesAgo(42),
+    });
+    await callback({
+      orderId: ORDER,
+      orderType: 'Number Activation',
+      orderStatus: 'Failed',
+      customerRef: 'ACME-UK-0042',
+      timestamp: minutesAgo(3),
+      code: 'E-4021',
+      reason: 'Address validation failed',
+      message: 'Emergency address could not be validated for +442079460000',
+    });
+    await settle('dead');
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await cleanup?.();
+    await peer?.close();
+  });
+
+  it('logs in, finds the failed order, reads why the webhook died, retries it and sees it delivered', async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (the browser test fails rather than skips)`);
+    }
+    const [dead] = (await listDeliveries(relay.store.db, { status: 'dead' })).items;
+    expect(dead?.channel).toBe('oss');
+
+    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page: Page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+
+      // Without a session: the login page, nothing else.
+      await page.goto(`${base}/`);
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(await page.content()).not.toContain(ORDER);
+
+      await page.fill('#token', ADMIN_TOKEN);
+      await Promise.all([page.waitForURL(`${base}/`), page.click('button:has-text("Log in")')]);
+      expect(await page.textContent('.stat.bad .v')).toBe('1');
+      expect(await page.textContent('section.card:has-text("need attention")')).toContain('HTTP 410 Gone');
+      await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: OVERVIEW_SCREENSHOT, fullPage: true });
+
+      // Find the order by search and open it.
+      await page.click('nav.main >> text=Orders');
+      await page.fill('input[name=q]', 'IN-ORD-10023');
+      await Promise.all([page.waitForURL(/\/orders\?q=/), page.press('input[name=q]', 'Enter')]);
+      await Promise.all([page.waitForURL(`${base}/orders/${ORDER}`), page.click(`a[href="/orders/${ORDER}"]`)]);
+
+      // Why it failed and why the notification died, at the top, as the on-call person reads it.
+      const attention = await page.textContent('.attention');
+      expect(attention).toContain('Address validation failed');
+      expect(attention).toContain('HTTP 410 Gone');
+      expect(await page.textContent('.delivery.dead')).toContain('endpoint /hook was retired');
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+      // The receiver is fixed: one click, then the worker sends it.
+      peer.setDefault({ status: 200, body: '{"received":true}' });
+      await Promise.all([page.waitForURL(/done=enabled-retried/), page.click('.attention button:has-text("retry")')]);
+      expect(await page.textContent('.flash')).toContain('retry queued');
+      await settle('delivered');
+      await page.reload();
+      expect(await page.locator('.delivery.dead').count()).toBe(0);
+      const oss = page.locator('.delivery', { hasText: 'failures-to-oss' });
+      expect(await oss.locator('.head .badge.b-delivered').count()).toBe(1);
+      expect((await getDelivery(relay.store.db, dead!.id))?.status).toBe('delivered');
+      expect(peer.requests.at(-1)).toMatchObject({ webhookId: dead!.id, verified: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});

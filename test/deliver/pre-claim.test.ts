@@ -1,0 +1,134 @@
+/**
+ * Deliveries written already claimed by the routing worker (sent without another claim),
+ * and the continuous loop: what happens when that worker dies before sending, and that a
+ * fresh callback does not wait for sends already in flight.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SendResult } from '../../src/deliver/channel.js';
+import { createWorker } from '../../src/deliver/worker.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { createSilentLogger } from '../../src/lib/logger.js';
+import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import {
+  attemptsOf,
+  createHarness,
+  createScriptedChannel,
+  deliveriesOf,
+  insertTestEvent,
+  resetTables,
+  routeToAll,
+} from './support.js';
+
+const LEASE_MS = 30_000;
+
+/** A promise and the functions that settle it. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe.each(STORE_KINDS)('deliveries written claimed by routing (%s)', (kind) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await createTestStore(kind);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  beforeEach(async () => {
+    await resetTables(store.db);
+  });
+
+  it('are sent once even if the worker dies before sending: after the lease another worker claims and sends them', async () => {
+    // Worker A routes the event, writing its delivery claimed, then hangs before the request goes out.
+    const hang = deferred<SendResult>();
+    const frozen = createScriptedChannel('hook', 'webhook', () => hang.promise);
+    const a = createHarness(store, [frozen], { leaseMs: LEASE_MS });
+    const clock = a.clock;
+    const b = createHarness(store, [createScriptedChannel('hook')], { clock, leaseMs: LEASE_MS });
+    const eventId = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });
+    const ticked = a.worker.tick();
+    await vi.waitFor(() => expect(frozen.jobs).toHaveLength(1));
+    const [row] = await deliveriesOf(store.db, eventId);
+    expect(row).toMatchObject({ status: 'sending', attempts: 1, leaseUntil: new Date(clock.now() + LEASE_MS) });
+
+    // Nobody else may take it while A's lease holds; once it ends, B does, with the same id.
+    clock.advance(LEASE_MS - 1);
+    expect(await b.worker.tick()).toMatchObject({ events: 0, claimed: 0 });
+    clock.advance(1);
+    expect(await b.worker.tick()).toMatchObject({ events: 0, claimed: 1, delivered: 1 });
+    const sent = b.channels.get('hook')!;
+    expect(sent.jobs.map((j) => [j.id, j.attempt, j.event.eventId])).toEqual([[row!.id, 2, eventId]]);
+    expect((await deliveriesOf(store.db, eventId))[0]).toMatchObject({ status: 'delivered', attempts: 2, leaseUntil: null });
+
+    // A comes back to life: its late outcome is refused by the lease guard, but its try is on record.
+    hang.resolve({ ok: false, retryable: true, reason: 'worker was frozen', code: 'timeout' });
+    expect(await ticked).toMatchObject({ eventsRouted: 1, claimed: 1, leaseLost: 1, retried: 0 });
+    expect((await deliveriesOf(store.db, eventId))[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect((await attemptsOf(store.db, row!.id)).map((t) => [t.attempt, t.outcome])).toEqual([
+      [1, 'retry'],
+      [2, 'delivered'],
+    ]);
+    clock.advance(48 * 3_600_000);
+    expect((await b.worker.tick()).claimed).toBe(0);
+    expect(sent.jobs).toHaveLength(1);
+  });
+
+  it('are written pending, not claimed, for a paced, paused or disabled channel', async () => {
+    const slack = createScriptedChannel('ops', 'slack');
+    const hook = createScriptedChannel('hook', 'webhook', () => ({ ok: false, retryable: true, reason: 'slow down', code: '429', retryAfterMs: 60_000 }));
+    const { clock, worker } = createHarness(store, [slack, hook]);
+    await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });
+    // The Slack delivery is claimed by the due stage (which takes the send slot), not at routing.
+    expect(await worker.tick()).toMatchObject({ deliveriesCreated: 2, claimed: 2, delivered: 1, retried: 1 });
+    clock.advance(1_000);
+    const second = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });
+    // hook is paused by its Retry-After: its new delivery waits, unclaimed.
+    expect(await worker.tick()).toMatchObject({ deliveriesCreated: 2, claimed: 1, delivered: 1 });
+    expect((await deliveriesOf(store.db, second)).map((d) => [d.channel, d.status, d.attempts])).toEqual([
+      ['hook', 'pending', 0],
+      ['ops', 'delivered', 1],
+    ]);
+  });
+});
+
+describe.each(STORE_KINDS)('the continuous loop (%s)', (kind) => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await createTestStore(kind);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('routes and sends a fresh callback while an earlier send is still in flight', async () => {
+    await resetTables(store.db);
+    const slow = deferred<SendResult>();
+    const hook = createScriptedChannel('hook', 'webhook', (job) => (job.event.orderId === 'SLOW' ? slow.promise : { ok: true, code: '200' }));
+    const worker = createWorker({
+      store,
+      clock: systemClock,
+      logger: createSilentLogger(),
+      getRules: () => ({}),
+      route: routeToAll(() => [hook]),
+      getChannels: () => new Map([['hook', hook]]),
+      pollIntervalMs: 60_000,
+    });
+    worker.start();
+    try {
+      await insertTestEvent(store.db, { receivedAt: new Date(), orderId: 'SLOW' });
+      worker.wake();
+      await vi.waitFor(() => expect(hook.jobs).toHaveLength(1), { timeout: 5_000, interval: 5 });
+      await insertTestEvent(store.db, { receivedAt: new Date(), orderId: 'FAST' });
+      worker.wake();
+      // Tick-sized lockstep would hold FAST until SLOW's send returned.
+      await vi.waitFor(() => expect(hook.jobs.map((j) => j.event.orderId)).toEqual(['SLOW', 'FAST']), { timeout: 5_000, interval: 5 });
+    } finally {
+      slow.resolve({ ok: true, code: '200' });
+      await worker.stop();
+    }
+    const rows = await store.db.query.deliveries.findMany();
+    expect(rows.map((r) => r.status)).toEqual(['delivered', 'delivered']);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * Runs on Node before the Workers tests: migrates a template database with the Node
+ * migrator (the Worker never migrates; `colt-relay migrate` does), starts the peers, and
+ * hands their URLs to the tests inside workerd through `provide`/`inject`.
+ *
+ * Without TEST_DATABASE_URL the tests cannot run. In CI (CI=true) that is an error;
+ * locally the suite is skipped with a message that says so.
+ */
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { openPostgresStore } from '../../src/store/db.js';
+import { migrateStore } from '../../src/store/migrate.js';
+import { startPeers, type DatabaseFactory, type PeerUrls } from './support/peers.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    workersPeers: PeerUrls;
+    /** False when TEST_DATABASE_URL is not set (local runs only). */
+    workersDatabase: boolean;
+    /** A migrated database behind the pool's HYPERDRIVE binding; null without Postgres. */
+    workersHyperdriveUrl: string | null;
+  }
+}
+
+const NO_DATABASE = 'TEST_DATABASE_URL is not set: the Workers tests need a real Postgres and cannot run';
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Hyperdrive bindings insist on a password; a server with trust authentication ignores it. */
+function withPassword(url: string): string {
+  const u = new URL(url);
+  if (!u.password) u.password = 'unused-with-trust-auth';
+  return u.toString();
+}
+
+const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+
+/** A migrated template; each test file gets a copy (CREATE DATABASE … TEMPLATE is fast). */
+async function createDatabaseFactory(adminUrl: string): Promise<DatabaseFactory & { close(): Promise<void> }> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const template = uniqueName('colt_workers_tmpl');
+  await admin.unsafe(`create database ${template}`);
+  const store = await openPostgresStore({ url: withDatabase(adminUrl, template), max: 1 });
+  await migrateStore(store);
+  // CREATE DATABASE … TEMPLATE refuses while anyone is connected to the template.
+  await store.close();
+  const created = new Set<string>();
+  // One CREATE DATABASE at a time: two copies of one template at once can collide.
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    create: () => {
+      const name = uniqueName('colt_workers');
+      const next = queue.then(() => admin.unsafe(`create database ${name} template ${template}`));
+      queue = next.catch(() => undefined);
+      return next.then(() => {
+        created.add(name);
+        return withDatabase(adminUrl, name);
+      });
+    },
+    drop: async (url) => {
+      const name = new URL(url).pathname.slice(1);
+      if (!created.delete(name)) return;
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+    },
+    close: async () => {
+      for (const name of [...created, template]) await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    if (process.env.CI && !['false', '0'].includes(process.env.CI)) throw new Error(`${NO_DATABASE} (CI=${process.env.CI}); set TEST_DATABASE_URL`);
+    console.warn(`\n!!! ${NO_DATABASE}: every Workers test is SKIPPED.\n!!! Set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them.\n`);
+  }
+  const databases = adminUrl ? await createDatabaseFactory(adminUrl) : null;
+  const peers = await startPeers(databases);
+  project.provide('workersPeers', peers.urls);
+  project.provide('workersDatabase', databases !== null);
+  // Miniflare builds the HYPERDRIVE binding once, before any test file runs: its database is made here.
+  project.provide('workersHyperdriveUrl', databases ? withPassword(await databases.create()) : null);
+  return async () => {
+    await peers.close();
+    await databases?.close();
+  };
+}
