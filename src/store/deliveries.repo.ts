@@ -162,11 +162,6 @@ export async function markDead(tx: DbOrTx, lease: DeliveryLease, o: FinalOutcome
   });
 }
 
-/** Deliberately not sent (the channel left the rules, or is disabled). */
-export async function markSuppressed(tx: DbOrTx, lease: DeliveryLease, o: Omit<FinalOutcome, 'code'>): Promise<boolean> {
-  return finish(tx, lease, { status: 'suppressed', lastError: o.error, updatedAt: o.now });
-}
-
 async function finish(tx: DbOrTx, lease: DeliveryLease, set: Partial<DeliveryRow>): Promise<boolean> {
   const rows = await tx
     .update(deliveries)

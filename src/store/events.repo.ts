@@ -1,5 +1,5 @@
 /** Callback events: stored exactly once, with their outbox row, in one transaction. */
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { STATUS_RANK, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
 import type { CallbackFields } from '../receive/normalise.js';
 import type { Db, DbOrTx } from './db.js';
@@ -226,11 +226,6 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
   };
 }
 
-export async function getEventRow(db: DbOrTx, eventId: string): Promise<EventRow | null> {
-  const [row] = await db.select().from(callbackEvents).where(eq(callbackEvents.id, eventId));
-  return row ?? null;
-}
-
 /** The normalised event with its order merged in, or null when no such event exists. */
 export async function loadEvent(db: DbOrTx, eventId: string): Promise<NormalisedEvent | null> {
   const [found] = await db
@@ -254,9 +249,3 @@ export async function loadEvents(db: DbOrTx, eventIds: readonly string[]): Promi
   return events;
 }
 
-export async function markEventProcessed(tx: DbOrTx, eventId: string, now: Date): Promise<void> {
-  await tx
-    .update(callbackEvents)
-    .set({ state: 'processed', processedAt: now })
-    .where(and(eq(callbackEvents.id, eventId), eq(callbackEvents.state, 'received')));
-}
