@@ -78,9 +78,6 @@ function insertStatement(input: string): SQL {
         raw_status text, order_type text, number_type text, customer_ref text, numbers jsonb,
         occurred_at timestamptz, received_at timestamptz, raw_body text, payload jsonb, headers jsonb, remote_addr text)
     ),
-    current_orders as (
-      select order_id, status, status_rank from orders where order_id in (select order_id from input)
-    ),
     ins as (
       insert into callback_events (id, dedupe_key, order_id, status, raw_status, order_type, number_type, customer_ref,
         numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale)
@@ -88,7 +85,8 @@ function insertStatement(input: string): SQL {
         i.numbers, i.occurred_at, i.received_at, i.raw_body, coalesce(i.payload, i.raw_body::jsonb), i.headers, i.remote_addr,
         i.stale or coalesce(i.status_rank >= 0 and c.status_rank >= 0 and (i.status_rank < c.status_rank
           or (i.status_rank = 2 and c.status_rank = 2 and i.status <> c.status)), false)
-      from input i left join current_orders c on c.order_id = i.order_id
+      -- LATERAL: one primary-key probe per row, never a scan of orders.
+      from input i left join lateral (select o.status, o.status_rank from orders o where o.order_id = i.order_id) c on true
       order by i.dedupe_key
       on conflict (dedupe_key) do nothing
       returning id
@@ -126,10 +124,12 @@ function insertStatement(input: string): SQL {
         updated_at = excluded.updated_at,
         last_event_id = excluded.last_event_id
     )
-    select i.id, i.dedupe_key, ins.id is not null as inserted, coalesce(ins.id, e.id) as stored_id
+    -- A duplicate's stored id by a unique-index probe (evaluated only for duplicates);
+    -- a join here would let the planner scan the whole events table.
+    select i.id, i.dedupe_key, ins.id is not null as inserted,
+      coalesce(ins.id, (select e.id from callback_events e where e.dedupe_key = i.dedupe_key)) as stored_id
     from input i
-    left join ins on ins.id = i.id
-    left join callback_events e on e.dedupe_key = i.dedupe_key`;
+    left join ins on ins.id = i.id`;
 }
 
 /** Ids of callbacks that arrive after an earlier one of the batch moved their order past them. */
