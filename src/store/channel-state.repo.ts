@@ -2,7 +2,7 @@
  * Per-channel pacing and health (`channel_state`), shared by every worker through the
  * database so a pause or a rate limit holds across processes (DESIGN.md §6).
  */
-import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import { channelState } from './schema.js';
 
@@ -45,49 +45,8 @@ export async function enableChannel(db: DbOrTx, channel: string, at: Date): Prom
     .where(eq(channelState.channel, channel));
 }
 
-/** Counts a failed send; the count feeds alerts and the dashboard. */
-export async function recordChannelFailure(db: DbOrTx, channel: string, at: Date): Promise<void> {
-  await db
-    .insert(channelState)
-    .values({ channel, consecutiveFailures: 1, updatedAt: at })
-    .onConflictDoUpdate({
-      target: channelState.channel,
-      set: { consecutiveFailures: sql`${channelState.consecutiveFailures} + 1`, updatedAt: at },
-    });
-}
-
-/**
- * Resets the failure count after a successful send. Writes only when there is something to
- * reset, so a busy healthy channel does not make every delivery queue on one row lock.
- */
-export async function recordChannelSuccess(db: DbOrTx, channel: string, at: Date): Promise<void> {
-  await db
-    .update(channelState)
-    .set({ consecutiveFailures: 0, updatedAt: at })
-    .where(and(eq(channelState.channel, channel), gt(channelState.consecutiveFailures, 0)));
-}
-
 /** Every channel that has state (channels never paused, failed or disabled have none). */
 export async function getChannelStates(db: DbOrTx): Promise<ChannelStateRow[]> {
   return db.select().from(channelState).orderBy(channelState.channel);
 }
 
-/**
- * Takes the channel's next send slot: moves next_send_at to `now + intervalMs` if the slot
- * is free (never set, or already past). Returns false when another worker holds the slot.
- * ON CONFLICT DO UPDATE … WHERE re-checks the latest committed row, so two workers racing
- * for the same slot cannot both win.
- */
-export async function takeSendSlot(db: DbOrTx, channel: string, now: Date, intervalMs: number): Promise<boolean> {
-  const next = new Date(now.getTime() + intervalMs);
-  const rows = await db
-    .insert(channelState)
-    .values({ channel, nextSendAt: next, updatedAt: now })
-    .onConflictDoUpdate({
-      target: channelState.channel,
-      set: { nextSendAt: next, updatedAt: now },
-      setWhere: or(isNull(channelState.nextSendAt), lte(channelState.nextSendAt, now)),
-    })
-    .returning({ channel: channelState.channel });
-  return rows.length > 0;
-}

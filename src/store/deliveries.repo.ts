@@ -80,16 +80,6 @@ export async function insertDeliveries(tx: DbOrTx, rows: NewDelivery[], now: Dat
 // One statement (no transaction round trips) since the worker's throughput work: see delivery-claim.repo.ts.
 export { claimDueDeliveries } from './delivery-claim.repo.js';
 
-/** Where-clause matching the row only while the claimer's lease is still its own. */
-function leaseHeld(lease: DeliveryLease) {
-  return and(
-    eq(deliveries.id, lease.id),
-    eq(deliveries.status, 'sending'),
-    eq(deliveries.attempts, lease.attempts),
-    eq(deliveries.leaseUntil, lease.leaseUntil),
-  );
-}
-
 /** One try of a delivery, for delivery_attempts. */
 export interface AttemptRecord {
   deliveryId: string;
@@ -115,60 +105,6 @@ export async function recordAttempt(tx: DbOrTx, a: AttemptRecord): Promise<void>
     error: truncateUtf8(a.error, RESPONSE_EXCERPT_BYTES),
     response: truncateUtf8(a.response, RESPONSE_EXCERPT_BYTES),
   });
-}
-
-/** Sent. Returns false when the lease was lost (another worker owns the outcome). */
-export async function markDelivered(tx: DbOrTx, lease: DeliveryLease, now: Date, code?: string | null): Promise<boolean> {
-  return finish(tx, lease, {
-    status: 'delivered',
-    deliveredAt: now,
-    lastCode: code ?? null,
-    lastError: null,
-    updatedAt: now,
-  });
-}
-
-export interface RetryOutcome {
-  now: Date;
-  nextAttemptAt: Date;
-  error: string;
-  code?: string | null;
-}
-
-/** Failed, try again at `nextAttemptAt`. Returns false when the lease was lost. */
-export async function scheduleRetry(tx: DbOrTx, lease: DeliveryLease, o: RetryOutcome): Promise<boolean> {
-  return finish(tx, lease, {
-    status: 'retrying',
-    nextAttemptAt: o.nextAttemptAt,
-    lastError: truncateUtf8(o.error, RESPONSE_EXCERPT_BYTES),
-    lastCode: o.code ?? null,
-    updatedAt: o.now,
-  });
-}
-
-export interface FinalOutcome {
-  now: Date;
-  error: string;
-  code?: string | null;
-}
-
-/** A dead letter: permanent failure or retries exhausted. Replayable by ops. */
-export async function markDead(tx: DbOrTx, lease: DeliveryLease, o: FinalOutcome): Promise<boolean> {
-  return finish(tx, lease, {
-    status: 'dead',
-    lastError: truncateUtf8(o.error, RESPONSE_EXCERPT_BYTES),
-    lastCode: o.code ?? null,
-    updatedAt: o.now,
-  });
-}
-
-async function finish(tx: DbOrTx, lease: DeliveryLease, set: Partial<DeliveryRow>): Promise<boolean> {
-  const rows = await tx
-    .update(deliveries)
-    .set({ ...set, leaseUntil: null })
-    .where(leaseHeld(lease))
-    .returning({ id: deliveries.id });
-  return rows.length > 0;
 }
 
 /**

@@ -66,11 +66,6 @@ export function claimEventWorkStatement(db: DbOrTx, options: ClaimOptions) {
     });
 }
 
-/** Claims due event work and returns the event ids, oldest first. */
-export async function claimDueEventWork(db: DbOrTx, options: ClaimOptions): Promise<string[]> {
-  return (await claimEventWork(db, options)).map((w) => w.eventId);
-}
-
 /** Puts an event back for later (enrichment to retry, or a processing error), releasing the lease. */
 export async function rescheduleEventWork(
   db: DbOrTx,
@@ -82,11 +77,6 @@ export async function rescheduleEventWork(
     .update(eventWork)
     .set({ dueAt, leaseUntil: null, lastError: error })
     .where(eq(eventWork.eventId, eventId));
-}
-
-/** Done with an event: call in the transaction that writes its deliveries. */
-export async function completeEventWork(tx: DbOrTx, eventId: string): Promise<void> {
-  await tx.delete(eventWork).where(eq(eventWork.eventId, eventId));
 }
 
 /** Queues an event for (re)processing now; a no-op when it is already queued. */

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { disableChannel, getChannelStates, pauseChannel, recordChannelFailure } from '../../src/store/channel-state.repo.js';
+import { disableChannel, getChannelStates, pauseChannel } from '../../src/store/channel-state.repo.js';
 import { claimDueDeliveries, insertDeliveries, type ClaimedDelivery } from '../../src/store/deliveries.repo.js';
+import { channelState } from '../../src/store/schema.js';
 import { recordOutcomes, type DeliveryOutcomeWrite } from '../../src/store/delivery-outcomes.repo.js';
 import { claimEventsToRoute, saveRouting } from '../../src/store/routing.repo.js';
 import { callbackEvents, eventWork } from '../../src/store/schema.js';
@@ -133,8 +134,7 @@ describe.each(STORE_KINDS)('one-statement worker writes (%s)', (kind) => {
     });
 
     it('follows the channel health in batch order: failures after the last success count', async () => {
-      await recordChannelFailure(store.db, 'c', T0);
-      await recordChannelFailure(store.db, 'd', T0);
+      await store.db.insert(channelState).values(['c', 'd'].map((channel) => ({ channel, consecutiveFailures: 1, updatedAt: T0 })));
       const [c1] = await claimOn(['c']);
       const [c2] = await claimOn(['c']);
       const rest = await claimOn(['c', 'd', 'e']);

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { getChannelStates } from '../../src/store/channel-state.repo.js';
-import { claimDueDeliveries, insertDeliveries, markDead } from '../../src/store/deliveries.repo.js';
+import { claimDueDeliveries, insertDeliveries } from '../../src/store/deliveries.repo.js';
+import { recordOutcomes } from '../../src/store/delivery-outcomes.repo.js';
 import { claimEventWork } from '../../src/store/event-work.repo.js';
 import { callbackEvents, eventWork } from '../../src/store/schema.js';
 import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
@@ -242,7 +243,8 @@ describe.each(STORE_KINDS)('delivery worker (%s)', (kind) => {
     expect(hook.jobs.map((j) => [j.id, j.attempt])).toEqual([[id, 2]]);
     expect(await deliveryById(store.db, id!)).toMatchObject({ status: 'delivered', attempts: 2 });
     // The dead worker's late outcome cannot undo it.
-    expect(await markDead(store.db, crashed[0]!, { now: new Date(clock.now()), error: 'late' })).toBe(false);
+    const late = { lease: crashed[0]!, channel: 'hook', status: 'dead' as const, at: new Date(clock.now()), error: 'late', code: null };
+    expect(await recordOutcomes(store.db, [late])).toEqual([false]);
     expect((await deliveryById(store.db, id!)).status).toBe('delivered');
   });
 
