@@ -1,5 +1,5 @@
 /** The operator read side (admin.repo.ts) on a real database: filters, keyset pages, details, pruning, gauges. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import {
   getDelivery,
@@ -18,7 +18,7 @@ import { insertDeliveries, recordAttempt } from '../../src/store/deliveries.repo
 import { recordRejection } from '../../src/store/rejected.repo.js';
 import { callbackEvents, deliveries, deliveryAttempts, eventWork, orders, rejectedCallbacks } from '../../src/store/schema.js';
 import type { Db } from '../../src/store/db.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { STORE_KINDS, useTestStore } from '../support/store.js';
 import { insertTestEvent, resetTables } from '../deliver/support.js';
 
 const T0 = new Date('2026-11-26T10:00:00Z');
@@ -49,13 +49,7 @@ async function addDelivery(db: Db, eventId: string, orderId: string, channel: st
 }
 
 describe.each(STORE_KINDS)('admin repository (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
     await store.db.delete(rejectedCallbacks);

@@ -2,7 +2,7 @@
  * The worker's one-statement writes on a real database: routing a batch of events
  * (saveRouting) and the outcomes of many sends at once (recordOutcomes).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { disableChannel, getChannelStates, pauseChannel } from '../../src/store/channel-state.repo.js';
 import { claimDueDeliveries, insertDeliveries, type ClaimedDelivery } from '../../src/store/deliveries.repo.js';
@@ -10,20 +10,14 @@ import { channelState } from '../../src/store/schema.js';
 import { recordOutcomes, type DeliveryOutcomeWrite } from '../../src/store/delivery-outcomes.repo.js';
 import { claimEventsToRoute, saveRouting } from '../../src/store/routing.repo.js';
 import { callbackEvents, eventWork } from '../../src/store/schema.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { STORE_KINDS, useTestStore } from '../support/store.js';
 import { attemptsOf, deliveriesOf, deliveryById, insertTestEvent, resetTables } from './support.js';
 
 const T0 = new Date('2026-11-26T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 describe.each(STORE_KINDS)('one-statement worker writes (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
   });

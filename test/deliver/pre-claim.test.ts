@@ -3,12 +3,12 @@
  * and the continuous loop: what happens when that worker dies before sending, and that a
  * fresh callback does not wait for sends already in flight.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SendResult } from '../../src/deliver/channel.js';
 import { createWorker } from '../../src/deliver/worker.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { STORE_KINDS, useTestStore } from '../support/store.js';
 import {
   attemptsOf,
   createHarness,
@@ -29,13 +29,7 @@ function deferred<T>() {
 }
 
 describe.each(STORE_KINDS)('deliveries written claimed by routing (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
   });
@@ -94,13 +88,7 @@ describe.each(STORE_KINDS)('deliveries written claimed by routing (%s)', (kind) 
 });
 
 describe.each(STORE_KINDS)('the continuous loop (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
 
   it('routes and sends a fresh callback while an earlier send is still in flight', async () => {
     await resetTables(store.db);

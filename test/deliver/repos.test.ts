@@ -1,5 +1,5 @@
 /** The outbox repositories on a real database: claims, leases, guards, channel state, Slack threads. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import {
   disableChannel,
@@ -19,20 +19,14 @@ import { claimEventWork, rescheduleEventWork } from '../../src/store/event-work.
 import { createSlackThreadStore } from '../../src/store/slack-threads.repo.js';
 import { deliveries, eventWork } from '../../src/store/schema.js';
 import { createManualClock } from '../../src/lib/clock.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { STORE_KINDS, useTestStore } from '../support/store.js';
 import { attemptsOf, deliveryById, insertTestEvent, resetTables } from './support.js';
 
 const T0 = new Date('2026-11-26T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 describe.each(STORE_KINDS)('outbox repositories (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
   });

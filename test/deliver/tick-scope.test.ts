@@ -2,18 +2,12 @@
  * tick({ eventId }): one event's work only, as the Workers runtime runs it right after a
  * callback is stored. Older due work is left to the sweep.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { STORE_KINDS, useTestStore } from '../support/store.js';
 import { createHarness, createScriptedChannel, deliveriesOf, insertTestEvent, resetTables } from './support.js';
 
 describe.each(STORE_KINDS)('worker tick scoped to one event (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
   });

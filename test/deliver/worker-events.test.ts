@@ -2,7 +2,7 @@
  * The worker's event stage (idempotent routing, stale and suppressed paths, enrichment),
  * pacing, and the background loop, on a real database with a manual clock.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { defaultRules } from '../../src/config/rules.js';
 import type { EnrichOutcome } from '../../src/deliver/worker.js';
@@ -13,7 +13,7 @@ import { createSilentLogger } from '../../src/lib/logger.js';
 import { routeEvent } from '../../src/route/router.js';
 import { enqueueEventWork } from '../../src/store/event-work.repo.js';
 import { callbackEvents, eventWork, orders } from '../../src/store/schema.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { STORE_KINDS, useTestStore, type TestStore } from '../support/store.js';
 import {
   createHarness,
   createScriptedChannel,
@@ -24,13 +24,7 @@ import {
 } from './support.js';
 
 describe.each(STORE_KINDS)('delivery worker: events, pacing, loop (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
   });
@@ -228,13 +222,7 @@ function depsOf(store: TestStore) {
 }
 
 describe.each(STORE_KINDS)('replayEvent (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
 
   it('queues a new generation that the worker sends with a fresh id', async () => {
     const hook = createScriptedChannel('hook');

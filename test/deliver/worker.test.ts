@@ -1,12 +1,12 @@
 /** The worker end to end on a real database, driven by tick() and a manual clock. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { getChannelStates } from '../../src/store/channel-state.repo.js';
 import { claimDueDeliveries, insertDeliveries } from '../../src/store/deliveries.repo.js';
 import { recordOutcomes } from '../../src/store/delivery-outcomes.repo.js';
 import { claimEventWork } from '../../src/store/event-work.repo.js';
 import { callbackEvents, eventWork } from '../../src/store/schema.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { STORE_KINDS, useTestStore } from '../support/store.js';
 import {
   attemptsOf,
   createHarness,
@@ -20,13 +20,7 @@ import {
 const LEASE_MS = 30_000;
 
 describe.each(STORE_KINDS)('delivery worker (%s)', (kind) => {
-  let store: TestStore;
-  beforeAll(async () => {
-    store = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
+  const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
   });

@@ -4,6 +4,7 @@
  * a fresh Postgres database per call, dropped on close.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll } from 'vitest';
 import postgres from 'postgres';
 import type { Store, StoreKind } from '../../src/store/db.js';
 import { openPostgresStore } from '../../src/store/db.js';
@@ -66,4 +67,33 @@ export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();
+}
+
+/**
+ * One migrated store for the enclosing describe block: opened before its tests, closed
+ * after them. The returned handle forwards to the store once it is open.
+ */
+export function useTestStore(kind: StoreKind): TestStore {
+  let store: TestStore | undefined;
+  beforeAll(async () => {
+    store = await createTestStore(kind);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  const open = (): TestStore => {
+    if (!store) throw new Error('the test store opens in beforeAll');
+    return store;
+  };
+  return {
+    kind,
+    get db() {
+      return open().db;
+    },
+    get url() {
+      return open().url;
+    },
+    ping: () => open().ping(),
+    close: () => open().close(),
+  };
 }
