@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { deliveries, deliveryAttempts } from '../../src/store/schema.js';
+import { DESIGN_RULES_YAML } from '../rules/events.js';
 import { fixture } from '../support/fixtures.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
@@ -15,24 +16,9 @@ import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
 const SECRET = `whsec_${Buffer.from('colt-relay-e2e-webhook-secret!!').toString('base64')}`;
 
-/** DESIGN.md §4.3, with the webhook URL pointed at the local receiver. */
-const exampleRules = (url: string, slackRule = '{ status: failed }') => `
-channels:
-  ops-slack:   { type: slack,   channel: C0123456789 }          # one thread per order
-  noc-email:   { type: email,   to: [noc@example.com] }
-  oss:         { type: webhook, url: ${url}, secret: \${OSS_WEBHOOK_SECRET} }
-  console:     { type: log }
-rules:
-  - name: failures-to-ops
-    match: ${slackRule}
-    notify: [ops-slack, noc-email]
-  - name: everything-to-oss
-    notify: [oss]
-  - name: uk-freephone-done
-    match: { status: completed, orderType: activation, numberType: freephone, number: { prefix: "+44800" } }
-    notify: [noc-email]
-    stop: true
-`;
+/** DESIGN.md §4.3 verbatim, but for the webhook URL (the local receiver) and, optionally, the Slack rule's match. */
+const exampleRules = (url: string, slackRule = '{ status: failed }') =>
+  DESIGN_RULES_YAML.replace('https://oss.example.com/colt', url).replace('match: { status: failed }', `match: ${slackRule}`);
 
 describe.each(STORE_KINDS)('notifications on %s', (kind) => {
   let slack: SlackPeer;
