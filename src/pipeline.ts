@@ -38,6 +38,8 @@ export interface PipelineOptions {
   mailTransport?: Transporter;
   /** Worker tuning (Workers: small batches, few connections). @default WORKER_DEFAULTS */
   workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs'>;
+  /** Level of the "rules loaded" line: Workers build a pipeline per invocation. @default "info" */
+  rulesLogLevel?: 'info' | 'debug';
   /** Worker and Colt client report here (Prometheus on Node). @default none */
   metrics?: Metrics;
 }
@@ -55,7 +57,7 @@ export interface Pipeline {
 async function readRules(options: PipelineOptions): Promise<RulesConfig> {
   const load = await loadRules({ env: options.rawEnv, readFile: options.readFile ?? (async () => null) });
   if (!load.ok) throw new ConfigError([`rules (${load.source}):\n${formatProblems(load.problems, load.source)}`]);
-  options.logger.info({ source: load.source, channels: Object.keys(load.rules.channels).length, rules: load.rules.rules.length }, 'rules loaded');
+  options.logger[options.rulesLogLevel ?? 'info']({ source: load.source, channels: Object.keys(load.rules.channels).length, rules: load.rules.rules.length }, 'rules loaded');
   return load.rules;
 }
 

@@ -71,3 +71,15 @@ describe('loadRules', () => {
     expect(set.ok && set.rules.channels.ops).toEqual({ type: 'slack', channel: 'C42' });
   });
 });
+
+describe('parseRules memo', () => {
+  it('returns the same compiled rules for the same text and environment, and re-parses when either changes', async () => {
+    const { parseRules } = await import('./rules.js');
+    const text = 'channels:\n  c: { type: log, text: "${GREETING} {{orderId}}" }\nrules:\n  - name: all\n    notify: [c]\n';
+    const a = parseRules(text, { GREETING: 'hi' });
+    expect(parseRules(text, { GREETING: 'hi' })).toBe(a);
+    const b = parseRules(text, { GREETING: 'hello' });
+    expect(b).not.toBe(a);
+    expect(b.ok && b.rules.channels.c).toMatchObject({ text: 'hello {{orderId}}' });
+  });
+});

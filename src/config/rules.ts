@@ -30,6 +30,17 @@ rules:
  * @param source names the text in messages, e.g. the file path or `RULES`.
  */
 export function parseRules(text: string, env: Record<string, string | undefined>, source = 'rules.yaml'): RulesResult {
+  // Workers build the pipeline per invocation from the same RULES text: parse it once per isolate.
+  const key = `${source}\u0000${text}\u0000${JSON.stringify(env)}`;
+  if (lastParse?.key === key) return lastParse.result;
+  const result = parseRulesUncached(text, env, source);
+  lastParse = { key, result };
+  return result;
+}
+
+let lastParse: { key: string; result: RulesResult } | undefined;
+
+function parseRulesUncached(text: string, env: Record<string, string | undefined>, source: string): RulesResult {
   const yaml = readYaml(text, { env, numbersAsTextUnder: 'match' });
   if (yaml.value === undefined && yaml.problems.length > 0) return { ok: false, problems: placeProblems(yaml, yaml.problems) };
   const validation = validateRules(yaml.value, source);

@@ -78,6 +78,7 @@ export async function openWorkerScope(bindings: WorkerBindings): Promise<WorkerS
           mailTransport: createMailApiTransport({ apiKey: env.MAIL_API_KEY, ...(env.MAIL_API_URL && { url: env.MAIL_API_URL }) }),
         }),
         workerOptions: { batchSize: WORKER_LIMITS.batchSize, concurrency: WORKER_LIMITS.concurrency },
+        rulesLogLevel: 'debug',
       })),
     async close() {
       if (pipeline) await pipeline.then((p) => p.close()).catch(() => undefined);
