@@ -4,8 +4,9 @@
  * the root first) and every mapping tolerates case, spaces, underscores and hyphens.
  */
 import type { NumberRange, NumberType, OrderType } from '../receive/event.js';
+import { mapNumberType, mapOrderType } from '../receive/vocabulary.js';
 import type { JsonNode } from './json-walk.js';
-import { collectObjects, normaliseKey, scalarString } from './json-walk.js';
+import { collectObjects, scalarString } from './json-walk.js';
 import { describesNumber, extractNumberRanges } from './order-numbers.js';
 
 export interface OrderDetails {
@@ -29,48 +30,8 @@ export interface OrderDetails {
   body: unknown;
 }
 
-/** Order types by keyword, most specific first ("Reservation Cancellation" is not a reservation). */
-const ORDER_TYPE_KEYWORDS: [RegExp, OrderType][] = [
-  [/deactiv|cease|disconnect/, 'unknown'],
-  [/cancel/, 'reservation_cancellation'],
-  [/activ/, 'activation'],
-  [/address|customerdetails|updatecustomer/, 'address_update'],
-  [/reserv/, 'reservation'],
-];
-
-/**
- * "Number Reservation" → reservation, "Reservation Cancellation" → reservation_cancellation,
- * "Number Activation" → activation, "Number Address Update"/"Update Customer Details" →
- * address_update (the API's endpoint names work too); anything else → unknown.
- */
-export function mapOrderType(raw: unknown): OrderType {
-  const text = scalarString(raw);
-  if (text === null) return 'unknown';
-  const key = normaliseKey(text);
-  for (const [pattern, type] of ORDER_TYPE_KEYWORDS) if (pattern.test(key)) return type;
-  return 'unknown';
-}
-
-const NUMBER_TYPE_WORDS: Record<string, NumberType> = {
-  geo: 'geo',
-  geographic: 'geo',
-  geographical: 'geo',
-  freephone: 'freephone',
-  tollfree: 'freephone',
-  sharedcost: 'shared_cost',
-  fullrate: 'full_rate',
-  nationalrate: 'national_rate',
-};
-
-/** "IN Geo", "Freephone", "Shared Cost", "Full Rate", "National Rate" (any case or separator) → §4.2 number type. */
-export function mapNumberType(raw: unknown): NumberType {
-  const text = scalarString(raw);
-  if (text === null) return 'unknown';
-  const key = normaliseKey(text)
-    .replace(/^in(?=[a-z])/, '')
-    .replace(/numbers?$/, '');
-  return NUMBER_TYPE_WORDS[key] ?? 'unknown';
-}
+// One vocabulary for callbacks and order bodies alike.
+export { mapNumberType, mapOrderType } from '../receive/vocabulary.js';
 
 /** A field to look for: `key` on an object, optionally only under `parent`, at most `maxDepth` deep. */
 interface FieldSpec {

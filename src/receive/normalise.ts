@@ -4,7 +4,8 @@
  * field's type: anything unexpected is ignored, never thrown on.
  */
 import type { EventStatus, NormalisedEvent, NumberRange, NumberType, OrderType } from './event.js';
-import { extractNumbers } from './numbers.js';
+import { collectObjects } from '../colt/json-walk.js';
+import { extractNumberRanges } from '../colt/order-numbers.js';
 import { mapNumberType, mapOrderType, mapStatus } from './vocabulary.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -125,7 +126,7 @@ export function extractCallbackFields(body: JsonObject): ExtractResult {
       orderType: mapOrderType(rawType),
       numberType: mapNumberType(rawNumberType),
       customerRef,
-      numbers: extractNumbers(order === body ? body : order),
+      numbers: extractNumberRanges(collectObjects(order)),
       occurredAt: extractTime(body, order),
     },
   };

@@ -37,15 +37,28 @@ export function mapStatus(raw: string | null): EventStatus {
 
 /** Order types by keyword, most specific first ("Reservation Cancellation" is not a reservation). */
 const ORDER_TYPE_KEYWORDS: [RegExp, OrderType][] = [
+  // Not an order type Colt lists for IN numbers, and not an activation.
+  [/deactiv|cease|disconnect/, 'unknown'],
   [/cancel/, 'reservation_cancellation'],
   [/activ/, 'activation'],
   [/address|customerdetails|updatecustomer/, 'address_update'],
   [/reserv/, 'reservation'],
 ];
 
-export function mapOrderType(raw: string | null): OrderType {
-  if (raw === null) return 'unknown';
-  const key = vocabularyKey(raw);
+/** A non-empty string as written, else null: these fields come from untrusted JSON. */
+function text(raw: unknown): string | null {
+  return typeof raw === 'string' && raw.trim() !== '' ? raw : null;
+}
+
+/**
+ * "Number Reservation" → reservation, "Reservation Cancellation" → reservation_cancellation,
+ * "Number Activation" → activation, "Number Address Update"/"Update Customer Details" →
+ * address_update (the API's endpoint names work too); anything else → unknown.
+ */
+export function mapOrderType(raw: unknown): OrderType {
+  const value = text(raw);
+  if (value === null) return 'unknown';
+  const key = vocabularyKey(value);
   for (const [pattern, type] of ORDER_TYPE_KEYWORDS) if (pattern.test(key)) return type;
   return 'unknown';
 }
@@ -53,17 +66,18 @@ export function mapOrderType(raw: string | null): OrderType {
 const NUMBER_TYPE_WORDS: Record<string, NumberType> = {
   geo: 'geo',
   geographic: 'geo',
+  geographical: 'geo',
   freephone: 'freephone',
   tollfree: 'freephone',
   sharedcost: 'shared_cost',
   fullrate: 'full_rate',
-  premiumrate: 'full_rate',
   nationalrate: 'national_rate',
 };
 
 /** "IN Geo", "Freephone", "shared_cost" → the §4.2 number type. */
-export function mapNumberType(raw: string | null): NumberType {
-  if (raw === null) return 'unknown';
-  const key = vocabularyKey(raw).replace(/^in(?=[a-z])/, '').replace(/numbers?$/, '');
+export function mapNumberType(raw: unknown): NumberType {
+  const value = text(raw);
+  if (value === null) return 'unknown';
+  const key = vocabularyKey(value).replace(/^in(?=[a-z])/, '').replace(/numbers?$/, '');
   return NUMBER_TYPE_WORDS[key] ?? 'unknown';
 }
