@@ -4,7 +4,6 @@
  * store from DATABASE_URL (or the PGlite DATA_DIR). Exit codes: 0 done, 1 not found or
  * refused, 2 usage. Node-only.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseEnv } from '../config/env.js';
 import { formatProblems, loadRules } from '../config/rules.js';
@@ -16,6 +15,7 @@ import { isUuid } from '../store/cursor.js';
 import type { Store } from '../store/db.js';
 import { retryDelivery } from '../store/deliveries.repo.js';
 import { openStore } from '../store/open.js';
+import { readIfExists } from '../runtime/files.js';
 
 /** Where the commands write, and the environment they read. */
 export interface OpsIo {
@@ -35,15 +35,6 @@ async function withStore<T>(io: OpsIo, run: (store: Store) => Promise<T>): Promi
     return await run(store);
   } finally {
     await store.close();
-  }
-}
-
-async function readIfExists(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
   }
 }
 

@@ -2,7 +2,6 @@
  * `colt-relay rules check [file]` and `colt-relay rules test [file] --event <json> | --tests <yaml>`
  * (DESIGN.md §4.7). Node-only: reads files; everything it decides comes from config/ and route/.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChannelConfig } from '../deliver/channel.js';
@@ -12,6 +11,7 @@ import type { RulesConfig, RulesLoad } from '../config/rules.js';
 import { parseRuleCases } from '../config/rules-cases.js';
 import type { RuleCase } from '../config/rules-cases.js';
 import { createRouter } from '../route/router.js';
+import { readIfExists } from '../runtime/files.js';
 import type { Router } from '../route/router.js';
 import { channelsReached, describeEvent, explainRoute } from '../route/explain.js';
 
@@ -92,7 +92,7 @@ function usage(io: RulesCommandIo, text: string): number {
 
 /** A named file must exist; without one, the startup precedence applies. */
 async function loadFor(file: string | undefined, io: RulesCommandIo): Promise<RulesLoad> {
-  const reader = (path: string) => readText(resolve(io.cwd ?? process.cwd(), path));
+  const reader = (path: string) => readIfExists(resolve(io.cwd ?? process.cwd(), path));
   if (file === undefined) return loadRules({ env: io.env, readFile: reader });
   const text = await reader(file).catch((error: Error) => error);
   if (typeof text === 'string') return { ...parseRules(text, io.env, file), source: file, origin: 'file' };
@@ -107,15 +107,6 @@ function reportLoad(load: RulesLoad, io: RulesCommandIo): load is RulesLoad & { 
   return false;
 }
 
-async function readText(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 function summarise(rules: RulesConfig): string {
   const channels = Object.keys(rules.channels);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -123,7 +114,7 @@ function summarise(rules: RulesConfig): string {
 }
 
 async function readJson(path: string): Promise<unknown> {
-  const text = await readText(path);
+  const text = await readIfExists(path);
   if (text === null) throw new Error(`${path} does not exist`);
   try {
     return JSON.parse(text) as unknown;
@@ -159,7 +150,7 @@ async function showEvent(file: string, rules: RulesConfig, router: Router, io: R
 
 async function runCases(file: string, router: Router, io: RulesCommandIo, deps: RulesTestDeps): Promise<number> {
   const path = resolve(io.cwd ?? process.cwd(), file);
-  const text = await readText(path);
+  const text = await readIfExists(path);
   if (text === null) {
     io.stderr(`tests file ${file} does not exist\n`);
     return 1;

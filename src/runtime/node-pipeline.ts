@@ -1,11 +1,11 @@
 /** The worker side on Node: rules from disk, SIGHUP reload, SSRF-checking webhook agent. */
-import { readFile } from 'node:fs/promises';
 import type { Env } from '../config/env.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
 import type { Store } from '../store/db.js';
+import { readIfExists } from './files.js';
 import { createSsrfSafeAgent } from './ssrf-agent.js';
 
 export interface NodePipeline {
@@ -24,15 +24,6 @@ export interface NodePipelineDeps {
   clock: Clock;
   /** Worker and Colt client metrics. @default none */
   metrics?: Metrics;
-}
-
-async function readIfExists(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
 }
 
 export async function createNodePipeline(deps: NodePipelineDeps): Promise<NodePipeline> {
