@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from '../../config/env.js';
+import { secretValues } from '../../config/secrets.js';
 import type { RulesConfig } from '../../config/rules.js';
 import type { MatchSpec } from '../../config/rules-types.js';
 import type { ChannelConfig } from '../../deliver/channel.js';
@@ -76,43 +77,16 @@ export function describeRules(rules: RulesConfig) {
   };
 }
 
-const ENV_SECRETS = [
-  'ADMIN_TOKEN',
-  'CALLBACK_TOKEN',
-  'CALLBACK_BASIC_AUTH',
-  'CALLBACK_HMAC_SECRET',
-  'COLT_CLIENT_SECRET',
-  'COLT_API_KEY',
-  'SMTP_URL',
-  'SLACK_BOT_TOKEN',
-  'MAIL_API_KEY',
-  'DATABASE_URL',
-] as const satisfies readonly (keyof Env)[];
-
 /** Every secret string → what to show instead, longest first (a secret may contain another). */
 export function secretReplacements(env: Env, rules: RulesConfig | null): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (const name of ENV_SECRETS) {
-    const value = env[name];
-    if (value) pairs.push([value, REDACTED]);
-  }
+  // A webhook URL quoted whole keeps its origin visible; everything else is hidden outright.
+  const pairs = new Map<string, string>();
   for (const config of Object.values(rules?.channels ?? {})) {
-    if (config.type !== 'webhook') continue;
-    pairs.push([config.url, redactUrl(config.url)], [config.secret, REDACTED]);
-    for (const value of [...Object.values(config.headers ?? {}), ...urlSecrets(config.url)]) pairs.push([value, REDACTED]);
+    if (config.type === 'webhook') pairs.set(config.url, redactUrl(config.url));
   }
+  for (const secret of secretValues(env, rules)) if (!pairs.has(secret)) pairs.set(secret, REDACTED);
   // Short values would redact ordinary words; real secrets are longer.
-  return pairs.filter(([secret]) => secret.length >= 4).sort((a, b) => b[0].length - a[0].length);
-}
-
-/** The password and query values of a URL: an error message may quote them apart from the URL. */
-function urlSecrets(url: string): string[] {
-  try {
-    const u = new URL(url);
-    return [decodeURIComponent(u.password), u.password, ...u.searchParams.values()].filter(Boolean);
-  } catch {
-    return [];
-  }
+  return [...pairs].filter(([secret]) => secret.length >= 4).sort((a, b) => b[0].length - a[0].length);
 }
 
 /**

@@ -1,0 +1,55 @@
+/**
+ * Which configured values are secrets: the one list the admin API and the dashboard scrub
+ * their answers with. Add a secret setting here and both surfaces hide it.
+ */
+import type { Env } from './env.js';
+import type { RulesConfig } from './rules.js';
+
+const ENV_SECRETS = [
+  'ADMIN_TOKEN',
+  'CALLBACK_TOKEN',
+  'CALLBACK_BASIC_AUTH',
+  'CALLBACK_HMAC_SECRET',
+  'COLT_CLIENT_SECRET',
+  'COLT_API_KEY',
+  'SLACK_BOT_TOKEN',
+  'MAIL_API_KEY',
+] as const satisfies readonly (keyof Env)[];
+
+/** The whole URL, its password (raw and decoded) and its query values: errors may quote any of them. */
+function urlSecrets(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const u = new URL(url);
+    return [url, u.password, decodeURIComponent(u.password), ...u.searchParams.values()];
+  } catch {
+    return [url];
+  }
+}
+
+/** A webhook URL is secret when it carries user info, a path beyond `/` or a query (tokens live there). */
+function webhookUrlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    const plain = !u.username && !u.password && !u.search && (u.pathname === '/' || u.pathname === '');
+    return plain ? [] : urlSecrets(url);
+  } catch {
+    return [url];
+  }
+}
+
+/** Every secret value of the environment and of the rules in force, each once (unordered). */
+export function secretValues(env: Env, rules: RulesConfig | null | undefined): string[] {
+  const basic = env.CALLBACK_BASIC_AUTH;
+  const values: (string | undefined)[] = [
+    ...ENV_SECRETS.map((name) => env[name]),
+    basic?.slice(basic.indexOf(':') + 1),
+    ...urlSecrets(env.SMTP_URL),
+    ...urlSecrets(env.DATABASE_URL),
+  ];
+  for (const channel of Object.values(rules?.channels ?? {})) {
+    if (channel.type !== 'webhook') continue;
+    values.push(channel.secret, ...webhookUrlSecrets(channel.url), ...Object.values(channel.headers ?? {}));
+  }
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
+}
