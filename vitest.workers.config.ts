@@ -1,16 +1,13 @@
 /**
- * The Workers suite: test/workers/** runs inside workerd (@cloudflare/vitest-pool-workers)
+ * The Workers project: test/workers/** runs inside workerd (@cloudflare/vitest-plugin)
  * against a real Postgres and Node-side peers started by test/workers/global-setup.ts.
- * `npm test` runs it after the Node suite.
+ * `npm test` runs it beside the Node project (vitest.config.ts lists both, and runs the
+ * peers' global setup: here the plugin's workerd resolve conditions would load postgres.js's
+ * Workers build on Node). Run it with `vitest run --project workers`, not with `-c`.
  */
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-
-const POSTGRES_POLYFILL_REJECTIONS = new Set([
-  'Stream was cancelled.',
-  'proxy request failed, cannot connect to the specified address',
-]);
 
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -35,19 +32,11 @@ export default defineConfig({
     },
   },
   test: {
+    name: 'workers',
     include: ['test/workers/**/*.test.ts'],
-    globalSetup: ['test/workers/global-setup.ts'],
     // The files share one webhook receiver whose scripted answers are a single queue.
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    onUnhandledError(error) {
-      // Two rejections postgres.js's workerd socket polyfill (postgres/cf/polyfills.js) leaves
-      // unhandled, both upstream bugs that do not affect results: a read that goes on after the
-      // client closed the socket (DESIGN.md §7), and, when Postgres cannot be reached (the
-      // store_unavailable test), the writer's `ready` promise. Only these exact messages are
-      // ignored; any other unhandled error still fails the run.
-      if (POSTGRES_POLYFILL_REJECTIONS.has(error.message)) return false;
-    },
   },
 });

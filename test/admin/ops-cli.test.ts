@@ -1,6 +1,6 @@
 /**
  * `colt-relay replay | deliveries retry | prune` as an operator runs them: real processes
- * through bin/colt-relay.mjs against a Postgres database (DATABASE_URL) and a PGlite DATA_DIR.
+ * through bin/colt-relay-dev.mjs (the sources) against a Postgres database (DATABASE_URL) and a PGlite DATA_DIR.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { callbackEvents, deliveries, orders } from '../../src/store/schema.js';
 import { insertTestEvent } from '../deliver/support.js';
 import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 
-const BIN = fileURLToPath(new URL('../../bin/colt-relay.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/colt-relay-dev.mjs', import.meta.url));
 const RULES = 'channels:\n  console: { type: log }\n  audit: { type: log }\nrules:\n  - name: all\n    notify: [console, audit]\n';
 const DAY = 86_400_000;
 

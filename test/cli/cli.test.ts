@@ -1,9 +1,9 @@
-/** The command line as a user runs it: a real process through bin/colt-relay.mjs. */
+/** The command line as a user runs it: a real process through bin/colt-relay-dev.mjs (the sources). */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../bin/colt-relay.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/colt-relay-dev.mjs', import.meta.url));
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

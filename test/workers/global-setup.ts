@@ -74,6 +74,7 @@ async function createDatabaseFactory(adminUrl: string): Promise<DatabaseFactory 
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (!project.vitest.projects.some((p) => p.name === 'workers')) return async () => {};
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     if (process.env.CI && !['false', '0'].includes(process.env.CI)) throw new Error(`${NO_DATABASE} (CI=${process.env.CI}); set TEST_DATABASE_URL`);
