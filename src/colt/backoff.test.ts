@@ -1,23 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfter } from './backoff.js';
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-11-26T10:00:00Z');
-
-  it('reads delay-seconds', () => {
-    expect(parseRetryAfter('7', now)).toBe(7000);
-    expect(parseRetryAfter(' 0 ', now)).toBe(0);
-  });
-
-  it('reads an HTTP-date relative to the clock, past dates as 0', () => {
-    expect(parseRetryAfter('Thu, 26 Nov 2026 10:00:42 GMT', now)).toBe(42_000);
-    expect(parseRetryAfter('Thu, 26 Nov 2026 09:00:00 GMT', now)).toBe(0);
-  });
-
-  it.each([null, undefined, '', 'soon', '1.5', '-3'])('gives null for %j', (value) => {
-    expect(parseRetryAfter(value, now)).toBeNull();
-  });
-});
+import { backoffDelayMs } from './backoff.js';
 
 describe('backoffDelayMs', () => {
   const options = { baseMs: 500, maxMs: 8000 };

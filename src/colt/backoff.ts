@@ -1,18 +1,4 @@
-/** Waiting between tries: Retry-After parsing and exponential backoff with jitter. */
-
-/**
- * A `Retry-After` value in milliseconds from now: delay-seconds or an HTTP-date.
- * Returns null when absent or unreadable; a date in the past gives 0.
- */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | null {
-  if (value === null || value === undefined) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Only an HTTP-date (which names a weekday and GMT) is a date; a bare "1.5" is not.
-  if (!/[a-z]/i.test(trimmed)) return null;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
-}
+/** Waiting between tries: exponential backoff with jitter (Retry-After: src/lib/retry-after.ts). */
 
 export interface BackoffOptions {
   /** Delay before the first retry, before jitter. */

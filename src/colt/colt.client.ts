@@ -8,7 +8,8 @@ import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { createSilentLogger } from '../lib/logger.js';
 import { coltOutcomeOfStatus, monotonicSeconds, type Metrics } from '../lib/metrics.js';
-import { backoffDelayMs, parseRetryAfter } from './backoff.js';
+import { backoffDelayMs } from './backoff.js';
+import { parseRetryAfter } from '../lib/retry-after.js';
 import { ColtTokenError, adviceForStatus, isRetryableStatus, parseColtErrorBody } from './colt-errors.js';
 import type { ColtExchange, ColtTransport, FetchFn } from './colt-http.js';
 import { createColtTransport } from './colt-http.js';
@@ -178,7 +179,7 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
       reason: `${where}: HTTP ${status}${refused}, ${advice.meaning}${colt ? ` (Colt: ${colt})` : ''}. ${advice.nextStep} [tracking id ${trackingId}]`,
       status,
       ...(body.code !== undefined && { code: body.code }),
-      ...(retryAfterMs !== null && isRetryableStatus(status) && { retryAfterMs: Math.min(retryAfterMs, retryAfterCapMs) }),
+      ...(retryAfterMs !== undefined && isRetryableStatus(status) && { retryAfterMs: Math.min(retryAfterMs, retryAfterCapMs) }),
     };
   }
 

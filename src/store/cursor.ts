@@ -2,6 +2,7 @@
  * Keyset pagination for the admin lists: a cursor is the sort key of the last row shown,
  * as base64url JSON. Opaque to callers; decoding a forged or stale one fails cleanly.
  */
+import { fromBase64Url, toBase64Url } from '../lib/base64.js';
 
 /** Rows per page when the caller does not say. */
 export const DEFAULT_PAGE_LIMIT = 50;
@@ -26,17 +27,14 @@ export function pageLimit(limit: number | undefined): number {
 }
 
 export function encodeCursor(key: readonly (string | number)[]): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(key));
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return toBase64Url(new TextEncoder().encode(JSON.stringify(key)));
 }
 
 function decodeRaw(cursor: string): unknown {
-  if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor)) throw new InvalidCursorError();
+  const bytes = cursor.length >= 1 && cursor.length <= 512 ? fromBase64Url(cursor) : null;
+  if (!bytes) throw new InvalidCursorError();
   try {
-    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw new InvalidCursorError();
   }

@@ -2,7 +2,7 @@ import nodemailer, { type NodemailerError, type Transporter } from 'nodemailer';
 import type { Logger } from '../../lib/logger.js';
 import { RESPONSE_EXCERPT_BYTES, type Channel, type DeliveryJob, type EmailChannelConfig, type SendResult } from '../channel.js';
 import { buildEmailMessage, renderEmail } from './email-message.js';
-import { DEFAULT_BACKOFF_MS } from './retry-after.js';
+import { DEFAULT_BACKOFF_MS } from '../../lib/retry-after.js';
 
 export interface EmailChannelDeps {
   /** SMTP_URL, e.g. `smtps://user:pass@smtp.example.com` or `smtp://127.0.0.1:2525`. */

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@slack/web-api';
 import type { SendResult } from '../channel.js';
-import { DEFAULT_BACKOFF_MS } from './retry-after.js';
+import { DEFAULT_BACKOFF_MS } from '../../lib/retry-after.js';
 
 /**
  * Slack platform errors that no retry can fix: the token, the channel or the message

@@ -1,11 +1,11 @@
-import { Webhook } from 'standardwebhooks';
 import type { NormalisedEvent } from '../../receive/event.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Channel, DeliveryJob, RenderedMessage, SendResult, WebhookChannelConfig } from '../channel.js';
 import { checkWebhookUrl, isSsrfBlocked } from '../ssrf.js';
 import { readResponseExcerpt } from './response-excerpt.js';
-import { DEFAULT_BACKOFF_MS, parseRetryAfter } from './retry-after.js';
+import { createWebhookSigner } from './webhook-signature.js';
+import { DEFAULT_BACKOFF_MS, parseRetryAfter } from '../../lib/retry-after.js';
 
 /** @default 15000 (DESIGN.md §4.4) */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
@@ -122,7 +122,7 @@ export function classifyWebhookError(err: unknown, timeoutMs: number): SendResul
  */
 export function createWebhookChannel(name: string, config: WebhookChannelConfig, deps: WebhookChannelDeps): Channel {
   // Constructing the signer validates the secret now, not on the first send.
-  const signer = new Webhook(config.secret);
+  const sign = createWebhookSigner(config.secret);
   const doFetch = deps.fetch ?? globalThis.fetch;
   const clock = deps.clock ?? systemClock;
   const timeoutMs = config.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
@@ -142,8 +142,9 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
     headers.set('content-type', 'application/json');
     headers.set('user-agent', `colt-relay/${deps.version}`);
     headers.set('webhook-id', job.id);
-    headers.set('webhook-timestamp', String(Math.floor(now / 1000)));
-    headers.set('webhook-signature', signer.sign(job.id, new Date(now), body));
+    const timestampS = Math.floor(now / 1000);
+    headers.set('webhook-timestamp', String(timestampS));
+    headers.set('webhook-signature', await sign(job.id, timestampS, body));
 
     // One signal bounds connect, headers and the excerpt read together.
     const signal = AbortSignal.timeout(timeoutMs);

@@ -6,6 +6,7 @@
  * is needed on Workers. The CSRF token of a session is an HMAC of its id under the same
  * key (a different label), so a form token only works with the cookie it was issued for.
  */
+import { fromBase64Url, toBase64Url } from '../../lib/base64.js';
 
 const encoder = new TextEncoder();
 
@@ -42,23 +43,9 @@ async function deriveKey(adminToken: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', derived, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
 }
 
-/** base64url without padding: cookie- and form-safe. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return null;
-  try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-    // Canonical form only: the unused bits of the last character must not give one MAC many spellings.
-    return toBase64Url(bytes) === text ? bytes : null;
-  } catch {
-    return null;
-  }
+function macBytes(text: string): Uint8Array | null {
+  // Canonical base64url only (fromBase64Url): one MAC must not have many spellings.
+  return text.length >= 1 && text.length <= 200 ? fromBase64Url(text) : null;
 }
 
 /** A random base64url string of `bytes` random bytes. */
@@ -72,7 +59,7 @@ async function mac(key: CryptoKey, label: string, data: string): Promise<string>
 
 /** crypto.subtle.verify compares in constant time. */
 async function macMatches(key: CryptoKey, label: string, data: string, given: string): Promise<boolean> {
-  const bytes = fromBase64Url(given);
+  const bytes = macBytes(given);
   if (!bytes) return false;
   return crypto.subtle.verify('HMAC', key, bytes as Uint8Array<ArrayBuffer>, encoder.encode(`${label}.${data}`));
 }

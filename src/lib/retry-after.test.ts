@@ -23,5 +23,6 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', NOW)).toBeUndefined();
     expect(parseRetryAfter('-5', NOW)).toBeUndefined();
     expect(parseRetryAfter('1.5', NOW)).toBeUndefined();
+    expect(parseRetryAfter('', NOW)).toBeUndefined();
   });
 });
