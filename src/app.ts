@@ -37,6 +37,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** GET /metrics body (Prometheus text); absent → /metrics answers 404 (Workers). */
   renderMetrics?(): Promise<string>;
+  /** True once shutdown began: /readyz answers 503. @default never */
+  isDraining?(): boolean;
 }
 
 /** The caller's address: the first X-Forwarded-For hop when TRUST_PROXY, else the socket's. */
@@ -53,12 +55,25 @@ export function clientAddressResolver(env: Env, socketAddress: (c: Context) => s
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const clientAddress = clientAddressResolver(deps.env, deps.socketAddress);
-  app.route('/', createHealthRoutes({ store: deps.store, version: VERSION }));
+  app.route('/', createHealthRoutes({ store: deps.store, version: VERSION, isDraining: deps.isDraining }));
   app.route('/', createCallbackRoutes({ ...deps, clientAddress }));
   app.route('/', createMetricsRoutes(deps));
   app.route('/', createAdminRoutes(deps));
   app.route('/', createDashboardRoutes(deps));
-  app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
-  app.onError(createErrorHandler(deps.logger));
+  return withErrorAnswers(app, deps.logger);
+}
+
+/** Unknown routes and thrown errors answer in the JSON error shape. */
+function withErrorAnswers(app: Hono, logger: Logger, routesHint = ''): Hono {
+  app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}${routesHint}`)));
+  app.onError(createErrorHandler(logger));
   return app;
+}
+
+/** A `worker` process's HTTP surface: /healthz, /readyz and /metrics, nothing else. */
+export function createWorkerApp(deps: Pick<AppDeps, 'store' | 'logger' | 'renderMetrics' | 'isDraining'>): Hono {
+  const app = new Hono();
+  app.route('/', createHealthRoutes({ store: deps.store, version: VERSION, isDraining: deps.isDraining }));
+  app.route('/', createMetricsRoutes(deps));
+  return withErrorAnswers(app, deps.logger, ' (a worker serves /healthz, /readyz and /metrics)');
 }

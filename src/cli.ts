@@ -1,28 +1,17 @@
 /**
  * `colt-relay <command>` (DESIGN.md §4.7). Commands load lazily so `send-callback`
- * does not pay for the database driver.
+ * does not pay for the database driver. `<command> --help` prints that command's usage
+ * and does nothing else.
  */
 import { ConfigError } from './config/env.js';
-
-const USAGE = `usage: colt-relay <command>
-
-  serve                          HTTP receiver and worker (default)
-  worker                         worker only
-  migrate                        apply database migrations
-  rules check [file]             validate the rules; every problem listed
-  rules test [file] --event <callback.json> | --tests <cases.yaml>
-                                 which rules match, which channels, rendered messages
-  mock-colt [--callback-url U …] local Colt simulator (mock-colt --help)
-  send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
-                                 post a sample callback
-  replay <eventId>               queue the event's deliveries again (a new generation)
-  deliveries retry <id>          try a dead or retrying delivery again now
-  prune --older-than <n>d|<n>h   delete finished events, old attempts and refused callbacks
-`;
+import { COMMAND_USAGE, USAGE, wantsHelp } from './cli/usage.js';
+import { describeDatabaseFailure, StoreOpenError } from './store/connection-errors.js';
+import { VERSION } from './version.js';
 
 type Command = (args: string[]) => Promise<number>;
 
-async function runServer(mode: 'serve' | 'worker'): Promise<number> {
+async function runServer(mode: 'serve' | 'worker', args: string[]): Promise<number> {
+  if (args.length > 0) return usageError(mode, `unexpected argument: ${args[0]}`);
   const { startNodeServer } = await import('./runtime/node.js');
   const running = await startNodeServer({ env: process.env, mode });
   await new Promise<void>((resolve) => {
@@ -34,17 +23,18 @@ async function runServer(mode: 'serve' | 'worker'): Promise<number> {
   return 0;
 }
 
-const opsIo = () => ({ stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), env: process.env });
+const io = () => ({ stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), env: process.env });
 
 const commands: Record<string, Command> = {
-  serve: () => runServer('serve'),
-  worker: () => runServer('worker'),
-  migrate: async () => {
+  serve: (args) => runServer('serve', args),
+  worker: (args) => runServer('worker', args),
+  migrate: async (args) => {
+    if (args.length > 0) return usageError('migrate', `unexpected argument: ${args[0]}`);
     const { parseEnv } = await import('./config/env.js');
-    const { openStore } = await import('./store/open.js');
+    const { openOwnedStore } = await import('./runtime/owned-store.js');
     const env = parseEnv(process.env, { requireCallbackAuth: false });
-    const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
-    await store.close();
+    const owned = await openOwnedStore(env, { command: 'colt-relay migrate' }, { poolSize: 1 });
+    await owned.close();
     console.log(`migrations applied (${env.DATABASE_URL ? 'postgres' : `pglite in ${env.DATA_DIR}`})`);
     return 0;
   },
@@ -53,26 +43,42 @@ const commands: Record<string, Command> = {
     await (await import('./cli/mock-colt.command.js')).runMockColt(args);
     return 0;
   },
-  replay: async (args) => (await import('./cli/ops.command.js')).runReplay(args, opsIo()),
-  deliveries: async (args) => (await import('./cli/ops.command.js')).runDeliveries(args, opsIo()),
-  prune: async (args) => (await import('./cli/ops.command.js')).runPrune(args, opsIo()),
+  replay: async (args) => (await import('./cli/ops.command.js')).runReplay(args, io()),
+  deliveries: async (args) => (await import('./cli/ops.command.js')).runDeliveries(args, io()),
+  prune: async (args) => (await import('./cli/ops.command.js')).runPrune(args, io()),
   rules: async (args) => {
     const [sub, ...rest] = args;
-    const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), env: process.env };
     const rules = await import('./cli/rules.command.js');
-    if (sub === 'check') return rules.runRulesCheck(rest, io);
+    if (sub === 'check') return rules.runRulesCheck(rest, io());
     if (sub === 'test') {
       const { normaliseForRulesTest } = await import('./cli/rules-test-deps.js');
       const { renderMessage } = await import('./deliver/channels/index.js');
-      return rules.runRulesTest(rest, io, {
+      return rules.runRulesTest(rest, io(), {
         normalise: normaliseForRulesTest,
         render: (name, config, event) => renderMessage(name, config, event),
       });
     }
-    process.stderr.write('usage: colt-relay rules check [file] | rules test [file] --event <json> | --tests <yaml>\n');
-    return 2;
+    return usageError('rules', sub === undefined ? 'missing subcommand' : `unknown subcommand: ${sub}`);
   },
 };
+
+function usageError(name: string, problem: string): number {
+  process.stderr.write(`colt-relay ${name}: ${problem}\n\n${COMMAND_USAGE[name] ?? USAGE}`);
+  return 2;
+}
+
+async function printHelp(name: string): Promise<void> {
+  const text = name === 'mock-colt' ? (await import('./cli/mock-colt.command.js')).MOCK_COLT_USAGE : COMMAND_USAGE[name]!;
+  process.stdout.write(text);
+}
+
+/** The message for a failed command: the database's cause when it was the database. */
+function failureMessage(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof StoreOpenError) return error.message;
+  const database = describeDatabaseFailure(error);
+  return database ? `database: ${database}` : ((error as Error).message ?? String(error));
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [name = 'serve', ...args] = argv;
@@ -80,16 +86,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`colt-relay ${VERSION}\n`);
+    return 0;
+  }
   const command = commands[name];
   if (!command) {
     process.stderr.write(`unknown command: ${name}\n\n${USAGE}`);
     return 2;
   }
+  if (wantsHelp(args)) {
+    await printHelp(name);
+    return 0;
+  }
   try {
     return await command(args);
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : (error as Error).message;
-    process.stderr.write(`colt-relay: ${message}\n`);
+    process.stderr.write(`colt-relay: ${failureMessage(error)}\n`);
     return 1;
   }
 }

@@ -38,6 +38,8 @@ export interface PipelineOptions {
   mailTransport?: Transporter;
   /** Worker tuning (Workers: small batches, few connections). @default WORKER_DEFAULTS */
   workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs'>;
+  /** Rules already loaded (and checked before the store was opened). @default read now */
+  rules?: RulesConfig;
   /** Level of the "rules loaded" line: Workers build a pipeline per invocation. @default "info" */
   rulesLogLevel?: 'info' | 'debug';
   /** Worker and Colt client report here (Prometheus on Node). @default none */
@@ -54,7 +56,8 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-async function readRules(options: PipelineOptions): Promise<RulesConfig> {
+/** Loads and validates the rules; ConfigError with every problem. */
+export async function readRules(options: Pick<PipelineOptions, 'rawEnv' | 'readFile' | 'logger' | 'rulesLogLevel'>): Promise<RulesConfig> {
   const load = await loadRules({ env: options.rawEnv, readFile: options.readFile ?? (async () => null) });
   if (!load.ok) throw new ConfigError([`rules (${load.source}):\n${formatProblems(load.problems, load.source)}`]);
   options.logger[options.rulesLogLevel ?? 'info']({ source: load.source, channels: Object.keys(load.rules.channels).length, rules: load.rules.rules.length }, 'rules loaded');
@@ -84,7 +87,7 @@ export function createColtClientFromEnv(
 
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { env, store, clock, logger } = options;
-  let rules = await readRules(options);
+  let rules = options.rules ?? (await readRules(options));
   const slackThreads = createSlackThreadStore(store.db, clock);
   const buildChannels = (config: RulesConfig): ChannelSet => {
     const set = createChannels(config.channels, {

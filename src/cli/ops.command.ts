@@ -1,21 +1,25 @@
 /**
  * Operator commands against any relay database, from any machine (DESIGN.md §4.7):
  * `replay <eventId>`, `deliveries retry <id>`, `prune --older-than 90d`. Each opens the
- * store from DATABASE_URL (or the PGlite DATA_DIR). Exit codes: 0 done, 1 not found or
- * refused, 2 usage. Node-only.
+ * store from DATABASE_URL, or the PGlite DATA_DIR — through the running relay's admin API
+ * when one holds that folder (ops-target.ts). Exit codes: 0 done, 1 not found or refused,
+ * 2 usage. Node-only.
  */
 import { parseArgs } from 'node:util';
 import { parseEnv } from '../config/env.js';
 import { formatProblems, loadRules } from '../config/rules.js';
 import { replayEvent } from '../deliver/replay.js';
+import { parseAge } from '../lib/age.js';
 import { systemClock } from '../lib/clock.js';
 import { routeEvent } from '../route/router.js';
 import { getDelivery, pruneOlderThan } from '../store/admin.repo.js';
 import { isUuid } from '../store/cursor.js';
 import type { Store } from '../store/db.js';
 import { retryDelivery } from '../store/deliveries.repo.js';
-import { openStore } from '../store/open.js';
 import { readIfExists } from '../runtime/files.js';
+import { apiErrorMessage, CannotReachHolderError, openOpsTarget, type RelayApi } from './ops-target.js';
+
+export { parseAge } from '../lib/age.js';
 
 /** Where the commands write, and the environment they read. */
 export interface OpsIo {
@@ -28,40 +32,70 @@ export const REPLAY_USAGE = 'usage: colt-relay replay <eventId>\n';
 export const RETRY_USAGE = 'usage: colt-relay deliveries retry <deliveryId>\n';
 export const PRUNE_USAGE = 'usage: colt-relay prune --older-than <n>d|<n>h   (e.g. 90d)\n';
 
-async function withStore<T>(io: OpsIo, run: (store: Store) => Promise<T>): Promise<T> {
+interface Ways {
+  /** This process opened the store (no relay holds it, or it is Postgres). */
+  direct(store: Store, pglite: boolean): Promise<number>;
+  /** A running relay holds the PGlite folder: ask it. */
+  viaApi(api: RelayApi): Promise<number>;
+}
+
+async function withTarget(io: OpsIo, command: string, ways: Ways): Promise<number> {
   const env = parseEnv(io.env, { requireCallbackAuth: false });
-  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2 });
+  let target;
   try {
-    return await run(store);
-  } finally {
-    await store.close();
+    target = await openOpsTarget(env, command);
+  } catch (error) {
+    if (!(error instanceof CannotReachHolderError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return 1;
   }
+  try {
+    return target.kind === 'store' ? await ways.direct(target.store, target.pglite) : await ways.viaApi(target.api);
+  } catch (error) {
+    if (!(error instanceof CannotReachHolderError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return 1;
+  } finally {
+    await target.close();
+  }
+}
+
+const through = (api: RelayApi) => `(through the running relay's admin API at ${api.url})\n`;
+
+function printReplay(io: OpsIo, eventId: string, result: { generation: number; deliveryIds: string[]; skippedStale?: boolean }, after: string): void {
+  const stale = result.skippedStale ? ' (stale event: rules without `stale: true` skipped)' : '';
+  io.stdout(
+    `event ${eventId}: generation ${result.generation}, ${result.deliveryIds.length} deliveries queued${stale}\n` +
+      result.deliveryIds.map((id) => `  ${id}\n`).join('') +
+      after,
+  );
 }
 
 /** `replay <eventId>`: queues a new generation of the event's deliveries under the current rules. */
 export async function runReplay(args: string[], io: OpsIo): Promise<number> {
   const [eventId, ...extra] = args;
   if (eventId === undefined || extra.length > 0 || eventId.startsWith('-')) return usage(io, REPLAY_USAGE);
-  const load = await loadRules({ env: io.env, readFile: readIfExists });
-  if (!load.ok) {
-    io.stderr(`rules (${load.source}):\n${formatProblems(load.problems, load.source)}\n`);
-    return 1;
-  }
-  return withStore(io, async (store) => {
-    const result = isUuid(eventId)
-      ? await replayEvent({ store, clock: systemClock, getRules: () => load.rules, route: routeEvent }, eventId)
-      : { found: false as const };
-    if (!result.found) {
-      io.stderr(`no event ${eventId}\n`);
-      return 1;
-    }
-    const stale = result.skippedStale ? ' (stale event: rules without `stale: true` skipped)' : '';
-    io.stdout(
-      `event ${eventId}: generation ${result.generation}, ${result.deliveryIds.length} deliveries queued${stale}\n` +
-        result.deliveryIds.map((id) => `  ${id}\n`).join('') +
-        'a running worker sends them at its next poll\n',
-    );
-    return 0;
+  return withTarget(io, 'replay', {
+    direct: async (store, pglite) => {
+      // Rules are this command's own only when it writes itself; a running relay uses its own.
+      const load = await loadRules({ env: io.env, readFile: readIfExists });
+      if (!load.ok) {
+        io.stderr(`rules (${load.source}):\n${formatProblems(load.problems, load.source)}\n`);
+        return 1;
+      }
+      const result = isUuid(eventId)
+        ? await replayEvent({ store, clock: systemClock, getRules: () => load.rules, route: routeEvent }, eventId)
+        : { found: false as const };
+      if (!result.found) return notFound(io, `no event ${eventId}`);
+      printReplay(io, eventId, result, pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running worker sends them at its next poll\n');
+      return 0;
+    },
+    viaApi: async (api) => {
+      const answer = await api.post(`/api/events/${encodeURIComponent(eventId)}/replay`);
+      if (answer.status !== 202) return notFound(io, answer.status === 404 ? `no event ${eventId}` : apiErrorMessage(answer));
+      printReplay(io, eventId, answer.body as never, `the relay is sending them now ${through(api)}`);
+      return 0;
+    },
   });
 }
 
@@ -69,29 +103,24 @@ export async function runReplay(args: string[], io: OpsIo): Promise<number> {
 export async function runDeliveries(args: string[], io: OpsIo): Promise<number> {
   const [sub, id, ...extra] = args;
   if (sub !== 'retry' || id === undefined || extra.length > 0) return usage(io, RETRY_USAGE);
-  return withStore(io, async (store) => {
-    const delivery = await getDelivery(store.db, id);
-    if (!delivery) {
-      io.stderr(`no delivery ${id}\n`);
-      return 1;
-    }
-    if (!(await retryDelivery(store.db, id, new Date(systemClock.now())))) {
-      const now = (await getDelivery(store.db, id))?.status ?? delivery.status;
-      io.stderr(`delivery ${id} is ${now}: only dead or retrying deliveries can be retried\n`);
-      return 1;
-    }
-    io.stdout(`delivery ${id} (${delivery.channel}, was ${delivery.status}) is pending again\n`);
-    return 0;
+  return withTarget(io, 'deliveries retry', {
+    direct: async (store) => {
+      const delivery = await getDelivery(store.db, id);
+      if (!delivery) return notFound(io, `no delivery ${id}`);
+      if (!(await retryDelivery(store.db, id, new Date(systemClock.now())))) {
+        const now = (await getDelivery(store.db, id))?.status ?? delivery.status;
+        return notFound(io, `delivery ${id} is ${now}: only dead or retrying deliveries can be retried`);
+      }
+      io.stdout(`delivery ${id} (${delivery.channel}, was ${delivery.status}) is pending again\n`);
+      return 0;
+    },
+    viaApi: async (api) => {
+      const answer = await api.post(`/api/deliveries/${encodeURIComponent(id)}/retry`);
+      if (answer.status !== 202) return notFound(io, apiErrorMessage(answer));
+      io.stdout(`delivery ${id} (${String(answer.body.channel)}) is pending again: the relay sends it now ${through(api)}`);
+      return 0;
+    },
   });
-}
-
-const UNIT_MS = { d: 86_400_000, h: 3_600_000 } as const;
-
-/** `90d`, `36h` → milliseconds; null for anything else. */
-export function parseAge(text: string): number | null {
-  const match = /^(\d{1,6})([dh])$/.exec(text.trim());
-  if (!match) return null;
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
 /** `prune --older-than 90d`: deletes finished events, old attempts and refused callbacks; keeps orders. */
@@ -105,15 +134,29 @@ export async function runPrune(args: string[], io: OpsIo): Promise<number> {
   }
   const ageMs = olderThan === undefined ? null : parseAge(olderThan);
   if (ageMs === null) return usage(io, PRUNE_USAGE);
-  const cutoff = new Date(systemClock.now() - ageMs);
-  return withStore(io, async (store) => {
-    const counts = await pruneOlderThan(store.db, cutoff);
+  const print = (counts: { cutoff: string; events: unknown; attempts: unknown; rejected: unknown }, after = '') =>
     io.stdout(
-      `pruned before ${cutoff.toISOString()}: ${counts.events} events, ${counts.attempts} attempts, ` +
-        `${counts.rejected} rejected callbacks (orders are kept)\n`,
+      `pruned before ${counts.cutoff}: ${counts.events} events, ${counts.attempts} attempts, ` +
+        `${counts.rejected} rejected callbacks (orders are kept)\n${after}`,
     );
-    return 0;
+  return withTarget(io, 'prune', {
+    direct: async (store) => {
+      const cutoff = new Date(systemClock.now() - ageMs);
+      print({ cutoff: cutoff.toISOString(), ...(await pruneOlderThan(store.db, cutoff)) });
+      return 0;
+    },
+    viaApi: async (api) => {
+      const answer = await api.post('/api/prune', { olderThan: olderThan!.trim() });
+      if (answer.status !== 200) return notFound(io, apiErrorMessage(answer));
+      print(answer.body as never, through(api));
+      return 0;
+    },
   });
+}
+
+function notFound(io: OpsIo, message: string): number {
+  io.stderr(`${message}\n`);
+  return 1;
 }
 
 function usage(io: OpsIo, text: string): number {

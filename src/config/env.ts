@@ -105,10 +105,13 @@ export const CALLBACK_AUTH_VARIABLES = [
   'CALLBACK_ALLOWED_IPS',
 ] as const;
 
-/** Non-fatal advice to log at start: weak settings that still work. */
-export function configWarnings(env: Env): string[] {
+/**
+ * Non-fatal advice to log at start: weak settings that still work. A process that receives
+ * no callbacks (`worker`) is not warned about their authentication.
+ */
+export function configWarnings(env: Env, options: { receivesCallbacks?: boolean } = {}): string[] {
   const warnings: string[] = [];
-  if (callbackAuthMethods(env).length === 0) {
+  if ((options.receivesCallbacks ?? true) && callbackAuthMethods(env).length === 0) {
     warnings.push(
       `callbacks are NOT authenticated: anyone who can reach this server can post callbacks; set one of ${CALLBACK_AUTH_VARIABLES.join(', ')}`,
     );

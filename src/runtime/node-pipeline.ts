@@ -3,6 +3,7 @@ import type { Env } from '../config/env.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { RulesConfig } from '../config/rules.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
 import type { Store } from '../store/db.js';
 import { readIfExists } from './files.js';
@@ -24,6 +25,8 @@ export interface NodePipelineDeps {
   clock: Clock;
   /** Worker and Colt client metrics. @default none */
   metrics?: Metrics;
+  /** Rules loaded before the store was opened. @default read now */
+  rules?: RulesConfig;
 }
 
 export async function createNodePipeline(deps: NodePipelineDeps): Promise<NodePipeline> {

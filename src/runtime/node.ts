@@ -1,23 +1,27 @@
 /**
- * The Node runtime: parse env → open the store → serve HTTP → run the worker → drain on
- * SIGTERM. The only place (with worker.ts) that knows which runtime it is on.
+ * The Node runtime: parse env → load rules → bind the port → hold DATA_DIR (PGlite) → open
+ * the store → serve HTTP and run the worker → drain on SIGTERM. Cheap checks come before
+ * the database, so a bad rules file or a taken port is reported at once, not after PGlite's
+ * initdb. The only place (with worker.ts) that knows which runtime it is on.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createApp } from '../app.js';
+import { createApp, createWorkerApp } from '../app.js';
 import { configWarnings, parseEnv, type Env } from '../config/env.js';
 import { systemClock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { readRules } from '../pipeline.js';
 import { getQueueStats } from '../store/admin.repo.js';
 import type { Store } from '../store/db.js';
 import { createCallbackWriter } from '../store/ingest.js';
-import { openStore } from '../store/open.js';
+import { readIfExists } from './files.js';
 import { createNodePipeline, type NodePipeline } from './node-pipeline.js';
+import { localApiUrl, openOwnedStore, type OwnedStore } from './owned-store.js';
 import { createPromMetrics } from './prom-metrics.js';
 
 export interface NodeServerOptions {
   env: Record<string, string | undefined>;
-  /** `serve` runs HTTP and the worker; `worker` only the worker. @default "serve" */
+  /** `serve` runs HTTP and the worker; `worker` the worker with health and metrics. @default "serve" */
   mode?: 'serve' | 'worker';
   logger?: Logger;
 }
@@ -27,72 +31,97 @@ export interface RunningNode {
   store: Store;
   pipeline: NodePipeline;
   /** The bound port (useful with PORT=0). */
-  port: number | null;
+  port: number;
+  /** True once stop() began (/readyz answers 503). */
+  draining(): boolean;
   stop(): Promise<void>;
 }
 
-function listen(server: ServerType): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    const address = server.address();
-    if (address && typeof address === 'object') return resolve(address.port);
+type FetchHandler = (request: Request, env: unknown) => Response | Promise<Response>;
+
+const STARTING: FetchHandler = () =>
+  Response.json({ status: 'starting', reason: 'opening the database' }, { status: 503, headers: { 'Retry-After': '1' } });
+
+/** Binds the port now, answering 503 until `setHandler` gives it the app. */
+async function bind(env: Env): Promise<{ server: ServerType; port: number; setHandler(h: FetchHandler): void }> {
+  let handler = STARTING;
+  const server = serve({ fetch: (request, bindings) => handler(request, bindings), port: env.PORT, hostname: env.HOST });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      reject(new Error(`cannot listen on ${env.HOST}:${env.PORT} (PORT/HOST): ${why}`, { cause: error }));
+    });
     server.once('listening', () => {
-      const a = server.address();
-      resolve(a && typeof a === 'object' ? a.port : 0);
+      const address = server.address();
+      resolve(address && typeof address === 'object' ? address.port : env.PORT);
     });
   });
+  return { server, port, setHandler: (h) => (handler = h) };
 }
 
-/** Starts the relay; resolves once it is listening. Throws ConfigError on bad configuration. */
+const closeServer = (server: ServerType) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+/** Starts the relay; resolves once it is ready. Throws ConfigError on bad configuration. */
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningNode> {
-  const env = parseEnv(options.env);
+  const mode = options.mode ?? 'serve';
+  const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
-  for (const warning of configWarnings(env)) logger.warn(warning);
-  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });
+  for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve' })) logger.warn(warning);
+  const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
+  const http = await bind(env);
+  let owned: OwnedStore;
+  try {
+    owned = await openOwnedStore(env, {
+      command: `colt-relay ${mode}`,
+      ...(mode === 'serve' && { api: { url: localApiUrl(env.HOST, http.port), adminToken: Boolean(env.ADMIN_TOKEN) } }),
+    });
+  } catch (error) {
+    await closeServer(http.server);
+    throw error;
+  }
+  const { store } = owned;
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
   const prom = createPromMetrics({ queueStats: () => getQueueStats(store.db, new Date(systemClock.now())) });
-  const pipeline: NodePipeline = await createNodePipeline({
-    env,
-    store,
-    logger,
-    clock: systemClock,
-    rawEnv: options.env,
-    metrics: prom.metrics,
-  });
+  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules });
   pipeline.start();
   const writer = createCallbackWriter(store);
-  let server: ServerType | null = null;
-  let port: number | null = null;
-  if ((options.mode ?? 'serve') === 'serve') {
-    const app = createApp({
-      env,
-      store,
-      writer,
-      clock: systemClock,
-      logger,
-      socketAddress: (c) => getConnInfo(c).remote.address ?? null,
-      onStored: () => pipeline.wake(),
-      pipeline: pipeline.pipeline,
-      metrics: prom.metrics,
-      renderMetrics: () => prom.render(),
-    });
-    server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
-    port = await listen(server);
-    logger.info({ port, host: env.HOST }, 'listening');
-  }
+  let draining = false;
+  const isDraining = () => draining;
+  const renderMetrics = () => prom.render();
+  const app =
+    mode === 'serve'
+      ? createApp({
+          env,
+          store,
+          writer,
+          clock: systemClock,
+          logger,
+          socketAddress: (c) => getConnInfo(c).remote.address ?? null,
+          onStored: () => pipeline.wake(),
+          pipeline: pipeline.pipeline,
+          metrics: prom.metrics,
+          renderMetrics,
+          isDraining,
+        })
+      : createWorkerApp({ store, logger, renderMetrics, isDraining });
+  http.setHandler(app.fetch as FetchHandler);
+  logger.info({ port: http.port, host: env.HOST, mode }, 'listening');
   let stopping: Promise<void> | null = null;
   return {
     env,
     store,
     pipeline,
-    port,
+    port: http.port,
+    draining: isDraining,
     stop: () =>
       (stopping ??= (async () => {
-        logger.info('shutting down: no new connections, finishing in-flight work');
-        if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-        await writer.drain();
+        // Not ready from now on; callbacks that still arrive are stored while the worker finishes.
+        draining = true;
+        logger.info('shutting down: /readyz answers 503, finishing in-flight work');
         await pipeline.stop();
-        await store.close();
+        await closeServer(http.server);
+        await writer.drain();
+        await owned.close();
         logger.info('stopped');
       })()),
   };

@@ -1,3 +1,4 @@
+import { storeOpenError } from './connection-errors.js';
 import type { Store } from './db.js';
 import { openPostgresStore } from './db.js';
 import { migrateStore } from './migrate.js';
@@ -13,11 +14,20 @@ export interface OpenStoreOptions {
   migrate?: boolean;
 }
 
-/** Opens Postgres or PGlite and brings the schema up to date. Node only. */
+/**
+ * Opens Postgres or PGlite and brings the schema up to date. Node only. A failure is a
+ * StoreOpenError naming the setting (password hidden) and the cause.
+ */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const store = options.databaseUrl
-    ? await openPostgresStore({ url: options.databaseUrl, max: options.poolSize ?? 10 })
-    : await (await import('./pglite.js')).openPgliteStore({ dataDir: options.dataDir ?? './data' });
-  if (options.migrate ?? true) await migrateStore(store);
-  return store;
+  let store: Store | undefined;
+  try {
+    store = options.databaseUrl
+      ? await openPostgresStore({ url: options.databaseUrl, max: options.poolSize ?? 10 })
+      : await (await import('./pglite.js')).openPgliteStore({ dataDir: options.dataDir ?? './data' });
+    if (options.migrate ?? true) await migrateStore(store);
+    return store;
+  } catch (error) {
+    await store?.close().catch(() => {});
+    throw storeOpenError(error, options);
+  }
 }

@@ -22,6 +22,7 @@ const OPERATIONS = [
   'post /api/channels/{name}/enable',
   'get /api/rules',
   'post /api/rules/dry-run',
+  'post /api/prune',
 ];
 
 describe('OpenAPI document and docs page', () => {

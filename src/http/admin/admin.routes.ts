@@ -14,6 +14,7 @@ import { registerChannelRoutes } from './channels.routes.js';
 import { registerDeliveryRoutes } from './deliveries.routes.js';
 import { renderDocsPage } from './docs-page.js';
 import { registerEventRoutes } from './events.routes.js';
+import { registerMaintenanceRoutes } from './maintenance.routes.js';
 import { validationHook } from './openapi-helpers.js';
 import { registerOrderRoutes } from './orders.routes.js';
 import { scrubJsonResponses, secretReplacements } from './redact.js';
@@ -31,20 +32,20 @@ export function createAdminRoutes(deps: AppDeps): Hono {
   const scrub = scrubJsonResponses(() => secretReplacements(deps.env, deps.pipeline?.rules() ?? null));
   app.use('/api', guard, scrub);
   app.use('/api/*', guard, scrub);
-  app.use(
-    '/api/rules/dry-run',
-    bodyLimit({
-      maxSize: deps.env.MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError('payload_too_large', `body exceeds the limit of ${deps.env.MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.env.MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError('payload_too_large', `body exceeds the limit of ${deps.env.MAX_BODY_BYTES} bytes`);
+    },
+  });
+  app.use('/api/rules/dry-run', limitBody);
+  app.use('/api/prune', limitBody);
   registerEventRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerRulesRoutes(app, deps);
+  registerMaintenanceRoutes(app, deps);
   describeReceiverRoutes(app);
 
   let document: Record<string, unknown> | undefined;
@@ -52,7 +53,7 @@ export function createAdminRoutes(deps: AppDeps): Hono {
     (document ??= app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: { title: 'colt-relay', version: VERSION, description: DESCRIPTION },
-      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'rules'].map((name) => ({ name })),
+      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'rules', 'maintenance'].map((name) => ({ name })),
     }) as unknown as Record<string, unknown>);
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument())));

@@ -80,7 +80,14 @@ const ROUTES = [
     summary: 'Readiness: 200 when the store answers',
     responses: {
       200: json(z.object({ status: z.literal('ready'), store: z.string() }), 'Ready.'),
-      503: json(z.object({ status: z.literal('unavailable'), store: z.string() }), 'The store does not answer.'),
+      503: json(
+        z.object({
+          status: z.enum(['unavailable', 'draining']),
+          store: z.string(),
+          reason: z.string().openapi({ description: 'Why: the database failure (no secrets), or shutting down.' }),
+        }),
+        'The store does not answer, or the process is shutting down.',
+      ),
     },
   }),
   createRoute({
