@@ -10,6 +10,7 @@ import { createDashboardRoutes } from './http/dashboard/dashboard.routes.js';
 import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
 import { createMetricsRoutes } from './http/metrics.routes.js';
+import { resolveClientAddress } from './lib/client-address.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
@@ -41,15 +42,9 @@ export interface AppDeps {
   isDraining?(): boolean;
 }
 
-/** The caller's address: the first X-Forwarded-For hop when TRUST_PROXY, else the socket's. */
+/** The caller's address: the socket peer's, or read from X-Forwarded-For as TRUST_PROXY allows. */
 export function clientAddressResolver(env: Env, socketAddress: (c: Context) => string | null) {
-  return (c: Context): string | null => {
-    if (env.TRUST_PROXY) {
-      const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-      if (forwarded) return forwarded;
-    }
-    return socketAddress(c);
-  };
+  return (c: Context): string | null => resolveClientAddress(env.TRUST_PROXY, socketAddress(c), c.req.header('x-forwarded-for'));
 }
 
 export function createApp(deps: AppDeps): Hono {

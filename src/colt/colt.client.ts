@@ -117,6 +117,19 @@ function instrumented(metrics: Metrics | undefined, transport: ColtTransport): C
   };
 }
 
+/**
+ * `/order/{orderId}` with the id as one path segment, or a permanent failure. Encoding keeps
+ * `/`, `?` and `#` inside the segment, but `.` and `..` survive it and a URL parser resolves
+ * them as dot segments (`/order/..` is the API root), so they are refused.
+ */
+export function orderPath(orderId: unknown): string | { ok: false; retryable: false; reason: string } {
+  if (typeof orderId !== 'string' || orderId.trim() === '') return { ok: false, retryable: false, reason: 'GET /order: empty order id' };
+  if (orderId === '.' || orderId === '..') {
+    return { ok: false, retryable: false, reason: `GET /order: order id "${orderId}" is not an order id (a path segment "${orderId}" would leave /order/)` };
+  }
+  return `/order/${encodeURIComponent(orderId)}`;
+}
+
 /** Creates a client; throws on contradictory options (fail fast at startup). */
 export function createColtClient(options: ColtClientOptions): ColtClient {
   if (!options.clientId || !options.clientSecret) throw new TypeError('Colt client: clientId and clientSecret are required');
@@ -208,10 +221,8 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
   return {
     getToken: () => tokens.get(),
     async getOrder(orderId) {
-      if (typeof orderId !== 'string' || orderId.trim() === '') {
-        return { ok: false, retryable: false, reason: 'GET /order: empty order id' };
-      }
-      const path = `/order/${encodeURIComponent(orderId)}`;
+      const path = orderPath(orderId);
+      if (typeof path !== 'string') return path;
       const state = { refreshed: false };
       for (let attempt = 1; ; attempt++) {
         const result = await tryOnce(path, state);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseCidr, type Cidr } from '../lib/cidr.js';
+import { parseTrustProxy, type ProxyTrust } from '../lib/client-address.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -31,6 +32,18 @@ const cidrList = z
     return out;
   });
 
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx): ProxyTrust => {
+    try {
+      return parseTrustProxy(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return false;
+    }
+  });
+
 const basicAuth = optionalString.refine((v) => v === undefined || /^[^:]+:.+$/.test(v), {
   message: 'must be user:password',
 });
@@ -55,7 +68,8 @@ const envSchema = z.object({
   CALLBACK_HMAC_SECRET: optionalString,
   CALLBACK_HMAC_HEADER: z.string().default('x-signature').transform((v) => v.toLowerCase()),
   CALLBACK_ALLOWED_IPS: cidrList,
-  TRUST_PROXY: bool.default(false),
+  /** Which proxies may tell the client's address (X-Forwarded-For): false, true, hops, or CIDRs. @default false */
+  TRUST_PROXY: trustProxy,
   MAX_BODY_BYTES: positiveInt.max(16 * 1024 * 1024).default(262144),
   COLT_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
   COLT_API_BASE_URL: url(['http://', 'https://']),

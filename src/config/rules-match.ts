@@ -6,7 +6,7 @@ import type { PathSegment, PendingProblem } from './rules-yaml.js';
 import type { ConditionArgs, ConditionOperator, ConditionTest, EventFieldKind, MatchClause, MatchSpec, MatchValue } from './rules-types.js';
 import { CONDITION_OPERATORS, ENUM_FIELD_VALUES, EVENT_FIELD_KINDS, NUMBER_FIELD, PATH_FIELDS, isEnumField, isPathField } from './rules-types.js';
 import { didYouMean, oneOf, unknownName } from './rules-suggest.js';
-import { compileRegex } from './rules-regex.js';
+import { compileRegex, NEVER_MATCHES } from './rules-regex.js';
 
 type Report = (path: readonly PathSegment[], message: string, at?: 'key') => void;
 
@@ -107,7 +107,7 @@ const OPERATOR_PARSERS: { [K in ConditionOperator]: OperatorParser<K> } = {
   regex: (raw, info, path, report) => {
     const result = typeof raw === 'string' ? compileRegex(raw, isEnumField(info.field)) : { error: 'must be text' };
     if ('error' in result) report(path, result.error);
-    return 'regex' in result ? result.regex : /$^/;
+    return 'regex' in result ? result.regex : NEVER_MATCHES;
   },
   exists: (raw, _info, path, report) => {
     if (typeof raw !== 'boolean') report(path, 'must be true or false');

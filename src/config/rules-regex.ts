@@ -1,20 +1,42 @@
 /**
- * `{ regex: … }` patterns, compiled once when the rules load. Patterns come from an operator's
- * file, not from callers, but a careless one could still stall the worker on every event
- * (catastrophic backtracking), so length and nested unbounded quantifiers are limited.
+ * `{ regex: … }` patterns, compiled once when the rules load. They run on a linear-time engine
+ * (src/lib/linear-regex.ts) because the router runs on the receiver's event loop: a pattern
+ * like `^(a|aa)+$` must not let one callback stall every other request. What that engine
+ * cannot run (backreferences, lookaround) is refused when the rules load.
  */
+import { LinearRegex, RegexSyntaxError } from '../lib/linear-regex.js';
 
 /** Longest pattern accepted. */
 export const MAX_REGEX_LENGTH = 256;
 
+/** Characters of a value a regex looks at: a longer value is cut to its first 4 KiB before matching. */
+export const MAX_REGEX_INPUT = 4096;
+
 /** Flags a `/pattern/flags` form may carry; `g` and `y` would make `test()` stateful. */
 const ALLOWED_FLAGS = /^[imsu]*$/;
 
-export type CompiledRegex = { regex: RegExp } | { error: string };
+/** A loaded `{ regex }`: the pattern as written, and a linear-time test. */
+export class RuleRegex {
+  constructor(
+    /** The pattern as the rules file gives it (`^IN-` or `/^compl/i`). */
+    readonly source: string,
+    private readonly engine: LinearRegex,
+  ) {}
+
+  /** Searches the value's first MAX_REGEX_INPUT characters (anchor with `^…$` for a whole value). */
+  test(value: string): boolean {
+    return this.engine.test(value.length > MAX_REGEX_INPUT ? value.slice(0, MAX_REGEX_INPUT) : value);
+  }
+}
+
+/** A regex that matches nothing: the stand-in while a rules file has problems. */
+export const NEVER_MATCHES = new RuleRegex('', new LinearRegex('[^\\s\\S]'));
+
+export type CompiledRegex = { regex: RuleRegex } | { error: string };
 
 /**
- * Compiles `pattern` (plain, or `/pattern/flags`). The pattern searches (`test`), so anchor it
- * with `^…$` to match a whole value. `caseInsensitive` adds `i` (enum fields).
+ * Compiles `pattern` (plain, or `/pattern/flags`). The pattern searches, so anchor it with
+ * `^…$` to match a whole value. `caseInsensitive` adds `i` (enum fields).
  */
 export function compileRegex(pattern: string, caseInsensitive = false): CompiledRegex {
   const literal = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
@@ -22,47 +44,11 @@ export function compileRegex(pattern: string, caseInsensitive = false): Compiled
   let flags = literal ? literal[2]! : '';
   if (!ALLOWED_FLAGS.test(flags)) return { error: `unsupported regex flags "${flags}": use i, m, s or u` };
   if (source.length > MAX_REGEX_LENGTH) return { error: `regex is longer than ${MAX_REGEX_LENGTH} characters` };
-  if (hasNestedUnboundedQuantifier(source)) {
-    return { error: 'regex nests unbounded quantifiers like (a+)+, which can backtrack catastrophically' };
-  }
   if (caseInsensitive && !flags.includes('i')) flags += 'i';
   try {
-    return { regex: new RegExp(source, flags) };
+    return { regex: new RuleRegex(pattern, new LinearRegex(source, flags)) };
   } catch (error) {
-    return { error: `invalid regex: ${(error as Error).message}` };
+    if (error instanceof RegexSyntaxError) return { error: `invalid regex${error.position === undefined ? ':' : ''} ${error.message}` };
+    throw error;
   }
-}
-
-/** `*`, `+` or `{n,}` at `i`. */
-function isUnbounded(source: string, i: number): boolean {
-  const c = source[i];
-  return c === '*' || c === '+' || (c === '{' && /^\{\d*,\}/.test(source.slice(i)));
-}
-
-/**
- * True when a group that contains an unbounded quantifier is itself repeated without bound:
- * `(a+)+`, `(\w*)*`, `(?:x+y*){2,}` — the shape behind most catastrophic backtracking.
- */
-export function hasNestedUnboundedQuantifier(source: string): boolean {
-  const groups: boolean[] = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-    } else if (inClass) {
-      if (c === ']') inClass = false;
-    } else if (c === '[') {
-      inClass = true;
-    } else if (c === '(') {
-      groups.push(false);
-    } else if (c === ')') {
-      const innerUnbounded = groups.pop() ?? false;
-      if (innerUnbounded && isUnbounded(source, i + 1)) return true;
-      if (innerUnbounded && groups.length > 0) groups[groups.length - 1] = true;
-    } else if (isUnbounded(source, i) && groups.length > 0) {
-      groups[groups.length - 1] = true;
-    }
-  }
-  return false;
 }

@@ -2,6 +2,7 @@
  * The loaded rules file (DESIGN.md §4.3) as the router sees it: channels by name and
  * rules in file order, with every `match` already normalised and its regexes compiled.
  */
+import type { RuleRegex } from './rules-regex.js';
 import type { ChannelConfig } from '../deliver/channel.js';
 import type { NormalisedEvent } from '../receive/event.js';
 import { EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../receive/event.js';
@@ -31,7 +32,7 @@ export interface ConditionArgs {
   in: MatchValue[];
   not: MatchValue;
   notIn: MatchValue[];
-  regex: RegExp;
+  regex: RuleRegex;
   prefix: string;
   exists: boolean;
 }

@@ -233,7 +233,9 @@ describe.each(STORE_KINDS)('callback authentication methods on %s', (kind) => {
       { CALLBACK_ALLOWED_IPS: '203.0.113.0/24', TRUST_PROXY: 'true' },
       { store, remoteAddr: '10.0.0.2' },
     );
-    expect((await proxied.post({ orderId: 'I-2' }, { headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.2' } })).status).toBe(200);
+    // The proxy (10.0.0.2) appended the client it saw: the rightmost entry.
+    expect((await proxied.post({ orderId: 'I-2' }, { headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.9' } })).status).toBe(200);
+    expect((await proxied.post({ orderId: 'I-2' }, { headers: { 'x-forwarded-for': '203.0.113.9, 198.51.100.1' } })).status).toBe(401);
     await proxied.close();
     const mapped = await createTestRelay(kind, { CALLBACK_ALLOWED_IPS: '203.0.113.0/24' }, { store, remoteAddr: '::ffff:203.0.113.5' });
     expect((await mapped.post({ orderId: 'I-3' })).status).toBe(200);

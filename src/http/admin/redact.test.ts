@@ -1,3 +1,5 @@
+import { RuleRegex } from '../../config/rules-regex.js';
+import { LinearRegex } from '../../lib/linear-regex.js';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
@@ -16,7 +18,7 @@ const rules: RulesConfig = {
     },
     ops: { type: 'slack', channel: 'C0123', text: '{{orderId}}' },
   },
-  rules: [{ name: 'r', notify: ['oss'], stop: true, match: [[{ field: 'orderId', tests: [{ op: 'regex', arg: /^IN-/ }] }]] }],
+  rules: [{ name: 'r', notify: ['oss'], stop: true, match: [[{ field: 'orderId', tests: [{ op: 'regex', arg: new RuleRegex('^IN-', new LinearRegex('^IN-')) }] }]] }],
 };
 
 describe('redaction', () => {

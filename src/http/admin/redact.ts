@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Env } from '../../config/env.js';
 import { secretValues } from '../../config/secrets.js';
 import type { RulesConfig } from '../../config/rules.js';
+import { RuleRegex } from '../../config/rules-regex.js';
 import type { MatchSpec } from '../../config/rules-types.js';
 import type { ChannelConfig } from '../../deliver/channel.js';
 
@@ -57,7 +58,7 @@ function describeMatch(match: MatchSpec | undefined): Record<string, Record<stri
     Object.fromEntries(
       clause.map((condition) => [
         condition.field,
-        Object.fromEntries(condition.tests.map((t) => [t.op, t.arg instanceof RegExp ? t.arg.source : t.arg])),
+        Object.fromEntries(condition.tests.map((t) => [t.op, t.arg instanceof RuleRegex ? t.arg.source : t.arg])),
       ]),
     ),
   );
