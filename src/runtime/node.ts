@@ -12,6 +12,7 @@ import { getQueueStats } from '../store/admin.repo.js';
 import type { Store } from '../store/db.js';
 import { createCallbackWriter } from '../store/ingest.js';
 import { openStore } from '../store/open.js';
+import { createRefusalRecorder } from '../store/refusal-recorder.js';
 import { createNodePipeline, type NodePipeline } from './node-pipeline.js';
 import { createPromMetrics } from './prom-metrics.js';
 
@@ -61,6 +62,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   });
   pipeline.start();
   const writer = createCallbackWriter(store);
+  // Refused callbacks are counted in memory and written once a second (and at shutdown).
+  const refusals = createRefusalRecorder(store, { logger });
   let server: ServerType | null = null;
   let port: number | null = null;
   if ((options.mode ?? 'serve') === 'serve') {
@@ -75,6 +78,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       pipeline: pipeline.pipeline,
       metrics: prom.metrics,
       renderMetrics: () => prom.render(),
+      refusals,
     });
     server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
     port = await listen(server);
@@ -91,6 +95,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         logger.info('shutting down: no new connections, finishing in-flight work');
         if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
         await writer.drain();
+        await refusals.close().catch(() => {}); // a failure is logged with the counts it could not write
         await pipeline.stop();
         await store.close();
         logger.info('stopped');
