@@ -7,6 +7,7 @@ import type { Env } from './config/env.js';
 import { createAdminRoutes } from './http/admin/admin.routes.js';
 import { createCallbackRoutes } from './http/callbacks.routes.js';
 import { createDashboardRoutes } from './http/dashboard/dashboard.routes.js';
+import { createAuthThrottle, type AuthThrottle } from './http/auth-throttle.js';
 import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
 import { createMetricsRoutes } from './http/metrics.routes.js';
@@ -17,6 +18,7 @@ import type { Metrics } from './lib/metrics.js';
 import type { Pipeline } from './pipeline.js';
 import type { Store } from './store/db.js';
 import type { CallbackWriter } from './store/ingest.js';
+import { createRefusalRecorder, type RefusalRecorder } from './store/refusal-recorder.js';
 import { VERSION } from './version.js';
 
 export interface AppDeps {
@@ -40,6 +42,24 @@ export interface AppDeps {
   renderMetrics?(): Promise<string>;
   /** True once shutdown began: /readyz answers 503. @default never */
   isDraining?(): boolean;
+  /**
+   * Failed admin sign-ins per address. Pass one that outlives the app where apps are
+   * short-lived (Workers build one per request). @default a new one on `clock`
+   */
+  authThrottle?: AuthThrottle;
+  /**
+   * The audit of refused callbacks. Node passes a coalescing recorder it flushes on
+   * shutdown. @default one that writes each refusal as it comes
+   */
+  refusals?: RefusalRecorder;
+}
+
+/** What the routes receive: AppDeps with every default filled in. */
+export interface RouteDeps extends AppDeps {
+  /** The caller's address, as the receiver's IP allow-list and the sign-in throttle see it. */
+  clientAddress(c: Context): string | null;
+  authThrottle: AuthThrottle;
+  refusals: RefusalRecorder;
 }
 
 /** The caller's address: the socket peer's, or read from X-Forwarded-For as TRUST_PROXY allows. */
@@ -49,12 +69,17 @@ export function clientAddressResolver(env: Env, socketAddress: (c: Context) => s
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  const clientAddress = clientAddressResolver(deps.env, deps.socketAddress);
+  const routeDeps: RouteDeps = {
+    ...deps,
+    clientAddress: clientAddressResolver(deps.env, deps.socketAddress),
+    authThrottle: deps.authThrottle ?? createAuthThrottle({ clock: deps.clock }),
+    refusals: deps.refusals ?? createRefusalRecorder(deps.store, { logger: deps.logger, flushIntervalMs: 0 }),
+  };
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION, isDraining: deps.isDraining }));
-  app.route('/', createCallbackRoutes({ ...deps, clientAddress }));
-  app.route('/', createMetricsRoutes(deps));
-  app.route('/', createAdminRoutes(deps));
-  app.route('/', createDashboardRoutes(deps));
+  app.route('/', createCallbackRoutes(routeDeps));
+  app.route('/', createMetricsRoutes(routeDeps));
+  app.route('/', createAdminRoutes(routeDeps));
+  app.route('/', createDashboardRoutes(routeDeps));
   return withErrorAnswers(app, deps.logger);
 }
 
@@ -66,7 +91,7 @@ function withErrorAnswers(app: Hono, logger: Logger, routesHint = ''): Hono {
 }
 
 /** A `worker` process's HTTP surface: /healthz, /readyz and /metrics, nothing else. */
-export function createWorkerApp(deps: Pick<AppDeps, 'store' | 'logger' | 'renderMetrics' | 'isDraining'>): Hono {
+export function createWorkerApp(deps: Pick<AppDeps, 'env' | 'store' | 'logger' | 'renderMetrics' | 'isDraining'>): Hono {
   const app = new Hono();
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION, isDraining: deps.isDraining }));
   app.route('/', createMetricsRoutes(deps));

@@ -89,10 +89,17 @@ const envSchema = z.object({
   SLACK_API_URL: url(['http://', 'https://']),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   ADMIN_TOKEN: optionalString,
+  /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString,
+  /** Where operators reach the relay (e.g. https://relay.example.com): an https URL makes the session cookie Secure. */
+  PUBLIC_URL: url(['http://', 'https://']),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Env = z.output<typeof envSchema>;
+
+/** Shortest ADMIN_TOKEN accepted in production: it guards every order and the admin actions. */
+export const ADMIN_TOKEN_MIN_LENGTH = 16;
 
 /** Raised with every configuration problem, one per line. */
 export class ConfigError extends Error {
@@ -130,9 +137,9 @@ export function configWarnings(env: Env, options: { receivesCallbacks?: boolean 
       `callbacks are NOT authenticated: anyone who can reach this server can post callbacks; set one of ${CALLBACK_AUTH_VARIABLES.join(', ')}`,
     );
   }
-  for (const name of ['CALLBACK_TOKEN', 'ADMIN_TOKEN'] as const) {
+  for (const name of ['CALLBACK_TOKEN', 'ADMIN_TOKEN', 'METRICS_TOKEN'] as const) {
     const value = env[name];
-    if (value !== undefined && value.length < 16) warnings.push(`${name} is shorter than 16 characters: use a long random value`);
+    if (value !== undefined && value.length < ADMIN_TOKEN_MIN_LENGTH) warnings.push(`${name} is shorter than 16 characters: use a long random value`);
   }
   if (!env.COLT_CLIENT_ID) warnings.push('COLT_CLIENT_ID/COLT_CLIENT_SECRET not set: order enrichment (GET /order) is off');
   return warnings;
@@ -156,6 +163,11 @@ export function parseEnv(
   if (requireAuth && callbackAuthMethods(env).length === 0) {
     problems.push(
       `no callback authentication configured: set at least one of ${CALLBACK_AUTH_VARIABLES.join(', ')} (required when NODE_ENV=production)`,
+    );
+  }
+  if (env.NODE_ENV === 'production' && env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN.length < ADMIN_TOKEN_MIN_LENGTH) {
+    problems.push(
+      `ADMIN_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters when NODE_ENV=production (e.g. openssl rand -hex 32)`,
     );
   }
   if (Boolean(env.COLT_CLIENT_ID) !== Boolean(env.COLT_CLIENT_SECRET)) {

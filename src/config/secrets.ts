@@ -5,8 +5,15 @@
 import type { Env } from './env.js';
 import type { RulesConfig } from './rules.js';
 
+/**
+ * Shorter values are not scrubbed by either surface: they would mangle ordinary text and
+ * guard nothing (a secret that short is guessable anyway).
+ */
+export const MIN_SECRET_LENGTH = 8;
+
 const ENV_SECRETS = [
   'ADMIN_TOKEN',
+  'METRICS_TOKEN',
   'CALLBACK_TOKEN',
   'CALLBACK_BASIC_AUTH',
   'CALLBACK_HMAC_SECRET',
@@ -38,7 +45,7 @@ function webhookUrlSecrets(url: string): string[] {
   }
 }
 
-/** Every secret value of the environment and of the rules in force, each once (unordered). */
+/** Every secret value of the environment and of the rules in force worth scrubbing, each once (unordered). */
 export function secretValues(env: Env, rules: RulesConfig | null | undefined): string[] {
   const basic = env.CALLBACK_BASIC_AUTH;
   const values: (string | undefined)[] = [
@@ -51,5 +58,5 @@ export function secretValues(env: Env, rules: RulesConfig | null | undefined): s
     if (channel.type !== 'webhook') continue;
     values.push(channel.secret, ...webhookUrlSecrets(channel.url), ...Object.values(channel.headers ?? {}));
   }
-  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH))];
 }

@@ -15,7 +15,7 @@ import { parseBody } from '../receive/parse-body.js';
 import type { Store } from '../store/db.js';
 import { isInputRejection } from '../store/errors.js';
 import type { CallbackWriter } from '../store/ingest.js';
-import { recordRejection } from '../store/rejected.repo.js';
+import type { RefusalRecorder } from '../store/refusal-recorder.js';
 import { callbackAuthFromEnv, checkBodySignature, checkRequestAuth, type AuthFailure } from './callback-auth.js';
 import { ApiError, errorResponse, type ErrorIssue } from './errors.js';
 import { isJsonContentType, readBodyLimited } from './read-body.js';
@@ -27,6 +27,8 @@ export interface CallbackRoutesDeps {
   clock: Clock;
   logger: Logger;
   clientAddress(c: Context): string | null;
+  /** The audit of refused requests (counted per address and reason). */
+  refusals: RefusalRecorder;
   /** Called after a new callback is committed (wakes the worker). */
   onStored?(eventId: string): void;
   /** Outcomes and ingest latency. @default noopMetrics */
@@ -54,18 +56,21 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
 
   async function refuse(c: Context, error: ApiError, body?: Uint8Array): Promise<Response> {
     const excerpt = body ? new TextDecoder().decode(body.subarray(0, 2048)) : null;
-    await recordRejection(deps.store.db, {
-      receivedAt: new Date(deps.clock.now()),
-      statusCode: error.status,
-      reason: error.code,
-      message: error.message,
-      path: c.req.param('token') === undefined ? c.req.path : '/callbacks/colt/:token',
-      contentType: c.req.header('content-type')?.slice(0, 200) ?? null,
-      bodyExcerpt: excerpt,
-      bodyBytes: body?.byteLength ?? null,
-      remoteAddr: deps.clientAddress(c),
-    }).catch((err: unknown) => deps.logger.warn({ err: { message: (err as Error).message } }, 'could not record a refused callback'));
-    deps.logger.info({ status: error.status, reason: error.code, message: error.message }, 'callback refused');
+    // Counted, not written here: a flood of refusals costs memory per (address, reason), not a write each.
+    await deps.refusals
+      .record({
+        at: new Date(deps.clock.now()),
+        remoteAddr: deps.clientAddress(c),
+        reason: error.code,
+        statusCode: error.status,
+        message: error.message,
+        path: c.req.param('token') === undefined ? c.req.path : '/callbacks/colt/:token',
+        contentType: c.req.header('content-type') ?? null,
+        bodyExcerpt: excerpt,
+        bodyBytes: body?.byteLength ?? null,
+      })
+      .catch(() => {}); // the recorder logs and keeps the count for its next write
+    deps.logger.debug({ status: error.status, reason: error.code, message: error.message }, 'callback refused');
     metrics.callback('refused', error.code);
     return errorResponse(c, error);
   }

@@ -14,6 +14,7 @@ import { readRules } from '../pipeline.js';
 import { getQueueStats } from '../store/admin.repo.js';
 import type { Store } from '../store/db.js';
 import { createCallbackWriter } from '../store/ingest.js';
+import { createRefusalRecorder } from '../store/refusal-recorder.js';
 import { readIfExists } from './files.js';
 import { createNodePipeline, type NodePipeline } from './node-pipeline.js';
 import { localApiUrl, openOwnedStore, type OwnedStore } from './owned-store.js';
@@ -85,6 +86,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules });
   pipeline.start();
   const writer = createCallbackWriter(store);
+  // Refused callbacks are counted in memory and written once a second (and at shutdown).
+  const refusals = createRefusalRecorder(store, { logger });
   let draining = false;
   const isDraining = () => draining;
   const renderMetrics = () => prom.render();
@@ -102,8 +105,9 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           metrics: prom.metrics,
           renderMetrics,
           isDraining,
+          refusals,
         })
-      : createWorkerApp({ store, logger, renderMetrics, isDraining });
+      : createWorkerApp({ env, store, logger, renderMetrics, isDraining });
   http.setHandler(app.fetch as FetchHandler);
   logger.info({ port: http.port, host: env.HOST, mode }, 'listening');
   let stopping: Promise<void> | null = null;
@@ -121,6 +125,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         await pipeline.stop();
         await closeServer(http.server);
         await writer.drain();
+        await refusals.close().catch(() => {}); // a failure is logged with the counts it could not write
         await owned.close();
         logger.info('stopped');
       })()),

@@ -7,12 +7,19 @@
 import type { Context } from 'hono';
 import { createApp } from '../app.js';
 import { ConfigError } from '../config/env.js';
+import { createAuthThrottle } from '../http/auth-throttle.js';
 import { errorBody } from '../http/errors.js';
 import { systemClock } from '../lib/clock.js';
 import { createCallbackWriter } from '../store/ingest.js';
 import type { WorkerBindings, WorkerExecutionContext, WorkerScheduledController } from './worker-env.js';
 import { openWorkerScope, type WorkerScope } from './worker-scope.js';
 import { sweepDueWork } from './worker-sweep.js';
+
+/**
+ * Failed admin sign-ins per address, for as long as this isolate lives: the app itself is
+ * built per request. Each isolate counts on its own (documented in the README).
+ */
+const authThrottle = createAuthThrottle({ clock: systemClock });
 
 /** Seconds a caller should wait when the Worker is misconfigured (Colt retries; nothing is lost). */
 const NOT_CONFIGURED_RETRY_AFTER_S = 60;
@@ -70,6 +77,7 @@ async function handleFetch(request: Request, bindings: WorkerBindings, ctx: Work
       logger: scope.logger,
       socketAddress: connectingAddress,
       onStored: (eventId) => freshEvents.push(eventId),
+      authThrottle,
       ...(pipeline && { pipeline }),
     });
     return await app.fetch(request);

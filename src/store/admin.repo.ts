@@ -6,18 +6,18 @@
 import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, like, lt, or, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { NormalisedEvent } from '../receive/event.js';
-import { decodeSerialCursor, decodeTimeIdCursor, decodeTimeTextCursor, isUuid, pageLimit, toPage, type Page } from './cursor.js';
+import { decodeTimeIdCursor, decodeTimeSerialCursor, decodeTimeTextCursor, isUuid, pageLimit, toPage, type Page } from './cursor.js';
 import type { DbOrTx } from './db.js';
 import type { DeliveryRow } from './deliveries.repo.js';
 import { toNormalisedEvent, type EventRow } from './events.repo.js';
 import type { OrderRow } from './orders.repo.js';
-import type { RejectedRow } from './rejected.repo.js';
-import { callbackEvents, deliveries, deliveryAttempts, orders, rejectedCallbacks } from './schema.js';
+import type { RefusalRow } from './refusals.repo.js';
+import { callbackEvents, callbackRefusals, deliveries, deliveryAttempts, orders } from './schema.js';
 
 export type { EventRow } from './events.repo.js';
 export type { OrderRow } from './orders.repo.js';
 export type { DeliveryRow } from './deliveries.repo.js';
-export type { RejectedRow } from './rejected.repo.js';
+export type { RefusalRow } from './refusals.repo.js';
 export { InvalidCursorError, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page } from './cursor.js';
 export { pruneOlderThan, getQueueStats, type QueueStats, type PruneCounts } from './retention.repo.js';
 
@@ -203,22 +203,25 @@ export async function getDelivery(db: DbOrTx, id: string): Promise<DeliveryWithA
   return found ?? null;
 }
 
-/** Refused callbacks, newest first. */
-export async function listRejected(db: DbOrTx, q: RejectedQuery): Promise<Page<RejectedRow>> {
+/** Refused callbacks, one row per (address, reason), most recently seen first. */
+export async function listRejected(db: DbOrTx, q: RejectedQuery): Promise<Page<RefusalRow>> {
   const limit = pageLimit(q.limit);
-  const where: (SQL | undefined)[] = [q.reason !== undefined ? eq(rejectedCallbacks.reason, q.reason) : undefined];
-  if (q.cursor !== undefined) where.push(lt(rejectedCallbacks.id, decodeSerialCursor(q.cursor)));
+  const where: (SQL | undefined)[] = [q.reason !== undefined ? eq(callbackRefusals.reason, q.reason) : undefined];
+  if (q.cursor !== undefined) {
+    const { at, id } = decodeTimeSerialCursor(q.cursor);
+    where.push(before(callbackRefusals.lastSeenAt, callbackRefusals.id, at, id));
+  }
   const rows = await db
     .select()
-    .from(rejectedCallbacks)
+    .from(callbackRefusals)
     .where(and(...where))
-    .orderBy(desc(rejectedCallbacks.id))
+    .orderBy(desc(callbackRefusals.lastSeenAt), desc(callbackRefusals.id))
     .limit(limit + 1);
-  return toPage(rows, limit, (r) => [r.id]);
+  return toPage(rows, limit, (r) => [r.lastSeenAt.toISOString(), r.id]);
 }
 
 /** Rows strictly after the cursor row in (time desc, id desc) order. */
-function before(timeCol: AnyPgColumn, idCol: AnyPgColumn, at: Date, id: string): SQL {
+function before(timeCol: AnyPgColumn, idCol: AnyPgColumn, at: Date, id: string | number): SQL {
   return or(lt(timeCol, at), and(eq(timeCol, at), lt(idCol, id)))!;
 }
 

@@ -69,11 +69,15 @@ export function decodeTimeTextCursor(cursor: string): { at: Date; key: string } 
   return { at: date, key };
 }
 
-/** A `[serial]` cursor (rejected callbacks). */
-export function decodeSerialCursor(cursor: string): number {
+/** A `[time, serial]` cursor (refused callbacks: last seen, row id). */
+export function decodeTimeSerialCursor(cursor: string): { at: Date; id: number } {
   const raw = decodeRaw(cursor);
-  if (!Array.isArray(raw) || raw.length !== 1 || !Number.isSafeInteger(raw[0])) throw new InvalidCursorError();
-  return raw[0] as number;
+  if (!Array.isArray(raw) || raw.length !== 2) throw new InvalidCursorError();
+  const [at, id] = raw as unknown[];
+  if (typeof at !== 'string' || !Number.isSafeInteger(id)) throw new InvalidCursorError();
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) throw new InvalidCursorError();
+  return { at: date, id: id as number };
 }
 
 /**

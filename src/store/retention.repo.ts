@@ -4,7 +4,7 @@
  */
 import { and, count, eq, gte, lt, min, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
-import { callbackEvents, deliveries, deliveryAttempts, eventWork, rejectedCallbacks } from './schema.js';
+import { callbackEvents, callbackRefusals, deliveries, deliveryAttempts, eventWork } from './schema.js';
 
 /** Delivery statuses that will not change again without an operator. */
 export const FINAL_DELIVERY_STATUSES = ['delivered', 'dead', 'suppressed'] as const;
@@ -16,6 +16,7 @@ export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 export interface PruneCounts {
   events: number;
   attempts: number;
+  /** Refused-callback rows (address and reason pairs) last seen before the cutoff. */
   rejected: number;
 }
 
@@ -71,9 +72,9 @@ export async function pruneOlderThan(db: DbOrTx, cutoff: Date): Promise<PruneCou
       .returning({ id: deliveryAttempts.id });
     const events = await tx.delete(callbackEvents).where(prunableEvent(cutoff)).returning({ id: callbackEvents.id });
     const rejected = await tx
-      .delete(rejectedCallbacks)
-      .where(lt(rejectedCallbacks.receivedAt, cutoff))
-      .returning({ id: rejectedCallbacks.id });
+      .delete(callbackRefusals)
+      .where(lt(callbackRefusals.lastSeenAt, cutoff))
+      .returning({ id: callbackRefusals.id });
     return { events: events.length, attempts: attempts.length, rejected: rejected.length };
   });
 }

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -13,6 +14,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
@@ -73,22 +75,33 @@ export const eventWork = pgTable(
   (t) => [index('event_work_due_idx').on(t.dueAt)],
 );
 
-/** Requests the receiver refused, for audit. Bodies truncated, credentials never stored. */
-export const rejectedCallbacks = pgTable(
-  'rejected_callbacks',
+/**
+ * Requests the receiver refused, for audit: one row per (client address, reason), counted,
+ * with the latest one as a sample. A flood from one address grows a count, not the table,
+ * so it can neither push other addresses' history out nor cost a write per request.
+ * Bodies truncated, credentials never stored.
+ */
+export const callbackRefusals = pgTable(
+  'callback_refusals',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    receivedAt: ts('received_at').notNull(),
-    statusCode: integer('status_code').notNull(),
+    remoteAddr: text('remote_addr'),
     reason: text('reason').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+    firstSeenAt: ts('first_seen_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    /** The latest refusal of the pair: answer, message, path (path tokens masked), body excerpt. */
+    statusCode: integer('status_code').notNull(),
     message: text('message').notNull(),
     path: text('path').notNull(),
     contentType: text('content_type'),
     bodyExcerpt: text('body_excerpt'),
     bodyBytes: integer('body_bytes'),
-    remoteAddr: text('remote_addr'),
   },
-  (t) => [index('rejected_callbacks_received_idx').on(t.receivedAt)],
+  (t) => [
+    unique('callback_refusals_addr_reason_uq').on(t.remoteAddr, t.reason).nullsNotDistinct(),
+    index('callback_refusals_last_seen_idx').on(t.lastSeenAt, t.id),
+  ],
 );
 
 /** One row per Colt order: status only moves forward. */
@@ -194,13 +207,29 @@ export const channelState = pgTable('channel_state', {
   updatedAt: ts('updated_at').notNull(),
 });
 
+/**
+ * Dashboard sessions: the cookie carries the id (signed), this row says whether it still
+ * counts, so logout ends a session on the server and not only in the browser.
+ */
+export const dashboardSessions = pgTable(
+  'dashboard_sessions',
+  {
+    id: text('id').primaryKey(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('dashboard_sessions_expires_idx').on(t.expiresAt)],
+);
+
 export const schema = {
   callbackEvents,
   eventWork,
-  rejectedCallbacks,
+  callbackRefusals,
   orders,
   deliveries,
   deliveryAttempts,
   slackThreads,
   channelState,
+  dashboardSessions,
 };

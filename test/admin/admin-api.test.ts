@@ -148,16 +148,21 @@ describe.each(STORE_KINDS)('admin API reads (%s)', (kind) => {
     expect(detail.attempts[0]).toMatchObject({ outcome: 'delivered', code: '200' });
   });
 
-  it('lists refused callbacks newest first, by reason', async () => {
+  it('lists refused callbacks per address and reason, most recently seen first, with counts', async () => {
     const all = await h.json('/api/rejected');
-    expect(all.items.map((r: { reason: string }) => r.reason)).toEqual(['invalid_payload', 'invalid_payload', 'unauthorized']);
-    expect(all.items[2]).toMatchObject({ statusCode: 401, path: '/callbacks/colt' });
-    expect(all.items[1]).toMatchObject({ statusCode: 400, bodyExcerpt: '{not json' });
+    expect(all.items.map((r: { reason: string; count: number }) => [r.reason, r.count])).toEqual([
+      ['invalid_payload', 2],
+      ['unauthorized', 1],
+    ]);
+    expect(all.items[1]).toMatchObject({ statusCode: 401, path: '/callbacks/colt', remoteAddr: expect.any(String) });
+    // The sample is the latest refusal of the pair.
+    expect(all.items[0]).toMatchObject({ statusCode: 400, bodyExcerpt: '{"nothing":"here"}' });
+    expect(all.items[0].firstSeenAt <= all.items[0].lastSeenAt).toBe(true);
     const onlyAuth = await h.json('/api/rejected?reason=unauthorized');
     expect(onlyAuth.items).toHaveLength(1);
-    const first = await h.json('/api/rejected?limit=2');
-    expect(first.items).toHaveLength(2);
-    const rest = await h.json(`/api/rejected?limit=2&cursor=${first.nextCursor}`);
-    expect(rest).toEqual({ items: [all.items[2]], nextCursor: null });
+    const first = await h.json('/api/rejected?limit=1');
+    expect(first.items).toHaveLength(1);
+    const rest = await h.json(`/api/rejected?limit=1&cursor=${first.nextCursor}`);
+    expect(rest).toEqual({ items: [all.items[1]], nextCursor: null });
   });
 });

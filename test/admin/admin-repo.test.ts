@@ -15,8 +15,8 @@ import {
   type Page,
 } from '../../src/store/admin.repo.js';
 import { insertDeliveries, recordAttempt } from '../../src/store/deliveries.repo.js';
-import { recordRejection } from '../../src/store/rejected.repo.js';
-import { callbackEvents, deliveries, deliveryAttempts, eventWork, orders, rejectedCallbacks } from '../../src/store/schema.js';
+import { upsertRefusals } from '../../src/store/refusals.repo.js';
+import { callbackEvents, callbackRefusals, deliveries, deliveryAttempts, eventWork, orders } from '../../src/store/schema.js';
 import type { Db } from '../../src/store/db.js';
 import { STORE_KINDS, useTestStore } from '../support/store.js';
 import { insertTestEvent, resetTables } from '../deliver/support.js';
@@ -52,7 +52,7 @@ describe.each(STORE_KINDS)('admin repository (%s)', (kind) => {
   const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
-    await store.db.delete(rejectedCallbacks);
+    await store.db.delete(callbackRefusals);
   });
 
   it('lists events newest first in keyset pages, ties broken by id, without bodies', async () => {
@@ -157,13 +157,22 @@ describe.each(STORE_KINDS)('admin repository (%s)', (kind) => {
     expect(pages.map((p) => p.map((d) => d.id))).toEqual([[d3, d2], [d1]]);
   });
 
-  it('lists refused callbacks newest first, by reason', async () => {
-    const reject = (reason: string, i: number) =>
-      recordRejection(store.db, { receivedAt: at(i), statusCode: 400, reason, message: reason, path: '/callbacks/colt' });
-    for (let i = 0; i < 3; i++) await reject('invalid_payload', i);
-    await reject('unauthorized', 3);
+  it('lists refused callbacks per address and reason, most recently seen first, counts summed', async () => {
+    const refuse = (reason: string, i: number, remoteAddr: string) =>
+      upsertRefusals(store.db, [
+        { count: 1, firstSeenAt: at(i), sample: { at: at(i), remoteAddr, statusCode: 400, reason, message: `${reason} ${i}`, path: '/callbacks/colt' } },
+      ]);
+    for (let i = 0; i < 3; i++) await refuse('invalid_payload', i, `192.0.2.${i}`);
+    await refuse('invalid_payload', 4, '192.0.2.0');
+    await refuse('unauthorized', 3, '192.0.2.0');
     const all = await listRejected(store.db, {});
-    expect(all.items.map((r) => r.reason)).toEqual(['unauthorized', 'invalid_payload', 'invalid_payload', 'invalid_payload']);
+    expect(all.items.map((r) => [r.remoteAddr, r.reason, r.count])).toEqual([
+      ['192.0.2.0', 'invalid_payload', 2],
+      ['192.0.2.0', 'unauthorized', 1],
+      ['192.0.2.2', 'invalid_payload', 1],
+      ['192.0.2.1', 'invalid_payload', 1],
+    ]);
+    expect(all.items[0]).toMatchObject({ firstSeenAt: at(0), lastSeenAt: at(4), message: 'invalid_payload 4' });
     expect((await listRejected(store.db, { reason: 'unauthorized' })).items).toHaveLength(1);
     const pages = await allPages((cursor) => listRejected(store.db, { reason: 'invalid_payload', limit: 2, cursor }), 2);
     expect(pages.map((p) => p.length)).toEqual([2, 1]);
@@ -192,8 +201,9 @@ describe.each(STORE_KINDS)('admin repository (%s)', (kind) => {
     const dTouched = await addDelivery(store.db, touched, 'ORD-touched', 'oss', old);
     await setDelivery(store.db, dTouched, { status: 'dead', updatedAt: at(-1 * DAY) });
     const recent = await insertTestEvent(store.db, { receivedAt: at(-DAY), orderId: 'ORD-recent', queue: false });
-    await recordRejection(store.db, { receivedAt: old, statusCode: 401, reason: 'unauthorized', message: 'x', path: '/' });
-    await recordRejection(store.db, { receivedAt: T0, statusCode: 401, reason: 'unauthorized', message: 'x', path: '/' });
+    const sample = { statusCode: 401, reason: 'unauthorized', message: 'x', path: '/' };
+    await upsertRefusals(store.db, [{ count: 3, firstSeenAt: old, sample: { ...sample, at: old, remoteAddr: '192.0.2.1' } }]);
+    await upsertRefusals(store.db, [{ count: 1, firstSeenAt: old, sample: { ...sample, at: T0, remoteAddr: '192.0.2.2' } }]);
 
     const counts = await pruneOlderThan(store.db, cutoff);
     // 1 attempt of the finished event (cascade) + 3 old attempts of live deliveries.
@@ -206,7 +216,7 @@ describe.each(STORE_KINDS)('admin repository (%s)', (kind) => {
     expect(await store.db.select().from(deliveryAttempts)).toEqual([]);
     expect(await store.db.select().from(eventWork)).toHaveLength(1);
     expect((await store.db.select().from(orders)).length).toBe(8); // orders are kept, pruned events' too
-    expect(await store.db.select().from(rejectedCallbacks)).toHaveLength(1);
+    expect(await store.db.select().from(callbackRefusals)).toHaveLength(1);
     expect(await pruneOlderThan(store.db, cutoff)).toEqual({ events: 0, attempts: 0, rejected: 0 });
   });
 

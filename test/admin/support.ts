@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
 import { parseEnv, type Env } from '../../src/config/env.js';
+import { createAuthThrottle } from '../../src/http/auth-throttle.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline.js';
@@ -117,6 +118,9 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
     ...(pipeline && { pipeline }),
     metrics: prom.metrics,
     renderMetrics: () => prom.render(),
+    // The auth suites send hundreds of wrong tokens from one address on purpose; the
+    // throttle itself is tested in test/security/login-throttle.security.test.ts.
+    authThrottle: createAuthThrottle({ clock, maxFailures: Number.MAX_SAFE_INTEGER }),
   });
   const api: AdminHarness['api'] = (path, init = {}) => {
     const token = init.token === undefined ? ADMIN_TOKEN : init.token;

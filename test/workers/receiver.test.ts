@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callbackEvents, deliveries, eventWork, rejectedCallbacks } from '../../src/store/schema.js';
+import { callbackEvents, deliveries, eventWork, callbackRefusals } from '../../src/store/schema.js';
 import {
   callWorker,
   CALLBACK_TOKEN,
@@ -69,7 +69,7 @@ describe.skipIf(!hasDatabase)('Worker receiver (workerd, Postgres)', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toContain('application/json');
     expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
-    const refused = await db.store.db.select().from(rejectedCallbacks).where(eq(rejectedCallbacks.statusCode, 401));
+    const refused = await db.store.db.select().from(callbackRefusals).where(eq(callbackRefusals.statusCode, 401));
     expect(refused.some((r) => r.bodyExcerpt === null || !r.bodyExcerpt.includes(CALLBACK_TOKEN))).toBe(true);
   });
 

@@ -1,29 +1,54 @@
 /**
- * Guards /api: the admin surface is off until ADMIN_TOKEN is set, and then wants
- * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time.
+ * Guards /api: the admin API is off until ADMIN_TOKEN is set, and then wants
+ * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. Wrong tokens count
+ * against the caller's address (auth-throttle.ts): past the limit, 429 with Retry-After.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { timingSafeEqualText } from '../../lib/crypto.js';
+import type { AuthThrottle } from '../auth-throttle.js';
 import { ApiError } from '../errors.js';
 
 /** The OpenAPI name of the bearer scheme. */
 export const ADMIN_SECURITY_SCHEME = 'adminToken';
 
 /** `Bearer <token>` → token; anything else → null. */
-function bearerToken(header: string | undefined): string | null {
+export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
   return match ? match[1]! : null;
 }
 
+/** True when the request carries `Authorization: Bearer <expected>` (constant-time). */
+export function hasBearerToken(c: Context, expected: string): boolean {
+  const given = bearerToken(c.req.header('authorization'));
+  return given !== null && timingSafeEqualText(given, expected);
+}
+
+/** 429 for an address that failed too often; Retry-After says when it may try again. */
+export function tooManyFailures(retryAfterS: number): ApiError {
+  return new ApiError('too_many_requests', `too many failed attempts from this address; retry in ${retryAfterS} s`, {
+    headers: { 'Retry-After': String(retryAfterS) },
+  });
+}
+
+export interface AdminGuardDeps {
+  adminToken: string | undefined;
+  throttle: AuthThrottle;
+  clientAddress(c: Context): string | null;
+}
+
 /**
  * 503 `not_configured` without ADMIN_TOKEN (whatever the caller sends), 401 with
- * `WWW-Authenticate: Bearer` for a missing or wrong token. Nothing else is said either way.
+ * `WWW-Authenticate: Bearer` for a missing or wrong token, 429 once the address has
+ * failed too often. Nothing else is said either way.
  */
-export function requireAdminToken(adminToken: string | undefined): MiddlewareHandler {
+export function requireAdminToken(deps: AdminGuardDeps): MiddlewareHandler {
   return async (c, next) => {
-    if (!adminToken) throw new ApiError('not_configured', 'the admin API is off: set ADMIN_TOKEN');
-    const given = bearerToken(c.req.header('authorization'));
-    if (given === null || !timingSafeEqualText(given, adminToken)) {
+    if (!deps.adminToken) throw new ApiError('not_configured', 'the admin API is off: set ADMIN_TOKEN');
+    const address = deps.clientAddress(c);
+    const wait = deps.throttle.retryAfterS(address);
+    if (wait > 0) throw tooManyFailures(wait);
+    if (!hasBearerToken(c, deps.adminToken)) {
+      deps.throttle.failed(address);
       throw new ApiError('unauthorized', 'a valid admin token is required (Authorization: Bearer <ADMIN_TOKEN>)', {
         headers: { 'WWW-Authenticate': 'Bearer realm="colt-relay-admin"' },
       });

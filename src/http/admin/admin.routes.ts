@@ -6,7 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hono } from 'hono';
-import type { AppDeps } from '../../app.js';
+import type { RouteDeps } from '../../app.js';
 import { VERSION } from '../../version.js';
 import { ApiError } from '../errors.js';
 import { requireAdminToken } from './admin-auth.js';
@@ -26,20 +26,20 @@ const DESCRIPTION =
   'notifications. The admin API (/api) needs `Authorization: Bearer <ADMIN_TOKEN>`; every error is ' +
   '`{"error":{"code","message","issues"?}}`.';
 
-export function createAdminRoutes(deps: AppDeps): Hono {
+export function createAdminRoutes(deps: RouteDeps): Hono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  const guard = requireAdminToken(deps.env.ADMIN_TOKEN);
+  const guard = requireAdminToken({ adminToken: deps.env.ADMIN_TOKEN, throttle: deps.authThrottle, clientAddress: deps.clientAddress });
   const scrub = scrubJsonResponses(() => secretReplacements(deps.env, deps.pipeline?.rules() ?? null));
-  app.use('/api', guard, scrub);
-  app.use('/api/*', guard, scrub);
-  const limitBody = bodyLimit({
+  // Every body is held to MAX_BODY_BYTES (the dry run carries one callback, the largest
+  // body /api takes), counted as it streams in: never buffered past the limit.
+  const limit = bodyLimit({
     maxSize: deps.env.MAX_BODY_BYTES,
     onError: () => {
-      throw new ApiError('payload_too_large', `body exceeds the limit of ${deps.env.MAX_BODY_BYTES} bytes`);
+      throw new ApiError('payload_too_large', `body exceeds the limit of ${deps.env.MAX_BODY_BYTES} bytes (MAX_BODY_BYTES)`);
     },
   });
-  app.use('/api/rules/dry-run', limitBody);
-  app.use('/api/prune', limitBody);
+  app.use('/api', guard, scrub, limit);
+  app.use('/api/*', guard, scrub, limit);
   registerEventRoutes(app, deps);
   registerOrderRoutes(app, deps);
   registerDeliveryRoutes(app, deps);

@@ -4,7 +4,7 @@
  */
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AppDeps } from '../../app.js';
+import type { RouteDeps } from '../../app.js';
 import { InvalidCursorError } from '../../store/admin.repo.js';
 import { ApiError, type ErrorIssue } from '../errors.js';
 import { ADMIN_SECURITY_SCHEME } from './admin-auth.js';
@@ -12,7 +12,7 @@ import { ErrorSchema } from './schemas.js';
 
 /** The admin app's type: AppDeps reach handlers through closures, not the context. */
 export type AdminApp = OpenAPIHono;
-export type AdminDeps = AppDeps;
+export type AdminDeps = RouteDeps;
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },

@@ -30,7 +30,7 @@ const rejectedRoute = createRoute({
   method: 'get',
   path: '/api/rejected',
   tags: ['rejected'],
-  summary: 'Callbacks the receiver refused, newest first',
+  summary: 'Callbacks the receiver refused: one row per client address and reason, with a count, most recently seen first',
   security: SECURED,
   request: { query: RejectedQuerySchema },
   responses: { 200: json(pageOf(RejectedSchema, 'RejectedPage'), 'One page of refused callbacks.'), ...COMMON_ERRORS },

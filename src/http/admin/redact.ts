@@ -85,9 +85,9 @@ export function secretReplacements(env: Env, rules: RulesConfig | null): [string
   for (const config of Object.values(rules?.channels ?? {})) {
     if (config.type === 'webhook') pairs.set(config.url, redactUrl(config.url));
   }
+  // secretValues leaves out values too short to scrub (MIN_SECRET_LENGTH), as for the dashboard.
   for (const secret of secretValues(env, rules)) if (!pairs.has(secret)) pairs.set(secret, REDACTED);
-  // Short values would redact ordinary words; real secrets are longer.
-  return [...pairs].filter(([secret]) => secret.length >= 4).sort((a, b) => b[0].length - a[0].length);
+  return [...pairs].sort((a, b) => b[0].length - a[0].length);
 }
 
 /**

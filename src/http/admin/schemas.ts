@@ -129,15 +129,17 @@ export const OrderSchema = z
 export const RejectedSchema = z
   .object({
     id: z.number().int(),
-    receivedAt: isoTime,
-    statusCode: z.number().int(),
+    remoteAddr: z.string().nullable(),
     reason: z.string(),
+    count: z.number().int().openapi({ description: 'Requests refused from this address for this reason.' }),
+    firstSeenAt: isoTime,
+    lastSeenAt: isoTime,
+    statusCode: z.number().int().openapi({ description: 'The answer to the latest of them (the sample).' }),
     message: z.string(),
     path: z.string(),
     contentType: z.string().nullable(),
     bodyExcerpt: z.string().nullable(),
     bodyBytes: z.number().int().nullable(),
-    remoteAddr: z.string().nullable(),
   })
   .openapi('RejectedCallback');
 

@@ -7,6 +7,9 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Env } from '../../config/env.js';
 import type { Clock } from '../../lib/clock.js';
+import type { Store } from '../../store/db.js';
+import { isSessionLive } from '../../store/sessions.repo.js';
+import type { AuthThrottle } from '../auth-throttle.js';
 import { AdminOffPage, RefusedPage } from './login.page.js';
 import { csrfToken, csrfTokenMatches, SESSION_COOKIE, verifySession, type Session } from './session.js';
 
@@ -27,6 +30,11 @@ export interface DashboardEnv {
 export interface AuthDeps {
   env: Env;
   clock: Clock;
+  /** Where sessions are recorded (logout ends them there). */
+  store: Store;
+  /** Failed logins per address (shared with the admin API). */
+  throttle: AuthThrottle;
+  clientAddress(c: Context): string | null;
 }
 
 /**
@@ -53,9 +61,18 @@ export function requestIsHttps(c: Context, env: Env): boolean {
   return env.TRUST_PROXY && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }
 
-/** Attributes of the dashboard's cookies: HttpOnly, SameSite=Strict, Secure on https. */
+/** Attributes of the dashboard's cookies: HttpOnly, SameSite=Strict, Secure on https (or when PUBLIC_URL is https). */
 export function cookieOptions(c: Context, env: Env, path: string, maxAgeS: number) {
-  return { path, httpOnly: true, sameSite: 'Strict' as const, secure: requestIsHttps(c, env), maxAge: maxAgeS };
+  const secure = requestIsHttps(c, env) || env.PUBLIC_URL?.startsWith('https:') === true;
+  return { path, httpOnly: true, sameSite: 'Strict' as const, secure, maxAge: maxAgeS };
+}
+
+/** The session the request's cookie proves: signed by this ADMIN_TOKEN, unexpired, and not ended by logout. */
+export async function currentSession(c: Context, deps: AuthDeps, adminToken: string): Promise<Session | null> {
+  const now = deps.clock.now();
+  const session = await verifySession(adminToken, getCookie(c, SESSION_COOKIE), now);
+  if (!session) return null;
+  return (await isSessionLive(deps.store.db, session.id, new Date(now))) ? session : null;
 }
 
 /**
@@ -95,7 +112,7 @@ export function requireSession(deps: AuthDeps) {
   return createMiddleware<DashboardEnv>(async (c, next) => {
     const token = deps.env.ADMIN_TOKEN;
     if (!token) return c.html(AdminOffPage(), 503);
-    const session = await verifySession(token, getCookie(c, SESSION_COOKIE), deps.clock.now());
+    const session = await currentSession(c, deps, token);
     if (!session) {
       const url = new URL(c.req.url);
       const back = c.req.method === 'GET' ? `?next=${encodeURIComponent(url.pathname + url.search)}` : '';

@@ -18,10 +18,11 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps, RouteDeps } from '../../app.js';
 import { addActionRoutes } from './actions.routes.js';
-import { forbiddenPage, requireCsrf, requireSession, securityHeaders, type DashboardEnv } from './auth.js';
+import { requireCsrf, requireSession, securityHeaders, type DashboardEnv } from './auth.js';
 import { DRY_RUN_MAX_CHARS } from './dry-run.js';
+import { TooLargePage } from './login.page.js';
 import { createLoginRoutes } from './login.routes.js';
 import { addPageRoutes } from './pages.routes.js';
 import { collectSecrets, scrubSecrets } from './secrets.js';
@@ -43,17 +44,18 @@ function secretScrub(deps: AppDeps): MiddlewareHandler {
 }
 
 /** The dashboard routes, mounted at `/` by createApp; they answer only for their own paths. */
-export function createDashboardRoutes(deps: AppDeps): Hono<DashboardEnv> {
+export function createDashboardRoutes(deps: RouteDeps): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
-  const auth = { env: deps.env, clock: deps.clock };
+  const auth = { env: deps.env, clock: deps.clock, store: deps.store, throttle: deps.authThrottle, clientAddress: deps.clientAddress };
   // Registered per route, not with use('*'): the dashboard must not answer for paths it
   // does not own (unknown paths keep the app's JSON 404).
   const common = [securityHeaders, secretScrub(deps)] as MiddlewareHandler<DashboardEnv>[];
-  const limit = bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => forbiddenPage(c) });
+  // Counted as it streams in (chunked bodies too): a form is never buffered past the limit.
+  const limit = bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.html(TooLargePage(), 413) });
   const page: MiddlewareHandler<DashboardEnv> = every(...common, requireSession(auth));
   const action: MiddlewareHandler<DashboardEnv> = every(...common, limit, requireSession(auth), requireCsrf(auth));
 
-  for (const path of ['/login', '/logout']) app.use(path, ...common);
+  for (const path of ['/login', '/logout']) app.use(path, ...common, limit);
   app.route('/', createLoginRoutes(auth));
   addPageRoutes(app, deps, page);
   addActionRoutes(app, deps, action);

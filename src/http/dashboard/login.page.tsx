@@ -8,6 +8,7 @@ import { Document } from './layout.js';
 export const LOGIN_ERRORS = {
   wrong: 'That is not the admin token.',
   expired: 'The login form expired. Please try again.',
+  throttled: 'Too many failed attempts from your address. Please wait and try again.',
 } as const;
 
 export type LoginError = keyof typeof LOGIN_ERRORS;
@@ -80,6 +81,21 @@ export function RefusedPage() {
         <div class="card">
           <h2>This form was refused</h2>
           <p>It is stale (you logged in again since) or was sent from another site. Go back, reload the page and try again.</p>
+          <a href="/">Back to the dashboard</a>
+        </div>
+      </div>
+    </Document>
+  );
+}
+
+/** A form post over the size limit: nothing of it was read past the limit. */
+export function TooLargePage() {
+  return (
+    <Document title="Too large">
+      <div class="login">
+        <div class="card">
+          <h2>This form is too large</h2>
+          <p>The relay refused it without reading it whole. Shorten what you pasted and try again.</p>
           <a href="/">Back to the dashboard</a>
         </div>
       </div>

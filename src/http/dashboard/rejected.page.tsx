@@ -1,17 +1,19 @@
-/** /rejected: callbacks the receiver refused (auth, size, malformed), for audit. */
-import type { Page, RejectedRow } from '../../store/admin.repo.js';
+/** /rejected: callbacks the receiver refused (auth, size, malformed), per address and reason, for audit. */
+import type { Page, RefusalRow } from '../../store/admin.repo.js';
 import { Code, When } from './components.js';
 import { clip } from './format.js';
 import { Layout, Pager, type View } from './layout.js';
 
-/** Refused callbacks, newest first, optionally of one reason. */
-export function RejectedPage(props: { view: View; page: Page<RejectedRow>; reason?: string }) {
+/** Refused callbacks, most recently seen first, optionally of one reason. */
+export function RejectedPage(props: { view: View; page: Page<RefusalRow>; reason?: string }) {
   const { view, page } = props;
   return (
     <Layout title="Rejected callbacks" view={view} active="rejected">
       <h1>Rejected callbacks</h1>
       <p class="sub">
-        Requests the receiver refused, newest first{props.reason ? ` · reason ${props.reason}` : ''}. Bodies are truncated; credentials are never stored.
+        Requests the receiver refused, counted per address and reason, most recently seen first
+        {props.reason ? ` · reason ${props.reason}` : ''}. Each row shows its latest request; bodies are truncated; credentials
+        are never stored.
       </p>
       <section class="card">
         {page.items.length === 0 ? (
@@ -21,7 +23,8 @@ export function RejectedPage(props: { view: View; page: Page<RejectedRow>; reaso
             <table>
               <thead>
                 <tr>
-                  <th>received</th>
+                  <th>last seen</th>
+                  <th>count</th>
                   <th>answer</th>
                   <th>reason</th>
                   <th class="hide-sm">from</th>
@@ -32,8 +35,12 @@ export function RejectedPage(props: { view: View; page: Page<RejectedRow>; reaso
                 {page.items.map((r) => (
                   <tr>
                     <td>
-                      <When at={r.receivedAt} now={view.now} />
+                      <When at={r.lastSeenAt} now={view.now} />
+                      <div class="small muted">
+                        since <When at={r.firstSeenAt} now={view.now} />
+                      </div>
                     </td>
+                    <td class="mono">{r.count}</td>
                     <td class="mono">{r.statusCode}</td>
                     <td>
                       <a href={`/rejected?reason=${encodeURIComponent(r.reason)}`} class="mono">

@@ -7,15 +7,10 @@ import type { Env } from '../../config/env.js';
 import type { RulesConfig } from '../../config/rules.js';
 import { secretValues } from '../../config/secrets.js';
 
-/** Shorter values are not scrubbed: they would mangle ordinary text and guard nothing. */
-const MIN_SECRET_LENGTH = 8;
-
 /** Every secret value in the environment and the rules in force, longest first. */
 export function collectSecrets(env: Env, rules: RulesConfig | undefined): string[] {
   // Longest first, so a URL is replaced whole before the password inside it.
-  return secretValues(env, rules)
-    .filter((v) => v.length >= MIN_SECRET_LENGTH)
-    .sort((a, b) => b.length - a.length);
+  return secretValues(env, rules).sort((a, b) => b.length - a.length);
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -1,10 +1,12 @@
 /**
- * Dashboard sessions and CSRF tokens, stateless and runtime-free (Web Crypto only).
+ * Dashboard session cookies and CSRF tokens, runtime-free (Web Crypto only).
  *
  * A session cookie is `v1.<expiresAtMs>.<id>.<mac>`: the MAC is HMAC-SHA256 under a key
- * derived from ADMIN_TOKEN, so rotating the token logs everyone out and no session table
- * is needed on Workers. The CSRF token of a session is an HMAC of its id under the same
- * key (a different label), so a form token only works with the cookie it was issued for.
+ * derived from ADMIN_TOKEN, so rotating the token logs everyone out, and a forged cookie
+ * is refused before the database is asked. The id names a `dashboard_sessions` row
+ * (store/sessions.repo.ts): logout revokes it. The CSRF token of a session is an HMAC of
+ * its id under the same key (a different label), so a form token only works with the
+ * cookie it was issued for.
  */
 import { fromBase64Url, toBase64Url } from '../../lib/base64.js';
 

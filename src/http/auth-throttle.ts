@@ -1,0 +1,73 @@
+/**
+ * Slows down guessing of ADMIN_TOKEN (DESIGN.md §8.2): failed sign-ins (dashboard login,
+ * admin API) are counted per client address in a fixed window; past the limit the
+ * address is answered 429 with Retry-After until its window ends. Successes are not
+ * counted. Memory is bounded: past `maxTracked` addresses the oldest entry is dropped.
+ *
+ * The counts live in this process (on Workers: in one isolate), so N processes allow up
+ * to N × `maxFailures` guesses per window: still far too few to guess a 16+ character token.
+ */
+import type { Clock } from '../lib/clock.js';
+
+export interface AuthThrottleOptions {
+  clock: Clock;
+  /** Failures allowed per address per window; the next attempt is refused. @default 5 */
+  maxFailures?: number;
+  /** @default 15 minutes */
+  windowMs?: number;
+  /** Addresses tracked at once. @default 10000 */
+  maxTracked?: number;
+}
+
+export interface AuthThrottle {
+  /** Seconds the address must wait before trying again, or 0 when it may try now. */
+  retryAfterS(address: string | null): number;
+  /** Counts one failed attempt from the address. */
+  failed(address: string | null): void;
+}
+
+interface Window {
+  startedAt: number;
+  failures: number;
+}
+
+/** Requests whose address the runtime cannot tell share one bucket: they are not let through unthrottled. */
+const UNKNOWN_ADDRESS = 'unknown';
+
+export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
+  const maxFailures = options.maxFailures ?? 5;
+  const windowMs = options.windowMs ?? 15 * 60 * 1000;
+  const maxTracked = options.maxTracked ?? 10_000;
+  const windows = new Map<string, Window>();
+
+  /** The address's window if it is still open; a closed one is forgotten. */
+  function current(key: string, now: number): Window | undefined {
+    const window = windows.get(key);
+    if (window && now - window.startedAt >= windowMs) {
+      windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
+  return {
+    retryAfterS(address) {
+      const now = options.clock.now();
+      const window = current(address ?? UNKNOWN_ADDRESS, now);
+      if (!window || window.failures < maxFailures) return 0;
+      return Math.max(1, Math.ceil((window.startedAt + windowMs - now) / 1000));
+    },
+    failed(address) {
+      const key = address ?? UNKNOWN_ADDRESS;
+      const now = options.clock.now();
+      const window = current(key, now);
+      if (window) {
+        window.failures++;
+        return;
+      }
+      // Map order is insertion order: the first key is the oldest window.
+      if (windows.size >= maxTracked) windows.delete(windows.keys().next().value!);
+      windows.set(key, { startedAt: now, failures: 1 });
+    },
+  };
+}
