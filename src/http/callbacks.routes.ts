@@ -13,7 +13,7 @@ import { extractCallbackFields } from '../receive/normalise.js';
 import { dedupeKey } from '../receive/dedupe.js';
 import { parseBody } from '../receive/parse-body.js';
 import type { Store } from '../store/db.js';
-import { isInputRejection } from '../store/errors.js';
+import { isInputRejection, sqlState, storeErrorMessage } from '../store/errors.js';
 import type { CallbackWriter } from '../store/ingest.js';
 import type { RefusalRecorder } from '../store/refusal-recorder.js';
 import { callbackAuthFromEnv, checkBodySignature, checkRequestAuth, type AuthFailure } from './callback-auth.js';
@@ -124,10 +124,11 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
       metrics.ingestSeconds(monotonicSeconds() - started);
       return c.json({ status: 'accepted', id: stored.id, duplicate: stored.duplicate }, 200);
     } catch (error) {
+      // The writer has already split the batch: an error here is this callback's own.
       if (isInputRejection(error)) {
-        return refuse(c, invalid('the store cannot hold this payload', [{ path: '', message: (error as Error).message }]), read.bytes);
+        return refuse(c, invalid('the store cannot hold this payload', [{ path: '', message: storeErrorMessage(error) }]), read.bytes);
       }
-      deps.logger.error({ err: { message: (error as Error).message, code: (error as { code?: string }).code } }, 'store unavailable');
+      deps.logger.error({ err: { message: storeErrorMessage(error), code: sqlState(error) } }, 'store unavailable');
       metrics.storeError();
       metrics.callback('refused', 'store_unavailable');
       throw new ApiError('store_unavailable', 'the callback could not be stored; retry later', {

@@ -4,6 +4,7 @@
  * other whitespace or key order is still the same callback.
  */
 import { extractEventId, type JsonObject } from './normalise.js';
+import { isStorableText } from './storable-text.js';
 
 /** JSON with object keys sorted (by UTF-16 code units), no insignificant whitespace. */
 export function canonicalJson(value: unknown): string {
@@ -22,10 +23,12 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
 
 /**
  * `event:<id>` or `sha256:<hex>`. Prefixed so an event id can never collide with a hash.
+ * An event id Postgres text cannot hold (NUL, unpaired surrogates) is kept as its JSON
+ * escape (`event-json:"\u0000"`), which stays distinct from every other id.
  * A body too deep to canonicalise safely (`deep`) is hashed as raw bytes.
  */
 export async function dedupeKey(body: JsonObject, deep: boolean, raw: Uint8Array): Promise<string> {
   const eventId = extractEventId(body);
-  if (eventId !== null) return `event:${eventId}`;
+  if (eventId !== null) return isStorableText(eventId) ? `event:${eventId}` : `event-json:${JSON.stringify(eventId)}`;
   return `sha256:${await sha256Hex(deep ? raw : canonicalJson(body))}`;
 }

@@ -6,6 +6,7 @@
 import type { EventStatus, NormalisedEvent, NumberRange, NumberType, OrderType } from './event.js';
 import { collectObjects } from '../colt/json-walk.js';
 import { extractNumberRanges } from '../colt/order-numbers.js';
+import { storableText } from './storable-text.js';
 import { mapNumberType, mapOrderType, mapStatus } from './vocabulary.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -98,9 +99,16 @@ export interface CallbackFields {
 
 export type ExtractResult = { ok: true; fields: CallbackFields } | { ok: false; issues: { path: string; message: string }[] };
 
-/** Pulls the §4.2 fields out of a parsed callback body. */
+/** `text` made storable, or null. */
+const storableOrNull = (text: string | null) => (text === null ? null : storableText(text));
+
+/**
+ * Pulls the §4.2 fields out of a parsed callback body. Every text is made storable (NUL
+ * and unpaired surrogates become U+FFFD, as in the payload's jsonb copy): a field the
+ * store would refuse must not cost the callback, or the batch it is written with.
+ */
 export function extractCallbackFields(body: JsonObject): ExtractResult {
-  const orderId = extractOrderId(body);
+  const orderId = storableOrNull(extractOrderId(body));
   if (orderId === null) {
     return {
       ok: false,
@@ -122,11 +130,15 @@ export function extractCallbackFields(body: JsonObject): ExtractResult {
     fields: {
       orderId,
       status: mapStatus(rawStatus),
-      rawStatus,
+      rawStatus: storableOrNull(rawStatus),
       orderType: mapOrderType(rawType),
       numberType: mapNumberType(rawNumberType),
-      customerRef,
-      numbers: extractNumberRanges(collectObjects(order)),
+      customerRef: storableOrNull(customerRef),
+      numbers: extractNumberRanges(collectObjects(order)).map((n) => ({
+        start: storableText(n.start),
+        end: storableText(n.end),
+        country: storableOrNull(n.country),
+      })),
       occurredAt: extractTime(body, order),
     },
   };

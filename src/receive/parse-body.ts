@@ -4,6 +4,7 @@
  * and only the queryable jsonb copy is made storable.
  */
 import { isObject, type JsonObject } from './normalise.js';
+import { storableJson } from './storable-text.js';
 
 /** Deeper bodies are stored raw, with a placeholder as their jsonb copy. */
 export const MAX_JSON_DEPTH = 256;
@@ -40,29 +41,6 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
-/** Postgres jsonb refuses `\u0000` and unpaired surrogates: replace them with U+FFFD. */
-function storableString(s: string): string {
-  return s.toWellFormed().replace(/\u0000/g, '\uFFFD');
-}
-
-function makeStorable(value: unknown): unknown {
-  if (typeof value === 'string') return storableString(value);
-  if (Array.isArray(value)) return value.map(makeStorable);
-  if (isObject(value)) {
-    const out: JsonObject = {};
-    for (const key of Object.keys(value)) {
-      Object.defineProperty(out, storableString(key), {
-        value: makeStorable(value[key]),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return out;
-  }
-  return value;
-}
-
 const NEEDS_SANITISING = /\\u0000|\\u[dD][89a-fA-F]/;
 
 export function parseBody(bytes: Uint8Array): ParsedBody {
@@ -86,6 +64,6 @@ export function parseBody(bytes: Uint8Array): ParsedBody {
     const storable = { _colt_relay: `nesting deeper than ${MAX_JSON_DEPTH} levels: see the raw body` };
     return { ok: true, text, body: value, storable, deep: true };
   }
-  const storable = NEEDS_SANITISING.test(text) ? makeStorable(value) : undefined;
+  const storable = NEEDS_SANITISING.test(text) ? storableJson(value) : undefined;
   return { ok: true, text, body: value, storable, deep: false };
 }

@@ -1,7 +1,7 @@
 /** The receiver's write path: callbacks → group-committed batches → one transaction each. */
 import { createBatcher } from '../lib/batcher.js';
 import type { Store } from './db.js';
-import { isInputRejection, isTransient } from './errors.js';
+import { isStoreUnavailable, retryIfTransient } from './errors.js';
 import { insertCallbacks, type NewCallback, type StoredCallback } from './events.repo.js';
 
 export interface CallbackWriter {
@@ -21,33 +21,25 @@ export interface CallbackWriterOptions {
   onFlush?(size: number, durationMs: number): void;
 }
 
-/** Runs a transaction again once if it lost a deadlock. */
-async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!isTransient(error)) throw error;
-    return fn();
-  }
-}
-
 export function createCallbackWriter(store: Store, options: CallbackWriterOptions = {}): CallbackWriter {
   if (options.groupCommit === false) {
     return {
-      write: async (callback) => (await withRetry(() => insertCallbacks(store.db, [callback])))[0]!,
+      write: async (callback) => (await retryIfTransient(() => insertCallbacks(store.db, [callback])))[0]!,
       drain: async () => {},
     };
   }
   const batcher = createBatcher<NewCallback, StoredCallback>({
     flush: async (items) => {
       const started = performance.now();
-      const results = await withRetry(() => insertCallbacks(store.db, items));
+      const results = await retryIfTransient(() => insertCallbacks(store.db, items));
       options.onFlush?.(items.length, performance.now() - started);
       return results;
     },
     maxBatch: options.maxBatch,
     maxConcurrent: store.kind === 'pglite' ? 1 : (options.maxConcurrent ?? 4),
-    isolate: isInputRejection,
+    // A batch that failed for any reason but the store being down is split until the
+    // callback that fails alone is found: one poison callback never fails its neighbours.
+    isolate: (error) => !isStoreUnavailable(error),
   });
   return { write: (callback) => batcher.submit(callback), drain: () => batcher.drain() };
 }
