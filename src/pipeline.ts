@@ -72,7 +72,7 @@ export function createColtClientFromEnv(
   return createColtClient({
     clientId: env.COLT_CLIENT_ID,
     clientSecret: env.COLT_CLIENT_SECRET,
-    environment: env.COLT_ENV,
+    environment: env.COLT_ENV ?? 'sandbox',
     apiBaseUrl: env.COLT_API_BASE_URL,
     tokenUrl: env.COLT_TOKEN_URL,
     trackingHeader: env.COLT_TRACKING_HEADER,

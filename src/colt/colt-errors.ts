@@ -136,9 +136,21 @@ export function adviceForStatus(status: number): ErrorAdvice {
   );
 }
 
-/** Advice for a token error: the documented table first, then the generic status advice. */
+/**
+ * The token path is not published (colt-api.md): a 404 or 405 there means the URL is
+ * wrong, not that some resource or order is missing.
+ */
+const TOKEN_URL_ADVICE: ErrorAdvice = {
+  meaning: 'no token endpoint at this URL',
+  nextStep: 'Check COLT_TOKEN_URL: Colt does not publish the token path (the default …/authentication/v1/oauth/token is a guess).',
+};
+
+/** Advice for a token error: the documented table first, then the token URL, then the generic status advice. */
 export function adviceForTokenError(status: number, code: string | undefined): ErrorAdvice {
-  return TOKEN_ERRORS[`${status}-${normaliseErrorCode(code)}`] ?? adviceForStatus(status);
+  const documented = TOKEN_ERRORS[`${status}-${normaliseErrorCode(code)}`];
+  if (documented) return documented;
+  if (status === 404 || status === 405) return TOKEN_URL_ADVICE;
+  return adviceForStatus(status);
 }
 
 export interface ColtTokenErrorInit {
@@ -152,6 +164,8 @@ export interface ColtTokenErrorInit {
   retryable?: boolean;
   /** Overrides the documented meaning (e.g. "timeout after 10000 ms"). */
   meaning?: string;
+  /** How long Colt asked us to wait (Retry-After of a 429/503), in ms. */
+  retryAfterMs?: number | null;
 }
 
 /**
@@ -167,6 +181,8 @@ export class ColtTokenError extends Error {
   readonly retryable: boolean;
   readonly coltMessage: string | null;
   readonly trackingId: string;
+  /** Colt's Retry-After in ms, or null when it sent none. */
+  readonly retryAfterMs: number | null;
 
   constructor(init: ColtTokenErrorInit) {
     const code = normaliseErrorCode(init.code) ?? null;
@@ -182,5 +198,6 @@ export class ColtTokenError extends Error {
     this.retryable = init.retryable ?? (init.status === 0 || isRetryableStatus(init.status));
     this.coltMessage = init.coltMessage ?? null;
     this.trackingId = init.trackingId;
+    this.retryAfterMs = init.retryAfterMs ?? null;
   }
 }

@@ -14,6 +14,8 @@ export interface ColtRequest {
   url: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Leave the consumer key off: the token endpoint refuses a second auth mechanism (400 005). */
+  omitApiKey?: boolean;
 }
 
 export type ColtExchange =
@@ -52,7 +54,7 @@ export function createColtTransport(options: ColtTransportOptions): ColtTranspor
     const trackingId = options.newTrackingId();
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
     headers[options.trackingHeader] = trackingId;
-    if (options.apiKey && options.apiKeyHeader) headers[options.apiKeyHeader] = options.apiKey;
+    if (options.apiKey && options.apiKeyHeader && !request.omitApiKey) headers[options.apiKeyHeader] = options.apiKey;
     const path = new URL(request.url).pathname;
     const started = clock.now();
     const controller = new AbortController();

@@ -20,7 +20,18 @@ import { createTokenCache, requestToken } from './token-cache.js';
 /** What `getOrder` returns: never throws; a failure says whether trying again later can help. */
 export type GetOrderResult =
   | { ok: true; status: number; body: unknown }
-  | { ok: false; retryable: boolean; reason: string; status?: number; code?: string; retryAfterMs?: number };
+  | {
+      ok: false;
+      retryable: boolean;
+      reason: string;
+      status?: number;
+      code?: string;
+      retryAfterMs?: number;
+      /** The failure came from the token endpoint (configuration or gateway), not from this order. */
+      tokenProblem?: boolean;
+      /** A token failure that waiting alone will not fix (wrong COLT_TOKEN_URL, refused credentials). */
+      permanentToken?: boolean;
+    };
 
 export interface ColtClient {
   /** The order's details from `GET /order/{orderId}`. */
@@ -42,7 +53,7 @@ export interface ColtClientOptions {
   tokenUrl?: string;
   /** Correlation header sent with a fresh UUID on every call (COLT_TRACKING_HEADER). @default "APIGWTrackingId" */
   trackingHeader?: string;
-  /** Optional consumer key (COLT_API_KEY), sent on every call. Requires `apiKeyHeader`. Never logged. */
+  /** Optional consumer key (COLT_API_KEY), sent on every API call but never to the token endpoint. Requires `apiKeyHeader`. Never logged. */
   apiKey?: string;
   /** Header for `apiKey` (COLT_API_KEY_HEADER); Colt does not publish its name. */
   apiKeyHeader?: string;
@@ -91,16 +102,24 @@ function parseBody(text: string): unknown {
   }
 }
 
-function tokenFailure(error: unknown): Failure {
+/**
+ * A token failure is about the relay's configuration or Colt's gateway, never about one
+ * order: it stays retryable for the caller (enrichment waits, it does not give the order
+ * up), while `tokenProblem` tells the client's own loop not to hammer a refusing endpoint.
+ */
+function tokenFailure(error: unknown): Failure & { tokenProblem: true } {
   if (!(error instanceof ColtTokenError)) {
-    return { ok: false, retryable: true, reason: `Colt token: ${error instanceof Error ? error.message : 'unexpected error'}` };
+    return { ok: false, retryable: true, tokenProblem: true, reason: `Colt token: ${error instanceof Error ? error.message : 'unexpected error'}` };
   }
   return {
     ok: false,
-    retryable: error.retryable,
+    retryable: true,
+    tokenProblem: true,
     reason: error.message,
     ...(error.status !== 0 && { status: error.status }),
     ...(error.code !== null && { code: error.code }),
+    ...(error.retryAfterMs !== null && { retryAfterMs: error.retryAfterMs }),
+    ...(!error.retryable && { permanentToken: true }),
   };
 }
 
@@ -167,6 +186,7 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
         clientId: options.clientId,
         clientSecret: options.clientSecret,
         defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
+        nowMs: () => clock.now(),
       });
     },
   });
@@ -218,6 +238,20 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
     return toResult(path, exchange);
   }
 
+  // Colt's 429 is about this client as a whole: every caller (enrichment, reconciliation) waits it out.
+  let pausedUntilMs = 0;
+  function pausedResult(path: string): Failure | null {
+    const remainingMs = pausedUntilMs - clock.now();
+    if (remainingMs <= 0) return null;
+    return {
+      ok: false,
+      retryable: true,
+      status: 429,
+      retryAfterMs: remainingMs,
+      reason: `GET ${path}: not sent, Colt answered 429 (too many requests) and asked to wait ${Math.ceil(remainingMs / 1000)} s more. Back off and retry later (Retry-After is honoured).`,
+    };
+  }
+
   return {
     getToken: () => tokens.get(),
     async getOrder(orderId) {
@@ -225,8 +259,12 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
       if (typeof path !== 'string') return path;
       const state = { refreshed: false };
       for (let attempt = 1; ; attempt++) {
-        const result = await tryOnce(path, state);
-        if (result.ok || !result.retryable || attempt >= maxAttempts) return result;
+        const paused = pausedResult(path);
+        const result = paused ?? (await tryOnce(path, state));
+        if (!paused && !result.ok && result.status === 429 && result.retryAfterMs !== undefined) {
+          pausedUntilMs = Math.max(pausedUntilMs, clock.now() + result.retryAfterMs);
+        }
+        if (result.ok || !result.retryable || result.permanentToken || attempt >= maxAttempts) return result;
         const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt, backoff, random);
         if (waitMs > maxRetryAfterWaitMs) return result;
         logger.debug({ path, attempt, waitMs, status: result.status ?? null }, 'colt call retrying');

@@ -20,14 +20,18 @@ describe('split format → E.164 (colt-api.md)', () => {
     );
   });
 
-  it('drops it for Italian non-geo (nomadic) numbers', () => {
-    expect(splitToE164({ country: 'IT', areaCode: '0', areaCodeExtn: '55', rangeStart: '1234567' }).start).toBe('+39551234567');
+  it('keeps an Italian area code as written: non-geographic codes never start with 0', () => {
+    expect(splitToE164({ country: 'IT', areaCode: '02', areaCodeExtn: '1234', rangeStart: '567', numberType: 'Freephone' }).start).toBe(
+      '+39021234567',
+    );
+    expect(splitToE164({ country: 'IT', areaCode: '800', areaCodeExtn: '55', rangeStart: '1234' }).start).toBe('+39800551234');
   });
 
-  it('has no extension for Germany', () => {
-    expect(splitToE164({ country: 'DE', areaCode: '30', areaCodeExtn: '999', rangeStart: '12345600', rangeEnd: '12345699' })).toEqual({
-      start: '+493012345600',
-      end: '+493012345699',
+  it('strips the German trunk 0 and uses the extension when Colt sends one', () => {
+    expect(splitToE164({ country: 'DE', areaCode: '030', rangeStart: '1234500' }).start).toBe('+49301234500');
+    expect(splitToE164({ country: 'DE', areaCode: '030', areaCodeExtn: '999', rangeStart: '12345600', rangeEnd: '12345699' })).toEqual({
+      start: '+4930999' + '12345600',
+      end: '+4930999' + '12345699',
       country: 'DE',
     });
   });
@@ -45,10 +49,20 @@ describe('split format → E.164 (colt-api.md)', () => {
 });
 
 describe('number types and countries in the split rules', () => {
-  it('only Italian Geo keeps the 0: an explicit non-geo type drops it', () => {
+  it('an Italian 0 stays whatever the type label says', () => {
     const split = { country: 'IT' as const, areaCode: '02', areaCodeExtn: '8765', rangeStart: '0000' };
     expect(splitToE164({ ...split, numberType: 'geo' }).start).toBe('+390287650000');
-    expect(splitToE164({ ...split, numberType: 'National Rate' }).start).toBe('+39287650000');
+    expect(splitToE164({ ...split, numberType: 'National Rate' }).start).toBe('+390287650000');
+  });
+
+  it('accepts a country as alpha-2, alpha-3, English name or calling code', () => {
+    for (const form of ['FR', 'fr', 'FRA', 'France', 'france', '33', '+33', '0033', ' +33 ']) expect(toColtCountry(form), form).toBe('FR');
+    expect(toColtCountry(33)).toBe('FR');
+    expect(toColtCountry('United Kingdom')).toBe('GB');
+    expect(toColtCountry('DEU')).toBe('DE');
+    expect(toColtCountry('353')).toBe('IE');
+    expect(toColtCountry('+1')).toBeNull();
+    expect(toColtCountry('USA')).toBeNull();
   });
 
   it('accepts UK for GB and refuses countries Colt does not serve', () => {

@@ -25,38 +25,66 @@ export function isColtCountry(value: string): value is ColtCountry {
   return Object.hasOwn(CALLING_CODES, value);
 }
 
-/** Accepts `GB`, `UK`, `gb`; returns null for anything Colt does not serve. */
+/** ISO 3166-1 alpha-3 codes of the Colt countries. */
+const ALPHA3: Record<string, ColtCountry> = {
+  AUT: 'AT', BEL: 'BE', DNK: 'DK', FRA: 'FR', DEU: 'DE', IRL: 'IE', ITA: 'IT',
+  NLD: 'NL', PRT: 'PT', ESP: 'ES', SWE: 'SE', CHE: 'CH', GBR: 'GB',
+};
+
+/** English names (and the usual alternatives), compared without spaces or case. */
+const NAMES: Record<string, ColtCountry> = {
+  austria: 'AT', belgium: 'BE', denmark: 'DK', france: 'FR', germany: 'DE', ireland: 'IE',
+  republicofireland: 'IE', italy: 'IT', netherlands: 'NL', thenetherlands: 'NL', holland: 'NL',
+  portugal: 'PT', spain: 'ES', sweden: 'SE', switzerland: 'CH', unitedkingdom: 'GB',
+  greatbritain: 'GB', uk: 'GB',
+};
+
+const BY_CALLING_CODE = new Map<string, ColtCountry>(
+  (Object.entries(CALLING_CODES) as [ColtCountry, string][]).map(([country, code]) => [code, country]),
+);
+
+/**
+ * A Colt country from ISO alpha-2 (`FR`, `UK` for GB), alpha-3 (`FRA`), an English name
+ * (`France`) or a calling code (`33`, `+33`, `0033`); null for anything Colt does not serve.
+ */
 export function toColtCountry(value: unknown): ColtCountry | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) value = String(value);
   if (typeof value !== 'string') return null;
   const upper = value.trim().toUpperCase();
-  const code = upper === 'UK' ? 'GB' : upper;
-  return isColtCountry(code) ? code : null;
+  if (isColtCountry(upper)) return upper;
+  const alpha3 = ALPHA3[upper];
+  if (alpha3) return alpha3;
+  const calling = /^(?:\+|00)?(\d{1,3})$/.exec(upper.replace(/\s/g, ''));
+  if (calling) return BY_CALLING_CODE.get(calling[1]!) ?? null;
+  return NAMES[upper.toLowerCase().replace(/[\s_\-.]/g, '')] ?? null;
 }
 
 export interface SplitNumber {
   country: ColtCountry;
   areaCode: string;
-  /** Absent for Germany, which has no extension. */
+  /** Colt's extension of the area code; may be absent (Germany usually). */
   areaCodeExtn?: string;
   rangeStart: string;
   rangeEnd?: string;
-  /** Italy's Geo numbers keep the area code's leading 0. */
+  /** The number type as labelled; kept for callers, no longer needed by the rules below. */
   numberType?: string;
 }
 
 const digitsOnly = (s: string) => s.replace(/\D/g, '');
 
-/** The national part before rangeStart/rangeEnd, per the country's rule. */
+/**
+ * The national part before rangeStart/rangeEnd. Everywhere the trunk 0 goes and the
+ * extension follows. Italy is the exception: Italian geographic area codes start with 0
+ * and keep it in E.164, and non-geographic ones never start with 0, so an Italian area
+ * code keeps whatever it starts with, whatever the number-type label says. Germany is
+ * listed both under the general rule and as "area code, no extension": the trunk 0 goes
+ * and an extension is used when Colt sends one (colt-api.md).
+ */
 function nationalPrefix(n: SplitNumber): string {
   const area = digitsOnly(n.areaCode);
   const extn = digitsOnly(n.areaCodeExtn ?? '');
-  if (n.country === 'DE') return area;
-  if (n.country === 'IT' && isGeo(n.numberType)) return area + extn;
+  if (n.country === 'IT') return area + extn;
   return area.replace(/^0+/, '') + extn;
-}
-
-function isGeo(numberType: string | undefined): boolean {
-  return numberType !== undefined && /^(in[\s_-]*)?geo(graphic)?$/i.test(numberType.trim());
 }
 
 /** E.164 start and end of a split-format range. */

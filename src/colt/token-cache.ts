@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { ColtTokenError, parseColtErrorBody } from './colt-errors.js';
 import type { ColtTransport } from './colt-http.js';
+import { parseRetryAfter } from '../lib/retry-after.js';
 
 export interface IssuedToken {
   accessToken: string;
@@ -20,6 +21,8 @@ export interface TokenRequestOptions {
   clientSecret: string;
   /** Lifetime assumed when the response has no usable `expires_in`. */
   defaultLifetimeS: number;
+  /** Reads an HTTP-date Retry-After against this time. */
+  nowMs: () => number;
 }
 
 /** HTTP Basic credentials, UTF-8 safe (btoa alone only takes Latin-1). */
@@ -45,6 +48,7 @@ export async function requestToken(options: TokenRequestOptions): Promise<Issued
       authorization: basicAuthorization(options.clientId, options.clientSecret),
     },
     body: 'grant_type=client_credentials',
+    omitApiKey: true,
   });
   if (exchange.kind === 'no_response') {
     throw new ColtTokenError({ status: 0, trackingId: exchange.trackingId, meaning: exchange.message, retryable: true });
@@ -52,7 +56,9 @@ export async function requestToken(options: TokenRequestOptions): Promise<Issued
   const { status, text, trackingId } = exchange;
   if (status < 200 || status >= 300) {
     const body = parseColtErrorBody(text);
-    throw new ColtTokenError({ status, code: body.code, coltMessage: body.message ?? body.reason, trackingId });
+    // The token API documents its own rate limit (429) and 503 "retry": honour their Retry-After.
+    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(exchange.headers.get('retry-after'), options.nowMs()) : null;
+    throw new ColtTokenError({ status, code: body.code, coltMessage: body.message ?? body.reason, trackingId, retryAfterMs });
   }
   let parsed: unknown;
   try {
@@ -94,8 +100,30 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const { clock, logger } = options;
   let cached: { value: string; refreshAtMs: number } | null = null;
   let inflight: Promise<string> | null = null;
+  // Colt asked us (Retry-After) not to ask for a token before this time.
+  let blocked: { untilMs: number; error: ColtTokenError } | null = null;
+
+  const stillBlocked = (): ColtTokenError | null => {
+    if (!blocked) return null;
+    const remainingMs = blocked.untilMs - clock.now();
+    if (remainingMs <= 0) {
+      blocked = null;
+      return null;
+    }
+    const { error } = blocked;
+    return new ColtTokenError({
+      status: error.status,
+      ...(error.code !== null && { code: error.code }),
+      trackingId: error.trackingId,
+      meaning: `${error.meaning}; Colt asked to wait (Retry-After), ${Math.ceil(remainingMs / 1000)} s left`,
+      retryable: true,
+      retryAfterMs: remainingMs,
+    });
+  };
 
   const refresh = (): Promise<string> => {
+    const wait = stillBlocked();
+    if (wait) return Promise.reject(wait);
     inflight ??= (async () => {
       try {
         // Lifetime counts from the request, not the response: errs on the early side.
@@ -105,6 +133,11 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         cached = { value: issued.accessToken, refreshAtMs: requestedAt + (issued.expiresInS - marginS) * 1000 };
         logger.debug({ expiresInS: issued.expiresInS }, 'colt token issued');
         return issued.accessToken;
+      } catch (error) {
+        if (error instanceof ColtTokenError && error.retryAfterMs !== null && error.retryAfterMs > 0) {
+          blocked = { untilMs: clock.now() + error.retryAfterMs, error };
+        }
+        throw error;
       } finally {
         inflight = null;
       }

@@ -10,7 +10,6 @@ describe('parseEnv', () => {
       DATA_DIR: './data',
       CALLBACK_TOKEN_HEADER: 'x-callback-token',
       MAX_BODY_BYTES: 262144,
-      COLT_ENV: 'sandbox',
       COLT_TRACKING_HEADER: 'APIGWTrackingId',
       ENRICH: 'missing',
       LOG_LEVEL: 'info',
@@ -18,6 +17,30 @@ describe('parseEnv', () => {
       WEBHOOK_ALLOW_PRIVATE: false,
     });
     expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.COLT_ENV).toBeUndefined();
+    expect(env).toMatchObject({ RECONCILE: true, RECONCILE_AFTER: 7_200_000, RECONCILE_MAX_INTERVAL: 21_600_000, ENRICH_MAX_WAIT: 120_000 });
+    expect(env.ORDER_SLA).toEqual({
+      reservation: 4 * 3_600_000,
+      reservation_cancellation: 4 * 3_600_000,
+      activation: 72 * 3_600_000,
+      address_update: 72 * 3_600_000,
+      unknown: 72 * 3_600_000,
+    });
+  });
+
+  it('reads reconciliation durations and ORDER_SLA as one duration or per type', () => {
+    const env = parseEnv({ RECONCILE: 'off', RECONCILE_AFTER: '2s', ORDER_SLA: '3s', ENRICH_MAX_WAIT: '1d' });
+    expect(env).toMatchObject({ RECONCILE: false, RECONCILE_AFTER: 2_000, ENRICH_MAX_WAIT: 86_400_000 });
+    expect(new Set(Object.values(env.ORDER_SLA))).toEqual(new Set([3_000]));
+    expect(parseEnv({ ORDER_SLA: 'activation=1d' }).ORDER_SLA).toMatchObject({ activation: 86_400_000, reservation: 4 * 3_600_000 });
+    expect(() => parseEnv({ RECONCILE_AFTER: '2', ORDER_SLA: 'porting=1h' })).toThrow(/RECONCILE_AFTER: "2" is not a duration[\s\S]*ORDER_SLA: "porting=1h"/);
+  });
+
+  it('warns when production talks to the Colt sandbox by default', () => {
+    const base = { NODE_ENV: 'production', CALLBACK_TOKEN: 'a-long-enough-token-value', COLT_CLIENT_ID: 'id', COLT_CLIENT_SECRET: 's' };
+    expect(configWarnings(parseEnv(base)).join('\n')).toMatch(/COLT_ENV is not set: the Colt SANDBOX/);
+    expect(configWarnings(parseEnv({ ...base, COLT_ENV: 'production' })).join('\n')).not.toMatch(/SANDBOX/);
+    expect(configWarnings(parseEnv({ ...base, NODE_ENV: 'development' })).join('\n')).not.toMatch(/SANDBOX/);
   });
 
   it('lists every problem at once', () => {

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { parseCidr, type Cidr } from '../lib/cidr.js';
 import { parseTrustProxy, type ProxyTrust } from '../lib/client-address.js';
+import { parseDuration } from '../lib/duration.js';
+import { ORDER_TYPES, type OrderType } from '../receive/event.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -44,6 +46,47 @@ const trustProxy = z
     }
   });
 
+/** A duration (`30s`, `15m`, `2h`, `3d`) in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): number => {
+      const text = value === undefined || value.trim() === '' ? fallback : value;
+      const ms = parseDuration(text);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: use a number with s, m, h or d (e.g. ${fallback})` });
+        return 0;
+      }
+      return ms;
+    });
+
+/** DESIGN.md §8.3: how long an order of each type may stay open. */
+export const DEFAULT_ORDER_SLA = 'reservation=4h,reservation_cancellation=4h,activation=72h,address_update=72h,unknown=72h';
+
+/** ORDER_SLA: one duration for every type, or `type=duration` pairs over the defaults. */
+const orderSla = z
+  .string()
+  .optional()
+  .transform((value, ctx): Record<OrderType, number> => {
+    const sla = Object.fromEntries(
+      DEFAULT_ORDER_SLA.split(',').map((pair) => [pair.split('=')[0], parseDuration(pair.split('=')[1]!)]),
+    ) as Record<OrderType, number>;
+    if (value === undefined || value.trim() === '') return sla;
+    const single = parseDuration(value);
+    if (single !== null && single > 0) return Object.fromEntries(ORDER_TYPES.map((t) => [t, single])) as Record<OrderType, number>;
+    for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [type, text] = part.split('=').map((x) => x.trim());
+      const ms = text === undefined ? null : parseDuration(text);
+      if (!(ORDER_TYPES as readonly string[]).includes(type ?? '') || ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${part}": expected <order type>=<duration> with a type of ${ORDER_TYPES.join(', ')}, or one duration` });
+        continue;
+      }
+      sla[type as OrderType] = ms;
+    }
+    return sla;
+  });
+
 const basicAuth = optionalString.refine((v) => v === undefined || /^[^:]+:.+$/.test(v), {
   message: 'must be user:password',
 });
@@ -71,7 +114,8 @@ const envSchema = z.object({
   /** Which proxies may tell the client's address (X-Forwarded-For): false, true, hops, or CIDRs. @default false */
   TRUST_PROXY: trustProxy,
   MAX_BODY_BYTES: positiveInt.max(16 * 1024 * 1024).default(262144),
-  COLT_ENV: z.enum(['sandbox', 'production']).default('sandbox'),
+  /** Unset means the sandbox; kept optional so production can be warned about the default. */
+  COLT_ENV: z.enum(['sandbox', 'production']).optional(),
   COLT_API_BASE_URL: url(['http://', 'https://']),
   COLT_TOKEN_URL: url(['http://', 'https://']),
   COLT_CLIENT_ID: optionalString,
@@ -80,6 +124,16 @@ const envSchema = z.object({
   COLT_API_KEY: optionalString,
   COLT_API_KEY_HEADER: optionalString,
   ENRICH: z.enum(['missing', 'always', 'never']).default('missing'),
+  /** Longest a notification waits for order details before it goes out without them. @default 2m */
+  ENRICH_MAX_WAIT: duration('2m'),
+  /** `off` disables reconciliation and order SLAs (§8.3). @default on */
+  RECONCILE: z.enum(['on', 'off', 'true', 'false']).default('on').transform((v) => v === 'on' || v === 'true'),
+  /** An open order is checked with GET /order this long after its last status change. @default 2h */
+  RECONCILE_AFTER: duration('2h'),
+  /** The growing interval between checks stops growing here. @default 6h */
+  RECONCILE_MAX_INTERVAL: duration('6h'),
+  /** Per order type: past it, an open order yields one order.overdue event. */
+  ORDER_SLA: orderSla,
   SMTP_URL: url(['smtp://', 'smtps://']),
   MAIL_FROM: optionalString,
   /** Workers: an HTTP mail API (Resend-compatible) instead of SMTP. @default https://api.resend.com/emails */
@@ -142,6 +196,9 @@ export function configWarnings(env: Env, options: { receivesCallbacks?: boolean 
     if (value !== undefined && value.length < ADMIN_TOKEN_MIN_LENGTH) warnings.push(`${name} is shorter than 16 characters: use a long random value`);
   }
   if (!env.COLT_CLIENT_ID) warnings.push('COLT_CLIENT_ID/COLT_CLIENT_SECRET not set: order enrichment (GET /order) is off');
+  else if (env.NODE_ENV === 'production' && env.COLT_ENV === undefined) {
+    warnings.push('NODE_ENV=production but COLT_ENV is not set: the Colt SANDBOX (sandbox.apis.colt.net) is in use; set COLT_ENV=production');
+  }
   return warnings;
 }
 

@@ -1,5 +1,6 @@
 /**
- * POST /callbacks/colt and /callbacks/colt/:token — the URL registered with Colt.
+ * POST /callbacks/colt and /callbacks/colt/:token — the URL registered with Colt — and
+ * their alias POST /callBack (any case), the name Colt's API list gives it.
  * Order of checks: who is calling (401), what they sent (415, 413, 401 for a bad
  * signature, 400), then store (200 only once the callback is committed, else 503).
  */
@@ -34,6 +35,12 @@ export interface CallbackRoutesDeps {
   /** Outcomes and ingest latency. @default noopMetrics */
   metrics?: Metrics;
 }
+
+/**
+ * `POST /callBack` in any case: the name of the endpoint in Colt's API list, which a
+ * customer may have registered as is. Hono matches paths case-sensitively, hence the pattern.
+ */
+export const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
 
 /** Seconds Colt should wait before retrying when the store is down. */
 export const STORE_RETRY_AFTER_S = 5;
@@ -140,10 +147,12 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
   const methodNotAllowed = (c: Context) =>
     errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
 
-  routes.post('/callbacks/colt', receive);
-  routes.post('/callbacks/colt/:token', receive);
-  routes.all('/callbacks/colt', methodNotAllowed);
-  routes.all('/callbacks/colt/:token', methodNotAllowed);
+  for (const path of ['/callbacks/colt', CALLBACK_ALIAS]) {
+    routes.post(path, receive);
+    routes.post(`${path}/:token`, receive);
+    routes.all(path, methodNotAllowed);
+    routes.all(`${path}/:token`, methodNotAllowed);
+  }
   return routes;
 }
 

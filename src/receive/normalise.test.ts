@@ -98,7 +98,18 @@ describe('status aliases', () => {
     ['error', 'failed'],
     ['cancelled', 'cancelled'],
     ['canceled', 'cancelled'],
-    ['partial', 'unknown'],
+    ['partial', 'failed'],
+    ['Order Completed', 'completed'],
+    ['Order Raised', 'raised'],
+    ['ORDER_IN_PROGRESS', 'in_progress'],
+    ['Completed successfully', 'completed'],
+    ['Order Status: Failed', 'failed'],
+    ['draft', 'raised'],
+    ['acknowledged', 'raised'],
+    ['pendingCancellation', 'in_progress'],
+    ['assessingCancellation', 'in_progress'],
+    ['Order Cancelled', 'cancelled'],
+    ['Completed and Failed', 'unknown'],
     ['', 'unknown'],
   ])('%s → %s', (raw, expected) => expect(mapStatus(raw)).toBe(expected));
 
@@ -121,6 +132,9 @@ describe('order type aliases', () => {
     ['Number Address Update', 'address_update'],
     ['numberCollectionUpdateCustomerDetails', 'address_update'],
     ['porting', 'unknown'],
+    ['Cancel Activation', 'unknown'],
+    ['Activation Cancellation', 'unknown'],
+    ['numberCollectionReservationCancellation', 'reservation_cancellation'],
   ])('%s → %s', (raw, expected) => expect(mapOrderType(raw)).toBe(expected));
 });
 

@@ -235,10 +235,11 @@ describe('getOrder retries and errors', () => {
     expect(h.orderCalls()[0]!.path).toBe('/numberManagement/inbound/v1/order/IN%20ORD%2F1%3Fx%3D%23');
   });
 
-  it('token errors: 4xx is permanent without retries, 503 is retried within getOrder', async () => {
+  it('token errors: 4xx is not retried within getOrder (nor blamed on the order), 503 is retried', async () => {
     const h = await setup({ client: { clientSecret: 'not-the-secret' } });
     const refused = await h.client.getOrder('IN-ORD-1');
-    expect(refused).toMatchObject({ ok: false, retryable: false, status: 401 });
+    // Retryable for the caller: refused credentials are a configuration problem, not this order's.
+    expect(refused).toMatchObject({ ok: false, retryable: true, tokenProblem: true, permanentToken: true, status: 401 });
     expect(h.state.tokenRequests).toBe(1);
     await h.close();
 

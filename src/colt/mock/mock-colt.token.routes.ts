@@ -33,6 +33,8 @@ function checkTokenRequest(c: Context, form: URLSearchParams, ctx: MockColtConte
   if (!auth) return [401, '001', 'Unauthorized', 'no client authentication in the request'];
   if (!/^basic\s/i.test(auth)) return [401, '002', 'Unauthorized', 'only HTTP Basic client authentication is supported'];
   if (form.has('client_id') || form.has('client_secret')) return [400, '005', 'Bad Request', 'multiple client credentials'];
+  // Colt: "more than one mechanism for authenticating" — a consumer key beside Basic is one too many.
+  if (c.req.header(ctx.apiKeyHeader)) return [400, '005', 'Bad Request', 'more than one mechanism for authenticating'];
   const unsupported = [...form.keys()].filter((k) => !ALLOWED_PARAMS.has(k));
   if (unsupported.length > 0) return [400, '005', 'Bad Request', `unsupported parameters: ${unsupported.join(', ')}`];
   const grantType = form.get('grant_type');
