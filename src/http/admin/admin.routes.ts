@@ -11,6 +11,7 @@ import { VERSION } from '../../version.js';
 import { ApiError } from '../errors.js';
 import { requireAdminToken } from './admin-auth.js';
 import { registerChannelRoutes } from './channels.routes.js';
+import { registerColtRoutes } from './colt.routes.js';
 import { registerDeliveryRoutes } from './deliveries.routes.js';
 import { renderDocsPage } from './docs-page.js';
 import { registerEventRoutes } from './events.routes.js';
@@ -45,6 +46,7 @@ export function createAdminRoutes(deps: AppDeps): Hono {
   registerDeliveryRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerRulesRoutes(app, deps);
+  registerColtRoutes(app, deps);
   describeReceiverRoutes(app);
 
   let document: Record<string, unknown> | undefined;
@@ -52,7 +54,7 @@ export function createAdminRoutes(deps: AppDeps): Hono {
     (document ??= app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: { title: 'colt-relay', version: VERSION, description: DESCRIPTION },
-      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'rules'].map((name) => ({ name })),
+      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'rules', 'colt'].map((name) => ({ name })),
     }) as unknown as Record<string, unknown>);
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument())));
