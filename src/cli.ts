@@ -16,6 +16,8 @@ const USAGE = `usage: colt-relay <command>
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback
   replay <eventId>               queue the event's deliveries again (a new generation)
+  colt order|numbers|reserve|cancel-reservation|activate|update-address [--file F] [--wait D]
+                                 Colt's API through the relay's client (colt --help)
   deliveries retry <id>          try a dead or retrying delivery again now
   prune --older-than <n>d|<n>h   delete finished events, old attempts and refused callbacks
 `;
@@ -53,6 +55,7 @@ const commands: Record<string, Command> = {
     await (await import('./cli/mock-colt.command.js')).runMockColt(args);
     return 0;
   },
+  colt: async (args) => (await import('./cli/colt.command.js')).runColt(args, opsIo()),
   replay: async (args) => (await import('./cli/ops.command.js')).runReplay(args, opsIo()),
   deliveries: async (args) => (await import('./cli/ops.command.js')).runDeliveries(args, opsIo()),
   prune: async (args) => (await import('./cli/ops.command.js')).runPrune(args, opsIo()),
