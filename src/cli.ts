@@ -43,6 +43,7 @@ const commands: Record<string, Command> = {
     await (await import('./cli/mock-colt.command.js')).runMockColt(args);
     return 0;
   },
+  colt: async (args) => (await import('./cli/colt.command.js')).runColt(args, io()),
   replay: async (args) => (await import('./cli/ops.command.js')).runReplay(args, io()),
   deliveries: async (args) => (await import('./cli/ops.command.js')).runDeliveries(args, io()),
   prune: async (args) => (await import('./cli/ops.command.js')).runPrune(args, io()),
@@ -68,7 +69,12 @@ function usageError(name: string, problem: string): number {
 }
 
 async function printHelp(name: string): Promise<void> {
-  const text = name === 'mock-colt' ? (await import('./cli/mock-colt.command.js')).MOCK_COLT_USAGE : COMMAND_USAGE[name]!;
+  const text =
+    name === 'mock-colt'
+      ? (await import('./cli/mock-colt.command.js')).MOCK_COLT_USAGE
+      : name === 'colt'
+        ? (await import('./cli/colt.command.js')).COLT_USAGE
+        : COMMAND_USAGE[name]!;
   process.stdout.write(text);
 }
 

@@ -4,7 +4,8 @@
  * agent (Node) or per-request clients (Workers).
  */
 import type { Transporter } from 'nodemailer';
-import { createColtClient, type ColtClient } from './colt/colt.client.js';
+import { createColtClient, type ColtApi } from './colt/colt.client.js';
+import { parseCredentialPairs } from './colt/credentials.js';
 import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
 import { formatProblems, type RulesConfig } from './config/rules.js';
@@ -50,7 +51,7 @@ export interface Pipeline {
   worker: Worker;
   rules(): RulesConfig;
   channels(): ChannelSet;
-  colt: ColtClient | null;
+  colt: ColtApi | null;
   /** Loads the rules again; keeps the old ones (and says why) when the new ones are invalid. */
   reloadRules(): Promise<{ ok: boolean; problems?: string }>;
   close(): Promise<void>;
@@ -67,11 +68,12 @@ export async function readRules(options: Pick<PipelineOptions, 'rawEnv' | 'readF
 export function createColtClientFromEnv(
   env: Env,
   deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics },
-): ColtClient | null {
-  if (!env.COLT_CLIENT_ID || !env.COLT_CLIENT_SECRET) return null;
+): ColtApi | null {
+  const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
+  if (!pairs.ok) throw new ConfigError(pairs.problems);
+  if (pairs.pairs.length === 0) return null;
   return createColtClient({
-    clientId: env.COLT_CLIENT_ID,
-    clientSecret: env.COLT_CLIENT_SECRET,
+    credentials: pairs.pairs,
     environment: env.COLT_ENV ?? 'sandbox',
     apiBaseUrl: env.COLT_API_BASE_URL,
     tokenUrl: env.COLT_TOKEN_URL,

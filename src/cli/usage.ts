@@ -74,6 +74,8 @@ export const USAGE = `usage: colt-relay <command> [--help]
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback
   replay <eventId>               queue the event's deliveries again (a new generation)
+  colt order|numbers|reserve|cancel-reservation|activate|update-address [--file F] [--wait D]
+                                 Colt's API through the relay's client (colt --help)
   deliveries retry <id>          try a dead or retrying delivery again now
   prune --older-than <n>d|<n>h   delete finished events, old attempts and refused callbacks
 

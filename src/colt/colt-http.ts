@@ -10,7 +10,7 @@ import type { Logger } from '../lib/logger.js';
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface ColtRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   url: string;
   headers?: Record<string, string>;
   body?: string;

@@ -15,6 +15,7 @@ import type { ColtExchange, ColtTransport, FetchFn } from './colt-http.js';
 import { createColtTransport } from './colt-http.js';
 import type { ColtEnvironment } from './endpoints.js';
 import { resolveColtEndpoints } from './endpoints.js';
+import { createCredentialRotation, type CredentialPair, type CredentialStatus } from './credentials.js';
 import { createTokenCache, requestToken } from './token-cache.js';
 
 /** What `getOrder` returns: never throws; a failure says whether trying again later can help. */
@@ -33,6 +34,9 @@ export type GetOrderResult =
       permanentToken?: boolean;
     };
 
+/** What any Colt call returns (as `getOrder`); `unknownOutcome` marks a creating call that may have created something. */
+export type ColtResult = GetOrderResult | (Extract<GetOrderResult, { ok: false }> & { unknownOutcome: true });
+
 export interface ColtClient {
   /** The order's details from `GET /order/{orderId}`. */
   getOrder(orderId: string): Promise<GetOrderResult>;
@@ -40,11 +44,36 @@ export interface ColtClient {
   getToken(): Promise<string>;
 }
 
+/** One call through the client: same token, tracking header, error table and retry rules as `getOrder`. */
+export interface ColtCall {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Below the numbers API base (`/numberCollection`), or an absolute URL (the ticket API). */
+  path: string;
+  query?: Record<string, string>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /**
+   * The call creates something at Colt (an order, a ticket): it is retried only when Colt's
+   * answer proves nothing was created (429, 503, a refused token); a timeout, a network
+   * error or another 5xx leaves the outcome unknown and is handed back with `unknownOutcome`.
+   */
+  creates?: boolean;
+}
+
+/** The whole client: `getOrder` plus any call, and which credential pair is in use. */
+export interface ColtApi extends ColtClient {
+  call(call: ColtCall): Promise<ColtResult>;
+  /** Client ids only, never a secret. */
+  credentials(): CredentialStatus;
+}
+
 export interface ColtClientOptions {
-  /** OAuth2 client id (COLT_CLIENT_ID). */
-  clientId: string;
+  /** OAuth2 client id (COLT_CLIENT_ID); or give `credentials`. */
+  clientId?: string;
   /** OAuth2 client secret (COLT_CLIENT_SECRET). Never logged. */
-  clientSecret: string;
+  clientSecret?: string;
+  /** Several pairs, tried in order; a pair refused by the token endpoint is skipped (rotation). */
+  credentials?: CredentialPair[];
   /** Picks the base URLs (COLT_ENV). @default "sandbox" */
   environment?: ColtEnvironment;
   /** Numbers API base, overriding the environment's (COLT_API_BASE_URL). */
@@ -149,9 +178,19 @@ export function orderPath(orderId: unknown): string | { ok: false; retryable: fa
   return `/order/${encodeURIComponent(orderId)}`;
 }
 
+/** The pairs from `credentials`, or from `clientId`/`clientSecret`. */
+function credentialPairs(options: ColtClientOptions): CredentialPair[] {
+  if (options.credentials && options.credentials.length > 0) return options.credentials;
+  if (!options.clientId || !options.clientSecret) throw new TypeError('Colt client: clientId and clientSecret (or credentials) are required');
+  return [{ clientId: options.clientId, clientSecret: options.clientSecret }];
+}
+
+/** Answers that prove a creating call created nothing: throttled, or the service was not there. */
+const NOTHING_CREATED = new Set([429, 503]);
+
 /** Creates a client; throws on contradictory options (fail fast at startup). */
-export function createColtClient(options: ColtClientOptions): ColtClient {
-  if (!options.clientId || !options.clientSecret) throw new TypeError('Colt client: clientId and clientSecret are required');
+export function createColtClient(options: ColtClientOptions): ColtApi {
+  const pairs = credentialPairs(options);
   if (options.apiKey && !options.apiKeyHeader) {
     throw new TypeError('Colt client: apiKeyHeader (COLT_API_KEY_HEADER) is required with apiKey; Colt does not publish its name');
   }
@@ -174,30 +213,49 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
     timeoutMs: options.timeoutMs ?? 10_000,
     newTrackingId: options.newTrackingId ?? (() => crypto.randomUUID()),
   }));
-  const tokens = createTokenCache({
+  const rotation = createCredentialRotation({
+    pairs,
     clock,
     logger,
-    refreshMarginS: options.tokenRefreshMarginS ?? 60,
-    fetchToken: () => {
+    ...(options.metrics && { onChange: (event: 'in_use' | 'refused', clientId: string) => options.metrics!.coltCredential(event, clientId) }),
+    requestWith: (pair) => {
       options.metrics?.tokenRefresh();
       return requestToken({
         transport,
         tokenUrl: endpoints.tokenUrl,
-        clientId: options.clientId,
-        clientSecret: options.clientSecret,
+        clientId: pair.clientId,
+        clientSecret: pair.clientSecret,
         defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
         nowMs: () => clock.now(),
       });
     },
   });
+  const tokens = createTokenCache({
+    clock,
+    logger,
+    refreshMarginS: options.tokenRefreshMarginS ?? 60,
+    fetchToken: () => rotation.fetchToken(),
+  });
 
-  const get = (path: string, token: string) =>
-    transport({ method: 'GET', url: endpoints.apiBaseUrl + path, headers: { authorization: `Bearer ${token}` } });
+  const urlOf = (call: ColtCall): string => {
+    const base = /^https?:\/\//.test(call.path) ? call.path : endpoints.apiBaseUrl + call.path;
+    const query = call.query && Object.keys(call.query).length > 0 ? `?${new URLSearchParams(call.query).toString()}` : '';
+    return base + query;
+  };
+  const send = (call: ColtCall, token: string) =>
+    transport({
+      method: call.method,
+      url: urlOf(call),
+      headers: { authorization: `Bearer ${token}`, ...(call.body !== undefined && { 'content-type': 'application/json' }) },
+      ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
+    });
 
-  function toResult(path: string, exchange: ColtExchange): GetOrderResult {
-    const where = `GET ${path}`;
+  function toResult(call: ColtCall, exchange: ColtExchange): ColtResult {
+    const where = `${call.method} ${/^https?:\/\//.test(call.path) ? new URL(call.path).pathname : call.path}`;
     if (exchange.kind === 'no_response') {
-      return { ok: false, retryable: true, reason: `${where}: ${exchange.message} [tracking id ${exchange.trackingId}]` };
+      const reason = `${where}: ${exchange.message} [tracking id ${exchange.trackingId}]`;
+      if (call.creates) return { ok: false, retryable: true, unknownOutcome: true, reason: `${reason}; Colt may have acted on it: check before sending it again` };
+      return { ok: false, retryable: true, reason };
     }
     const { status, text, trackingId } = exchange;
     if (status >= 200 && status < 300) return { ok: true, status, body: parseBody(text) };
@@ -206,7 +264,7 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
     const colt = body.message ?? body.reason;
     const retryAfterMs = parseRetryAfter(exchange.headers.get('retry-after'), clock.now());
     const refused = status === 401 ? ' after a token refresh' : '';
-    return {
+    const failure: Failure = {
       ok: false,
       retryable: isRetryableStatus(status),
       reason: `${where}: HTTP ${status}${refused}, ${advice.meaning}${colt ? ` (Colt: ${colt})` : ''}. ${advice.nextStep} [tracking id ${trackingId}]`,
@@ -214,33 +272,34 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
       ...(body.code !== undefined && { code: body.code }),
       ...(retryAfterMs !== undefined && isRetryableStatus(status) && { retryAfterMs: Math.min(retryAfterMs, retryAfterCapMs) }),
     };
+    return call.creates && status >= 500 && !NOTHING_CREATED.has(status) ? { ...failure, unknownOutcome: true } : failure;
   }
 
-  /** One try; a 401 refreshes the token and repeats the call, once per `getOrder`. */
-  async function tryOnce(path: string, state: { refreshed: boolean }): Promise<GetOrderResult> {
+  /** One try; a 401 refreshes the token and repeats the call, once per call. */
+  async function tryOnce(call: ColtCall, state: { refreshed: boolean }): Promise<ColtResult> {
     let token: string;
     try {
       token = await tokens.get();
     } catch (error) {
       return tokenFailure(error);
     }
-    let exchange = await get(path, token);
+    let exchange = await send(call, token);
     if (exchange.kind === 'response' && exchange.status === 401 && !state.refreshed) {
       state.refreshed = true;
-      logger.debug({ path, trackingId: exchange.trackingId }, 'colt token refused, refreshing');
+      logger.debug({ path: call.path, trackingId: exchange.trackingId }, 'colt token refused, refreshing');
       try {
         token = await tokens.refreshAfterRejection(token);
       } catch (error) {
         return tokenFailure(error);
       }
-      exchange = await get(path, token);
+      exchange = await send(call, token);
     }
-    return toResult(path, exchange);
+    return toResult(call, exchange);
   }
 
   // Colt's 429 is about this client as a whole: every caller (enrichment, reconciliation) waits it out.
   let pausedUntilMs = 0;
-  function pausedResult(path: string): Failure | null {
+  function pausedResult(call: ColtCall): Failure | null {
     const remainingMs = pausedUntilMs - clock.now();
     if (remainingMs <= 0) return null;
     return {
@@ -248,28 +307,35 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
       retryable: true,
       status: 429,
       retryAfterMs: remainingMs,
-      reason: `GET ${path}: not sent, Colt answered 429 (too many requests) and asked to wait ${Math.ceil(remainingMs / 1000)} s more. Back off and retry later (Retry-After is honoured).`,
+      reason: `${call.method} ${call.path}: not sent, Colt answered 429 (too many requests) and asked to wait ${Math.ceil(remainingMs / 1000)} s more. Back off and retry later (Retry-After is honoured).`,
     };
+  }
+
+  /** Tries again while waiting can help; a creating call only when nothing was created. */
+  async function run(call: ColtCall): Promise<ColtResult> {
+    const state = { refreshed: false };
+    for (let attempt = 1; ; attempt++) {
+      const paused = pausedResult(call);
+      const result = paused ?? (await tryOnce(call, state));
+      if (!paused && !result.ok && result.status === 429 && result.retryAfterMs !== undefined) {
+        pausedUntilMs = Math.max(pausedUntilMs, clock.now() + result.retryAfterMs);
+      }
+      if (result.ok || !result.retryable || result.permanentToken || attempt >= maxAttempts || 'unknownOutcome' in result) return result;
+      const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt, backoff, random);
+      if (waitMs > maxRetryAfterWaitMs) return result;
+      logger.debug({ path: call.path, attempt, waitMs, status: result.status ?? null }, 'colt call retrying');
+      await sleep(waitMs);
+    }
   }
 
   return {
     getToken: () => tokens.get(),
+    credentials: () => rotation.status(),
+    call: run,
     async getOrder(orderId) {
       const path = orderPath(orderId);
       if (typeof path !== 'string') return path;
-      const state = { refreshed: false };
-      for (let attempt = 1; ; attempt++) {
-        const paused = pausedResult(path);
-        const result = paused ?? (await tryOnce(path, state));
-        if (!paused && !result.ok && result.status === 429 && result.retryAfterMs !== undefined) {
-          pausedUntilMs = Math.max(pausedUntilMs, clock.now() + result.retryAfterMs);
-        }
-        if (result.ok || !result.retryable || result.permanentToken || attempt >= maxAttempts) return result;
-        const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt, backoff, random);
-        if (waitMs > maxRetryAfterWaitMs) return result;
-        logger.debug({ path, attempt, waitMs, status: result.status ?? null }, 'colt call retrying');
-        await sleep(waitMs);
-      }
+      return run({ method: 'GET', path });
     },
   };
 }

@@ -3,6 +3,7 @@
  * from a record passed in (Workers have no process.env). Every problem is listed at once.
  */
 import { z } from 'zod';
+import { parseCredentialPairs } from '../colt/credentials.js';
 import { parseCidr, type Cidr } from '../lib/cidr.js';
 import { parseTrustProxy, type ProxyTrust } from '../lib/client-address.js';
 import { parseDuration } from '../lib/duration.js';
@@ -229,6 +230,9 @@ export function parseEnv(
   }
   if (Boolean(env.COLT_CLIENT_ID) !== Boolean(env.COLT_CLIENT_SECRET)) {
     problems.push('COLT_CLIENT_ID and COLT_CLIENT_SECRET must be set together');
+  } else {
+    const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
+    if (!pairs.ok) problems.push(...pairs.problems);
   }
   if (Boolean(env.COLT_API_KEY) && !env.COLT_API_KEY_HEADER) {
     problems.push('COLT_API_KEY_HEADER: required when COLT_API_KEY is set (Colt does not publish the header name)');

@@ -50,6 +50,8 @@ export function secretValues(env: Env, rules: RulesConfig | null | undefined): s
   const basic = env.CALLBACK_BASIC_AUTH;
   const values: (string | undefined)[] = [
     ...ENV_SECRETS.map((name) => env[name]),
+    // Several Colt pairs: each secret on its own, as an error could quote one.
+    ...(env.COLT_CLIENT_SECRET?.split(',').map((s) => s.trim()) ?? []),
     basic?.slice(basic.indexOf(':') + 1),
     ...urlSecrets(env.SMTP_URL),
     ...urlSecrets(env.DATABASE_URL),

@@ -29,6 +29,8 @@ export interface Metrics {
   coltCall(outcome: ColtCallOutcome, seconds: number): void;
   /** A new OAuth2 token was requested from Colt. */
   tokenRefresh(): void;
+  /** A Colt client id became the one in use, or the token endpoint refused it (never a secret). */
+  coltCredential(event: 'in_use' | 'refused', clientId: string): void;
   /** A database operation failed (store unavailable, a worker tick lost its database). */
   storeError(): void;
 }
@@ -41,6 +43,7 @@ export const noopMetrics: Metrics = {
   delivery: () => {},
   coltCall: () => {},
   tokenRefresh: () => {},
+  coltCredential: () => {},
   storeError: () => {},
 };
 

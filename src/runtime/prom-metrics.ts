@@ -50,6 +50,14 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   const coltSeconds = histogram('colt_api_call_duration_seconds', 'Duration of one HTTP call to Colt.', CALL_BUCKETS);
   const tokenRefreshes = counter('colt_token_refreshes_total', 'OAuth2 tokens requested from Colt.');
   const storeErrors = counter('store_errors_total', 'Database operations that failed.');
+  const credentialInUse = new Gauge<'client_id'>({
+    name: `${PREFIX}colt_credential_in_use`,
+    help: 'Colt client ids (never secrets): 1 for the pair whose token is in use, 0 for the others seen.',
+    labelNames: ['client_id'],
+    registers,
+  });
+  const seenClientIds = new Set<string>();
+  const credentialRefusals = counter('colt_credential_refusals_total', 'Colt client ids refused by the token endpoint (401).', ['client_id']);
 
   const queue = createQueueGauges(registers, options.queueStats, () => storeErrors.inc());
 
@@ -66,6 +74,15 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       coltSeconds.observe(s);
     },
     tokenRefresh: () => tokenRefreshes.inc(),
+    coltCredential: (event, clientId) => {
+      seenClientIds.add(clientId);
+      if (event === 'refused') {
+        credentialRefusals.inc({ client_id: clientId });
+        credentialInUse.set({ client_id: clientId }, 0);
+        return;
+      }
+      for (const id of seenClientIds) credentialInUse.set({ client_id: id }, id === clientId ? 1 : 0);
+    },
     storeError: () => storeErrors.inc(),
   };
   return { metrics, registry, contentType: registry.contentType, render: () => queue.during(() => registry.metrics()) };

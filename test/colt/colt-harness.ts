@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ColtClient, ColtClientOptions } from '../../src/colt/colt.client.js';
+import type { ColtApi, ColtClientOptions } from '../../src/colt/colt.client.js';
 import { createColtClient } from '../../src/colt/colt.client.js';
 import { COLT_API_PATH } from '../../src/colt/endpoints.js';
 import type { MockColtState, MockScheduler } from '../../src/colt/mock/mock-colt.types.js';
@@ -28,7 +28,7 @@ export interface Harness {
   clock: ManualClock;
   running: RunningMockColt;
   state: MockColtState;
-  client: ColtClient;
+  client: ColtApi;
   /** Delays the client asked to sleep, in order. */
   sleeps: number[];
   /** Captured log lines (JSON text). */

@@ -35,7 +35,7 @@ describe('mock-colt callbacks', () => {
   it('activation: raised then completed, TMF shape, Bearer auth, thin bodies', async () => {
     const { sink, harness } = await setup({ callbackToken: 'cb-token-1', callbackShape: 'tmf' });
     const placed = await post(harness, '/numberCollectionActivation', { country: 'GB', numberType: 'Freephone', customerReference: 'ACME-1' });
-    expect(placed.status).toBe(201);
+    expect(placed.status).toBe(200);
     const orderId = placed.json.orderId as string;
 
     await sink.waitFor(1);

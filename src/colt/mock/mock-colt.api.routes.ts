@@ -112,11 +112,28 @@ export function registerApiRoutes(app: Hono, ctx: MockColtContext, placeOrder: (
       try {
         const { order, numbers } = placeOrder(orderRequest(type, body as Record<string, unknown>));
         if (!order) return c.json({ status: 'Completed', numberRanges: numbers.map(numberBody) });
-        return c.json({ orderId: order.orderId, orderType: orderBody(order).orderType, orderStatus: 'Raised' }, 201);
+        // 200, not 201: the portal documents 200 "Order ID is successfully generated".
+        return c.json({ orderId: order.orderId, orderType: orderBody(order).orderType, orderStatus: 'Raised' }, 200);
       } catch (error) {
         if (error instanceof MockRequestError) return errorResponse(c, 400, 'Bad Request', error.message);
         throw error;
       }
+    });
+  }
+  registerWrongMethods(app);
+}
+
+/** Any other method on a known path: 405 with Allow, as the error table lists. */
+function registerWrongMethods(app: Hono): void {
+  const allowed: [string, string][] = [
+    [`${COLT_API_PATH}/order/:orderId`, 'GET'],
+    [`${COLT_API_PATH}/numberCollection`, 'GET'],
+    ...Object.keys(ORDERING_PATHS).map((path): [string, string] => [COLT_API_PATH + path, 'POST']),
+  ];
+  for (const [path, method] of allowed) {
+    app.all(path, (c) => {
+      c.header('allow', method);
+      return errorResponse(c, 405, 'Method Not Allowed', `${c.req.method} is not allowed here; use ${method}`);
     });
   }
 }

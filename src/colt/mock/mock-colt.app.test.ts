@@ -83,7 +83,7 @@ describe('mock numbers API', () => {
       headers,
       body: JSON.stringify({ country: 'GB', numberType: 'Freephone', customerReference: 'REF-1', customerName: 'Acme' }),
     });
-    expect(placed.status).toBe(201);
+    expect(placed.status).toBe(200);
     const { orderId } = (await placed.json()) as { orderId: string };
     const order = await mock.app.request(`${API}/order/${encodeURIComponent(orderId)}`, { headers });
     expect(await order.json()).toMatchObject({
@@ -97,7 +97,7 @@ describe('mock numbers API', () => {
     expect((await mock.app.request(`${API}/order/NOPE`, { headers })).status).toBe(404);
     expect(mock.state.calls.map((c) => [c.path, c.trackingId, c.status])).toEqual([
       [TOKEN, 'trk-1', 200],
-      [`${API}/numberCollectionActivation`, 'trk-A', 201],
+      [`${API}/numberCollectionActivation`, 'trk-A', 200],
       [`${API}/order/${orderId}`, 'trk-A', 200],
       [`${API}/order/NOPE`, 'trk-A', 404],
     ]);

@@ -21,6 +21,8 @@ export interface MockColt {
   failNext(fault: MockFault): void;
   /** Forgets every issued token, so the next API call gets 401. */
   revokeTokens(): void;
+  /** Refuses this client id at the token endpoint from now on (and forgets issued tokens). */
+  revokeClient(clientId: string): void;
   /** Resolves when every placed order has settled and its callbacks are done. */
   idle(): Promise<void>;
   /** Cancels pending callback delays. */
@@ -107,6 +109,10 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
     placeOrder,
     failNext: ctx.failNext,
     revokeTokens: () => state.tokens.clear(),
+    revokeClient: (clientId) => {
+      state.revokedClientIds.add(clientId);
+      state.tokens.clear();
+    },
     idle: () => lifecycle.idle(),
     close: () => lifecycle.close(),
   };

@@ -9,7 +9,7 @@ import type { CallbackShape, MockNumberBlock, MockOrder, MockOrderStatus, MockOr
 /** Colt's names for the order types (colt-api.md). */
 export const ORDER_TYPE_LABELS: Record<MockOrderType, string> = {
   reservation: 'Number Reservation',
-  reservation_cancellation: 'Reservation Cancellation',
+  reservation_cancellation: 'Number Reservation Cancellation',
   activation: 'Number Activation',
   address_update: 'Number Address Update',
 };

@@ -10,6 +10,8 @@ import type { MockColtOptions, MockColtState, MockFault, MockScheduler } from '.
 export interface MockColtContext {
   clientId: string;
   clientSecret: string;
+  /** Whether the token endpoint accepts this pair (configured and not revoked). */
+  accepts(clientId: string, clientSecret: string): boolean;
   trackingHeader: string;
   tokenLifetimeS: number;
   sendExpiresIn: boolean;
@@ -40,9 +42,14 @@ export const timerScheduler: MockScheduler = (run, delayMs) => {
 export function createMockColtContext(options: MockColtOptions): MockColtContext {
   const clock = options.clock ?? systemClock;
   const faults: Required<MockFault>[] = [];
+  const clientId = options.clientId ?? 'mock-client-id';
+  const clientSecret = options.clientSecret ?? 'mock-client-secret';
+  const pairs = [{ clientId, clientSecret }, ...(options.clients ?? [])];
+  const revokedClientIds = new Set<string>();
   return {
-    clientId: options.clientId ?? 'mock-client-id',
-    clientSecret: options.clientSecret ?? 'mock-client-secret',
+    clientId,
+    clientSecret,
+    accepts: (id, secret) => !revokedClientIds.has(id) && pairs.some((p) => p.clientId === id && p.clientSecret === secret),
     trackingHeader: options.trackingHeader ?? 'APIGWTrackingId',
     tokenLifetimeS: options.tokenLifetimeS ?? 1800,
     sendExpiresIn: options.sendExpiresIn ?? true,
@@ -61,6 +68,7 @@ export function createMockColtContext(options: MockColtOptions): MockColtContext
       inventory: seedInventory(),
       tokens: new Map(),
       tokenRequests: 0,
+      revokedClientIds,
       tokensIssued: 0,
       calls: [],
       callbacks: [],

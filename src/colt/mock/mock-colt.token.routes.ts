@@ -42,7 +42,7 @@ function checkTokenRequest(c: Context, form: URLSearchParams, ctx: MockColtConte
   if (grantType !== 'client_credentials') return [400, '006', 'Bad Request', 'grant type not supported'];
   const credentials = decodeBasic(auth);
   if (!credentials) return [400, '001', 'Bad Request', 'missing authorization parameter'];
-  if (credentials.id !== ctx.clientId || credentials.secret !== ctx.clientSecret) {
+  if (!ctx.accepts(credentials.id, credentials.secret)) {
     // Colt documents no code for wrong credentials; this one is the simulator's own.
     return [401, 'invalid_client', 'Unauthorized', 'client authentication failed'];
   }

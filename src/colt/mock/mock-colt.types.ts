@@ -22,6 +22,8 @@ export interface MockColtOptions {
   clientId?: string;
   /** Accepted OAuth2 client secret. @default "mock-client-secret" */
   clientSecret?: string;
+  /** More accepted pairs besides clientId/clientSecret (Colt allows several per account). */
+  clients?: { clientId: string; clientSecret: string }[];
   /** Tracking header every call must carry. @default "APIGWTrackingId" */
   trackingHeader?: string;
   /** `expires_in` of issued tokens, in seconds. @default 1800 */
@@ -144,6 +146,8 @@ export interface MockColtState {
   tokens: Map<string, number>;
   /** Every request to the token endpoint, answered or refused. */
   tokenRequests: number;
+  /** Client ids whose pair the token endpoint now refuses (401), as after revoking it in the portal. */
+  revokedClientIds: Set<string>;
   tokensIssued: number;
   /** Every request, with its tracking id and answer. */
   calls: MockCall[];

@@ -11,6 +11,7 @@ import { VERSION } from '../../version.js';
 import { ApiError } from '../errors.js';
 import { requireAdminToken } from './admin-auth.js';
 import { registerChannelRoutes } from './channels.routes.js';
+import { registerColtRoutes } from './colt.routes.js';
 import { registerDeliveryRoutes } from './deliveries.routes.js';
 import { renderDocsPage } from './docs-page.js';
 import { registerEventRoutes } from './events.routes.js';
@@ -46,6 +47,7 @@ export function createAdminRoutes(deps: RouteDeps): Hono {
   registerChannelRoutes(app, deps);
   registerRulesRoutes(app, deps);
   registerMaintenanceRoutes(app, deps);
+  registerColtRoutes(app, deps);
   describeReceiverRoutes(app);
 
   let document: Record<string, unknown> | undefined;
@@ -53,7 +55,7 @@ export function createAdminRoutes(deps: RouteDeps): Hono {
     (document ??= app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: { title: 'colt-relay', version: VERSION, description: DESCRIPTION },
-      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'rules', 'maintenance'].map((name) => ({ name })),
+      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'rules', 'maintenance', 'colt'].map((name) => ({ name })),
     }) as unknown as Record<string, unknown>);
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument())));

@@ -1,0 +1,112 @@
+/**
+ * `colt … --wait`: polls what the relay knows about an order until it reaches a final
+ * status (from a callback or reconciliation). With Postgres (DATABASE_URL) it reads the
+ * database; with the embedded PGlite database it asks the running relay's admin API
+ * instead (`RELAY_URL`, `ADMIN_TOKEN`), because a running relay owns that folder and a
+ * second opener could lose writes.
+ */
+import { coltFailureReason } from '../http/dashboard/colt-reason.js';
+import { openPostgresStore, type Store } from '../store/db.js';
+import { readOrderOutcome, type OrderOutcomeRow } from '../store/order-outcome.repo.js';
+
+/** Where the outcome is read from, closed when the wait ends. */
+export interface OrderOutcomeSource {
+  /** For messages: "the database" or "the relay at …". */
+  describe: string;
+  read(orderId: string): Promise<OrderOutcomeRow | null>;
+  close(): Promise<void>;
+}
+
+/** Exit codes of `--wait` (DESIGN.md §8.4). */
+export const WAIT_EXIT = { completed: 0, failed: 1, cancelled: 1, timeout: 2 } as const;
+
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** `90s`, `10m`, `2h`, `1d` (or plain seconds) in milliseconds; null when unreadable. */
+export function parseDurationMs(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
+  if (!match) return null;
+  const unit = (match[2] ?? 's').toLowerCase();
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
+  const ms = Number(match[1]) * factor;
+  return ms > 0 ? ms : null;
+}
+
+/** The relay's admin API as an outcome source. */
+export function relayApiSource(relayUrl: string, adminToken: string, fetchFn: typeof fetch = fetch): OrderOutcomeSource {
+  const base = relayUrl.replace(/\/+$/, '');
+  const get = async (path: string): Promise<Record<string, any> | null> => {
+    const res = await fetchFn(base + path, { headers: { authorization: `Bearer ${adminToken}`, accept: 'application/json' } });
+    if (res.status === 404) return null;
+    if (!res.ok) {
+      const hint = res.status === 401 ? ': check ADMIN_TOKEN' : res.status === 503 ? ': is ADMIN_TOKEN set on the relay?' : '';
+      throw new Error(`the relay at ${base} answered GET ${path} with HTTP ${res.status}${hint}`);
+    }
+    return (await res.json()) as Record<string, any>;
+  };
+  return {
+    describe: `the relay at ${base}`,
+    async read(orderId) {
+      const timeline = await get(`/api/orders/${encodeURIComponent(orderId)}`);
+      if (!timeline) return null;
+      const order = timeline.order as { status: string; details: unknown; lastEventId: string | null };
+      const event = order.lastEventId ? await get(`/api/events/${order.lastEventId}`) : null;
+      return { status: order.status, details: order.details, lastEventRawBody: (event?.event?.rawBody as string | undefined) ?? null };
+    },
+    close: async () => {},
+  };
+}
+
+/** The Postgres database as an outcome source. */
+export async function databaseSource(databaseUrl: string): Promise<OrderOutcomeSource> {
+  const store: Store = await openPostgresStore({ url: databaseUrl, max: 1 });
+  return { describe: 'the database (DATABASE_URL)', read: (orderId) => readOrderOutcome(store.db, orderId), close: () => store.close() };
+}
+
+/**
+ * Picks the source from the environment, or says why waiting is impossible: Postgres
+ * when DATABASE_URL is set, else the running relay's API.
+ */
+export async function openOutcomeSource(env: Record<string, string | undefined>, relayUrl: string | undefined): Promise<OrderOutcomeSource | string> {
+  if (env.DATABASE_URL && !relayUrl) return databaseSource(env.DATABASE_URL);
+  const url = relayUrl ?? env.RELAY_URL ?? `http://127.0.0.1:${env.PORT ?? '8080'}`;
+  if (!env.ADMIN_TOKEN) {
+    return (
+      'cannot --wait: the relay uses the embedded database (no DATABASE_URL), which the running relay owns, ' +
+      `so the order is read from its admin API at ${url}; set ADMIN_TOKEN (and RELAY_URL or --relay-url if it is elsewhere)`
+    );
+  }
+  return relayApiSource(url, env.ADMIN_TOKEN);
+}
+
+export interface WaitOutcome {
+  status: 'completed' | 'failed' | 'cancelled' | 'timeout';
+  /** The last status seen ("not seen yet" when the relay never heard of the order). */
+  lastSeen: string;
+  /** Colt's reason, from the last event or the order details. */
+  reason: string | null;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  /** @default 1000 */
+  pollMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Polls until the order is final or `timeoutMs` passes. */
+export async function waitForFinalStatus(source: OrderOutcomeSource, orderId: string, options: WaitOptions): Promise<WaitOutcome> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const deadline = now() + options.timeoutMs;
+  let last: OrderOutcomeRow | null = null;
+  for (;;) {
+    last = await source.read(orderId);
+    const reason = last ? (coltFailureReason(last.lastEventRawBody ?? undefined) ?? coltFailureReason(JSON.stringify(last.details ?? null))) : null;
+    if (last && FINAL.has(last.status)) return { status: last.status as WaitOutcome['status'], lastSeen: last.status, reason };
+    const left = deadline - now();
+    if (left <= 0) return { status: 'timeout', lastSeen: last?.status ?? 'not seen yet', reason };
+    await sleep(Math.min(options.pollMs ?? 1000, left));
+  }
+}
