@@ -19,6 +19,7 @@ describe('compileRegex', () => {
 
   it('keeps the pattern as written, for the API and the dashboard', () => {
     expect(compiled('/^compl/i').source).toBe('/^compl/i');
+    expect(String(compiled('^IN-\\d+'))).toBe('^IN-\\d+');
   });
 
   it('refuses what a linear-time engine cannot run, naming it and its position', () => {

@@ -23,6 +23,11 @@ export class RuleRegex {
     private readonly engine: LinearRegex,
   ) {}
 
+  /** The pattern as written, wherever it is shown. */
+  toString(): string {
+    return this.source;
+  }
+
   /** Searches the value's first MAX_REGEX_INPUT characters (anchor with `^…$` for a whole value). */
   test(value: string): boolean {
     return this.engine.test(value.length > MAX_REGEX_INPUT ? value.slice(0, MAX_REGEX_INPUT) : value);

@@ -20,6 +20,7 @@ import type { RefusalRecorder } from '../store/refusal-recorder.js';
 import { callbackAuthFromEnv, checkBodySignature, checkRequestAuth, type AuthFailure } from './callback-auth.js';
 import { ApiError, errorResponse, type ErrorIssue } from './errors.js';
 import { isJsonContentType, readBodyLimited } from './read-body.js';
+import { credentialHeaders, storableHeaders } from './stored-headers.js';
 
 export interface CallbackRoutesDeps {
   env: Env;
@@ -45,19 +46,9 @@ export const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
 /** Seconds Colt should wait before retrying when the store is down. */
 export const STORE_RETRY_AFTER_S = 5;
 
-const SENSITIVE_HEADER = /auth|token|secret|cookie|key|password|signature/i;
-
-/** Request headers worth keeping with the event, credentials removed. */
-function storableHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    if (!SENSITIVE_HEADER.test(name)) out[name] = value.slice(0, 1024);
-  });
-  return out;
-}
-
 export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
   const auth = callbackAuthFromEnv(deps.env);
+  const credentials = credentialHeaders(deps.env);
   const metrics = deps.metrics ?? noopMetrics;
   const routes = new Hono();
 
@@ -123,7 +114,7 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
         receivedAt,
         rawBody: parsed.text,
         payload: parsed.storable,
-        headers: storableHeaders(headers),
+        headers: storableHeaders(headers, credentials),
         remoteAddr,
       });
       if (!stored.duplicate) deps.onStored?.(stored.id);

@@ -8,7 +8,6 @@
 export type CodePointTest = (cp: number) => boolean;
 
 export type RegexNode =
-  | { t: 'empty' }
   | { t: 'char'; test: CodePointTest }
   | { t: 'assert'; kind: 'start' | 'end' | 'word' | 'notWord' }
   | { t: 'cat'; items: RegexNode[] }
@@ -191,9 +190,9 @@ export function parseRegex(source: string, dotAll: boolean): RegexNode {
       if (peek() === '-' && chars[pos + 1] !== ']' && chars[pos + 1] !== undefined) {
         pos++;
         const high = classAtom();
-        if (typeof low !== 'number' || typeof high !== 'number') fail('a class escape cannot bound a range', pos - 1);
-        if ((high as number) < (low as number)) fail('range out of order in character class', pos - 1);
-        parts.push((cp) => cp >= (low as number) && cp <= (high as number));
+        if (typeof low !== 'number' || typeof high !== 'number') return fail('a class escape cannot bound a range', pos - 1);
+        if (high < low) fail('range out of order in character class', pos - 1);
+        parts.push((cp) => cp >= low && cp <= high);
       } else {
         parts.push(typeof low === 'number' ? (cp) => cp === low : low);
       }

@@ -28,8 +28,6 @@ function compile(tree: RegexNode): State[] {
   };
   const emit = (node: RegexNode, next: number): number => {
     switch (node.t) {
-      case 'empty':
-        return next;
       case 'char':
         return push({ op: 'char', test: node.test, next });
       case 'assert':

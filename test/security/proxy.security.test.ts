@@ -86,5 +86,5 @@ describe('the issue\'s reproduction over a real socket (peer 127.0.0.1)', () => 
     } finally {
       await node.stop();
     }
-  });
+  }, 180_000); // an embedded database starts and migrates first: slow on a loaded machine
 });

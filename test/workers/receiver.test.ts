@@ -89,6 +89,18 @@ describe.skipIf(!hasDatabase)('Worker receiver (workerd, Postgres)', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', store: 'postgres' });
   });
 
+  it('IP allow-list: the client is CF-Connecting-IP; X-Forwarded-For counts only from the right with TRUST_PROXY', async () => {
+    const body = () => tmfCompleted(`evt-${orderId('ip')}`, orderId('ip'));
+    const direct = testBindings(db.url, { CALLBACK_ALLOWED_IPS: '203.0.113.0/24' });
+    expect((await postCallback(direct, body(), { 'cf-connecting-ip': '203.0.113.7' })).status).toBe(200);
+    expect((await postCallback(direct, body(), { 'cf-connecting-ip': '198.51.100.9', 'x-forwarded-for': '203.0.113.7' })).status).toBe(401);
+    const proxied = testBindings(db.url, { CALLBACK_ALLOWED_IPS: '203.0.113.0/24', TRUST_PROXY: 'true' });
+    // Cloudflare appends the address it saw: a spoofed entry stays on the left.
+    const spoofed = { 'cf-connecting-ip': '198.51.100.9', 'x-forwarded-for': '203.0.113.7, 198.51.100.9' };
+    expect((await postCallback(proxied, body(), spoofed)).status).toBe(401);
+    expect((await postCallback(proxied, body(), { 'cf-connecting-ip': '198.51.100.9', 'x-forwarded-for': '3405803783' })).status).toBe(401);
+  });
+
   it('delivers a fresh callback right after answering: signed webhook, delivery recorded, outbox empty', async () => {
     const order = orderId('fresh');
     const response = await postCallback(bindings, { orderId: order, orderStatus: 'Completed', orderType: 'Number Activation' });

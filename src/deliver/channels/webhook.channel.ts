@@ -1,6 +1,7 @@
 import type { NormalisedEvent } from '../../receive/event.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import { urlOrigin } from '../../lib/url-origin.js';
 import type { Channel, DeliveryJob, RenderedMessage, SendResult, WebhookChannelConfig } from '../channel.js';
 import { checkWebhookUrl, isSsrfBlocked } from '../ssrf.js';
 import { readResponseExcerpt } from './response-excerpt.js';
@@ -57,10 +58,13 @@ export function splitUrlCredentials(url: string): { url: string; authorization?:
   return { url: parsed.toString(), authorization: `Basic ${btoa(String.fromCharCode(...bytes))}` };
 }
 
-/** What the webhook would POST: pure, for `rules test` and the dry-run API. */
+/**
+ * What the webhook would POST: pure, for `rules test` and the dry runs. The URL shows as its
+ * origin only: its path and query may hold the receiver's token.
+ */
 export function renderWebhook(config: WebhookChannelConfig, event: NormalisedEvent, nowMs = Date.now()): RenderedMessage {
-  const { url } = splitUrlCredentials(config.url);
-  return { text: `POST ${url} order.${event.status} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
+  const target = urlOrigin(config.url) ?? '(invalid URL)';
+  return { text: `POST ${target} order.${event.status} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
 }
 
 /** Maps the receiver's HTTP answer to a result (DESIGN.md §4.4, §4.5). */

@@ -5,6 +5,7 @@ import { routeEvent } from '../../route/router.js';
 import { getEventDetail, listEvents } from '../../store/admin.repo.js';
 import { isUuid } from '../../store/cursor.js';
 import { ApiError } from '../errors.js';
+import { credentialHeaders, withStorableHeaders } from '../stored-headers.js';
 import { COMMON_ERRORS, NOT_FOUND, SECURED, json, requirePipeline, withCursor, type AdminApp, type AdminDeps } from './openapi-helpers.js';
 import { EventsQuerySchema, IdParamSchema } from './queries.js';
 import { EventDetailSchema, EventSummarySchema, ReplaySchema, pageOf } from './schemas.js';
@@ -51,7 +52,7 @@ export function registerEventRoutes(app: AdminApp, deps: AdminDeps): void {
     const { id } = c.req.valid('param');
     const detail = await getEventDetail(deps.store.db, id);
     if (!detail) throw new ApiError('not_found', `no event ${id}`);
-    return c.json(detail, 200);
+    return c.json(withStorableHeaders(detail, credentialHeaders(deps.env)), 200);
   });
 
   app.openapi(replayRoute, async (c) => {

@@ -10,26 +10,13 @@ import type { RulesConfig } from '../../config/rules.js';
 import { RuleRegex } from '../../config/rules-regex.js';
 import type { MatchSpec } from '../../config/rules-types.js';
 import type { ChannelConfig } from '../../deliver/channel.js';
+import { urlOrigin } from '../../lib/url-origin.js';
 
 export const REDACTED = '[redacted]';
 
-/** A path segment that looks like a token (Slack-style hook URLs carry one in the path). */
-const TOKEN_SEGMENT = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-.~%]{16,}$/;
-
-/** A URL without userinfo, query, fragment or token-like path segments (they may carry credentials). */
+/** A URL as its origin only (`scheme://host[:port]`): user info, path and query may carry credentials. */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const credentials = u.username || u.password;
-    const query = u.search || u.hash;
-    const path = u.pathname
-      .split('/')
-      .map((segment) => (TOKEN_SEGMENT.test(segment) ? REDACTED : segment))
-      .join('/');
-    return `${u.protocol}//${credentials ? `${REDACTED}@` : ''}${u.host}${path}${query ? `?${REDACTED}` : ''}`;
-  } catch {
-    return REDACTED;
-  }
+  return urlOrigin(url) ?? REDACTED;
 }
 
 /** A channel's configuration as operators may see it. */
@@ -78,12 +65,25 @@ export function describeRules(rules: RulesConfig) {
   };
 }
 
+/** A URL as written, as parsed (normalised) and without its user info: how an error may quote it. */
+function urlForms(url: string): string[] {
+  try {
+    const parsed = new URL(url);
+    const forms = [url, parsed.href];
+    parsed.username = '';
+    parsed.password = '';
+    return [...forms, parsed.href];
+  } catch {
+    return [url];
+  }
+}
+
 /** Every secret string → what to show instead, longest first (a secret may contain another). */
 export function secretReplacements(env: Env, rules: RulesConfig | null): [string, string][] {
   // A webhook URL quoted whole keeps its origin visible; everything else is hidden outright.
   const pairs = new Map<string, string>();
   for (const config of Object.values(rules?.channels ?? {})) {
-    if (config.type === 'webhook') pairs.set(config.url, redactUrl(config.url));
+    if (config.type === 'webhook') for (const form of urlForms(config.url)) pairs.set(form, redactUrl(config.url));
   }
   // secretValues leaves out values too short to scrub (MIN_SECRET_LENGTH), as for the dashboard.
   for (const secret of secretValues(env, rules)) if (!pairs.has(secret)) pairs.set(secret, REDACTED);

@@ -4,11 +4,9 @@
  */
 import { normaliseForRulesTest } from '../../cli/rules-test-deps.js';
 import type { RulesConfig } from '../../config/rules.js';
-import type { ChannelConfig } from '../../deliver/channel.js';
 import { renderMessage } from '../../deliver/channels/index.js';
 import type { NormalisedEvent } from '../../receive/event.js';
 import { routeEvent, type RouteResult } from '../../route/router.js';
-import { safeOrigin } from './format.js';
 
 /** A channel's message as the dry run shows it. */
 export interface DryRunMessage {
@@ -28,11 +26,6 @@ export type DryRunResult =
 
 /** Largest callback the form accepts; the receiver's own default limit. */
 export const DRY_RUN_MAX_CHARS = 262_144;
-
-/** A webhook's rendered text names its URL; the page shows the origin only. */
-function withoutUrl(config: ChannelConfig, text: string): string {
-  return config.type === 'webhook' ? text.replaceAll(config.url, safeOrigin(config.url)) : text;
-}
 
 /** Normalises, routes and renders one pasted callback; every failure is a message, never a throw. */
 export function dryRun(rules: RulesConfig, input: string, nowMs: number): DryRunResult {
@@ -55,7 +48,7 @@ export function dryRun(rules: RulesConfig, input: string, nowMs: number): DryRun
     const base = { channel: d.channel, channelType: d.channelType, rules: d.rules };
     try {
       const m = renderMessage(d.channel, config, event, nowMs);
-      return { ...base, ...(m.subject !== undefined && { subject: m.subject }), text: withoutUrl(config, m.text), body: m.body };
+      return { ...base, ...(m.subject !== undefined && { subject: m.subject }), text: m.text, body: m.body };
     } catch (error) {
       return { ...base, text: '', error: (error as Error).message };
     }

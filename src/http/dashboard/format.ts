@@ -1,4 +1,5 @@
 /** Text formatting for the dashboard: times, durations, JSON. Pure functions, no markup. */
+import { urlOrigin } from '../../lib/url-origin.js';
 
 /** `2026-11-26 10:20:03Z`: UTC, second precision, sortable; on-call people span time zones. */
 export function formatTime(at: Date | string | null | undefined): string {
@@ -52,12 +53,8 @@ export function toJson(value: unknown): string {
  * only. User info, path (Slack-style URLs carry tokens in the path) and query are dropped.
  */
 export function safeOrigin(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}/…`;
-  } catch {
-    return '(invalid URL)';
-  }
+  const origin = urlOrigin(url);
+  return origin ? `${origin}/…` : '(invalid URL)';
 }
 
 /** Cuts a long text for a table cell. */

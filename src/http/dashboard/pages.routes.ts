@@ -33,6 +33,7 @@ import { OrdersPage } from './orders.page.js';
 import { OverviewPage } from './overview.page.js';
 import { RejectedPage } from './rejected.page.js';
 import { RulesPage } from './rules.page.js';
+import { credentialHeaders, withStorableHeaders } from '../stored-headers.js';
 
 /** Messages after an action, by the `done` key of the redirect: fixed text, never the request's. */
 const FLASH: Record<string, string> = {
@@ -119,7 +120,8 @@ export function addPageRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: Mid
   app.get('/events/:eventId', guard, async (c) => {
     const detail = await getEventDetail(db, c.req.param('eventId'));
     if (!detail) return c.html(NotFoundPage({ view: await loadView(c, deps), what: 'callback', id: c.req.param('eventId') }), 404);
-    return c.html(EventPage({ view: await loadView(c, deps), detail, channels: await channelStates(deps) }));
+    const shown = withStorableHeaders(detail, credentialHeaders(deps.env));
+    return c.html(EventPage({ view: await loadView(c, deps), detail: shown, channels: await channelStates(deps) }));
   });
 
   app.get(

@@ -39,7 +39,7 @@ function describeTest(field: string, t: ConditionTest): string {
     case 'notIn':
       return `${field} not in [${t.arg.map(show).join(', ')}]`;
     case 'regex':
-      return `${field} ~ ${String(t.arg)}`;
+      return `${field} ~ ${t.arg.source}`;
     case 'prefix':
       return `${field} starts with ${t.arg}`;
     case 'exists':
