@@ -37,7 +37,7 @@ export interface PipelineOptions {
   /** A ready mail transport instead of SMTP_URL (Workers: the HTTP mail API). */
   mailTransport?: Transporter;
   /** Worker tuning (Workers: small batches, few connections). @default WORKER_DEFAULTS */
-  workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs'>;
+  workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs'>;
   /** Level of the "rules loaded" line: Workers build a pipeline per invocation. @default "info" */
   rulesLogLevel?: 'info' | 'debug';
   /** Worker and Colt client report here (Prometheus on Node). @default none */

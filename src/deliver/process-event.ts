@@ -12,6 +12,7 @@ import { loadEvent } from '../store/events.repo.js';
 import { recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
 import { claimEventsToRoute, saveRouting, type RoutedEventWrite } from '../store/routing.repo.js';
 import { mapWithConcurrency } from './concurrency.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
 import type { RouteOutcome, WorkerContext } from './worker-deps.js';
 
@@ -38,6 +39,8 @@ export interface RouteOptions {
   limit: number;
   /** Only this event (the Workers runtime processes a fresh callback at once). */
   eventId?: string;
+  /** Renews the claimed events' leases while they are enriched and routed. */
+  leases?: Pick<LeaseKeeper, 'holdEvents' | 'releaseEvents'>;
 }
 
 /** Enriched and routed, not yet written; or missing (its outbox row only is retired). */
@@ -60,15 +63,21 @@ export async function routeDueEvents<R>(
   });
   counts.events += claimed.length;
   if (claimed.length === 0) return [];
-  const prepared = await mapWithConcurrency(claimed, Math.min(ctx.concurrency, MAX_ENRICH_CONCURRENCY), (c) =>
-    prepareEvent(ctx, c.work, c.event),
-  );
-  for (const p of prepared) {
-    if (p.kind === 'deferred') counts.eventsDeferred++;
-    else if (p.kind === 'failed') counts.eventsFailed++;
+  const held = claimed.map((c) => ({ eventId: c.work.eventId, attempts: c.work.attempts }));
+  options.leases?.holdEvents(held);
+  try {
+    const prepared = await mapWithConcurrency(claimed, Math.min(ctx.concurrency, MAX_ENRICH_CONCURRENCY), (c) =>
+      prepareEvent(ctx, c.work, c.event),
+    );
+    for (const p of prepared) {
+      if (p.kind === 'deferred') counts.eventsDeferred++;
+      else if (p.kind === 'failed') counts.eventsFailed++;
+    }
+    const ready = prepared.filter((p): p is Ready => p.kind === 'routed' || p.kind === 'missing');
+    return await saveRouted(ctx, counts, ready);
+  } finally {
+    options.leases?.releaseEvents(held);
   }
-  const ready = prepared.filter((p): p is Ready => p.kind === 'routed' || p.kind === 'missing');
-  return saveRouted(ctx, counts, ready);
 }
 
 /**

@@ -52,6 +52,8 @@ describe.each(STORE_KINDS)('delivery worker: events, pacing, loop (%s)', (kind) 
     const slow = createHarness(store, [hook], {
       clock,
       leaseMs: 10_000,
+      // Stalled as a whole: no heartbeat renews its lease either.
+      leaseRenewMs: 0,
       // While the slow worker enriches, its lease runs out and another worker does the whole job.
       enrich: async () => {
         clock.advance(10_000);
