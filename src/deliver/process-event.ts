@@ -9,7 +9,7 @@ import type { NormalisedEvent } from '../receive/event.js';
 import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { rescheduleEventWork, type ClaimedEventWork } from '../store/event-work.repo.js';
 import { loadEvent } from '../store/events.repo.js';
-import { recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
+import { getOrderStatuses, recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
 import { claimEventsToRoute, saveRouting, type RoutedEventWrite } from '../store/routing.repo.js';
 import { mapWithConcurrency } from './concurrency.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -99,6 +99,7 @@ async function saveRouted<R>(ctx: WorkerContext<R>, counts: EventCounts, ready: 
     counts.eventsRouted += routed.length;
     counts.deliveriesCreated += written.length;
     logRouted(ctx, routed, written);
+    await logStaleSkipped(ctx, routed);
     const byId = new Map(routed.map((p) => [p.event.eventId, p.event]));
     return written.filter((d) => d.claimed).map((delivery) => ({ delivery, event: byId.get(delivery.eventId)! }));
   } catch (err) {
@@ -118,6 +119,23 @@ function logRouted<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'rou
   for (const { event, routed: r } of routed) {
     const fields = { eventId: event.eventId, deliveries: created.get(event.eventId) ?? 0, skippedStale: r.skippedStale ?? false };
     ctx.logger.debug(fields, 'event routed');
+  }
+}
+
+/**
+ * A stale event no rule asked for is stored and processed but notifies nobody: say so, at
+ * info, with the status its order had already reached, so the silence is explained.
+ */
+async function logStaleSkipped<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'routed' }>[]): Promise<void> {
+  const skipped = routed.filter((p) => p.routed.skippedStale && p.routed.deliveries.length === 0).map((p) => p.event);
+  if (skipped.length === 0) return;
+  const current = await getOrderStatuses(ctx.store.db, skipped.map((e) => e.orderId)).catch(() => new Map<string, string>());
+  for (const e of skipped) {
+    const orderStatus = current.get(e.orderId) ?? 'unknown';
+    ctx.logger.info(
+      { eventId: e.eventId, orderId: e.orderId, status: e.status, rawStatus: e.rawStatus, orderStatus },
+      `stale ${e.status} callback not notified: order ${e.orderId} is already ${orderStatus} (only rules with stale: true get stale events)`,
+    );
   }
 }
 
