@@ -38,7 +38,7 @@ export interface PipelineOptions {
   /** A ready mail transport instead of SMTP_URL (Workers: the HTTP mail API). */
   mailTransport?: Transporter;
   /** Worker tuning (Workers: small batches, few connections). @default WORKER_DEFAULTS */
-  workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs'>;
+  workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs'>;
   /** Rules already loaded (and checked before the store was opened). @default read now */
   rules?: RulesConfig;
   /** Level of the "rules loaded" line: Workers build a pipeline per invocation. @default "info" */

@@ -9,9 +9,10 @@ import type { NormalisedEvent } from '../receive/event.js';
 import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { rescheduleEventWork, type ClaimedEventWork } from '../store/event-work.repo.js';
 import { loadEvent } from '../store/events.repo.js';
-import { recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
+import { getOrderStatuses, recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
 import { claimEventsToRoute, saveRouting, type RoutedEventWrite } from '../store/routing.repo.js';
 import { mapWithConcurrency } from './concurrency.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
 import type { RouteOutcome, WorkerContext } from './worker-deps.js';
 
@@ -38,6 +39,8 @@ export interface RouteOptions {
   limit: number;
   /** Only this event (the Workers runtime processes a fresh callback at once). */
   eventId?: string;
+  /** Renews the claimed events' leases while they are enriched and routed. */
+  leases?: Pick<LeaseKeeper, 'holdEvents' | 'releaseEvents'>;
 }
 
 /** Enriched and routed, not yet written; or missing (its outbox row only is retired). */
@@ -60,15 +63,21 @@ export async function routeDueEvents<R>(
   });
   counts.events += claimed.length;
   if (claimed.length === 0) return [];
-  const prepared = await mapWithConcurrency(claimed, Math.min(ctx.concurrency, MAX_ENRICH_CONCURRENCY), (c) =>
-    prepareEvent(ctx, c.work, c.event),
-  );
-  for (const p of prepared) {
-    if (p.kind === 'deferred') counts.eventsDeferred++;
-    else if (p.kind === 'failed') counts.eventsFailed++;
+  const held = claimed.map((c) => ({ eventId: c.work.eventId, attempts: c.work.attempts }));
+  options.leases?.holdEvents(held);
+  try {
+    const prepared = await mapWithConcurrency(claimed, Math.min(ctx.concurrency, MAX_ENRICH_CONCURRENCY), (c) =>
+      prepareEvent(ctx, c.work, c.event),
+    );
+    for (const p of prepared) {
+      if (p.kind === 'deferred') counts.eventsDeferred++;
+      else if (p.kind === 'failed') counts.eventsFailed++;
+    }
+    const ready = prepared.filter((p): p is Ready => p.kind === 'routed' || p.kind === 'missing');
+    return await saveRouted(ctx, counts, ready);
+  } finally {
+    options.leases?.releaseEvents(held);
   }
-  const ready = prepared.filter((p): p is Ready => p.kind === 'routed' || p.kind === 'missing');
-  return saveRouted(ctx, counts, ready);
 }
 
 /**
@@ -90,6 +99,7 @@ async function saveRouted<R>(ctx: WorkerContext<R>, counts: EventCounts, ready: 
     counts.eventsRouted += routed.length;
     counts.deliveriesCreated += written.length;
     logRouted(ctx, routed, written);
+    await logStaleSkipped(ctx, routed);
     const byId = new Map(routed.map((p) => [p.event.eventId, p.event]));
     return written.filter((d) => d.claimed).map((delivery) => ({ delivery, event: byId.get(delivery.eventId)! }));
   } catch (err) {
@@ -109,6 +119,23 @@ function logRouted<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'rou
   for (const { event, routed: r } of routed) {
     const fields = { eventId: event.eventId, deliveries: created.get(event.eventId) ?? 0, skippedStale: r.skippedStale ?? false };
     ctx.logger.debug(fields, 'event routed');
+  }
+}
+
+/**
+ * A stale event no rule asked for is stored and processed but notifies nobody: say so, at
+ * info, with the status its order had already reached, so the silence is explained.
+ */
+async function logStaleSkipped<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'routed' }>[]): Promise<void> {
+  const skipped = routed.filter((p) => p.routed.skippedStale && p.routed.deliveries.length === 0).map((p) => p.event);
+  if (skipped.length === 0) return;
+  const current = await getOrderStatuses(ctx.store.db, skipped.map((e) => e.orderId)).catch(() => new Map<string, string>());
+  for (const e of skipped) {
+    const orderStatus = current.get(e.orderId) ?? 'unknown';
+    ctx.logger.info(
+      { eventId: e.eventId, orderId: e.orderId, status: e.status, rawStatus: e.rawStatus, orderStatus },
+      `stale ${e.status} callback not notified: order ${e.orderId} is already ${orderStatus} (only rules with stale: true get stale events)`,
+    );
   }
 }
 

@@ -54,10 +54,16 @@ export interface WorkerDeps<Rules = unknown> {
   /** Minimum gap between sends on one channel, by type. @default { slack: 1000 } */
   sendIntervalMs?: Partial<Record<ChannelType, number>>;
   /**
-   * How long a claim is owned; must exceed the slowest send plus its wait for a send slot
-   * (at most 2 × max(batchSize, concurrency) deliveries are claimed at once). @default 120000
+   * How long a claim is owned before another worker may take it over. A live worker renews
+   * the leases of what it holds (see `leaseRenewMs`), so this only bounds how long the work
+   * of a dead worker waits. @default 20000
    */
   leaseMs?: number;
+  /**
+   * Renew held leases this often (real time); 0 never renews on its own (tests that play a
+   * frozen worker). Must be well under `leaseMs`. @default leaseMs / 4
+   */
+  leaseRenewMs?: number;
   /** Most events, and most deliveries, claimed per round (a tick is one round). @default 100 */
   batchSize?: number;
   /** Sends in flight at once; enrichments use up to 8 of it (Colt's API is one shared peer). @default 32 */
@@ -78,6 +84,7 @@ export type WorkerContext<Rules = unknown> = WorkerDeps<Rules> &
       | 'enrichRetrySchedule'
       | 'sendIntervalMs'
       | 'leaseMs'
+      | 'leaseRenewMs'
       | 'batchSize'
       | 'concurrency'
       | 'pollIntervalMs'

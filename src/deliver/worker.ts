@@ -11,6 +11,7 @@ import { loadEvents } from '../store/events.repo.js';
 import { errorMessage, routeDueEvents } from './process-event.js';
 import { ENRICH_RETRY_SCHEDULE_S, RETRY_SCHEDULE_S } from './retry.js';
 import type { SendOutcome } from './send-delivery.js';
+import { createLeaseKeeper, type LeaseKeeper } from './lease-keeper.js';
 import { createSendLane, type SendJob, type SendLane } from './send-lane.js';
 import type { WorkerContext, WorkerDeps } from './worker-deps.js';
 import { createLoop, type StageRun } from './worker-loop.js';
@@ -58,11 +59,17 @@ export interface Worker {
   wake(): void;
   /** Finishes the stages' runs in progress and their sends, and stops the loop. */
   stop(): Promise<void>;
+  /**
+   * Renews the leases of the work this worker holds now (the heartbeat does it every
+   * `leaseRenewMs`); resolves with how many were renewed.
+   */
+  renewLeases(): Promise<number>;
 }
 
 /** @default values of WorkerDeps */
 export const WORKER_DEFAULTS = {
-  leaseMs: 120_000,
+  // Short, because live workers renew what they hold: a dead worker's work resumes within it.
+  leaseMs: 20_000,
   // Measured on the 2-core machine (bench/deliver.bench.ts): 32 sends in flight keep the
   // event loop busy while a batch of 100 amortises each claim's round trip.
   batchSize: 100,
@@ -72,18 +79,21 @@ export const WORKER_DEFAULTS = {
 } as const;
 
 export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
+  const leaseMs = deps.leaseMs ?? WORKER_DEFAULTS.leaseMs;
   const ctx: WorkerContext<Rules> = {
     ...deps,
     random: deps.random ?? Math.random,
     retrySchedule: deps.retrySchedule ?? RETRY_SCHEDULE_S,
     enrichRetrySchedule: deps.enrichRetrySchedule ?? ENRICH_RETRY_SCHEDULE_S,
     sendIntervalMs: deps.sendIntervalMs ?? WORKER_DEFAULTS.sendIntervalMs,
-    leaseMs: deps.leaseMs ?? WORKER_DEFAULTS.leaseMs,
+    leaseMs,
+    leaseRenewMs: deps.leaseRenewMs ?? Math.floor(leaseMs / 4),
     batchSize: deps.batchSize ?? WORKER_DEFAULTS.batchSize,
     concurrency: deps.concurrency ?? WORKER_DEFAULTS.concurrency,
     pollIntervalMs: deps.pollIntervalMs ?? WORKER_DEFAULTS.pollIntervalMs,
   };
   const lane = createSendLane(ctx);
+  const leases = createLeaseKeeper(ctx);
   // A stage that throws lost its database (the lease brings back whatever it had claimed).
   const reportingErrors = <T>(run: Promise<T>) =>
     run.catch((err: unknown) => {
@@ -91,8 +101,8 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
       throw err;
     });
   const loop = createLoop({
-    routeEvents: (limit) => reportingErrors(routeStage(ctx, lane, limit, emptyTick())),
-    claimDue: (limit) => reportingErrors(dueStage(ctx, lane, limit, emptyTick())),
+    routeEvents: (limit) => reportingErrors(routeStage(ctx, lane, leases, limit, emptyTick())),
+    claimDue: (limit) => reportingErrors(dueStage(ctx, lane, leases, limit, emptyTick())),
     pending: lane.pending,
     onSettled: lane.onSettled,
     batchSize: ctx.batchSize,
@@ -103,7 +113,7 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
   });
   let ticks: Promise<unknown> = Promise.resolve();
   const tick = (scope?: TickScope): Promise<TickResult> => {
-    const run = () => runTick(ctx, lane, scope);
+    const run = () => runTick(ctx, lane, leases, scope);
     const next = ticks.then(run, run);
     ticks = next.catch(() => undefined);
     return next;
@@ -112,7 +122,7 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
     await loop.stop();
     await ticks;
   };
-  return { tick, start: loop.start, wake: loop.wake, stop };
+  return { tick, start: loop.start, wake: loop.wake, stop, renewLeases: leases.renew };
 }
 
 /**
@@ -120,10 +130,10 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
  * now too), and waits for every send it started. The routed deliveries' sends start before
  * the claim, so they overlap it.
  */
-async function runTick<R>(ctx: WorkerContext<R>, lane: SendLane, scope?: TickScope): Promise<TickResult> {
+async function runTick<R>(ctx: WorkerContext<R>, lane: SendLane, leases: LeaseKeeper, scope?: TickScope): Promise<TickResult> {
   const result = emptyTick();
-  const routed = await routeStage(ctx, lane, ctx.batchSize, result, scope);
-  const due = await dueStage(ctx, lane, ctx.batchSize, result, scope).catch(async (err: unknown) => {
+  const routed = await routeStage(ctx, lane, leases, ctx.batchSize, result, scope);
+  const due = await dueStage(ctx, lane, leases, ctx.batchSize, result, scope).catch(async (err: unknown) => {
     await routed.done;
     throw err;
   });
@@ -140,12 +150,21 @@ const OUTCOME_COUNTER: Record<SendOutcome, keyof TickResult> = {
   'lease-lost': 'leaseLost',
 };
 
-/** Queues sends on the lane, counting their outcomes into `result`; `done` settles when all are written. */
-function sender<R>(ctx: WorkerContext<R>, lane: SendLane, result: TickResult) {
+/**
+ * Queues sends on the lane, counting their outcomes into `result`; `done` settles when all
+ * are written. Each delivery's lease is renewed from the moment it is queued until then.
+ */
+function sender<R>(ctx: WorkerContext<R>, lane: SendLane, leases: LeaseKeeper, result: TickResult) {
   const sends: Promise<void>[] = [];
   const send = (job: SendJob) => {
+    leases.holdDelivery(job.delivery);
+    const submitted = lane.submit(job);
+    void submitted.then(
+      () => leases.releaseDelivery(job.delivery),
+      () => leases.releaseDelivery(job.delivery),
+    );
     sends.push(
-      lane.submit(job).then(
+      submitted.then(
         (outcome) => void (result[OUTCOME_COUNTER[outcome]] as number)++,
         (err: unknown) => {
           result.errors++;
@@ -163,13 +182,14 @@ function sender<R>(ctx: WorkerContext<R>, lane: SendLane, result: TickResult) {
 async function routeStage<R>(
   ctx: WorkerContext<R>,
   lane: SendLane,
+  leases: LeaseKeeper,
   limit: number,
   result: TickResult,
   scope?: TickScope,
 ): Promise<StageRun> {
-  const { send, done } = sender(ctx, lane, result);
+  const { send, done } = sender(ctx, lane, leases, result);
   const before = { events: result.events, created: result.deliveriesCreated };
-  const preClaimed = await routeDueEvents(ctx, result, { limit, ...(scope && { eventId: scope.eventId }) });
+  const preClaimed = await routeDueEvents(ctx, result, { limit, leases, ...(scope && { eventId: scope.eventId }) });
   result.claimed += preClaimed.length;
   for (const job of preClaimed) send(job);
   const events = result.events - before.events;
@@ -181,11 +201,12 @@ async function routeStage<R>(
 async function dueStage<R>(
   ctx: WorkerContext<R>,
   lane: SendLane,
+  leases: LeaseKeeper,
   limit: number,
   result: TickResult,
   scope?: TickScope,
 ): Promise<StageRun> {
-  const { send, done } = sender(ctx, lane, result);
+  const { send, done } = sender(ctx, lane, leases, result);
   const claimed = await claimDueDeliveries(ctx.store.db, {
     now: new Date(ctx.clock.now()),
     limit,

@@ -94,7 +94,8 @@ function outcomeStatement(input: string): SQL {
         last_code = case when i.status = 'suppressed' then d.last_code else i.code end,
         updated_at = i.at
       from input i
-      where d.id = i.id and d.status = 'sending' and d.attempts = i.attempts and d.lease_until = i.lease_until
+      -- The same claim (every claim adds an attempt), its lease as claimed or renewed since.
+      where d.id = i.id and d.status = 'sending' and d.attempts = i.attempts and d.lease_until >= i.lease_until
       returning d.id, i.seq
     ),
     recorded as (

@@ -1,5 +1,5 @@
 /** Orders: one row per Colt order, its status monotonic, its details from GET /order. */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { STATUS_RANK, type EventStatus, type NumberRange, type NumberType, type OrderType } from '../receive/event.js';
 import type { DbOrTx } from './db.js';
 import { orders } from './schema.js';
@@ -59,4 +59,16 @@ export async function recordEnrichError(db: DbOrTx, orderId: string, reason: str
 export async function getOrder(db: DbOrTx, orderId: string): Promise<OrderRow | null> {
   const [row] = await db.select().from(orders).where(eq(orders.orderId, orderId));
   return row ?? null;
+}
+
+/** The current status of each order (one query); orders not stored are absent. */
+export async function getOrderStatuses(db: DbOrTx, orderIds: readonly string[]): Promise<Map<string, EventStatus>> {
+  const statuses = new Map<string, EventStatus>();
+  if (orderIds.length === 0) return statuses;
+  const rows = await db
+    .select({ orderId: orders.orderId, status: orders.status })
+    .from(orders)
+    .where(inArray(orders.orderId, [...new Set(orderIds)]));
+  for (const r of rows) statuses.set(r.orderId, r.status as EventStatus);
+  return statuses;
 }

@@ -87,6 +87,15 @@ describe.each(STORE_KINDS)('dashboard pages on %s', (kind) => {
     expect(html).toMatch(/<strong>console<\/strong>.*?badge b-delivered/s);
   });
 
+  it('shows a stale callback in the order timeline as stale and says why it notified nobody', async () => {
+    const stale = await h.callback({ orderId: FAILED, orderStatus: 'inProgress' });
+    for (let i = 0; i < 5 && !(await h.pipeline.worker.tick()).idle; i++);
+    const html = await page(`/orders/${FAILED}`);
+    expect(html).toContain(`<div class="tl-item in_progress stale" id="e-${stale}">`);
+    const item = html.slice(html.indexOf(`id="e-${stale}"`));
+    expect(item).toMatch(/Not notified: stale\.<\/strong> The order had already moved past in progress when this callback\s+arrived \(it is now <span class="badge b-failed">failed<\/span>\)/);
+  });
+
   it('retries a dead delivery: channel enabled, same delivery id, delivered on the next tick', async () => {
     h.peer.setDefault({ status: 200, body: '{"received":true}' });
     await page(`/orders/${FAILED}`);

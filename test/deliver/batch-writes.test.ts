@@ -116,12 +116,14 @@ describe.each(STORE_KINDS)('one-statement worker writes (%s)', (kind) => {
     });
 
     it('applies each outcome only while its lease holds, and records every attempt', async () => {
-      const both = await claimOn(['a', 'b']);
-      const [a, b] = ['a', 'b'].map((ch) => both.find((l) => l.channel === ch));
-      const stale = { ...b!, leaseUntil: at(1) }; // another worker's lease, long gone
-      expect(await recordOutcomes(store.db, [ok(a!), ok(stale)])).toEqual([true, false]);
-      expect(await deliveryById(store.db, a!.id)).toMatchObject({ status: 'delivered', deliveredAt: at(10), lastCode: '200', leaseUntil: null });
-      expect(await deliveryById(store.db, b!.id)).toMatchObject({ status: 'sending', attempts: 1 });
+      const [stale] = await claimOn(['b']);
+      // Its lease runs out and another claim takes it again (attempt 2), with a new delivery.
+      const retaken = await claimOn(['a'], at(30_000));
+      const [a, b] = ['a', 'b'].map((ch) => retaken.find((l) => l.channel === ch));
+      expect(b).toMatchObject({ id: stale!.id, attempts: 2 });
+      expect(await recordOutcomes(store.db, [ok(a!, at(30_010)), ok(stale!)])).toEqual([true, false]);
+      expect(await deliveryById(store.db, a!.id)).toMatchObject({ status: 'delivered', deliveredAt: at(30_010), lastCode: '200', leaseUntil: null });
+      expect(await deliveryById(store.db, b!.id)).toMatchObject({ status: 'sending', attempts: 2 });
       expect(await attemptsOf(store.db, b!.id)).toMatchObject([{ attempt: 1, outcome: 'delivered', durationMs: 9 }]);
       // A delivered row is never claimed again, and a second success for it is refused.
       expect(await recordOutcomes(store.db, [ok(a!)])).toEqual([false]);

@@ -38,7 +38,8 @@ describe.each(STORE_KINDS)('deliveries written claimed by routing (%s)', (kind) 
     // Worker A routes the event, writing its delivery claimed, then hangs before the request goes out.
     const hang = deferred<SendResult>();
     const frozen = createScriptedChannel('hook', 'webhook', () => hang.promise);
-    const a = createHarness(store, [frozen], { leaseMs: LEASE_MS });
+    // Frozen: its heartbeat does not run either (leaseRenewMs 0).
+    const a = createHarness(store, [frozen], { leaseMs: LEASE_MS, leaseRenewMs: 0 });
     const clock = a.clock;
     const b = createHarness(store, [createScriptedChannel('hook')], { clock, leaseMs: LEASE_MS });
     const eventId = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });

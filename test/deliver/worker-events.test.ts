@@ -9,7 +9,7 @@ import type { EnrichOutcome } from '../../src/deliver/worker.js';
 import { replayEvent } from '../../src/deliver/replay.js';
 import { createWorker } from '../../src/deliver/worker.js';
 import { createManualClock, systemClock } from '../../src/lib/clock.js';
-import { createSilentLogger } from '../../src/lib/logger.js';
+import { createLogger, createSilentLogger } from '../../src/lib/logger.js';
 import { routeEvent } from '../../src/route/router.js';
 import { enqueueEventWork } from '../../src/store/event-work.repo.js';
 import { callbackEvents, eventWork, orders } from '../../src/store/schema.js';
@@ -52,6 +52,8 @@ describe.each(STORE_KINDS)('delivery worker: events, pacing, loop (%s)', (kind) 
     const slow = createHarness(store, [hook], {
       clock,
       leaseMs: 10_000,
+      // Stalled as a whole: no heartbeat renews its lease either.
+      leaseRenewMs: 0,
       // While the slow worker enriches, its lease runs out and another worker does the whole job.
       enrich: async () => {
         clock.advance(10_000);
@@ -77,6 +79,21 @@ describe.each(STORE_KINDS)('delivery worker: events, pacing, loop (%s)', (kind) 
     expect(event!.state).toBe('processed');
     expect(await deliveriesOf(store.db, eventId)).toEqual([]);
     expect(hook.jobs).toEqual([]);
+  });
+
+  it('says at info why a stale event notified nobody, naming the order’s current status', async () => {
+    const hook = createScriptedChannel('hook');
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const { clock, worker } = createHarness(store, [hook], { logger });
+    await insertTestEvent(store.db, { receivedAt: new Date(clock.now()), orderId: 'ORD-STALE-LOG', status: 'completed' });
+    expect(await worker.tick()).toMatchObject({ delivered: 1 });
+    const late = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()), orderId: 'ORD-STALE-LOG', status: 'raised', stale: true });
+    expect(await worker.tick()).toMatchObject({ eventsRouted: 1, deliveriesCreated: 0 });
+    const said = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.eventId === late && l.level === 30);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatchObject({ orderId: 'ORD-STALE-LOG', status: 'raised', orderStatus: 'completed' });
+    expect(said[0]!.msg).toContain('already completed');
   });
 
   it('suppresses a delivery whose channel left the rules', async () => {

@@ -117,6 +117,18 @@ describe('mock numbers API', () => {
     expect(() => mock.placeOrder({ type: 'reservation_cancellation', startFullNumber: block.startFullNumber })).toThrow(/free/);
   });
 
+  it('order ids are unique across runs: a second run never reuses the first one’s', () => {
+    const clock = createManualClock();
+    const first = createMockColt(options({ clock }));
+    const a = [1, 2].map(() => first.placeOrder({ type: 'reservation', country: 'FR' }).order!.orderId);
+    clock.advance(1);
+    const second = createMockColt(options({ clock }));
+    const b = [1, 2].map(() => second.placeOrder({ type: 'reservation', country: 'FR' }).order!.orderId);
+    expect(new Set([...a, ...b]).size).toBe(4);
+    for (const id of [...a, ...b]) expect(id).toMatch(/^IN-ORD-[0-9A-Z]+-\d+$/);
+    expect(createMockColt(options({ orderIdPrefix: 'T-' })).placeOrder({ type: 'reservation', country: 'FR' }).order!.orderId).toBe('T-100300');
+  });
+
   it('rejects bad ordering requests with 400 and non-JSON with 415', async () => {
     const mock = createMockColt(options());
     const headers = { APIGWTrackingId: 'x', authorization: `Bearer ${await token(mock)}` };

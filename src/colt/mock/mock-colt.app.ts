@@ -65,6 +65,7 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
     trackingHeader: ctx.trackingHeader,
   });
   let orderSeq = 100_300;
+  const orderIdPrefix = options.orderIdPrefix ?? `IN-ORD-${ctx.clock.now().toString(36).toUpperCase()}-`;
 
   function placeOrder(request: MockOrderRequest): MockPlaceResult {
     const block = selectBlock(state, request);
@@ -72,7 +73,7 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
       cancelReservation(block);
       return { order: null, numbers: [block] };
     }
-    const orderId = `IN-ORD-${orderSeq++}`;
+    const orderId = `${orderIdPrefix}${orderSeq++}`;
     // A reservation has no end customer; the other orders name one, so enrichment finds it.
     const named = request.type !== 'reservation';
     const order: MockOrder = {

@@ -56,6 +56,13 @@ export interface MockColtOptions {
   latencyMs?: number;
   /** API calls allowed per second (by `clock`); more get 429 with Retry-After. 0 = unlimited. @default 0 */
   rateLimit?: number;
+  /**
+   * Start of every order id this run places (then a sequence number). Time-based by
+   * default, so a second run against the same relay database never reuses an order id
+   * (which the relay would see as a stale callback of the earlier order).
+   * @default "IN-ORD-<start time in base 36>-"
+   */
+  orderIdPrefix?: string;
   /** Tries per callback before giving up. @default 3 */
   callbackAttempts?: number;
   /** Wait between callback tries. @default 1000 */

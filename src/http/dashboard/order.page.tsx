@@ -21,11 +21,25 @@ function numbersText(numbers: { start: string; end: string }[]): string {
   return numbers.map((n) => (n.start === n.end ? n.start : `${n.start} – ${n.end}`)).join(', ');
 }
 
+/** Why a routed callback notified nobody: stale (and what the order had reached), or no rule matched. */
+function NotNotified(props: { e: EventSummary; orderStatus: string }) {
+  const { e } = props;
+  const at = e.processedAt?.toISOString() ?? '—';
+  if (!e.stale) return <p class="muted small">Routed at {at}: no rule matched.</p>;
+  return (
+    <p class="small stale-note">
+      <strong>Not notified: stale.</strong> The order had already moved past {e.status.replace(/_/g, ' ')} when this callback
+      arrived (it is now <Badge status={props.orderStatus} />); only rules with <code>stale: true</code> get stale callbacks
+      (routed at {at}).
+    </p>
+  );
+}
+
 function EventItem(props: { e: EventSummary; body: string | undefined; deliveries: DeliveryWithAttempts[]; data: OrderPageData; view: View }) {
   const { e, body, deliveries, view } = props;
   const pretty = body === undefined ? undefined : prettyJson(body);
   return (
-    <div class={`tl-item ${e.status}`} id={`e-${e.id}`}>
+    <div class={`tl-item ${e.status}${e.stale ? ' stale' : ''}`} id={`e-${e.id}`}>
       <section class="card">
         <div class="head">
           <div class="left">
@@ -55,7 +69,7 @@ function EventItem(props: { e: EventSummary; body: string | undefined; deliverie
         {e.state !== 'processed' ? (
           <p class="muted small">Waiting to be routed (enrichment or the worker has not run yet).</p>
         ) : deliveries.length === 0 ? (
-          <p class="muted small">Routed at {e.processedAt?.toISOString() ?? '—'}: no rule matched{e.stale ? ' (stale events reach only rules with stale: true)' : ''}.</p>
+          <NotNotified e={e} orderStatus={props.data.timeline.order.status} />
         ) : (
           deliveries.map((d) => <DeliveryCard d={d} csrf={view.csrf} now={view.now} channel={props.data.channels.get(d.channel)} />)
         )}

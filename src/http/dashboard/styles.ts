@@ -69,6 +69,8 @@ textarea{width:100%;min-height:180px;font-family:var(--mono);font-size:12.5px}
 .tl-item{position:relative;margin-bottom:16px}
 .tl-item:before{content:"";position:absolute;left:-30px;top:18px;width:12px;height:12px;border-radius:50%;background:#94a3b8;border:2px solid var(--bg)}
 .tl-item.failed:before,.tl-item.dead:before{background:var(--bad)}.tl-item.completed:before{background:var(--ok)}
+.tl-item.stale:before{background:var(--bg);border-color:#94a3b8;border-style:dashed}.tl-item.stale>.card{opacity:.8}
+.stale-note{border-left:3px solid #94a3b8;padding-left:8px}
 .head{display:flex;gap:10px;align-items:center;flex-wrap:wrap;justify-content:space-between}
 .head .left{display:flex;gap:10px;align-items:center;flex-wrap:wrap}
 .delivery{border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin-top:12px;background:#fcfcfd}

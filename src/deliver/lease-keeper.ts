@@ -1,0 +1,78 @@
+/**
+ * The worker's heartbeat: while it holds claimed work (events being enriched and routed,
+ * deliveries queued or being sent), their leases are renewed every `renewMs`. The lease
+ * can then be short, so the work of a worker that died (kill -9, lost machine) comes back
+ * within one lease, while a live worker keeps what it holds however slow a peer is.
+ * The timer runs only while something is held.
+ */
+import type { DeliveryLease } from '../store/deliveries.repo.js';
+import { renewDeliveryLeases, renewEventLeases, type EventLease } from '../store/lease-renewal.repo.js';
+import type { WorkerContext } from './worker-deps.js';
+
+export interface LeaseKeeper {
+  holdDelivery(lease: DeliveryLease): void;
+  releaseDelivery(lease: DeliveryLease): void;
+  holdEvents(leases: readonly EventLease[]): void;
+  releaseEvents(leases: readonly EventLease[]): void;
+  /** Renews every held lease now; resolves with how many were renewed. */
+  renew(): Promise<number>;
+}
+
+export function createLeaseKeeper<R>(ctx: WorkerContext<R>): LeaseKeeper {
+  const deliveries = new Set<DeliveryLease>();
+  const events = new Set<EventLease>();
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let renewing: Promise<number> | null = null;
+
+  const renewNow = async (): Promise<number> => {
+    const options = { now: new Date(ctx.clock.now()), leaseMs: ctx.leaseMs };
+    const [d, e] = await Promise.all([
+      renewDeliveryLeases(ctx.store.db, [...deliveries], options),
+      renewEventLeases(ctx.store.db, [...events], options),
+    ]);
+    return d.length + e.length;
+  };
+  // One renewal at a time: a slow database must not pile statements up.
+  const renew = () =>
+    (renewing ??= renewNow().finally(() => {
+      renewing = null;
+    }));
+
+  const heartbeat = () => {
+    renew().catch((err: unknown) => {
+      // The next beat tries again; only a lease that runs out meanwhile is lost.
+      ctx.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not renew work leases');
+    });
+  };
+  const update = () => {
+    const holding = deliveries.size + events.size > 0;
+    if (holding && timer === null && ctx.leaseRenewMs > 0) {
+      timer = setInterval(heartbeat, ctx.leaseRenewMs);
+      // Node: a heartbeat alone must not keep the process alive (Workers have no unref).
+      (timer as { unref?: () => void }).unref?.();
+    } else if (!holding && timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+
+  return {
+    holdDelivery(lease) {
+      deliveries.add(lease);
+      update();
+    },
+    releaseDelivery(lease) {
+      deliveries.delete(lease);
+      update();
+    },
+    holdEvents(leases) {
+      for (const l of leases) events.add(l);
+      update();
+    },
+    releaseEvents(leases) {
+      for (const l of leases) events.delete(l);
+      update();
+    },
+    renew,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Heartbeat for claimed work: a worker renews the leases of the deliveries and events it
+ * still holds, so a lease can be short (a dead worker's work comes back within one lease)
+ * without a slow send or enrichment losing its claim. One statement per kind of row.
+ */
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from './db.js';
+import type { DeliveryLease } from './deliveries.repo.js';
+import { rowsOf } from './rows.js';
+
+/** A claimed outbox row: the event and the claim's attempt number. */
+export interface EventLease {
+  eventId: string;
+  attempts: number;
+}
+
+export interface RenewOptions {
+  now: Date;
+  /** The renewed leases end this long after `now`. */
+  leaseMs: number;
+}
+
+/**
+ * Extends the leases of deliveries still `sending` under the same claim (its attempt
+ * number: every claim adds one, so a row another worker took over is left alone).
+ * A claimed row's next_attempt_at is its lease end (see claimDueDeliveries), so both move.
+ * Returns the ids renewed.
+ */
+export async function renewDeliveryLeases(db: DbOrTx, held: readonly DeliveryLease[], options: RenewOptions): Promise<string[]> {
+  if (held.length === 0) return [];
+  const input = JSON.stringify(held.map((d) => ({ id: d.id, attempts: d.attempts })));
+  const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update deliveries d set lease_until = ${until}::timestamptz, next_attempt_at = ${until}::timestamptz
+      from jsonb_to_recordset(${input}::jsonb) as i(id uuid, attempts int)
+      where d.id = i.id and d.status = 'sending' and d.attempts = i.attempts and d.lease_until is not null
+      returning d.id`),
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Extends the leases of outbox rows still claimed under the same claim; returns the event ids renewed. */
+export async function renewEventLeases(db: DbOrTx, held: readonly EventLease[], options: RenewOptions): Promise<string[]> {
+  if (held.length === 0) return [];
+  const input = JSON.stringify(held.map((e) => ({ event_id: e.eventId, attempts: e.attempts })));
+  const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
+  const rows = rowsOf<{ event_id: string }>(
+    await db.execute(sql`
+      update event_work w set lease_until = ${until}::timestamptz
+      from jsonb_to_recordset(${input}::jsonb) as i(event_id uuid, attempts int)
+      where w.event_id = i.event_id and w.attempts = i.attempts and w.lease_until is not null
+      returning w.event_id`),
+  );
+  return rows.map((r) => r.event_id);
+}
