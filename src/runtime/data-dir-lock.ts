@@ -9,6 +9,7 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const LOCK_FILE = 'colt-relay.lock';
 /** Held only while a stale lock is being replaced, so two starters cannot both take it over. */
@@ -56,11 +57,14 @@ export function describeHolder(holder: LockHolder): string {
 
 const otherHost = (holder: LockHolder) => holder.host !== hostname();
 
+/** Nonces of the locks this process holds or is taking: its own pid alone cannot tell them from a leftover. */
+const ownNonces = new Set<string>();
+
 /** Is the holder still running? Unknown for another host: counted as alive. */
 function isAlive(holder: LockHolder): boolean {
   if (otherHost(holder)) return true;
-  // A restarted container reuses low pids: a lock naming our own pid is a leftover.
-  if (holder.pid === process.pid) return false;
+  // A restarted container reuses low pids: a lock naming our pid that we did not take is a leftover.
+  if (holder.pid === process.pid) return ownNonces.has(holder.nonce);
   try {
     process.kill(holder.pid, 0);
     return true;
@@ -119,10 +123,13 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
 async function takeOver(dataDir: string, stale: LockHolder, content: string): Promise<boolean> {
   const lockPath = join(dataDir, LOCK_FILE);
   const guardPath = join(dataDir, TAKEOVER_FILE);
-  const guard = JSON.stringify({ pid: process.pid, host: hostname(), nonce: randomUUID() });
+  const guardNonce = randomUUID();
+  const guard = JSON.stringify({ pid: process.pid, host: hostname(), nonce: guardNonce });
+  ownNonces.add(guardNonce);
   if (!(await createExclusive(guardPath, guard))) {
+    ownNonces.delete(guardNonce);
     const other = await readHolder(guardPath);
-    if (other && other.pid > 0 && isAlive({ ...other, command: '', startedAt: '', nonce: '' })) return false;
+    if (other && other.pid > 0 && isAlive(other)) return false;
     throw new Error(
       `DATA_DIR ${dataDir}: a takeover of its stale lock was interrupted (${guardPath} names a process that is gone); ` +
         `make sure no relay uses the folder, then delete ${guardPath} and ${lockPath}`,
@@ -135,6 +142,7 @@ async function takeOver(dataDir: string, stale: LockHolder, content: string): Pr
     return await createExclusive(lockPath, content);
   } finally {
     await unlink(guardPath);
+    ownNonces.delete(guardNonce);
   }
 }
 
@@ -158,15 +166,22 @@ export async function acquireDataDirLock(
     nonce: randomUUID(),
   };
   const content = `${JSON.stringify(holder, null, 2)}\n`;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (await createExclusive(path, content)) return heldLock(path, holder);
+  ownNonces.add(holder.nonce);
+  try {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (await createExclusive(path, content)) return heldLock(path, holder);
+      const current = await readHolder(path);
+      if (current === null) continue; // released between our create and our read
+      if (isAlive(current) && current.pid > 0) throw new DataDirHeldError(dataDir, current, path);
+      if (await takeOver(dataDir, current, content)) return heldLock(path, holder);
+      await sleep(25); // another starter is replacing the same stale lock: read its result
+    }
     const current = await readHolder(path);
-    if (current === null) continue; // released between our create and our read
-    if (isAlive(current) && current.pid > 0) throw new DataDirHeldError(dataDir, current, path);
-    if (await takeOver(dataDir, current, content)) return heldLock(path, holder);
+    throw current ? new DataDirHeldError(dataDir, current, path) : new Error(`DATA_DIR ${dataDir}: could not create ${path}`);
+  } catch (error) {
+    ownNonces.delete(holder.nonce);
+    throw error;
   }
-  const current = await readHolder(path);
-  throw current ? new DataDirHeldError(dataDir, current, path) : new Error(`DATA_DIR ${dataDir}: could not create ${path}`);
 }
 
 function heldLock(path: string, holder: LockHolder): DataDirLock {
@@ -188,6 +203,7 @@ function heldLock(path: string, holder: LockHolder): DataDirLock {
       released = true;
       process.off('exit', onExit);
       if (await ours()) await unlink(path);
+      ownNonces.delete(holder.nonce);
     },
   };
 }

@@ -83,7 +83,13 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const { store } = owned;
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
   const prom = createPromMetrics({ queueStats: () => getQueueStats(store.db, new Date(systemClock.now())) });
-  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules });
+  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
+    async (error: unknown) => {
+      await closeServer(http.server);
+      await owned.close();
+      throw error;
+    },
+  );
   pipeline.start();
   const writer = createCallbackWriter(store);
   // Refused callbacks are counted in memory and written once a second (and at shutdown).

@@ -24,7 +24,8 @@ export async function openOwnedStore(
   who: { command: string; api?: LockHolder['api'] },
   options: { poolSize?: number } = {},
 ): Promise<OwnedStore> {
-  const lock = env.DATABASE_URL ? null : await acquireDataDirLock(env.DATA_DIR, who);
+  const embeddedFolder = !env.DATABASE_URL && !env.DATA_DIR.startsWith('memory://');
+  const lock = embeddedFolder ? await acquireDataDirLock(env.DATA_DIR, who) : null;
   let store: Store;
   try {
     store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: options.poolSize ?? env.DATABASE_POOL_SIZE });

@@ -2,11 +2,9 @@
  * `colt-relay replay | deliveries retry | prune` as an operator runs them: real processes
  * through bin/colt-relay-dev.mjs (the sources) against a Postgres database (DATABASE_URL) and a PGlite DATA_DIR.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store, StoreKind } from '../../src/store/db.js';
@@ -14,19 +12,13 @@ import { insertDeliveries } from '../../src/store/deliveries.repo.js';
 import { openStore } from '../../src/store/open.js';
 import { callbackEvents, deliveries, orders } from '../../src/store/schema.js';
 import { insertTestEvent } from '../deliver/support.js';
+import { runCli } from '../support/cli.js';
 import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 
-const BIN = fileURLToPath(new URL('../../bin/colt-relay-dev.mjs', import.meta.url));
 const RULES = 'channels:\n  console: { type: log }\n  audit: { type: log }\nrules:\n  - name: all\n    notify: [console, audit]\n';
 const DAY = 86_400_000;
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string>) => runCli(args, { LOG_LEVEL: 'silent', ...env });
 
 interface Target {
   env: Record<string, string>;

@@ -97,3 +97,16 @@ export function useTestStore(kind: StoreKind): TestStore {
     close: () => open().close(),
   };
 }
+
+/**
+ * A temporary PGlite data folder, already migrated (restored from the snapshot: no initdb),
+ * for tests that start relay processes on a DATA_DIR. Remove it with `rm`.
+ */
+export async function createPgliteDataDir(parent: string): Promise<string> {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(parent, 'colt-relay-data-'));
+  const store = await openPgliteStore({ dataDir: dir, loadDataDir: await migratedSnapshot() });
+  await store.close();
+  return dir;
+}

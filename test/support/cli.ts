@@ -1,0 +1,77 @@
+/**
+ * The command line as a user runs it: real processes through bin/colt-relay-dev.mjs, which runs
+ * the sources (bin/colt-relay.mjs runs dist/, which may be older than the sources under test;
+ * test/packaging covers the compiled build).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LockHolder } from '../../src/runtime/data-dir-lock.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/colt-relay-dev.mjs', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Wall time of the process. */
+  ms: number;
+}
+
+/** Runs `colt-relay <args>` to its end, with only PATH and `env` in its environment. */
+export function runCli(args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000, ...(options.cwd && { cwd: options.cwd }) },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
+      },
+    );
+  });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts a long-running command (`serve`, `worker`). */
+export function startCli(args: string[], env: Record<string, string>): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Waits until the relay on `dataDir` has written its lock and answers /readyz 200; its lock. */
+export async function waitForRelay(dataDir: string, running: RunningCli, timeoutMs = 120_000): Promise<LockHolder> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (running.child.exitCode !== null) throw new Error(`relay exited ${running.child.exitCode}:\n${running.output()}`);
+    const holder = await readFile(join(dataDir, 'colt-relay.lock'), 'utf8').then((t) => JSON.parse(t) as LockHolder, () => null);
+    if (holder?.api && holder.pid === running.child.pid) {
+      const ready = await fetch(`${holder.api.url}/readyz`).then((r) => r.status, () => 0);
+      if (ready === 200) return holder;
+    }
+    await new Promise((r) => setTimeout(r, 100)); // polling another process: no clock to drive
+  }
+  throw new Error(`relay not ready after ${timeoutMs} ms:\n${running.output()}`);
+}
