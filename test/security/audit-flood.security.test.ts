@@ -126,6 +126,20 @@ describe.each(STORE_KINDS)('refusal flood on %s', (kind) => {
 });
 
 describe.each(STORE_KINDS)('refusals are never dropped silently (%s)', (kind) => {
+  it('a flush with nothing to write does not stop later flushes', async () => {
+    const store = await createTestStore(kind);
+    try {
+      const recorder = createRefusalRecorder(store, { logger: createSilentLogger(), flushIntervalMs: 3_600_000 });
+      await recorder.flush(); // the timer's first tick usually finds nothing
+      await recorder.record({ at: new Date(), remoteAddr: '192.0.2.76', reason: 'unauthorized', statusCode: 401, message: 'x', path: '/callbacks/colt' });
+      await recorder.flush();
+      expect((await store.db.select().from(callbackRefusals)).map((r) => r.count)).toEqual([1]);
+      await recorder.close();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('close() writes what is still counted', async () => {
     const store = await createTestStore(kind);
     try {
