@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp } from '../app.js';
+import { createRefusalPacer } from '../http/auth-throttle.js';
 import { configWarnings, parseEnv, type Env } from '../config/env.js';
 import { systemClock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
@@ -79,6 +80,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       metrics: prom.metrics,
       renderMetrics: () => prom.render(),
       refusals,
+      refusalPacer: createRefusalPacer({ clock: systemClock }),
     });
     server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST });
     port = await listen(server);

@@ -5,6 +5,8 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRefusalPacer } from '../../src/http/auth-throttle.js';
+import { createManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import { createRefusalRecorder, type RefusalRecorder } from '../../src/store/refusal-recorder.js';
 import { upsertRefusals } from '../../src/store/refusals.repo.js';
@@ -175,5 +177,42 @@ describe.each(STORE_KINDS)('refusals are never dropped silently (%s)', (kind) =>
     } finally {
       await store.close();
     }
+  });
+});
+
+describe.each(STORE_KINDS)('refusal tarpit (%s)', (kind) => {
+  const PAUSE_MS = 2000;
+  let store: TestStore;
+  let relay: SecurityRelay;
+  beforeAll(async () => {
+    store = await createTestStore(kind);
+    relay = await startSecurityRelay(kind, {}, { store, refusalPacer: createRefusalPacer({ clock: createManualClock(), freePerSecond: 5, pauseMs: PAUSE_MS }) });
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await store?.close();
+  });
+
+  const timed = async (headers: Record<string, string>, body: string) => {
+    const started = performance.now();
+    const res = await relay.app.request('/callbacks/colt', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    await res.arrayBuffer();
+    return { status: res.status, ms: performance.now() - started };
+  };
+
+  it('past 5 refusals a second from one address, answers are held; real callbacks and other addresses are not', async () => {
+    relay.peer = '198.51.100.50';
+    for (let i = 0; i < 5; i++) expect((await timed({}, '{}')).status).toBe(401);
+    const held = await timed({}, '{}');
+    expect(held.status).toBe(401);
+    expect(held.ms).toBeGreaterThanOrEqual(PAUSE_MS - 50);
+    // Colt's real callback from the same address: accepted, not held.
+    const real = await timed({ authorization: `Bearer ${CALLBACK_TOKEN}` }, JSON.stringify({ orderId: 'IN-ORD-TARPIT', status: 'raised' }));
+    expect(real.status).toBe(200);
+    expect(real.ms).toBeLessThan(PAUSE_MS);
+    relay.peer = '198.51.100.51';
+    const other = await timed({}, '{}');
+    expect(other.status).toBe(401);
+    expect(other.ms).toBeLessThan(PAUSE_MS);
   });
 });

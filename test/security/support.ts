@@ -36,7 +36,7 @@ export interface SecurityRelay {
 export async function startSecurityRelay(
   kind: StoreKind,
   envOverrides: Record<string, string> = {},
-  deps: Partial<Pick<AppDeps, 'authThrottle' | 'refusals' | 'renderMetrics'>> & { store?: TestStore } = {},
+  deps: Partial<Pick<AppDeps, 'authThrottle' | 'refusals' | 'refusalPacer' | 'renderMetrics'>> & { store?: TestStore } = {},
 ): Promise<SecurityRelay> {
   const env = parseEnv({ ADMIN_TOKEN, CALLBACK_TOKEN, LOG_LEVEL: 'silent', ...envOverrides });
   const store = deps.store ?? (await createTestStore(kind));
@@ -53,6 +53,7 @@ export async function startSecurityRelay(
     socketAddress: (c) => (c.env?.incoming ? (getConnInfo(c).remote.address ?? null) : relay.peer),
     ...(deps.authThrottle && { authThrottle: deps.authThrottle }),
     ...(deps.refusals && { refusals: deps.refusals }),
+    ...(deps.refusalPacer && { refusalPacer: deps.refusalPacer }),
     ...(deps.renderMetrics && { renderMetrics: deps.renderMetrics }),
   });
   const server: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
