@@ -7,7 +7,7 @@ import type { Env } from './config/env.js';
 import { createAdminRoutes } from './http/admin/admin.routes.js';
 import { createCallbackRoutes } from './http/callbacks.routes.js';
 import { createDashboardRoutes } from './http/dashboard/dashboard.routes.js';
-import { createAuthThrottle, type AuthThrottle } from './http/auth-throttle.js';
+import { createAuthThrottle, type AuthThrottle, type RefusalPacer } from './http/auth-throttle.js';
 import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
 import { createMetricsRoutes } from './http/metrics.routes.js';
@@ -52,6 +52,11 @@ export interface AppDeps {
    * shutdown. @default one that writes each refusal as it comes
    */
   refusals?: RefusalRecorder;
+  /**
+   * Holds the answers to an address flooding refused callbacks (a tarpit). Node passes one;
+   * absent, refusals are answered at once.
+   */
+  refusalPacer?: RefusalPacer;
 }
 
 /** What the routes receive: AppDeps with every default filled in. */

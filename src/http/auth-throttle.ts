@@ -71,3 +71,41 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     },
   };
 }
+
+/** Slows the answers to an address that keeps sending refused callbacks. */
+export interface RefusalPacer {
+  /** Counts one refusal; returns how long to hold its answer (0: answer now). */
+  pauseMs(address: string | null): number;
+}
+
+export interface RefusalPacerOptions {
+  clock: Clock;
+  /** Refusals per address per second answered at once. @default 20 */
+  freePerSecond?: number;
+  /** How long later ones wait for their answer. @default 1000 */
+  pauseMs?: number;
+  /** @default 10000 */
+  maxTracked?: number;
+}
+
+/**
+ * A tarpit for refusal floods: past `freePerSecond` refusals a second from one address, each
+ * answer is held for `pauseMs`. A flooding client waiting for answers (one request at a
+ * time per connection) then sends about one request a second per connection, so it cannot
+ * take the event loop from real callbacks. Colt's accepted callbacks are never paused.
+ */
+export function createRefusalPacer(options: RefusalPacerOptions): RefusalPacer {
+  const pause = options.pauseMs ?? 1000;
+  const window = createAuthThrottle({
+    clock: options.clock,
+    maxFailures: options.freePerSecond ?? 20,
+    windowMs: 1000,
+    maxTracked: options.maxTracked ?? 10_000,
+  });
+  return {
+    pauseMs(address) {
+      window.failed(address);
+      return window.retryAfterS(address) > 0 ? pause : 0;
+    },
+  };
+}

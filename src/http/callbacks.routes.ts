@@ -17,6 +17,7 @@ import type { Store } from '../store/db.js';
 import { isInputRejection, sqlState, storeErrorMessage } from '../store/errors.js';
 import type { CallbackWriter } from '../store/ingest.js';
 import type { RefusalRecorder } from '../store/refusal-recorder.js';
+import type { RefusalPacer } from './auth-throttle.js';
 import { callbackAuthFromEnv, checkBodySignature, checkRequestAuth, type AuthFailure } from './callback-auth.js';
 import { ApiError, errorResponse, type ErrorIssue } from './errors.js';
 import { isJsonContentType, readBodyLimited } from './read-body.js';
@@ -31,6 +32,8 @@ export interface CallbackRoutesDeps {
   clientAddress(c: Context): string | null;
   /** The audit of refused requests (counted per address and reason). */
   refusals: RefusalRecorder;
+  /** Holds the answers to an address that floods refused requests; absent: never held. */
+  refusalPacer?: RefusalPacer;
   /** Called after a new callback is committed (wakes the worker). */
   onStored?(eventId: string): void;
   /** Outcomes and ingest latency. @default noopMetrics */
@@ -54,11 +57,12 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
 
   async function refuse(c: Context, error: ApiError, body?: Uint8Array): Promise<Response> {
     const excerpt = body ? new TextDecoder().decode(body.subarray(0, 2048)) : null;
+    const remoteAddr = deps.clientAddress(c);
     // Counted, not written here: a flood of refusals costs memory per (address, reason), not a write each.
     await deps.refusals
       .record({
         at: new Date(deps.clock.now()),
-        remoteAddr: deps.clientAddress(c),
+        remoteAddr,
         reason: error.code,
         statusCode: error.status,
         message: error.message,
@@ -70,6 +74,8 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
       .catch(() => {}); // the recorder logs and keeps the count for its next write
     deps.logger.debug({ status: error.status, reason: error.code, message: error.message }, 'callback refused');
     metrics.callback('refused', error.code);
+    const pause = deps.refusalPacer?.pauseMs(remoteAddr) ?? 0;
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     return errorResponse(c, error);
   }
 

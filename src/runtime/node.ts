@@ -7,6 +7,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { createApp, createWorkerApp } from '../app.js';
+import { createRefusalPacer } from '../http/auth-throttle.js';
 import { configWarnings, parseEnv, type Env } from '../config/env.js';
 import { systemClock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
@@ -112,6 +113,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           renderMetrics,
           isDraining,
           refusals,
+          refusalPacer: createRefusalPacer({ clock: systemClock }),
         })
       : createWorkerApp({ env, store, logger, renderMetrics, isDraining });
   http.setHandler(app.fetch as FetchHandler);

@@ -67,19 +67,20 @@ export function createRefusalRecorder(store: Store, options: RefusalRecorderOpti
     }
   }
 
+  async function writePending(): Promise<void> {
+    while (pending.size > 0) {
+      const batch = pending;
+      pending = new Map();
+      await write(batch);
+    }
+  }
+
   function flush(): Promise<void> {
     // One write at a time: pairs are distinct within an upsert, and rows see counts in order.
-    writing ??= (async () => {
-      try {
-        while (pending.size > 0) {
-          const batch = pending;
-          pending = new Map();
-          await write(batch);
-        }
-      } finally {
-        writing = null;
-      }
-    })();
+    // `.finally` runs after the assignment even when there is nothing to write.
+    writing ??= writePending().finally(() => {
+      writing = null;
+    });
     return writing;
   }
 

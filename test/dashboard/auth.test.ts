@@ -79,8 +79,12 @@ describe.each(STORE_KINDS)('dashboard sign-in on %s', (kind) => {
     expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
   });
 
-  it('refuses forged, tampered, expired and foreign-key cookies', async () => {
-    const { cookie } = await issueSession(ADMIN_TOKEN, h.clock.now());
+  it('refuses forged, tampered, expired, foreign-key and never-recorded cookies', async () => {
+    const browser = createBrowser(h.app);
+    await browser.login();
+    const cookie = browser.cookies.get(SESSION_COOKIE)!;
+    // Signed with the right key, but no login recorded it: the server does not know this session.
+    const unrecorded = (await issueSession(ADMIN_TOKEN, h.clock.now())).cookie;
     const [v, expires, id, mac] = cookie.split('.') as [string, string, string, string];
     const later = String(Number(expires) + 1000);
     const expired = (await issueSession(ADMIN_TOKEN, h.clock.now() - SESSION_TTL_MS - 1000)).cookie;
@@ -92,6 +96,7 @@ describe.each(STORE_KINDS)('dashboard sign-in on %s', (kind) => {
       `${v}.${expires}.${id}.${mac.slice(0, 10)}${mac[10] === 'A' ? 'B' : 'A'}${mac.slice(11)}`,
       expired,
       otherKey,
+      unrecorded,
       ADMIN_TOKEN,
     ];
     for (const value of forged) {
