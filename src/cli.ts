@@ -12,6 +12,7 @@ const USAGE = `usage: colt-relay <command>
   rules check [file]             validate the rules; every problem listed
   rules test [file] --event <callback.json> | --tests <cases.yaml>
                                  which rules match, which channels, rendered messages
+  rules compile [file]           the rules as JSON, for the Worker's RULES
   mock-colt [--callback-url U …] local Colt simulator (mock-colt --help)
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback
@@ -61,6 +62,7 @@ const commands: Record<string, Command> = {
     const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), env: process.env };
     const rules = await import('./cli/rules.command.js');
     if (sub === 'check') return rules.runRulesCheck(rest, io);
+    if (sub === 'compile') return (await import('./cli/rules-compile.command.js')).runRulesCompile(rest, io);
     if (sub === 'test') {
       const { normaliseForRulesTest } = await import('./cli/rules-test-deps.js');
       const { renderMessage } = await import('./deliver/channels/index.js');
@@ -69,7 +71,7 @@ const commands: Record<string, Command> = {
         render: (name, config, event) => renderMessage(name, config, event),
       });
     }
-    process.stderr.write('usage: colt-relay rules check [file] | rules test [file] --event <json> | --tests <yaml>\n');
+    process.stderr.write('usage: colt-relay rules check [file] | rules test [file] --event <json> | --tests <yaml> | rules compile [file]\n');
     return 2;
   },
 };
