@@ -144,7 +144,7 @@ export function parseEnv(
   if (Boolean(env.COLT_CLIENT_ID) !== Boolean(env.COLT_CLIENT_SECRET)) {
     problems.push('COLT_CLIENT_ID and COLT_CLIENT_SECRET must be set together');
   }
-  if (Boolean(env.COLT_API_KEY) && !env.COLT_API_KEY_HEADER) {
+  if (env.COLT_API_KEY && !env.COLT_API_KEY_HEADER) {
     problems.push('COLT_API_KEY_HEADER: required when COLT_API_KEY is set (Colt does not publish the header name)');
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -12,8 +12,8 @@ export function interpolate(
   env: Record<string, string | undefined>,
   report: (message: string) => void,
 ): string {
-  return value.replace(REFERENCE, (whole, escape: string, name: string, close: string) => {
-    if (escape) return whole.slice(1);
+  return value.replace(REFERENCE, (whole, escaped: string, name: string, close: string) => {
+    if (escaped) return whole.slice(1);
     if (!close) {
       report('unclosed "${" (write "$${" for a literal "${")');
       return whole;

@@ -45,7 +45,9 @@ function waitForListening(child: ChildProcess, output: { text: string }): Promis
         if (entry.msg === 'listening' && typeof entry.port === 'number') resolve(entry.port);
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => void (output.text += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output.text += chunk.toString();
+    });
     child.once('exit', (code) => reject(new Error(`the CMD exited (${code}) before listening:\n${output.text}`)));
   });
 }
