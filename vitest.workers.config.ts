@@ -29,6 +29,8 @@ export default defineConfig({
     alias: {
       nodemailer: fromRoot('./src/runtime/worker-nodemailer-stub.ts'),
       '@slack/web-api': fromRoot('./src/deliver/channels/slack-fetch.ts'),
+      // RULES is JSON on Workers: the YAML reader is left out of the bundle.
+      './rules-yaml.js': fromRoot('./src/runtime/worker-rules-yaml.ts'),
     },
   },
   test: {

@@ -51,6 +51,7 @@ const commands: Record<string, Command> = {
     const [sub, ...rest] = args;
     const rules = await import('./cli/rules.command.js');
     if (sub === 'check') return rules.runRulesCheck(rest, io());
+    if (sub === 'compile') return (await import('./cli/rules-compile.command.js')).runRulesCompile(rest, io());
     if (sub === 'test') {
       const { normaliseForRulesTest } = await import('./cli/rules-test-deps.js');
       const { renderMessage } = await import('./deliver/channels/index.js');

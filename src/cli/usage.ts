@@ -30,10 +30,12 @@ ${DATABASE}
 `,
   rules: `usage: colt-relay rules check [file]
        colt-relay rules test [file] --event <callback.json> | --tests <cases.yaml>
+       colt-relay rules compile [file]
 
 check: validates the rules, every problem listed (exit 1). Without a file, checks what
 startup would load: RULES, else RULES_FILE, else ./rules.yaml or the built-in rules.
 test:  which rules match an event, which channels, the rendered messages; --tests runs cases.
+compile: prints the checked rules as JSON (the Worker's RULES takes it: no YAML parser there).
 `,
   'send-callback': `usage: colt-relay send-callback <url> [--file F] [--token T] [--token-header H]
                                 [--basic user:pass] [--hmac-secret S] [--hmac-header H]
@@ -70,6 +72,7 @@ export const USAGE = `usage: colt-relay <command> [--help]
   rules check [file]             validate the rules; every problem listed
   rules test [file] --event <callback.json> | --tests <cases.yaml>
                                  which rules match, which channels, rendered messages
+  rules compile [file]           the rules as JSON, for the Worker's RULES
   mock-colt [--callback-url U …] local Colt simulator
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback

@@ -234,7 +234,7 @@ export function parseEnv(
     const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
     if (!pairs.ok) problems.push(...pairs.problems);
   }
-  if (Boolean(env.COLT_API_KEY) && !env.COLT_API_KEY_HEADER) {
+  if (env.COLT_API_KEY && !env.COLT_API_KEY_HEADER) {
     problems.push('COLT_API_KEY_HEADER: required when COLT_API_KEY is set (Colt does not publish the header name)');
   }
   if (problems.length > 0) throw new ConfigError(problems);

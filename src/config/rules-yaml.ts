@@ -4,6 +4,7 @@
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Scalar } from 'yaml';
+import { interpolate } from './rules-interpolate.js';
 
 export type PathSegment = string | number;
 
@@ -125,37 +126,6 @@ function rewriteScalars(doc: Document, options: ReadYamlOptions, problems: Pendi
         }
       }
     },
-  });
-}
-
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const REFERENCE = /\$(\$?)\{([^}]*)(\}?)/g;
-
-/**
- * Replaces `${NAME}` with `env.NAME`. A missing variable is reported by name and becomes
- * an empty string; `$${NAME}` is an escape for a literal `${NAME}`.
- */
-export function interpolate(
-  value: string,
-  env: Record<string, string | undefined>,
-  report: (message: string) => void,
-): string {
-  return value.replace(REFERENCE, (whole, escape: string, name: string, close: string) => {
-    if (escape) return whole.slice(1);
-    if (!close) {
-      report('unclosed "${" (write "$${" for a literal "${")');
-      return whole;
-    }
-    if (!VARIABLE_NAME.test(name)) {
-      report(`invalid variable name "${name}" in "\${${name}}"`);
-      return whole;
-    }
-    const replacement = env[name];
-    if (replacement === undefined) {
-      report(`environment variable ${name} is not set`);
-      return '';
-    }
-    return replacement;
   });
 }
 

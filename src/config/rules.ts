@@ -4,6 +4,7 @@
  * through an injected reader.
  */
 import { readYaml } from './rules-yaml.js';
+import { looksLikeJson, readJson } from './rules-json.js';
 import type { PathSegment } from './rules-yaml.js';
 import { validateRules } from './rules-validate.js';
 import { placeProblems } from './rules-problems.js';
@@ -41,7 +42,9 @@ export function parseRules(text: string, env: Record<string, string | undefined>
 let lastParse: { key: string; result: RulesResult } | undefined;
 
 function parseRulesUncached(text: string, env: Record<string, string | undefined>, source: string): RulesResult {
-  const yaml = readYaml(text, { env, numbersAsTextUnder: 'match' });
+  // JSON is the compiled form (`rules compile`), the only one the Worker reads.
+  const read = looksLikeJson(text) ? readJson : readYaml;
+  const yaml = read(text, { env, numbersAsTextUnder: 'match' });
   if (yaml.value === undefined && yaml.problems.length > 0) return { ok: false, problems: placeProblems(yaml, yaml.problems) };
   const validation = validateRules(yaml.value, source);
   // A missing ${VAR} is the cause; "secret is invalid" at the same place would be noise.

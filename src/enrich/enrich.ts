@@ -64,7 +64,7 @@ export function needsEnrichment(mode: EnrichMode, event: NormalisedEvent): boole
  */
 export async function enrichEvent(client: ColtClient | null, mode: EnrichMode, event: NormalisedEvent): Promise<EnrichOutcome> {
   if (client === null || !needsEnrichment(mode, event)) return { kind: 'skipped' };
-  let result;
+  let result: Awaited<ReturnType<ColtClient['getOrder']>>;
   try {
     result = await client.getOrder(event.orderId);
   } catch (error) {

@@ -50,7 +50,7 @@ export function createBatcher<I, R>(options: BatcherOptions<I, R>): Batcher<I, R
   async function run(batch: Pending<I, R>[]): Promise<void> {
     try {
       const results = await options.flush(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      for (const [i, p] of batch.entries()) p.resolve(results[i]!);
     } catch (error) {
       if (batch.length > 1 && options.isolate?.(error)) {
         // Bisect: about 2·log2(n) extra flushes per bad item instead of n single ones.

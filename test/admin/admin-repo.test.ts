@@ -105,7 +105,7 @@ describe.each(STORE_KINDS)('admin repository (%s)', (kind) => {
     expect(detail?.normalised).toMatchObject({ eventId: id, orderId: 'ORD-D', status: 'completed' });
     expect(detail?.deliveries).toHaveLength(1);
     expect(detail?.deliveries[0]).toMatchObject({ id: d, channel: 'oss', status: 'delivered', attemptCount: 2 });
-    expect(detail?.deliveries[0]!.attempts.map((x) => [x.attempt, x.outcome])).toEqual([
+    expect(detail!.deliveries[0]!.attempts.map((x) => [x.attempt, x.outcome])).toEqual([
       [1, 'retry'],
       [2, 'delivered'],
     ]);

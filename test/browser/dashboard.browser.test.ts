@@ -1,7 +1,8 @@
 /**
  * The operator's 2 a.m. path in a real browser against a real relay: log in, find the
  * failed order, read why its notification died, retry it, see it delivered. Also writes
- * test/browser/screenshots/dashboard-dead-letter.png (the README shows it).
+ * screenshots to test/browser/screenshots/out/, or over the committed ones in
+ * test/browser/screenshots/ (the README shows them) with UPDATE_SCREENSHOTS=1.
  *
  * Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`): without it the
  * test FAILS, it does not skip. Run with `npm run test:browser`.
@@ -21,8 +22,11 @@ import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-const SCREENSHOT = fileURLToPath(new URL('./screenshots/dashboard-dead-letter.png', import.meta.url));
-const OVERVIEW_SCREENSHOT = fileURLToPath(new URL('./screenshots/dashboard-overview.png', import.meta.url));
+// The committed screenshots (the README shows them) change only on purpose: UPDATE_SCREENSHOTS=1.
+// Otherwise they go to screenshots/out/ (gitignored) for a look after the run.
+const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? './screenshots/' : './screenshots/out/';
+const SCREENSHOT = fileURLToPath(new URL(`${SCREENSHOT_DIR}dashboard-dead-letter.png`, import.meta.url));
+const OVERVIEW_SCREENSHOT = fileURLToPath(new URL(`${SCREENSHOT_DIR}dashboard-overview.png`, import.meta.url));
 
 const ADMIN_TOKEN = 'browser-admin-token-6c1f0e9a7d2b';
 const CALLBACK_TOKEN = 'browser-callback-token-3e8a1d';

@@ -53,7 +53,10 @@ describe('runMockColt', () => {
     const listening = new Promise<void>((resolve) => {
       void runMockColt(
         ['--port', '0', '--callback-url', sink.url, '--callback-token', 'cli-token', '--shape', 'flat', '--complete-after', '0', '--log-level', 'silent'],
-        { signal: controller.signal, print: (l) => printed.push(l), onListening: (r) => ((running = r), resolve()) },
+        { signal: controller.signal, print: (l) => printed.push(l), onListening: (r) => {
+          running = r;
+          resolve();
+        } },
       ).then(() => printed.push('stopped'));
     });
     await listening;

@@ -13,8 +13,12 @@ export function captureIo(env: Record<string, string | undefined> = {}, cwd?: st
   let out = '';
   let err = '';
   return {
-    stdout: (s) => void (out += s),
-    stderr: (s) => void (err += s),
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
     env,
     ...(cwd === undefined ? {} : { cwd }),
     out: () => out,

@@ -3,7 +3,7 @@
  * (≈ 0.7 s instead of ≈ 4.5 s for initdb), and, when TEST_DATABASE_URL is set,
  * a fresh Postgres database per call, dropped on close.
  */
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll } from 'vitest';
 import postgres from 'postgres';
 import type { Store, StoreKind } from '../../src/store/db.js';

@@ -1,6 +1,6 @@
 /**
- * Checks the Workers bundle that `wrangler deploy --dry-run --outdir dist --metafile
- * dist/meta.json` wrote: size against the budget, and that no Node-only module slipped in
+ * Checks the Workers bundle that `wrangler deploy --dry-run --outdir dist/worker --metafile
+ * dist/worker/meta.json` wrote: size against the budget, and that no Node-only module slipped in
  * (PGlite, the Node server, nodemailer, web-api, undici, prom-client, pino's Node build,
  * node:fs…). Prints the size and the largest packages; exits 1 on a breach.
  *
@@ -11,6 +11,8 @@ import { gzipSync } from 'node:zlib';
 
 /** The issue's target for the gzipped Worker. */
 const BUDGET_GZIP_KIB = 250;
+/** Room to keep for growth under the budget: reported (a warning below it), not enforced. */
+const HEADROOM_GZIP_KIB = 40;
 
 /** Packages that must never be bundled for Workers, with the reason. */
 const FORBIDDEN_PACKAGES: Record<string, string> = {
@@ -22,6 +24,8 @@ const FORBIDDEN_PACKAGES: Record<string, string> = {
   'prom-client': 'Prometheus metrics (Node)',
   'thread-stream': "pino's Node transports",
   'pino-pretty': 'pino transport',
+  yaml: 'the YAML parser (RULES is JSON on Workers; aliased to src/runtime/worker-rules-yaml.ts)',
+  standardwebhooks: 'webhook signing uses Web Crypto (src/deliver/channels/webhook-signature.ts)',
 };
 
 /** Node-only source files of the app (the rest of src/ is runtime-free by convention). */
@@ -70,7 +74,9 @@ function main(dir: string): number {
   }
   if (gzip > BUDGET_GZIP_KIB * 1024) problems.push(`gzip size ${kib(gzip)} is over the ${BUDGET_GZIP_KIB} KiB budget`);
 
-  console.log(`Worker bundle ${dir}/worker.js: ${kib(code.byteLength)} raw, ${kib(gzip)} gzip (budget ${BUDGET_GZIP_KIB} KiB gzip)`);
+  const headroom = BUDGET_GZIP_KIB * 1024 - gzip;
+  console.log(`Worker bundle ${dir}/worker.js: ${kib(code.byteLength)} raw, ${kib(gzip)} gzip (budget ${BUDGET_GZIP_KIB} KiB gzip, headroom ${kib(headroom)})`);
+  if (headroom >= 0 && headroom < HEADROOM_GZIP_KIB * 1024) console.warn(`! headroom ${kib(headroom)} is under the ${HEADROOM_GZIP_KIB} KiB kept for growth`);
   console.log('largest parts (minified bytes before gzip):');
   for (const [pkg, bytes] of [...bySize].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${kib(bytes).padStart(10)}  ${pkg}`);
   for (const problem of problems) console.error(`✗ ${problem}`);
@@ -78,4 +84,4 @@ function main(dir: string): number {
   return problems.length === 0 ? 0 : 1;
 }
 
-process.exitCode = main(process.argv[2] ?? 'dist');
+process.exitCode = main(process.argv[2] ?? 'dist/worker');

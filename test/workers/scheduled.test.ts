@@ -92,14 +92,13 @@ describe.skipIf(!hasDatabase)('Worker cron sweep (workerd, Postgres)', () => {
   });
 
   it('refuses webhook URLs it cannot check on Workers: an IP literal and a private name, without connecting', async () => {
-    const rules = `
-channels:
-  by-ip: { type: webhook, url: "http://8.8.8.8/hook", secret: "\${WEBHOOK_SECRET}" }
-  by-private-name: { type: webhook, url: "https://oss.internal/hook", secret: "\${WEBHOOK_SECRET}" }
-rules:
-  - name: both
-    notify: [by-ip, by-private-name]
-`;
+    const rules = JSON.stringify({
+      channels: {
+        'by-ip': { type: 'webhook', url: 'http://8.8.8.8/hook', secret: '${WEBHOOK_SECRET}' },
+        'by-private-name': { type: 'webhook', url: 'https://oss.internal/hook', secret: '${WEBHOOK_SECRET}' },
+      },
+      rules: [{ name: 'both', notify: ['by-ip', 'by-private-name'] }],
+    });
     const bindings = testBindings(db.url, { RULES: rules, WEBHOOK_ALLOW_PRIVATE: 'false' });
     const { id } = (await (await postCallback(bindings, { orderId: orderId('ssrf'), orderStatus: 'Completed' })).json()) as Accepted;
     const rows = await deliveriesOf(id);

@@ -104,7 +104,10 @@ describe('mock numbers API', () => {
   });
 
   it('reservation → cancellation: the cancellation creates no order and frees the numbers', async () => {
-    const mock = createMockColt(options({ schedule: (run) => (run(), () => {}) }));
+    const mock = createMockColt(options({ schedule: (run) => {
+      run();
+      return () => {};
+    } }));
     const { order } = mock.placeOrder({ type: 'reservation', country: 'FR' });
     await mock.idle();
     expect(order).toMatchObject({ status: 'completed', customerReference: null });

@@ -2,7 +2,7 @@
  * Building blocks shared by the admin route modules: the error answers each operation may
  * give, JSON content, and the validation hook that turns zod issues into our error shape.
  */
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { z, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { RouteDeps } from '../../app.js';
 import { InvalidCursorError } from '../../store/admin.repo.js';

@@ -18,19 +18,21 @@ export const hasDatabase = inject('workersDatabase');
 export const CALLBACK_TOKEN = 'workers-test-callback-token-0123';
 export const RELAY_URL = 'https://colt-relay.example.workers.dev';
 
-/** Every failed order to Slack and email, everything to the signed webhook. */
-export const TEST_RULES = `
-channels:
-  downstream: { type: webhook, url: "\${WEBHOOK_URL}", secret: "\${WEBHOOK_SECRET}" }
-  ops-slack: { type: slack, channel: C0WORKERS }
-  noc-email: { type: email, to: [noc@example.com] }
-rules:
-  - name: everything-downstream
-    notify: [downstream]
-  - name: failures-to-ops
-    match: { status: failed }
-    notify: [ops-slack, noc-email]
-`;
+/**
+ * Every failed order to Slack and email, everything to the signed webhook. JSON, as
+ * `colt-relay rules compile` writes it: the Worker has no YAML parser.
+ */
+export const TEST_RULES = JSON.stringify({
+  channels: {
+    downstream: { type: 'webhook', url: '${WEBHOOK_URL}', secret: '${WEBHOOK_SECRET}' },
+    'ops-slack': { type: 'slack', channel: 'C0WORKERS' },
+    'noc-email': { type: 'email', to: ['noc@example.com'] },
+  },
+  rules: [
+    { name: 'everything-downstream', notify: ['downstream'] },
+    { name: 'failures-to-ops', match: { status: 'failed' }, notify: ['ops-slack', 'noc-email'] },
+  ],
+});
 
 /** Bindings as wrangler would pass them: vars and secrets are strings. */
 export function testBindings(databaseUrl: string, extra: Record<string, string> = {}): WorkerBindings {
