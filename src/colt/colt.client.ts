@@ -30,6 +30,8 @@ export type GetOrderResult =
       tokenProblem?: boolean;
       /** A token failure that waiting alone will not fix (wrong COLT_TOKEN_URL, refused credentials). */
       permanentToken?: boolean;
+      /** The Colt host the failed call went to (token or API). */
+      host?: string;
     };
 
 export interface ColtClient {
@@ -224,6 +226,12 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
     return toResult(path, exchange);
   }
 
+  const hostOf = (url: string) => new URL(url).host;
+  const hosts = { api: hostOf(endpoints.apiBaseUrl), token: hostOf(endpoints.tokenUrl) };
+  /** Names the host a failure came from (operators need it when several URLs are configured). */
+  const withHost = (result: GetOrderResult): GetOrderResult =>
+    result.ok || result.host !== undefined ? result : { ...result, host: result.tokenProblem ? hosts.token : hosts.api };
+
   // Colt's 429 is about this client as a whole: every caller (enrichment, reconciliation) waits it out.
   let pausedUntilMs = 0;
   function pausedResult(path: string): Failure | null {
@@ -248,7 +256,7 @@ export function createColtClient(options: ColtClientOptions): ColtClient {
       const state = { refreshed: false };
       for (let attempt = 1; ; attempt++) {
         const paused = pausedResult(path);
-        const result = paused ?? (await tryOnce(path, state));
+        const result = withHost(paused ?? (await tryOnce(path, state)));
         if (!paused && !result.ok && result.status === 429 && result.retryAfterMs !== undefined) {
           pausedUntilMs = Math.max(pausedUntilMs, clock.now() + result.retryAfterMs);
         }

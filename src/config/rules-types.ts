@@ -101,6 +101,7 @@ export const EVENT_FIELD_KINDS: Record<keyof NormalisedEvent, EventFieldKind> = 
   customerRef: 'text',
   stale: 'boolean',
   order: 'object',
+  detailsMissing: 'text',
   payload: 'object',
 };
 

@@ -8,6 +8,7 @@ const thin: NormalisedEvent = {
   eventId: 'ev-1',
   type: 'order.raised',
   source: 'callback',
+  detailsMissing: null,
   orderId: 'IN-ORD-1',
   status: 'raised',
   rawStatus: 'Raised',

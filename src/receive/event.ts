@@ -61,6 +61,11 @@ export interface NormalisedEvent {
   stale: boolean;
   /** Order details from GET /order/{orderId}, or null. */
   order: Record<string, unknown> | null;
+  /**
+   * Why the order's details are missing when they were wanted and enrichment gave up
+   * (Colt unreachable past ENRICH_MAX_WAIT, order unknown to Colt…); null otherwise.
+   */
+  detailsMissing: string | null;
   /** The callback as received (parsed). */
   payload: unknown;
 }

@@ -156,6 +156,7 @@ export function normaliseCallback(body: JsonObject, ctx: NormaliseContext): Extr
       receivedAt,
       stale: ctx.stale ?? false,
       order: null,
+      detailsMissing: null,
       payload: body,
     },
   };

@@ -216,6 +216,7 @@ export const ORDER_FIELDS = {
   customerRef: orders.customerRef,
   details: orders.details,
   detailsFetchedAt: orders.detailsFetchedAt,
+  enrichError: orders.enrichError,
 };
 export type OrderFields = Pick<OrderRow, keyof typeof ORDER_FIELDS>;
 
@@ -245,6 +246,7 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
     customerRef: pick(row.customerRef, order?.customerRef ?? undefined, null),
     stale: row.stale,
     order: details ? ((order!.details as Record<string, unknown> | null) ?? null) : null,
+    detailsMissing: details ? null : (order?.enrichError ?? null),
     payload: row.payload,
   };
 }

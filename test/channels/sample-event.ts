@@ -5,6 +5,7 @@ export function sampleEvent(overrides: Partial<NormalisedEvent> = {}): Normalise
   return {
     type: `order.${overrides.status ?? 'failed'}`,
     source: 'callback',
+    detailsMissing: null,
     eventId: 'evt_01',
     orderId: 'IN-ORD-1',
     status: 'failed',

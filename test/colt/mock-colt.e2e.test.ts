@@ -114,6 +114,7 @@ describe('mock-colt callbacks', () => {
       eventId: 'ev-1',
       type: 'order.completed',
       source: 'callback',
+      detailsMissing: null,
       orderId: body.orderId as string,
       status: 'completed',
       rawStatus: body.orderStatus as string,

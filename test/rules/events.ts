@@ -29,6 +29,7 @@ export function makeEvent(overrides: Partial<NormalisedEvent> = {}): NormalisedE
   return {
     type: `order.${overrides.status ?? 'completed'}`,
     source: 'callback',
+    detailsMissing: null,
     eventId: 'evt_1',
     orderId: 'IN-ORD-1',
     status: 'completed',

@@ -23,6 +23,8 @@ export interface MockColt {
   revokeTokens(): void;
   /** Resolves when every placed order has settled and its callbacks are done. */
   idle(): Promise<void>;
+  /** Sends the dropped final callbacks now, late. */
+  sendDropped(): Promise<void>;
   /** Cancels pending callback delays. */
   close(): void;
 }
@@ -61,6 +63,8 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
     callbackAttempts: Math.max(1, options.callbackAttempts ?? 3),
     callbackRetryDelayMs: options.callbackRetryDelayMs ?? 1000,
     trackingHeader: ctx.trackingHeader,
+    dropCallbacks: options.dropCallbacks ?? 0,
+    random: ctx.random,
   });
   let orderSeq = 100_300;
 
@@ -108,6 +112,7 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
     failNext: ctx.failNext,
     revokeTokens: () => state.tokens.clear(),
     idle: () => lifecycle.idle(),
+    sendDropped: () => lifecycle.sendDropped(),
     close: () => lifecycle.close(),
   };
 }
