@@ -14,6 +14,7 @@ import { createCallbackWriter } from '../store/ingest.js';
 import { openStore } from '../store/open.js';
 import { createNodePipeline, type NodePipeline } from './node-pipeline.js';
 import { createPromMetrics } from './prom-metrics.js';
+import { countOpenOrders } from '../store/reconcile.repo.js';
 
 export interface NodeServerOptions {
   env: Record<string, string | undefined>;
@@ -50,7 +51,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   for (const warning of configWarnings(env)) logger.warn(warning);
   const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: env.DATABASE_POOL_SIZE });
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
-  const prom = createPromMetrics({ queueStats: () => getQueueStats(store.db, new Date(systemClock.now())) });
+  const prom = createPromMetrics({
+    queueStats: () => getQueueStats(store.db, new Date(systemClock.now())),
+    openOrders: () => countOpenOrders(store.db, new Date(systemClock.now())),
+  });
   const pipeline: NodePipeline = await createNodePipeline({
     env,
     store,

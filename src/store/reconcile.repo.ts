@@ -121,3 +121,21 @@ export async function markOverdue(db: DbOrTx, orderIds: string[], at: Date): Pro
     .set({ overdueAt: at })
     .where(and(inArray(orders.orderId, orderIds), isNull(orders.overdueAt)));
 }
+
+/** Age buckets of open orders for /metrics, youngest first (labels of `open_orders{age}`). */
+export const OPEN_ORDER_AGES = ['lt_1h', '1h_4h', '4h_24h', '1d_3d', 'gt_3d'] as const;
+export type OpenOrderAge = (typeof OPEN_ORDER_AGES)[number];
+
+/** Open orders counted by type and age (since first seen): one scan of the open-orders index. */
+export async function countOpenOrders(db: DbOrTx, now: Date): Promise<{ orderType: string; age: OpenOrderAge; count: number }[]> {
+  const hours = sql<number>`extract(epoch from (${now.toISOString()}::timestamptz - ${orders.firstSeenAt})) / 3600`;
+  const age = sql<OpenOrderAge>`case when ${hours} < 1 then 'lt_1h' when ${hours} < 4 then '1h_4h' when ${hours} < 24 then '4h_24h'
+    when ${hours} < 72 then '1d_3d' else 'gt_3d' end`;
+  const rows = await db
+    .select({ orderType: orders.orderType, age, count: sql<number>`count(*)::int` })
+    .from(orders)
+    .where(lt(orders.statusRank, 2))
+    // By position: the age expression carries a parameter, which a repeated expression would renumber.
+    .groupBy(sql`1`, sql`2`);
+  return rows.map((r) => ({ ...r, count: Number(r.count) }));
+}
