@@ -85,6 +85,9 @@ describe.each(STORE_KINDS)('dashboard pages on %s', (kind) => {
     expect(html).toContain(`action="/events/${failedEvent}/replay"`);
     // The log channel delivered the same callback.
     expect(html).toMatch(/<strong>console<\/strong>.*?badge b-delivered/s);
+    // Where its status came from and what reconciliation last found.
+    expect(html).toContain('<dt>status from</dt><dd>callback</dd>');
+    expect(html).toContain('never checked');
   });
 
   it('retries a dead delivery: channel enabled, same delivery id, delivered on the next tick', async () => {
