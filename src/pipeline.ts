@@ -13,6 +13,7 @@ import { loadRules } from './config/rules.js';
 import { closeChannels, createChannels, type ChannelSet } from './deliver/channels/index.js';
 import { createWorker, type Worker, type WorkerDeps } from './deliver/worker.js';
 import { enrichEvent } from './enrich/enrich.js';
+import { createReconciler } from './enrich/reconcile.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
@@ -121,6 +122,17 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     getChannels: () => channels,
     ...(options.metrics && { metrics: options.metrics }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
+    enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
+    ...(env.RECONCILE && { reconcile: createReconciler({
+      db: store.db,
+      colt,
+      clock,
+      logger,
+      afterMs: env.RECONCILE_AFTER,
+      maxIntervalMs: env.RECONCILE_MAX_INTERVAL,
+      slaMs: env.ORDER_SLA,
+      ...(options.metrics && { metrics: options.metrics }),
+    }).run }),
   });
   return {
     worker,

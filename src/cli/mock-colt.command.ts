@@ -26,6 +26,8 @@ the ordering POSTs) that posts order callbacks: "raised" at once, then "complete
   --shape <tmf|flat>      callback body shape (default tmf)
   --complete-after <ms>   delay before the final callback (default 2000)
   --fail-orders <0..1>    fraction of orders that end failed (default 0)
+  --drop-callbacks <0..1> fraction of orders whose final callback is not sent, though
+                          the order completes (default 0): shows reconciliation at work
   --fail-rate <0..1>      fraction of API calls answered 500/503 (default 0)
   --latency <ms>          delay before every answer (default 0)
   --rate-limit <n>        API calls per second before 429 + Retry-After (default 0 = off)
@@ -49,6 +51,7 @@ const OPTIONS = {
   'complete-after': { type: 'string' },
   'fail-orders': { type: 'string' },
   'fail-rate': { type: 'string' },
+  'drop-callbacks': { type: 'string' },
   latency: { type: 'string' },
   'rate-limit': { type: 'string' },
   'log-level': { type: 'string' },
@@ -92,6 +95,7 @@ export function parseMockColtArgs(argv: string[]): MockColtArgs {
     ['complete-after', 'completeAfterMs', 0],
     ['fail-orders', 'failOrders', 0, 1],
     ['fail-rate', 'failRate', 0, 1],
+    ['drop-callbacks', 'dropCallbacks', 0, 1],
     ['latency', 'latencyMs', 0],
     ['rate-limit', 'rateLimit', 0],
   ];

@@ -32,6 +32,8 @@ export type GetOrderResult =
       tokenProblem?: boolean;
       /** A token failure that waiting alone will not fix (wrong COLT_TOKEN_URL, refused credentials). */
       permanentToken?: boolean;
+      /** The Colt host the failed call went to (token or API). */
+      host?: string;
     };
 
 /** What any Colt call returns (as `getOrder`); `unknownOutcome` marks a creating call that may have created something. */
@@ -297,6 +299,12 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     return toResult(call, exchange);
   }
 
+  const hostOf = (url: string) => new URL(url).host;
+  const hosts = { api: hostOf(endpoints.apiBaseUrl), token: hostOf(endpoints.tokenUrl) };
+  /** Names the host a failure came from (operators need it when several URLs are configured). */
+  const withHost = <T extends ColtResult>(result: T): T =>
+    result.ok || result.host !== undefined ? result : { ...result, host: result.tokenProblem ? hosts.token : hosts.api };
+
   // Colt's 429 is about this client as a whole: every caller (enrichment, reconciliation) waits it out.
   let pausedUntilMs = 0;
   function pausedResult(call: ColtCall): Failure | null {
@@ -316,7 +324,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     const state = { refreshed: false };
     for (let attempt = 1; ; attempt++) {
       const paused = pausedResult(call);
-      const result = paused ?? (await tryOnce(call, state));
+      const result = withHost(paused ?? (await tryOnce(call, state)));
       if (!paused && !result.ok && result.status === 429 && result.retryAfterMs !== undefined) {
         pausedUntilMs = Math.max(pausedUntilMs, clock.now() + result.retryAfterMs);
       }

@@ -5,7 +5,7 @@
 import type { RuleRegex } from './rules-regex.js';
 import type { ChannelConfig } from '../deliver/channel.js';
 import type { NormalisedEvent } from '../receive/event.js';
-import { EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../receive/event.js';
+import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../receive/event.js';
 
 /** One thing wrong with a rules file. `line`/`column` are 1-based and absent only when unknown. */
 export interface RuleProblem {
@@ -89,6 +89,8 @@ export type EventFieldKind = 'text' | 'enum' | 'boolean' | 'numbers' | 'object';
 /** Every §4.2 field by kind; keyed by the event type so a new field must be classified here. */
 export const EVENT_FIELD_KINDS: Record<keyof NormalisedEvent, EventFieldKind> = {
   eventId: 'text',
+  type: 'text',
+  source: 'enum',
   orderId: 'text',
   status: 'enum',
   rawStatus: 'text',
@@ -100,12 +102,14 @@ export const EVENT_FIELD_KINDS: Record<keyof NormalisedEvent, EventFieldKind> = 
   customerRef: 'text',
   stale: 'boolean',
   order: 'object',
+  detailsMissing: 'text',
   payload: 'object',
 };
 
 /** The enum fields: their values are checked at load and compared case-insensitively. */
-export const ENUM_FIELD_VALUES: Record<'status' | 'orderType' | 'numberType', readonly string[]> = {
+export const ENUM_FIELD_VALUES: Record<'status' | 'orderType' | 'numberType' | 'source', readonly string[]> = {
   status: EVENT_STATUSES,
+  source: EVENT_SOURCES,
   orderType: ORDER_TYPES,
   numberType: NUMBER_TYPES,
 };

@@ -14,7 +14,8 @@ import { claimEventsToRoute, saveRouting, type RoutedEventWrite } from '../store
 import { mapWithConcurrency } from './concurrency.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
-import type { RouteOutcome, WorkerContext } from './worker-deps.js';
+import { recordObservedStatus } from '../enrich/observed-status.js';
+import type { EnrichOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
 
 /** GET /order calls in flight at once: Colt's API is one shared peer, whatever the send concurrency. */
 export const MAX_ENRICH_CONCURRENCY = 8;
@@ -174,8 +175,9 @@ async function failEvent<R>(ctx: WorkerContext<R>, work: ClaimedEventWork, err: 
 
 /**
  * Fetches order details when an enricher is configured. A retryable failure defers the
- * event (bounded by the enrich schedule); a permanent one, or running out of tries, is
- * recorded on the order and the event goes on with what the callback said.
+ * event (bounded by the enrich schedule and ENRICH_MAX_WAIT); a permanent one, or running
+ * out of time, is recorded on the order and the event goes on with what the callback
+ * said, saying its details are missing. A later status in the details advances the order.
  */
 async function enrichEvent<R>(
   ctx: WorkerContext<R>,
@@ -189,28 +191,72 @@ async function enrichEvent<R>(
   switch (outcome.kind) {
     case 'skipped':
       return event;
-    case 'enriched':
+    case 'enriched': {
       await saveOrderDetails(db, event.orderId, outcome.details, outcome.body, new Date(now));
+      await advanceFromDetails(ctx, event, outcome.details, outcome.body, new Date(now));
       return (await loadEvent(db, event.eventId)) ?? event;
+    }
     case 'retry': {
-      const delay = nextRetryDelayMs(work.attempts - 1, {
+      if (work.attempts === 1) warnFirstFailure(ctx, event, outcome);
+      const waitedMs = now - Date.parse(event.receivedAt);
+      const leftMs = ctx.enrichMaxWaitMs - waitedMs;
+      const scheduled = nextRetryDelayMs(work.attempts - 1, {
         schedule: ctx.enrichRetrySchedule,
         random: ctx.random,
         retryAfterMs: outcome.retryAfterMs,
       });
-      if (delay !== null) {
+      if (scheduled !== null && leftMs > 0) {
+        // The last try comes at ENRICH_MAX_WAIT at the latest, so the notification is not held past it.
+        const delay = Math.min(scheduled, leftMs);
         await rescheduleEventWork(db, event.eventId, new Date(now + delay), outcome.reason);
         return 'deferred';
       }
-      const reason = `gave up after ${work.attempts} tries: ${outcome.reason}`;
-      ctx.logger.warn({ eventId: event.eventId, orderId: event.orderId, reason }, 'enrichment exhausted');
-      await recordEnrichError(db, event.orderId, reason, new Date(now));
-      return event;
+      const why = leftMs <= 0 ? `waited ${Math.round(waitedMs / 1000)} s (ENRICH_MAX_WAIT)` : `gave up after ${work.attempts} tries`;
+      return goWithoutDetails(ctx, event, `${why}: ${outcome.reason}`, now);
     }
     case 'failed':
-      ctx.logger.warn({ eventId: event.eventId, orderId: event.orderId, reason: outcome.reason }, 'enrichment failed');
-      await recordEnrichError(db, event.orderId, outcome.reason, new Date(now));
-      return event;
+      if (work.attempts === 1) warnFirstFailure(ctx, event, outcome);
+      return goWithoutDetails(ctx, event, outcome.reason, now);
+  }
+}
+
+/** The first failure of an event's enrichment, at warn with its cause: silence here cost operators minutes. */
+function warnFirstFailure<R>(ctx: WorkerContext<R>, event: NormalisedEvent, outcome: Extract<EnrichOutcome, { kind: 'retry' | 'failed' }>): void {
+  const fields = {
+    eventId: event.eventId,
+    orderId: event.orderId,
+    host: outcome.host ?? null,
+    status: outcome.status ?? null,
+    code: outcome.code ?? null,
+    reason: outcome.reason,
+    willRetry: outcome.kind === 'retry',
+  };
+  ctx.logger.warn(fields, 'enrichment failed: GET /order did not answer with the order');
+}
+
+async function goWithoutDetails<R>(ctx: WorkerContext<R>, event: NormalisedEvent, reason: string, now: number): Promise<NormalisedEvent> {
+  ctx.logger.warn({ eventId: event.eventId, orderId: event.orderId, reason }, 'enrichment given up: notifying without order details');
+  await recordEnrichError(ctx.store.db, event.orderId, reason, new Date(now));
+  return { ...event, detailsMissing: reason.slice(0, 1000) };
+}
+
+/** GET /order is authoritative: a later status there than the order's becomes a reconciliation event. */
+async function advanceFromDetails<R>(
+  ctx: WorkerContext<R>,
+  event: NormalisedEvent,
+  details: Extract<EnrichOutcome, { kind: 'enriched' }>['details'],
+  body: unknown,
+  at: Date,
+): Promise<void> {
+  if (details.status === undefined) return;
+  const observed = await recordObservedStatus(ctx.store.db, {
+    orderId: event.orderId,
+    details: { ...details, status: details.status },
+    body,
+    at,
+  });
+  if (observed.eventId !== null) {
+    ctx.logger.info({ orderId: event.orderId, eventId: observed.eventId, status: observed.status }, 'GET /order reports a later status: reconciliation event stored');
   }
 }
 

@@ -23,12 +23,26 @@ export type EnrichOutcome =
   | { kind: 'skipped' }
   | {
       kind: 'enriched';
-      details: { orderType: OrderType; numberType: NumberType; numbers: NumberRange[]; customerRef: string | null };
+      details: {
+        orderType: OrderType;
+        numberType: NumberType;
+        numbers: NumberRange[];
+        customerRef: string | null;
+        /** The order status as Colt wrote it: a later one than the order's advances it. */
+        status?: string | null;
+      };
       /** The body of GET /order, stored as the order's details. */
       body: unknown;
     }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number }
-  | { kind: 'failed'; reason: string };
+  | ({ kind: 'retry'; reason: string; retryAfterMs?: number } & EnrichFailureCause)
+  | ({ kind: 'failed'; reason: string } & EnrichFailureCause);
+
+/** Where an enrichment failed: for the first failure's warn line. */
+export interface EnrichFailureCause {
+  host?: string;
+  status?: number;
+  code?: string;
+}
 
 /** The logger methods the worker uses (a pino Logger fits). */
 export type WorkerLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -72,6 +86,15 @@ export interface WorkerDeps<Rules = unknown> {
   pollIntervalMs?: number;
   /** Attempts, delivery outcomes and store errors are reported here. @default none */
   metrics?: Metrics;
+  /**
+   * One bounded reconciliation round (src/enrich/reconcile.ts): run first in every tick and
+   * every `reconcileIntervalMs` by the loop; absent when RECONCILE=off.
+   */
+  reconcile?: () => Promise<{ checked: number; advanced: number; overdue: number }>;
+  /** Time between reconciliation rounds of the loop. @default 30000 */
+  reconcileIntervalMs?: number;
+  /** Longest an event waits for order details (ENRICH_MAX_WAIT) before it goes on without them. @default 120000 */
+  enrichMaxWaitMs?: number;
 }
 
 /** WorkerDeps with every default filled in. */
@@ -88,5 +111,7 @@ export type WorkerContext<Rules = unknown> = WorkerDeps<Rules> &
       | 'batchSize'
       | 'concurrency'
       | 'pollIntervalMs'
+      | 'reconcileIntervalMs'
+      | 'enrichMaxWaitMs'
     >
   >;

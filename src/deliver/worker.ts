@@ -37,6 +37,9 @@ export interface TickResult {
   leaseLost: number;
   /** Unexpected errors (e.g. the database went away mid-send); the lease brings the row back. */
   errors: number;
+  /** Open orders checked with GET /order by reconciliation, and the events it wrote (later statuses, order.overdue). */
+  reconcileChecked: number;
+  reconcileEvents: number;
   /** Nothing was claimed: the loop may sleep. */
   idle: boolean;
 }
@@ -76,6 +79,8 @@ export const WORKER_DEFAULTS = {
   concurrency: 32,
   pollIntervalMs: 1_000,
   sendIntervalMs: { slack: 1_000 },
+  reconcileIntervalMs: 30_000,
+  enrichMaxWaitMs: 120_000,
 } as const;
 
 export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
@@ -91,6 +96,8 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
     batchSize: deps.batchSize ?? WORKER_DEFAULTS.batchSize,
     concurrency: deps.concurrency ?? WORKER_DEFAULTS.concurrency,
     pollIntervalMs: deps.pollIntervalMs ?? WORKER_DEFAULTS.pollIntervalMs,
+    reconcileIntervalMs: deps.reconcileIntervalMs ?? WORKER_DEFAULTS.reconcileIntervalMs,
+    enrichMaxWaitMs: deps.enrichMaxWaitMs ?? WORKER_DEFAULTS.enrichMaxWaitMs,
   };
   const lane = createSendLane(ctx);
   const leases = createLeaseKeeper(ctx);
@@ -118,11 +125,17 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
     ticks = next.catch(() => undefined);
     return next;
   };
+  const reconcileTimer = startReconcileTimer(ctx, loop.wake);
   const stop = async () => {
+    await reconcileTimer.stop();
     await loop.stop();
     await ticks;
   };
-  return { tick, start: loop.start, wake: loop.wake, stop, renewLeases: leases.renew };
+  const start = () => {
+    loop.start();
+    reconcileTimer.start();
+  };
+  return { tick, start, wake: loop.wake, stop, renewLeases: leases.renew };
 }
 
 /**
@@ -132,14 +145,54 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
  */
 async function runTick<R>(ctx: WorkerContext<R>, lane: SendLane, leases: LeaseKeeper, scope?: TickScope): Promise<TickResult> {
   const result = emptyTick();
+  // A fresh callback's tick (Workers) stays about that callback; the cron's ticks reconcile.
+  if (!scope) await reconcileRound(ctx, result);
   const routed = await routeStage(ctx, lane, leases, ctx.batchSize, result, scope);
   const due = await dueStage(ctx, lane, leases, ctx.batchSize, result, scope).catch(async (err: unknown) => {
     await routed.done;
     throw err;
   });
   await Promise.all([routed.done, due.done]);
-  result.idle = result.events === 0 && result.claimed === 0;
+  result.idle = result.events === 0 && result.claimed === 0 && result.reconcileEvents === 0;
   return result;
+}
+
+/** One reconciliation round; its failure is logged, never the tick's. */
+async function reconcileRound<R>(ctx: WorkerContext<R>, result: TickResult): Promise<void> {
+  if (!ctx.reconcile) return;
+  try {
+    const counts = await ctx.reconcile();
+    result.reconcileChecked += counts.checked;
+    result.reconcileEvents += counts.advanced + counts.overdue;
+  } catch (err) {
+    ctx.metrics?.storeError();
+    ctx.logger.error({ err: errorMessage(err) }, 'reconciliation round failed; the next round tries again');
+  }
+}
+
+/** Runs a reconciliation round every `reconcileIntervalMs` until stopped (a real timer: it paces Colt calls). */
+function startReconcileTimer<R>(ctx: WorkerContext<R>, onEvents: () => void) {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const schedule = () => {
+    if (stopped || !ctx.reconcile) return;
+    timer = setTimeout(() => {
+      const result = emptyTick();
+      running = reconcileRound(ctx, result).then(() => {
+        if (result.reconcileEvents > 0) onEvents();
+        schedule();
+      });
+    }, ctx.reconcileIntervalMs);
+  };
+  return {
+    start: schedule,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
 }
 
 const OUTCOME_COUNTER: Record<SendOutcome, keyof TickResult> = {
@@ -241,6 +294,8 @@ function emptyTick(): TickResult {
     suppressed: 0,
     leaseLost: 0,
     errors: 0,
+    reconcileChecked: 0,
+    reconcileEvents: 0,
     idle: true,
   };
 }

@@ -6,6 +6,9 @@ import { ENRICH_RETRY_SCHEDULE_S, enrichEvent, enrichRetryDelayMs, isEnrichMode,
 
 const thin: NormalisedEvent = {
   eventId: 'ev-1',
+  type: 'order.raised',
+  source: 'callback',
+  detailsMissing: null,
   orderId: 'IN-ORD-1',
   status: 'raised',
   rawStatus: 'Raised',

@@ -7,7 +7,7 @@ import type { ColtClient } from '../colt/colt.client.js';
 import type { OrderDetails } from '../colt/order-details.js';
 import { extractOrderDetails } from '../colt/order-details.js';
 import type { NormalisedEvent } from '../receive/event.js';
-import { isTerminal } from '../receive/event.js';
+import { isTerminal, orderStateType } from '../receive/event.js';
 
 export const ENRICH_MODES = ['missing', 'always', 'never'] as const;
 /** ENRICH: `missing` fetches when the callback is thin or final, `always` for every event, `never` not at all. */
@@ -34,11 +34,18 @@ export function enrichRetryDelayMs(retriesDone: number, retryAfterMs?: number): 
   return Math.max(scheduled * 1000, retryAfterMs ?? 0);
 }
 
+/** Where a failure came from, for the operator: Colt's host, HTTP status and error code. */
+export interface EnrichFailureCause {
+  host?: string;
+  status?: number;
+  code?: string;
+}
+
 export type EnrichOutcome =
   | { kind: 'skipped' }
   | { kind: 'enriched'; details: OrderDetails; body: unknown }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number }
-  | { kind: 'failed'; reason: string };
+  | ({ kind: 'retry'; reason: string; retryAfterMs?: number } & EnrichFailureCause)
+  | ({ kind: 'failed'; reason: string } & EnrichFailureCause);
 
 /**
  * Whether to fetch the order. With `missing`: when the callback lacks numbers, a known
@@ -47,6 +54,8 @@ export type EnrichOutcome =
  */
 export function needsEnrichment(mode: EnrichMode, event: NormalisedEvent): boolean {
   if (mode === 'never' || event.orderId.trim() === '') return false;
+  // Reconciliation events come from GET /order itself; order.overdue is about time, not details.
+  if (event.source !== 'callback' || event.type !== orderStateType(event.status)) return false;
   if (mode === 'always') return true;
   return (
     event.numbers.length === 0 ||
@@ -71,8 +80,13 @@ export async function enrichEvent(client: ColtClient | null, mode: EnrichMode, e
     return { kind: 'retry', reason: `GET /order: ${error instanceof Error ? error.message : 'unexpected error'}` };
   }
   if (result.ok) return { kind: 'enriched', details: extractOrderDetails(result.body), body: result.body };
-  if (!result.retryable) return { kind: 'failed', reason: result.reason };
-  return { kind: 'retry', reason: result.reason, ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }) };
+  const cause: EnrichFailureCause = {
+    ...(result.host !== undefined && { host: result.host }),
+    ...(result.status !== undefined && { status: result.status }),
+    ...(result.code !== undefined && { code: result.code }),
+  };
+  if (!result.retryable) return { kind: 'failed', reason: result.reason, ...cause };
+  return { kind: 'retry', reason: result.reason, ...cause, ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }) };
 }
 
 function asOrderRecord(body: unknown): Record<string, unknown> {

@@ -33,6 +33,8 @@ export interface Metrics {
   coltCredential(event: 'in_use' | 'refused', clientId: string): void;
   /** A database operation failed (store unavailable, a worker tick lost its database). */
   storeError(): void;
+  /** A reconciliation check of an open order (GET /order) and what it found. */
+  reconciled?(outcome: 'advanced' | 'unchanged' | 'error'): void;
 }
 
 /** Metrics that go nowhere: the default wherever none are given. */

@@ -18,6 +18,18 @@ export type OrderType = (typeof ORDER_TYPES)[number];
 export const NUMBER_TYPES = ['geo', 'freephone', 'shared_cost', 'full_rate', 'national_rate', 'unknown'] as const;
 export type NumberType = (typeof NUMBER_TYPES)[number];
 
+/** Who told us (DESIGN.md §8.1): Colt called us, we asked Colt (§8.3), or a trouble ticket (§8.5). */
+export const EVENT_SOURCES = ['callback', 'reconciliation', 'ticket'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+/** `order.<status>` for order state; other kinds of event name themselves (`order.overdue`…). */
+export function orderStateType(status: EventStatus): string {
+  return `order.${status}`;
+}
+
+/** The type of the event an open order yields past its SLA (§8.3). */
+export const ORDER_OVERDUE_TYPE = 'order.overdue';
+
 /** An inclusive range of E.164 numbers; a single number has start === end. */
 export interface NumberRange {
   start: string;
@@ -29,6 +41,10 @@ export interface NumberRange {
 export interface NormalisedEvent {
   /** Our id of the stored callback. */
   eventId: string;
+  /** `order.<status>`, `order.overdue`… (§8.1): a webhook's `type` is this. */
+  type: string;
+  /** `callback`, `reconciliation` or `ticket` (§8.1). */
+  source: EventSource;
   orderId: string;
   status: EventStatus;
   /** The status string exactly as sent, or null when the callback carried none. */
@@ -45,6 +61,11 @@ export interface NormalisedEvent {
   stale: boolean;
   /** Order details from GET /order/{orderId}, or null. */
   order: Record<string, unknown> | null;
+  /**
+   * Why the order's details are missing when they were wanted and enrichment gave up
+   * (Colt unreachable past ENRICH_MAX_WAIT, order unknown to Colt…); null otherwise.
+   */
+  detailsMissing: string | null;
   /** The callback as received (parsed). */
   payload: unknown;
 }

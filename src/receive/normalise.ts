@@ -4,6 +4,7 @@
  * field's type: anything unexpected is ignored, never thrown on.
  */
 import type { EventStatus, NormalisedEvent, NumberRange, NumberType, OrderType } from './event.js';
+import { orderStateType } from './event.js';
 import { collectObjects } from '../colt/json-walk.js';
 import { extractNumberRanges } from '../colt/order-numbers.js';
 import { storableText } from './storable-text.js';
@@ -160,11 +161,14 @@ export function normaliseCallback(body: JsonObject, ctx: NormaliseContext): Extr
     ...result,
     event: {
       eventId: ctx.eventId,
+      type: orderStateType(fields.status),
+      source: 'callback',
       ...fields,
       occurredAt: occurredAt ?? receivedAt,
       receivedAt,
       stale: ctx.stale ?? false,
       order: null,
+      detailsMissing: null,
       payload: body,
     },
   };

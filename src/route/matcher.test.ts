@@ -107,6 +107,19 @@ describe('compileMatch: operators', () => {
     expect(matches(makeEvent({ stale: true }))).toBe(true);
     expect(matches(makeEvent({ stale: false }))).toBe(false);
   });
+
+  it('matches the event type and source (§8.1)', () => {
+    expect(matcher('{ type: order.overdue }')({ type: 'order.overdue' })).toBe(true);
+    expect(matcher('{ type: order.overdue }')({ type: 'order.completed' })).toBe(false);
+    expect(matcher('{ type: { prefix: "order." } }')({ type: 'order.failed' })).toBe(true);
+    expect(matcher('{ source: Reconciliation }')({ source: 'reconciliation' })).toBe(true);
+    expect(matcher('{ source: reconciliation }')({ source: 'callback' })).toBe(false);
+  });
+
+  it('refuses an unknown source', () => {
+    const rule = parseRules('channels:\n  a: { type: log }\nrules:\n  - { name: r, match: { source: colt }, notify: [a] }\n', {});
+    expect(rule.ok).toBe(false);
+  });
 });
 
 describe('compileMatch: number, payload and order', () => {

@@ -20,6 +20,7 @@ import { readIfExists } from './files.js';
 import { createNodePipeline, type NodePipeline } from './node-pipeline.js';
 import { localApiUrl, openOwnedStore, type OwnedStore } from './owned-store.js';
 import { createPromMetrics } from './prom-metrics.js';
+import { countOpenOrders } from '../store/reconcile.repo.js';
 
 export interface NodeServerOptions {
   env: Record<string, string | undefined>;
@@ -83,7 +84,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   }
   const { store } = owned;
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
-  const prom = createPromMetrics({ queueStats: () => getQueueStats(store.db, new Date(systemClock.now())) });
+  const prom = createPromMetrics({
+    queueStats: () => getQueueStats(store.db, new Date(systemClock.now())),
+    openOrders: () => countOpenOrders(store.db, new Date(systemClock.now())),
+  });
   const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
     async (error: unknown) => {
       await closeServer(http.server);

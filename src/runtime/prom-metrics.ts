@@ -13,6 +13,8 @@ const PREFIX = 'colt_relay_';
 export interface PromMetricsOptions {
   /** Read at scrape time for the queue gauges; absent → the gauges stay at 0. */
   queueStats?: () => Promise<QueueStats>;
+  /** Read at scrape time for `open_orders{order_type,age}`; absent → no such series. */
+  openOrders?: () => Promise<{ orderType: string; age: string; count: number }[]>;
   /** Also collect prom-client's default process and Node.js metrics. @default true */
   defaultMetrics?: boolean;
 }
@@ -58,6 +60,25 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   });
   const seenClientIds = new Set<string>();
   const credentialRefusals = counter('colt_credential_refusals_total', 'Colt client ids refused by the token endpoint (401).', ['client_id']);
+  const reconcileChecks = counter('reconcile_checks_total', 'Reconciliation checks of open orders (GET /order), by outcome.', ['outcome']);
+  const readOpenOrders = options.openOrders;
+  if (readOpenOrders) {
+    new Gauge({
+      name: `${PREFIX}open_orders`,
+      help: 'Orders not yet completed, failed or cancelled, by order type and age since first seen.',
+      labelNames: ['order_type', 'age'],
+      registers,
+      async collect() {
+        const rows = await readOpenOrders().catch(() => {
+          storeErrors.inc();
+          return null;
+        });
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ order_type: r.orderType, age: r.age }, r.count);
+      },
+    });
+  }
 
   const queue = createQueueGauges(registers, options.queueStats, () => storeErrors.inc());
 
@@ -84,6 +105,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       for (const id of seenClientIds) credentialInUse.set({ client_id: id }, id === clientId ? 1 : 0);
     },
     storeError: () => storeErrors.inc(),
+    reconciled: (outcome) => reconcileChecks.inc({ outcome }),
   };
   return { metrics, registry, contentType: registry.contentType, render: () => queue.during(() => registry.metrics()) };
 }

@@ -5,6 +5,8 @@ import { sweepDueWork } from './worker-sweep.js';
 const tick = (claimed: number, delivered = claimed): TickResult => ({
   events: 0,
   eventsRouted: 0,
+  reconcileChecked: 0,
+  reconcileEvents: 0,
   eventsDeferred: 0,
   eventsFailed: 0,
   deliveriesCreated: 0,

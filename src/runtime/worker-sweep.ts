@@ -48,6 +48,8 @@ const COUNTS = [
   'suppressed',
   'leaseLost',
   'errors',
+  'reconcileChecked',
+  'reconcileEvents',
 ] as const satisfies ReadonlyArray<keyof TickResult>;
 
 /**

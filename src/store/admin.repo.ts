@@ -3,6 +3,7 @@
  * keyset pagination, newest first, and the detail views that join events, orders,
  * deliveries and attempts. Pruning and queue gauges live in retention.repo.ts.
  */
+import { pendingEnrichments, type EnrichmentPending } from './event-work.repo.js';
 import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, like, lt, or, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { NormalisedEvent } from '../receive/event.js';
@@ -37,6 +38,8 @@ export interface EventDetail {
   normalised: NormalisedEvent;
   /** Every generation's deliveries, oldest first, each with its attempts. */
   deliveries: DeliveryWithAttempts[];
+  /** Set while the event waits for order details: attempt n, next try at, last error. */
+  enrichment: EnrichmentPending | null;
 }
 
 export interface OrderTimeline {
@@ -45,6 +48,8 @@ export interface OrderTimeline {
   events: EventSummary[];
   /** The order's deliveries, oldest first, each with its attempts. */
   deliveries: DeliveryWithAttempts[];
+  /** Set while one of its events waits for order details (the soonest due). */
+  enrichment: EnrichmentPending | null;
 }
 
 export interface PageQuery {
@@ -128,6 +133,7 @@ export async function getEventDetail(db: DbOrTx, eventId: string): Promise<Event
     event: found.event,
     normalised: toNormalisedEvent(found.event, found.order),
     deliveries: await withAttempts(db, rows),
+    enrichment: (await pendingEnrichments(db, { eventId }))[0] ?? null,
   };
 }
 
@@ -169,7 +175,8 @@ export async function getOrderTimeline(db: DbOrTx, orderId: string): Promise<Ord
     .where(eq(deliveries.orderId, orderId))
     .orderBy(asc(deliveries.createdAt), asc(deliveries.id))
     .limit(TIMELINE_MAX_ROWS);
-  return { order, events, deliveries: await withAttempts(db, rows) };
+  const enrichment = (await pendingEnrichments(db, { orderId }))[0] ?? null;
+  return { order, events, deliveries: await withAttempts(db, rows), enrichment };
 }
 
 /** Deliveries, newest created first. */

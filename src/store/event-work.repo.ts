@@ -3,9 +3,9 @@
  * Workers claim due rows with FOR UPDATE SKIP LOCKED and a lease, so several processes
  * share the work and a crashed worker's rows come back when the lease runs out.
  */
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
-import { eventWork } from './schema.js';
+import { callbackEvents, eventWork } from './schema.js';
 
 export interface ClaimOptions {
   now: Date;
@@ -77,6 +77,38 @@ export async function rescheduleEventWork(
     .update(eventWork)
     .set({ dueAt, leaseUntil: null, lastError: error })
     .where(eq(eventWork.eventId, eventId));
+}
+
+/** An event still waiting for its order details: what the API and dashboard show. */
+export interface EnrichmentPending {
+  state: 'pending';
+  eventId: string;
+  /** Tries so far. */
+  attempt: number;
+  /** When the next try is due. */
+  nextAt: Date;
+  /** Why the last try failed. */
+  lastError: string | null;
+}
+
+/**
+ * Events of an order (or one event) deferred after a failed enrichment try, soonest due
+ * first: an outbox row that has been tried and put back with an error.
+ */
+export async function pendingEnrichments(db: DbOrTx, where: { eventId: string } | { orderId: string }): Promise<EnrichmentPending[]> {
+  const rows = await db
+    .select({ eventId: eventWork.eventId, attempt: eventWork.attempts, nextAt: eventWork.dueAt, lastError: eventWork.lastError })
+    .from(eventWork)
+    .innerJoin(callbackEvents, eq(callbackEvents.id, eventWork.eventId))
+    .where(
+      and(
+        'eventId' in where ? eq(eventWork.eventId, where.eventId) : eq(callbackEvents.orderId, where.orderId),
+        isNotNull(eventWork.lastError),
+      ),
+    )
+    .orderBy(asc(eventWork.dueAt))
+    .limit(50);
+  return rows.map((r) => ({ state: 'pending' as const, ...r }));
 }
 
 /** Queues an event for (re)processing now; a no-op when it is already queued. */

@@ -1,6 +1,6 @@
 /** Callback events: stored exactly once, with their outbox row, in one transaction. */
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { STATUS_RANK, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
+import { STATUS_RANK, orderStateType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
 import type { CallbackFields } from '../receive/normalise.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
@@ -20,6 +20,10 @@ export interface NewCallback {
   payload: unknown;
   headers: Record<string, string>;
   remoteAddr: string | null;
+  /** Who told us. @default "callback" */
+  source?: EventSource;
+  /** Set for events that are not an order state (`order.overdue`); absent means `order.<status>`. */
+  type?: string;
 }
 
 export interface StoredCallback {
@@ -76,17 +80,22 @@ function insertStatement(input: string): SQL {
       select * from jsonb_to_recordset(${input}::jsonb) as x(
         id uuid, dedupe_key text, order_id text, status text, status_rank int, seq int, stale boolean,
         raw_status text, order_type text, number_type text, customer_ref text, numbers jsonb,
-        occurred_at timestamptz, received_at timestamptz, raw_body text, payload jsonb, headers jsonb, remote_addr text)
+        occurred_at timestamptz, received_at timestamptz, raw_body text, payload jsonb, headers jsonb, remote_addr text,
+        source text, type text)
     ),
     ins as (
       insert into callback_events (id, dedupe_key, order_id, status, raw_status, order_type, number_type, customer_ref,
-        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale)
+        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale, source, type)
       select i.id, i.dedupe_key, i.order_id, i.status, i.raw_status, i.order_type, i.number_type, i.customer_ref,
         i.numbers, i.occurred_at, i.received_at, i.raw_body, coalesce(i.payload, i.raw_body::jsonb), i.headers, i.remote_addr,
-        i.stale or coalesce(i.status_rank >= 0 and c.status_rank >= 0 and (i.status_rank < c.status_rank
-          or (i.status_rank = 2 and c.status_rank = 2 and i.status <> c.status)), false)
+        -- Only order-state events can be stale; an order.overdue event is about time, not state.
+        i.type is null and (i.stale or coalesce(i.status_rank >= 0 and c.status_rank >= 0 and (i.status_rank < c.status_rank
+          or (i.status_rank = 2 and c.status_rank = 2 and i.status <> c.status)
+          -- Reconciliation already reported this status (or a callback did, for a reconciliation event).
+          or (i.status = c.status and (i.source = 'reconciliation' or c.status_source = 'reconciliation'))), false)),
+        i.source, i.type
       -- LATERAL: one primary-key probe per row, never a scan of orders.
-      from input i left join lateral (select o.status, o.status_rank from orders o where o.order_id = i.order_id) c on true
+      from input i left join lateral (select o.status, o.status_rank, o.status_source from orders o where o.order_id = i.order_id) c on true
       order by i.dedupe_key
       on conflict (dedupe_key) do nothing
       returning id
@@ -98,6 +107,7 @@ function insertStatement(input: string): SQL {
     observed as (
       select i.order_id,
         (array_agg(i.status order by i.status_rank desc, i.seq))[1] as status,
+        (array_agg(i.source order by i.status_rank desc, i.seq))[1] as status_source,
         max(i.status_rank) as status_rank,
         coalesce((array_agg(i.order_type order by i.seq) filter (where i.order_type <> 'unknown'))[1], 'unknown') as order_type,
         coalesce((array_agg(i.number_type order by i.seq) filter (where i.number_type <> 'unknown'))[1], 'unknown') as number_type,
@@ -106,17 +116,24 @@ function insertStatement(input: string): SQL {
         (array_agg(i.id order by i.seq desc))[1] as last_event_id,
         max(i.received_at) as at
       from input i join ins on ins.id = i.id
+      where i.type is null
       group by i.order_id
     ),
     upserted as (
       insert into orders as o (order_id, status, status_rank, order_type, number_type, numbers, customer_ref,
-        first_seen_at, updated_at, last_event_id)
-      select order_id, status, status_rank, order_type, number_type, numbers, customer_ref, at, at, last_event_id
+        first_seen_at, updated_at, last_event_id, status_source, reconcile_base_at)
+      select order_id, status, status_rank, order_type, number_type, numbers, customer_ref, at, at, last_event_id,
+        status_source, at
       from observed
       order by order_id
       on conflict (order_id) do update set
         status = case when excluded.status_rank > o.status_rank then excluded.status else o.status end,
         status_rank = greatest(excluded.status_rank, o.status_rank),
+        status_source = case when excluded.status_rank > o.status_rank then excluded.status_source else o.status_source end,
+        -- A status change restarts the reconciliation clock (and its growing interval).
+        reconcile_base_at = case when excluded.status_rank > o.status_rank or o.reconcile_base_at is null
+          then excluded.reconcile_base_at else o.reconcile_base_at end,
+        reconcile_checks = case when excluded.status_rank > o.status_rank then 0 else o.reconcile_checks end,
         order_type = case when o.order_type = 'unknown' then excluded.order_type else o.order_type end,
         number_type = case when o.number_type = 'unknown' then excluded.number_type else o.number_type end,
         numbers = case when jsonb_array_length(o.numbers) = 0 then excluded.numbers else o.numbers end,
@@ -167,6 +184,8 @@ function toRow(c: NewCallback, stale: boolean) {
     headers: c.headers,
     remote_addr: c.remoteAddr,
     stale,
+    source: c.source ?? 'callback',
+    type: c.type ?? null,
   };
 }
 
@@ -184,6 +203,8 @@ export const EVENT_FIELDS = {
   receivedAt: callbackEvents.receivedAt,
   payload: callbackEvents.payload,
   stale: callbackEvents.stale,
+  source: callbackEvents.source,
+  type: callbackEvents.type,
 };
 export type EventFields = Pick<EventRow, keyof typeof EVENT_FIELDS>;
 
@@ -195,6 +216,7 @@ export const ORDER_FIELDS = {
   customerRef: orders.customerRef,
   details: orders.details,
   detailsFetchedAt: orders.detailsFetchedAt,
+  enrichError: orders.enrichError,
 };
 export type OrderFields = Pick<OrderRow, keyof typeof ORDER_FIELDS>;
 
@@ -210,6 +232,8 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
   };
   return {
     eventId: row.id,
+    type: row.type ?? orderStateType(row.status as EventStatus),
+    source: row.source as EventSource,
     orderId: row.orderId,
     status: row.status as EventStatus,
     rawStatus: row.rawStatus,
@@ -222,6 +246,7 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
     customerRef: pick(row.customerRef, order?.customerRef ?? undefined, null),
     stale: row.stale,
     order: details ? ((order!.details as Record<string, unknown> | null) ?? null) : null,
+    detailsMissing: details ? null : (order?.enrichError ?? null),
     payload: row.payload,
   };
 }

@@ -48,6 +48,10 @@ export const callbackEvents = pgTable(
     stale: boolean('stale').notNull().default(false),
     /** received → processed (enriched and routed). */
     state: text('state').notNull().default('received'),
+    /** callback, reconciliation or ticket (DESIGN.md §8.1). */
+    source: text('source').notNull().default('callback'),
+    /** The event's type (`order.overdue`…); null means `order.<status>`. */
+    type: text('type'),
     processedAt: ts('processed_at'),
   },
   (t) => [
@@ -105,7 +109,9 @@ export const callbackRefusals = pgTable(
 );
 
 /** One row per Colt order: status only moves forward. */
-export const orders = pgTable('orders', {
+export const orders = pgTable(
+  'orders',
+  {
   orderId: text('order_id').primaryKey(),
   status: text('status').notNull(),
   /** STATUS_RANK of status: lets SQL keep the status monotonic. */
@@ -122,7 +128,28 @@ export const orders = pgTable('orders', {
   firstSeenAt: ts('first_seen_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
   lastEventId: uuid('last_event_id'),
-});
+  /** Who set the current status: callback or reconciliation (a later callback with it is then stale). */
+  statusSource: text('status_source').notNull().default('callback'),
+  /**
+   * RECONCILE_AFTER counts from here: the last status change, moved on by each check so
+   * the next one comes at a growing interval. Null until the order's next event.
+   */
+  reconcileBaseAt: ts('reconcile_base_at'),
+  /** GET /order checks since the last status change. */
+  reconcileChecks: integer('reconcile_checks').notNull().default(0),
+  lastReconciledAt: ts('last_reconciled_at'),
+  /** What the last check found: unchanged, advanced to <status>, or the error. */
+  lastReconcileResult: text('last_reconcile_result'),
+  /** When the order's one order.overdue event was written. */
+  overdueAt: ts('overdue_at'),
+  },
+  (t) => [
+    // The reconciler's round: open orders due for a check, oldest first (stays small: open orders only).
+    index('orders_reconcile_due_idx').on(t.reconcileBaseAt).where(sql`status_rank < 2`),
+    // The SLA sweep: open orders not yet reported overdue, by type and age.
+    index('orders_sla_due_idx').on(t.orderType, t.firstSeenAt).where(sql`status_rank < 2 and overdue_at is null`),
+  ],
+);
 
 /** One notification: an event for one channel. Replays add a new generation. */
 export const deliveries = pgTable(

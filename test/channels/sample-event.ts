@@ -3,6 +3,9 @@ import type { NormalisedEvent } from '../../src/receive/event.js';
 /** A normalised event as the worker hands it to a channel; override what a test is about. */
 export function sampleEvent(overrides: Partial<NormalisedEvent> = {}): NormalisedEvent {
   return {
+    type: `order.${overrides.status ?? 'failed'}`,
+    source: 'callback',
+    detailsMissing: null,
     eventId: 'evt_01',
     orderId: 'IN-ORD-1',
     status: 'failed',

@@ -55,6 +55,15 @@ describe('webhook channel against a verifying receiver', () => {
     });
   });
 
+  it("takes the webhook type from the event's type (order.overdue, source reconciliation)", async () => {
+    const event = sampleEvent({ type: 'order.overdue', source: 'reconciliation', status: 'raised' });
+    await channel().send({ ...job(), event });
+    const body = JSON.parse(peer.requests[0]!.body) as { type: string; data: { source: string } };
+    expect(body.type).toBe('order.overdue');
+    expect(body.data.source).toBe('reconciliation');
+    expect(peer.requests[0]!.verified).toBe(true);
+  });
+
   it('adds configured headers but never lets them replace the signature headers', async () => {
     await channel({ headers: { 'X-Tenant': 'acme', 'Webhook-Id': 'forged', 'Content-Type': 'text/plain' } }).send(job());
     const [request] = peer.requests;

@@ -112,6 +112,9 @@ describe('mock-colt callbacks', () => {
     const body = sink.received[1]!.body;
     const event: NormalisedEvent = {
       eventId: 'ev-1',
+      type: 'order.completed',
+      source: 'callback',
+      detailsMissing: null,
       orderId: body.orderId as string,
       status: 'completed',
       rawStatus: body.orderStatus as string,

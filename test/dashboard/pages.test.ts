@@ -85,6 +85,9 @@ describe.each(STORE_KINDS)('dashboard pages on %s', (kind) => {
     expect(html).toContain(`action="/events/${failedEvent}/replay"`);
     // The log channel delivered the same callback.
     expect(html).toMatch(/<strong>console<\/strong>.*?badge b-delivered/s);
+    // Where its status came from and what reconciliation last found.
+    expect(html).toContain('<dt>status from</dt><dd>callback</dd>');
+    expect(html).toContain('never checked');
   });
 
   it('shows a stale callback in the order timeline as stale and says why it notified nobody', async () => {

@@ -27,6 +27,9 @@ rules:
 /** A completed geo activation in France unless overridden. */
 export function makeEvent(overrides: Partial<NormalisedEvent> = {}): NormalisedEvent {
   return {
+    type: `order.${overrides.status ?? 'completed'}`,
+    source: 'callback',
+    detailsMissing: null,
     eventId: 'evt_1',
     orderId: 'IN-ORD-1',
     status: 'completed',

@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
 import { parseEnv } from '../../src/config/env.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
-import { createSilentLogger } from '../../src/lib/logger.js';
+import { createSilentLogger, type Logger } from '../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline.js';
 import type { StoreKind } from '../../src/store/db.js';
 import { createCallbackWriter } from '../../src/store/ingest.js';
@@ -29,12 +29,16 @@ export interface TestPipeline {
   close(): Promise<void>;
 }
 
-export async function createTestPipeline(kind: StoreKind, rawEnv: Record<string, string>): Promise<TestPipeline> {
+export async function createTestPipeline(
+  kind: StoreKind,
+  rawEnv: Record<string, string>,
+  options: { logger?: Logger } = {},
+): Promise<TestPipeline> {
   const env = { CALLBACK_TOKEN: PIPELINE_TOKEN, LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE: 'true', ...rawEnv };
   const parsed = parseEnv(env);
   const store = await createTestStore(kind);
   const clock = createManualClock(Date.now());
-  const logger = createSilentLogger();
+  const logger = options.logger ?? createSilentLogger();
   const pipeline = await createPipeline({ env: parsed, rawEnv: env, store, clock, logger });
   const writer = createCallbackWriter(store);
   const app = createApp({ env: parsed, store, writer, clock, logger, socketAddress: () => '127.0.0.1', pipeline });

@@ -25,6 +25,8 @@ export interface MockColt {
   revokeClient(clientId: string): void;
   /** Resolves when every placed order has settled and its callbacks are done. */
   idle(): Promise<void>;
+  /** Sends the dropped final callbacks now, late. */
+  sendDropped(): Promise<void>;
   /** Cancels pending callback delays. */
   close(): void;
 }
@@ -63,6 +65,8 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
     callbackAttempts: Math.max(1, options.callbackAttempts ?? 3),
     callbackRetryDelayMs: options.callbackRetryDelayMs ?? 1000,
     trackingHeader: ctx.trackingHeader,
+    dropCallbacks: options.dropCallbacks ?? 0,
+    random: ctx.random,
   });
   let orderSeq = 100_300;
   const orderIdPrefix = options.orderIdPrefix ?? `IN-ORD-${ctx.clock.now().toString(36).toUpperCase()}-`;
@@ -115,6 +119,7 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
       state.tokens.clear();
     },
     idle: () => lifecycle.idle(),
+    sendDropped: () => lifecycle.sendDropped(),
     close: () => lifecycle.close(),
   };
 }

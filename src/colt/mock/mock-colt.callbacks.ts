@@ -25,6 +25,9 @@ export interface LifecycleOptions {
   callbackAttempts: number;
   callbackRetryDelayMs: number;
   trackingHeader: string;
+  /** Fraction of orders whose final callback is dropped. */
+  dropCallbacks: number;
+  random: () => number;
 }
 
 export interface Lifecycle {
@@ -32,6 +35,8 @@ export interface Lifecycle {
   start(order: MockOrder): void;
   /** Resolves when every started order has settled and its callbacks are done. */
   idle(): Promise<void>;
+  /** Sends the final callbacks dropped so far, late (the "lost" callback turning up after all). */
+  sendDropped(): Promise<void>;
   /** Cancels pending delays; unfinished orders stay as they are. */
   close(): void;
 }
@@ -102,6 +107,11 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     if (closed) return;
     settleOrder(order, order.outcome, new Date(clock.now()).toISOString());
     logger.info({ orderId: order.orderId, status: order.status }, 'mock-colt order settled');
+    if (options.dropCallbacks > 0 && options.random() < options.dropCallbacks) {
+      state.dropped.push({ orderId: order.orderId, status: order.status });
+      logger.info({ orderId: order.orderId, status: order.status }, 'mock-colt callback dropped (--drop-callbacks)');
+      return;
+    }
     if (url) await post(url, order, order.status);
   }
 
@@ -113,6 +123,14 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     },
     async idle() {
       while (jobs.size > 0) await Promise.allSettled([...jobs]);
+    },
+    async sendDropped() {
+      const url = options.callbackUrl;
+      const late = state.dropped.splice(0);
+      for (const { orderId, status } of late) {
+        const order = state.orders.get(orderId);
+        if (url && order) await post(url, order, status);
+      }
     },
     close() {
       closed = true;

@@ -72,6 +72,7 @@ export function createMockColtContext(options: MockColtOptions): MockColtContext
       tokensIssued: 0,
       calls: [],
       callbacks: [],
+      dropped: [],
     },
     failNext(fault) {
       faults.push({ count: 1, retryAfter: '', target: 'api', ...fault });

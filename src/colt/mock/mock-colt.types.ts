@@ -50,6 +50,8 @@ export interface MockColtOptions {
   completeAfterMs?: number;
   /** Fraction of orders that end "failed" instead of "completed". @default 0 */
   failOrders?: number;
+  /** Fraction of orders whose final callback is not sent (the order still settles). @default 0 */
+  dropCallbacks?: number;
   /** Fraction of API calls answered 500 or 503. @default 0 */
   failRate?: number;
   /** Delay before answering any call, in ms. @default 0 */
@@ -159,6 +161,8 @@ export interface MockColtState {
   /** Every request, with its tracking id and answer. */
   calls: MockCall[];
   callbacks: MockCallbackRecord[];
+  /** Final callbacks not sent (--drop-callbacks): the order settled, Colt "lost" the callback. */
+  dropped: { orderId: string; status: MockOrderStatus }[];
 }
 
 /** A fault to answer the next matching request(s) with. */

@@ -1,4 +1,5 @@
 import type { NormalisedEvent } from '../../receive/event.js';
+import { eventNotes, eventSummary } from './event-summary.js';
 import type { EmailChannelConfig, RenderedMessage } from '../channel.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';
 
@@ -13,13 +14,9 @@ function oneLine(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').trim();
 }
 
-function statusLabel(status: string): string {
-  return status.replace('_', ' ');
-}
-
 /** `[colt-relay] Order IN-ORD-1 failed (activation)` */
 export function defaultEmailSubject(event: NormalisedEvent): string {
-  return `[colt-relay] Order ${event.orderId} ${statusLabel(event.status)} (${event.orderType})`;
+  return `[colt-relay] ${eventSummary(event)}`;
 }
 
 /** The fields every notification shows, in reading order. */
@@ -36,7 +33,7 @@ function eventRows(event: NormalisedEvent): Array<[string, string]> {
     ['Received at', event.receivedAt],
     ['Event', event.eventId],
   ];
-  if (event.stale) rows.push(['Note', 'late event: the order had already moved on']);
+  for (const note of eventNotes(event)) rows.push(['Note', note]);
   return rows;
 }
 

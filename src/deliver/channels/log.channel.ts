@@ -2,6 +2,7 @@ import type { NormalisedEvent } from '../../receive/event.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Channel, DeliveryJob, LogChannelConfig, RenderedMessage, SendResult } from '../channel.js';
 import { renderTemplate } from '../templates.js';
+import { eventNotes, eventSummary } from './event-summary.js';
 
 export interface LogChannelDeps {
   logger: Logger;
@@ -11,7 +12,7 @@ export interface LogChannelDeps {
 export function renderLog(config: LogChannelConfig, event: NormalisedEvent): RenderedMessage {
   const text = config.text
     ? renderTemplate(config.text, event, 'none')
-    : `Order ${event.orderId} ${event.status.replace('_', ' ')} (${event.orderType})`;
+    : [eventSummary(event), ...eventNotes(event)].join('; ');
   return config.subject ? { subject: renderTemplate(config.subject, event, 'none'), text } : { text };
 }
 
@@ -42,6 +43,9 @@ export function createLogChannel(name: string, config: LogChannelConfig, deps: L
           numberType: event.numberType,
           customerRef: event.customerRef,
           stale: event.stale,
+          type: event.type,
+          source: event.source,
+          detailsMissing: event.detailsMissing,
         },
         ...(rendered.subject ? { subject: rendered.subject } : {}),
         text: rendered.text,

@@ -1,4 +1,5 @@
 import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../receive/event.js';
+import { eventNotes, eventSummary } from './event-summary.js';
 import type { RenderedMessage, SlackChannelConfig } from '../channel.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';
 
@@ -60,7 +61,7 @@ function statusLabel(status: EventStatus): string {
 
 /** `✅ Order IN-ORD-1 completed (activation)`, escaped for mrkdwn. */
 export function defaultSlackText(event: NormalisedEvent): string {
-  const summary = `Order ${event.orderId} ${statusLabel(event.status)} (${event.orderType})`;
+  const summary = eventSummary(event);
   return `${STATUS_EMOJI[event.status]} ${escapeFor('mrkdwn', summary)}`;
 }
 
@@ -97,8 +98,8 @@ export function buildSlackMessage(config: SlackChannelConfig, event: NormalisedE
       field('Occurred at', event.occurredAt),
     ],
   });
-  const late = event.stale ? ' · late event: the order had already moved on' : '';
-  const context = `Event ${escapeFor('mrkdwn', event.eventId)}${late}`;
+  const notes = eventNotes(event).map((note) => ` · ${escapeFor('mrkdwn', note)}`).join('');
+  const context = cutMrkdwn(`Event ${escapeFor('mrkdwn', event.eventId)}${notes}`, SECTION_MAX);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
   return { text: custom ?? cutMrkdwn(defaultSlackText(event), SECTION_MAX), blocks };
 }

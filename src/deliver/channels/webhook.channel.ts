@@ -27,14 +27,15 @@ export interface WebhookChannelDeps {
 
 /** Standard Webhooks body (DESIGN.md §4.4). */
 export interface WebhookPayload {
-  type: `order.${NormalisedEvent['status']}`;
+  /** The event's type (§8.1): `order.<status>`, `order.overdue`… */
+  type: string;
   timestamp: string;
   data: NormalisedEvent;
 }
 
-/** The body for an event at `nowMs`: `{ type: "order.<status>", timestamp, data: <event> }`. */
+/** The body for an event at `nowMs`: `{ type: <event type>, timestamp, data: <event> }`. */
 export function buildWebhookPayload(event: NormalisedEvent, nowMs: number): WebhookPayload {
-  return { type: `order.${event.status}`, timestamp: new Date(nowMs).toISOString(), data: event };
+  return { type: event.type, timestamp: new Date(nowMs).toISOString(), data: event };
 }
 
 /**
@@ -64,7 +65,7 @@ export function splitUrlCredentials(url: string): { url: string; authorization?:
  */
 export function renderWebhook(config: WebhookChannelConfig, event: NormalisedEvent, nowMs = Date.now()): RenderedMessage {
   const target = urlOrigin(config.url) ?? '(invalid URL)';
-  return { text: `POST ${target} order.${event.status} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
+  return { text: `POST ${target} ${event.type} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
 }
 
 /** Maps the receiver's HTTP answer to a result (DESIGN.md §4.4, §4.5). */

@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ERROR_STATUS } from '../errors.js';
-import { EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../../receive/event.js';
+import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../../receive/event.js';
 
 const isoTime = z.string().openapi({ format: 'date-time', example: '2026-11-26T10:15:00.000Z' });
 const nullableTime = isoTime.nullable();
@@ -40,6 +40,8 @@ export const EventSummarySchema = z
     remoteAddr: z.string().nullable(),
     stale: z.boolean(),
     state: z.string().openapi({ description: 'received, then processed (enriched and routed)' }),
+    source: z.string().openapi({ description: EVENT_SOURCES.join(', ') }),
+    type: z.string().nullable().openapi({ description: 'Set for events that are not an order state (order.overdue); null means order.<status>.' }),
     processedAt: nullableTime,
   })
   .openapi('EventSummary');
@@ -53,6 +55,8 @@ export const EventSchema = EventSummarySchema.extend({
 export const NormalisedEventSchema = z
   .object({
     eventId: z.string(),
+    type: z.string().openapi({ example: 'order.completed', description: 'order.<status>, order.overdue… (DESIGN.md §8.1)' }),
+    source: z.enum(EVENT_SOURCES),
     orderId: z.string(),
     status: z.enum(EVENT_STATUSES),
     rawStatus: z.string().nullable(),
@@ -64,6 +68,7 @@ export const NormalisedEventSchema = z
     customerRef: z.string().nullable(),
     stale: z.boolean(),
     order: z.record(z.string(), z.unknown()).nullable(),
+    detailsMissing: z.string().nullable().openapi({ description: 'Why order details are missing when enrichment gave up.' }),
     payload: z.unknown(),
   })
   .openapi('NormalisedEvent', { description: 'The event as rules, templates and webhooks see it (DESIGN.md §4.2).' });
@@ -123,8 +128,25 @@ export const OrderSchema = z
     firstSeenAt: isoTime,
     updatedAt: isoTime,
     lastEventId: z.string().nullable(),
+    statusSource: z.string().openapi({ description: 'callback or reconciliation: who set the current status.' }),
+    reconcileBaseAt: nullableTime.openapi({ description: 'RECONCILE_AFTER counts from here.' }),
+    reconcileChecks: z.number().int(),
+    lastReconciledAt: nullableTime,
+    lastReconcileResult: z.string().nullable(),
+    overdueAt: nullableTime.openapi({ description: 'When its order.overdue event was written.' }),
   })
   .openapi('Order');
+
+export const EnrichmentPendingSchema = z
+  .object({
+    state: z.literal('pending'),
+    eventId: uuid,
+    attempt: z.number().int(),
+    nextAt: isoTime,
+    lastError: z.string().nullable(),
+  })
+  .nullable()
+  .openapi('EnrichmentPending', { description: 'Set while an event waits for its order details: attempt n, next try, last error.' });
 
 export const RejectedSchema = z
   .object({
@@ -154,11 +176,21 @@ export function pageOf<T extends z.ZodType>(item: T, name: string) {
 }
 
 export const EventDetailSchema = z
-  .object({ event: EventSchema, normalised: NormalisedEventSchema, deliveries: z.array(DeliveryWithAttemptsSchema) })
+  .object({
+    event: EventSchema,
+    normalised: NormalisedEventSchema,
+    deliveries: z.array(DeliveryWithAttemptsSchema),
+    enrichment: EnrichmentPendingSchema,
+  })
   .openapi('EventDetail');
 
 export const OrderTimelineSchema = z
-  .object({ order: OrderSchema, events: z.array(EventSummarySchema), deliveries: z.array(DeliveryWithAttemptsSchema) })
+  .object({
+    order: OrderSchema,
+    events: z.array(EventSummarySchema),
+    deliveries: z.array(DeliveryWithAttemptsSchema),
+    enrichment: EnrichmentPendingSchema,
+  })
   .openapi('OrderTimeline');
 
 export const ReplaySchema = z

@@ -6,7 +6,7 @@ import type { DeliveryWithAttempts, EventSummary, OrderTimeline } from '../../st
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import { Badge, Code, DeliveryCard, When } from './components.js';
 import { coltFailureReason } from './colt-reason.js';
-import { errorLine, formatTime, prettyJson, toJson } from './format.js';
+import { errorLine, formatDuration, formatTime, prettyJson, toJson } from './format.js';
 import { Layout, PostButton, type View } from './layout.js';
 
 export interface OrderPageData {
@@ -14,6 +14,8 @@ export interface OrderPageData {
   /** Raw callback bodies by event id. */
   bodies: Map<string, string>;
   channels: Map<string, ChannelStateRow>;
+  /** ORDER_SLA of the order's type, in ms. */
+  slaMs: number;
 }
 
 function numbersText(numbers: { start: string; end: string }[]): string {
@@ -125,6 +127,32 @@ function Attention(props: { data: OrderPageData; view: View }) {
   );
 }
 
+/** Open orders: age against the SLA; every order: who set its status and what the last GET /order check found. */
+function Reconciliation(props: { data: OrderPageData; view: View }) {
+  const { order } = props.data.timeline;
+  const open = order.statusRank < 2;
+  const ageMs = props.view.now - order.firstSeenAt.getTime();
+  return (
+    <>
+      <dt>status from</dt>
+      <dd>{order.statusSource === 'reconciliation' ? 'reconciliation (GET /order): no callback brought it' : 'callback'}</dd>
+      {open ? (
+        <>
+          <dt>age vs SLA</dt>
+          <dd class={ageMs > props.data.slaMs ? 'err' : ''}>
+            open {formatDuration(ageMs)} of {formatDuration(props.data.slaMs)}
+            {order.overdueAt ? ` · overdue reported ${formatTime(order.overdueAt)}` : ''}
+          </dd>
+        </>
+      ) : null}
+      <dt>last reconciliation</dt>
+      <dd>
+        {order.lastReconciledAt ? `${formatTime(order.lastReconciledAt)}: ${order.lastReconcileResult ?? ''}` : <span class="muted">never checked</span>}
+      </dd>
+    </>
+  );
+}
+
 /** One order: what needs attention, its facts, then its callbacks in time order. */
 export function OrderPage(props: { view: View; data: OrderPageData }) {
   const { view, data } = props;
@@ -176,7 +204,14 @@ export function OrderPage(props: { view: View; data: OrderPageData }) {
               <span class="muted">not fetched</span>
             )}
             {order.enrichError ? <div class="err small">enrichment failed: {order.enrichError}</div> : null}
+            {data.timeline.enrichment ? (
+              <div class="small">
+                enrichment pending: attempt {data.timeline.enrichment.attempt}, next at {formatTime(data.timeline.enrichment.nextAt)}
+                {data.timeline.enrichment.lastError ? <span class="err">, last error: {data.timeline.enrichment.lastError}</span> : null}
+              </div>
+            ) : null}
           </dd>
+          <Reconciliation data={data} view={view} />
         </dl>
       </section>
       <h2>Timeline · {events.length} callback{events.length === 1 ? '' : 's'}</h2>

@@ -4,6 +4,7 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../../app.js';
+import type { OrderType } from '../../receive/event.js';
 import {
   getEventDetail,
   getOrderTimeline,
@@ -114,7 +115,8 @@ export function addPageRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: Mid
     const timeline = await getOrderTimeline(db, orderId);
     if (!timeline) return c.html(NotFoundPage({ view: await loadView(c, deps), what: 'order', id: orderId }), 404);
     const [bodies, channels, view] = await Promise.all([orderEventBodies(db, orderId), channelStates(deps), loadView(c, deps)]);
-    return c.html(OrderPage({ view, data: { timeline, bodies, channels } }));
+    const slaMs = deps.env.ORDER_SLA[timeline.order.orderType as OrderType] ?? deps.env.ORDER_SLA.unknown;
+    return c.html(OrderPage({ view, data: { timeline, bodies, channels, slaMs } }));
   });
 
   app.get('/events/:eventId', guard, async (c) => {

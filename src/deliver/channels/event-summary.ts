@@ -1,0 +1,23 @@
+/**
+ * The words every channel uses for an event's headline and its notes, so an overdue
+ * order, a reconciled status or missing details read the same in email, Slack and logs.
+ */
+import { ORDER_OVERDUE_TYPE, type NormalisedEvent } from '../../receive/event.js';
+
+const label = (status: string) => status.replace('_', ' ');
+
+/** `Order IN-ORD-1 completed (activation)`; `Order IN-ORD-1 overdue, still raised (activation)`. */
+export function eventSummary(event: NormalisedEvent): string {
+  const what = event.type === ORDER_OVERDUE_TYPE ? `overdue, still ${label(event.status)}` : label(event.status);
+  return `Order ${event.orderId} ${what} (${event.orderType})`;
+}
+
+/** Caveats a reader must see: late event, status from reconciliation, details missing. */
+export function eventNotes(event: NormalisedEvent): string[] {
+  const notes: string[] = [];
+  if (event.stale) notes.push('late event: the order had already moved on');
+  if (event.type === ORDER_OVERDUE_TYPE) notes.push('open past its SLA (ORDER_SLA)');
+  else if (event.source === 'reconciliation') notes.push('status reported by GET /order (reconciliation): no callback brought it');
+  if (event.detailsMissing) notes.push(`order details missing: ${event.detailsMissing}`);
+  return notes;
+}

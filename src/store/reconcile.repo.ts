@@ -1,0 +1,141 @@
+/**
+ * Reconciliation bookkeeping on the orders table (DESIGN.md §8.3): which open orders are
+ * due for a GET /order check, what the check found, and which are past their SLA. Every
+ * query reads the partial indexes on open orders (schema.ts), so a round costs the same
+ * with a million closed orders as with none.
+ */
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { ORDER_TYPES, type EventStatus, type OrderType } from '../receive/event.js';
+import type { DbOrTx } from './db.js';
+import { orders } from './schema.js';
+
+/** An open order claimed for one check. */
+export interface OrderToReconcile {
+  orderId: string;
+  status: EventStatus;
+  orderType: OrderType;
+  /** Checks made since its last status change, before this one. */
+  checks: number;
+}
+
+export interface ClaimReconcileOptions {
+  now: Date;
+  /** RECONCILE_AFTER in ms. */
+  afterMs: number;
+  limit: number;
+  /** The claimer owns the orders this long (a crashed round's orders come back after it). */
+  leaseMs: number;
+}
+
+/** Open orders whose check is due (reconcile_base_at + RECONCILE_AFTER ≤ now), oldest first. */
+export function dueForReconcile(db: DbOrTx, options: Pick<ClaimReconcileOptions, 'now' | 'afterMs' | 'limit'>) {
+  return db
+    .select({ orderId: orders.orderId })
+    .from(orders)
+    .where(and(lt(orders.statusRank, 2), lte(orders.reconcileBaseAt, new Date(options.now.getTime() - options.afterMs))))
+    .orderBy(asc(orders.reconcileBaseAt))
+    .limit(options.limit);
+}
+
+/**
+ * Claims a page of due orders: moves each one's base forward by the lease, so another
+ * worker skips it until then; `FOR UPDATE SKIP LOCKED` keeps two rounds apart meanwhile.
+ */
+export async function claimOrdersToReconcile(db: DbOrTx, options: ClaimReconcileOptions): Promise<OrderToReconcile[]> {
+  const due = dueForReconcile(db, options).for('update', { skipLocked: true });
+  const leasedBase = new Date(options.now.getTime() + options.leaseMs - options.afterMs);
+  const rows = await db
+    .update(orders)
+    .set({ reconcileBaseAt: leasedBase })
+    .where(inArray(orders.orderId, due))
+    .returning({ orderId: orders.orderId, status: orders.status, orderType: orders.orderType, checks: orders.reconcileChecks });
+  return rows.map((r) => ({ ...r, status: r.status as EventStatus, orderType: r.orderType as OrderType }));
+}
+
+export interface ReconcileCheck {
+  at: Date;
+  /** What the check found, for the API and dashboard. */
+  result: string;
+  /**
+   * When the next check is due, or null when the check advanced the order (its new
+   * event already restarted the clock) — then only the result is recorded.
+   */
+  nextCheckAt: Date | null;
+  afterMs: number;
+}
+
+/** Records a check's result and, unless the order advanced, schedules the next one. */
+export async function recordReconcileCheck(db: DbOrTx, orderId: string, check: ReconcileCheck): Promise<void> {
+  await db
+    .update(orders)
+    .set({
+      lastReconciledAt: check.at,
+      lastReconcileResult: check.result.slice(0, 1000),
+      ...(check.nextCheckAt && {
+        reconcileBaseAt: new Date(check.nextCheckAt.getTime() - check.afterMs),
+        reconcileChecks: sql`${orders.reconcileChecks} + 1`,
+      }),
+    })
+    .where(eq(orders.orderId, orderId));
+}
+
+/** Hands claimed orders back, due at once (the round stopped early: Colt asked us to wait). */
+export async function releaseReconcileClaims(db: DbOrTx, orderIds: string[], now: Date, afterMs: number): Promise<void> {
+  if (orderIds.length === 0) return;
+  await db
+    .update(orders)
+    .set({ reconcileBaseAt: new Date(now.getTime() - afterMs) })
+    .where(inArray(orders.orderId, orderIds));
+}
+
+/** An open order past its SLA, not yet reported. */
+export interface OverdueOrder {
+  orderId: string;
+  status: EventStatus;
+  orderType: OrderType;
+  firstSeenAt: Date;
+}
+
+/** Open orders past their type's SLA with no order.overdue yet, oldest first. */
+export async function findOverdueOrders(
+  db: DbOrTx,
+  options: { now: Date; slaMs: Record<OrderType, number>; limit: number },
+): Promise<OverdueOrder[]> {
+  const perType = ORDER_TYPES.map((type) =>
+    and(eq(orders.orderType, type), lte(orders.firstSeenAt, new Date(options.now.getTime() - options.slaMs[type]))),
+  );
+  const rows = await db
+    .select({ orderId: orders.orderId, status: orders.status, orderType: orders.orderType, firstSeenAt: orders.firstSeenAt })
+    .from(orders)
+    .where(and(lt(orders.statusRank, 2), isNull(orders.overdueAt), or(...perType)))
+    .orderBy(asc(orders.firstSeenAt))
+    .limit(options.limit);
+  return rows.map((r) => ({ ...r, status: r.status as EventStatus, orderType: r.orderType as OrderType }));
+}
+
+/** Marks orders as reported overdue (their event is written first, deduplicated by order). */
+export async function markOverdue(db: DbOrTx, orderIds: string[], at: Date): Promise<void> {
+  if (orderIds.length === 0) return;
+  await db
+    .update(orders)
+    .set({ overdueAt: at })
+    .where(and(inArray(orders.orderId, orderIds), isNull(orders.overdueAt)));
+}
+
+/** Age buckets of open orders for /metrics, youngest first (labels of `open_orders{age}`). */
+export const OPEN_ORDER_AGES = ['lt_1h', '1h_4h', '4h_24h', '1d_3d', 'gt_3d'] as const;
+export type OpenOrderAge = (typeof OPEN_ORDER_AGES)[number];
+
+/** Open orders counted by type and age (since first seen): one scan of the open-orders index. */
+export async function countOpenOrders(db: DbOrTx, now: Date): Promise<{ orderType: string; age: OpenOrderAge; count: number }[]> {
+  const hours = sql<number>`extract(epoch from (${now.toISOString()}::timestamptz - ${orders.firstSeenAt})) / 3600`;
+  const age = sql<OpenOrderAge>`case when ${hours} < 1 then 'lt_1h' when ${hours} < 4 then '1h_4h' when ${hours} < 24 then '4h_24h'
+    when ${hours} < 72 then '1d_3d' else 'gt_3d' end`;
+  const rows = await db
+    .select({ orderType: orders.orderType, age, count: sql<number>`count(*)::int` })
+    .from(orders)
+    .where(lt(orders.statusRank, 2))
+    // By position: the age expression carries a parameter, which a repeated expression would renumber.
+    .groupBy(sql`1`, sql`2`);
+  return rows.map((r) => ({ ...r, count: Number(r.count) }));
+}
