@@ -9,6 +9,7 @@ import { createCallbackRoutes } from './http/callbacks.routes.js';
 import { createDashboardRoutes } from './http/dashboard/dashboard.routes.js';
 import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
+import { createTicketCallbackRoutes } from './http/ticket-callbacks.routes.js';
 import { createMetricsRoutes } from './http/metrics.routes.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const clientAddress = clientAddressResolver(deps.env, deps.socketAddress);
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION }));
+  app.route('/', createTicketCallbackRoutes({ ...deps, clientAddress }));
   app.route('/', createCallbackRoutes({ ...deps, clientAddress }));
   app.route('/', createMetricsRoutes(deps));
   app.route('/', createAdminRoutes(deps));

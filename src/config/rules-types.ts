@@ -88,6 +88,8 @@ export type EventFieldKind = 'text' | 'enum' | 'boolean' | 'numbers' | 'object';
 /** Every §4.2 field by kind; keyed by the event type so a new field must be classified here. */
 export const EVENT_FIELD_KINDS: Record<keyof NormalisedEvent, EventFieldKind> = {
   eventId: 'text',
+  type: 'text',
+  source: 'text',
   orderId: 'text',
   status: 'enum',
   rawStatus: 'text',

@@ -26,9 +26,16 @@ export interface NumberRange {
   country: string | null;
 }
 
+/** Who told us about an event (DESIGN.md §8.1). */
+export type EventSource = 'callback' | 'reconciliation' | 'ticket';
+
 export interface NormalisedEvent {
   /** Our id of the stored callback. */
   eventId: string;
+  /** `order.<status>` for order state, `ticket.<status>` for a trouble ticket (the webhook `type`). */
+  type?: string;
+  /** `callback`, `reconciliation` or `ticket`. */
+  source?: EventSource;
   orderId: string;
   status: EventStatus;
   /** The status string exactly as sent, or null when the callback carried none. */

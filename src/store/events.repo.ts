@@ -1,6 +1,7 @@
 /** Callback events: stored exactly once, with their outbox row, in one transaction. */
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { STATUS_RANK, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
+import { STATUS_RANK, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
+import { normaliseTicketStatus } from '../receive/ticket-notification.js';
 import type { CallbackFields } from '../receive/normalise.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
@@ -75,14 +76,14 @@ function insertStatement(input: string): SQL {
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(
         id uuid, dedupe_key text, order_id text, status text, status_rank int, seq int, stale boolean,
-        raw_status text, order_type text, number_type text, customer_ref text, numbers jsonb,
+        raw_status text, order_type text, number_type text, customer_ref text, numbers jsonb, source text,
         occurred_at timestamptz, received_at timestamptz, raw_body text, payload jsonb, headers jsonb, remote_addr text)
     ),
     ins as (
       insert into callback_events (id, dedupe_key, order_id, status, raw_status, order_type, number_type, customer_ref,
-        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale)
+        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, source, stale)
       select i.id, i.dedupe_key, i.order_id, i.status, i.raw_status, i.order_type, i.number_type, i.customer_ref,
-        i.numbers, i.occurred_at, i.received_at, i.raw_body, coalesce(i.payload, i.raw_body::jsonb), i.headers, i.remote_addr,
+        i.numbers, i.occurred_at, i.received_at, i.raw_body, coalesce(i.payload, i.raw_body::jsonb), i.headers, i.remote_addr, i.source,
         i.stale or coalesce(i.status_rank >= 0 and c.status_rank >= 0 and (i.status_rank < c.status_rank
           or (i.status_rank = 2 and c.status_rank = 2 and i.status <> c.status)), false)
       -- LATERAL: one primary-key probe per row, never a scan of orders.
@@ -160,6 +161,7 @@ function toRow(c: NewCallback, stale: boolean) {
     number_type: f.numberType,
     customer_ref: f.customerRef,
     numbers: f.numbers,
+    source: f.source ?? 'callback',
     occurred_at: (f.occurredAt ? new Date(f.occurredAt) : c.receivedAt).toISOString(),
     received_at: c.receivedAt.toISOString(),
     raw_body: c.rawBody,
@@ -184,6 +186,7 @@ export const EVENT_FIELDS = {
   receivedAt: callbackEvents.receivedAt,
   payload: callbackEvents.payload,
   stale: callbackEvents.stale,
+  source: callbackEvents.source,
 };
 export type EventFields = Pick<EventRow, keyof typeof EVENT_FIELDS>;
 
@@ -208,8 +211,11 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
     if (details && fromOrder !== undefined && fromOrder !== unknown) return fromOrder;
     return fromEvent !== unknown || fromOrder === undefined ? fromEvent : fromOrder;
   };
+  const source = row.source as EventSource;
   return {
     eventId: row.id,
+    type: source === 'ticket' ? `ticket.${normaliseTicketStatus(row.rawStatus)}` : `order.${row.status}`,
+    source,
     orderId: row.orderId,
     status: row.status as EventStatus,
     rawStatus: row.rawStatus,

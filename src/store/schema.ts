@@ -44,6 +44,8 @@ export const callbackEvents = pgTable(
     remoteAddr: text('remote_addr'),
     /** The order had already reached a later status when this arrived. */
     stale: boolean('stale').notNull().default(false),
+    /** Who told us: `callback` (Colt's order callback), `ticket` (a TMF621 ticket notification). */
+    source: text('source').notNull().default('callback'),
     /** received → processed (enriched and routed). */
     state: text('state').notNull().default('received'),
     processedAt: ts('processed_at'),
@@ -109,6 +111,11 @@ export const orders = pgTable('orders', {
   firstSeenAt: ts('first_seen_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
   lastEventId: uuid('last_event_id'),
+  /** The Colt trouble ticket (TMF621) opened for this order by a colt-ticket channel. */
+  ticketId: text('ticket_id'),
+  /** Its last known status as Colt spells it (acknowledged, inProgress, resolved, closed…). */
+  ticketStatus: text('ticket_status'),
+  ticketUpdatedAt: ts('ticket_updated_at'),
 });
 
 /** One notification: an event for one channel. Replays add a new generation. */

@@ -29,13 +29,17 @@ export interface TestPipeline {
   close(): Promise<void>;
 }
 
-export async function createTestPipeline(kind: StoreKind, rawEnv: Record<string, string>): Promise<TestPipeline> {
+export async function createTestPipeline(
+  kind: StoreKind,
+  rawEnv: Record<string, string>,
+  options: { fetch?: typeof fetch; coltTimeoutMs?: number } = {},
+): Promise<TestPipeline> {
   const env = { CALLBACK_TOKEN: PIPELINE_TOKEN, LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE: 'true', ...rawEnv };
   const parsed = parseEnv(env);
   const store = await createTestStore(kind);
   const clock = createManualClock(Date.now());
   const logger = createSilentLogger();
-  const pipeline = await createPipeline({ env: parsed, rawEnv: env, store, clock, logger });
+  const pipeline = await createPipeline({ env: parsed, rawEnv: env, store, clock, logger, ...options });
   const writer = createCallbackWriter(store);
   const app = createApp({ env: parsed, store, writer, clock, logger, socketAddress: () => '127.0.0.1', pipeline });
   const server: ServerType = await new Promise((resolve) => {

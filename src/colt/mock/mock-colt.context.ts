@@ -72,6 +72,8 @@ export function createMockColtContext(options: MockColtOptions): MockColtContext
       tokensIssued: 0,
       calls: [],
       callbacks: [],
+      tickets: new Map(),
+      ticketNotifications: [],
     },
     failNext(fault) {
       faults.push({ count: 1, retryAfter: '', target: 'api', ...fault });

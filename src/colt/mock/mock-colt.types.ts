@@ -62,6 +62,12 @@ export interface MockColtOptions {
   callbackRetryDelayMs?: number;
   /** Timer for callback delays and latency. @default setTimeout */
   schedule?: MockScheduler;
+  /** Where TMF621 ticket notifications are posted; none are sent when absent. */
+  ticketCallbackUrl?: string;
+  /** Time from opening a ticket to its TroubleTicketStateChangeEvent (inProgress). @default 1000 */
+  ticketProgressAfterMs?: number;
+  /** Time from inProgress to its TroubleTicketResolvedEvent. @default 5000 */
+  ticketResolveAfterMs?: number;
   /** Sends callbacks. @default globalThis.fetch */
   fetch?: FetchFn;
   /** @default a silent logger */
@@ -152,6 +158,10 @@ export interface MockColtState {
   /** Every request, with its tracking id and answer. */
   calls: MockCall[];
   callbacks: MockCallbackRecord[];
+  /** Trouble tickets (TMF621) by id. */
+  tickets: Map<string, Record<string, unknown>>;
+  /** Ticket notifications sent, with the receiver's answer (null when none came). */
+  ticketNotifications: { ticketId: string; eventType: string; httpStatus: number | null }[];
 }
 
 /** A fault to answer the next matching request(s) with. */

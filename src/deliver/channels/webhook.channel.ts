@@ -26,14 +26,19 @@ export interface WebhookChannelDeps {
 
 /** Standard Webhooks body (DESIGN.md §4.4). */
 export interface WebhookPayload {
-  type: `order.${NormalisedEvent['status']}`;
+  type: string;
   timestamp: string;
   data: NormalisedEvent;
 }
 
+/** The event's `type` (DESIGN.md §8.1): `order.<status>` unless the event says otherwise (`ticket.<status>`). */
+function eventType(event: NormalisedEvent): string {
+  return event.type ?? `order.${event.status}`;
+}
+
 /** The body for an event at `nowMs`: `{ type: "order.<status>", timestamp, data: <event> }`. */
 export function buildWebhookPayload(event: NormalisedEvent, nowMs: number): WebhookPayload {
-  return { type: `order.${event.status}`, timestamp: new Date(nowMs).toISOString(), data: event };
+  return { type: eventType(event), timestamp: new Date(nowMs).toISOString(), data: event };
 }
 
 /**
@@ -60,7 +65,7 @@ export function splitUrlCredentials(url: string): { url: string; authorization?:
 /** What the webhook would POST: pure, for `rules test` and the dry-run API. */
 export function renderWebhook(config: WebhookChannelConfig, event: NormalisedEvent, nowMs = Date.now()): RenderedMessage {
   const { url } = splitUrlCredentials(config.url);
-  return { text: `POST ${url} order.${event.status} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
+  return { text: `POST ${url} ${eventType(event)} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
 }
 
 /** Maps the receiver's HTTP answer to a result (DESIGN.md §4.4, §4.5). */

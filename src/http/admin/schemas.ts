@@ -39,6 +39,7 @@ export const EventSummarySchema = z
     receivedAt: isoTime,
     remoteAddr: z.string().nullable(),
     stale: z.boolean(),
+    source: z.string().openapi({ description: '`callback` (an order callback) or `ticket` (a TMF621 ticket notification).' }),
     state: z.string().openapi({ description: 'received, then processed (enriched and routed)' }),
     processedAt: nullableTime,
   })
@@ -53,6 +54,8 @@ export const EventSchema = EventSummarySchema.extend({
 export const NormalisedEventSchema = z
   .object({
     eventId: z.string(),
+    type: z.string().optional().openapi({ description: '`order.<status>` or `ticket.<status>` (DESIGN.md §8.1).' }),
+    source: z.string().optional().openapi({ description: '`callback`, `reconciliation` or `ticket`.' }),
     orderId: z.string(),
     status: z.enum(EVENT_STATUSES),
     rawStatus: z.string().nullable(),
@@ -123,6 +126,9 @@ export const OrderSchema = z
     firstSeenAt: isoTime,
     updatedAt: isoTime,
     lastEventId: z.string().nullable(),
+    ticketId: z.string().nullable().openapi({ description: 'The Colt trouble ticket (TMF621) a colt-ticket channel opened for this order.' }),
+    ticketStatus: z.string().nullable().openapi({ description: "The ticket's last known status as Colt spells it (inProgress, resolved…)." }),
+    ticketUpdatedAt: nullableTime,
   })
   .openapi('Order');
 
