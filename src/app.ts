@@ -10,6 +10,7 @@ import { createDashboardRoutes } from './http/dashboard/dashboard.routes.js';
 import { createAuthThrottle, type AuthThrottle, type RefusalPacer } from './http/auth-throttle.js';
 import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
+import { createTicketCallbackRoutes } from './http/ticket-callbacks.routes.js';
 import { createMetricsRoutes } from './http/metrics.routes.js';
 import { resolveClientAddress } from './lib/client-address.js';
 import type { Clock } from './lib/clock.js';
@@ -81,6 +82,8 @@ export function createApp(deps: AppDeps): Hono {
     refusals: deps.refusals ?? createRefusalRecorder(deps.store, { logger: deps.logger, flushIntervalMs: 0 }),
   };
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION, isDraining: deps.isDraining }));
+  // Before the callback routes: /callbacks/colt/tickets is not a path token.
+  app.route('/', createTicketCallbackRoutes(routeDeps));
   app.route('/', createCallbackRoutes(routeDeps));
   app.route('/', createMetricsRoutes(routeDeps));
   app.route('/', createAdminRoutes(routeDeps));

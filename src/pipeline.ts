@@ -10,7 +10,7 @@ import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
 import { formatProblems, type RulesConfig } from './config/rules.js';
 import { loadRules } from './config/rules.js';
-import { closeChannels, createChannels, type ChannelSet } from './deliver/channels/index.js';
+import { closeChannels, createChannels, type ChannelDeps, type ChannelSet } from './deliver/channels/index.js';
 import { createWorker, type Worker, type WorkerDeps } from './deliver/worker.js';
 import { enrichEvent } from './enrich/enrich.js';
 import { createReconciler } from './enrich/reconcile.js';
@@ -20,6 +20,7 @@ import type { Metrics } from './lib/metrics.js';
 import { routeEvent } from './route/router.js';
 import type { Store } from './store/db.js';
 import { createSlackThreadStore } from './store/slack-threads.repo.js';
+import { createTicketStore } from './store/tickets.repo.js';
 import { VERSION } from './version.js';
 
 export interface PipelineOptions {
@@ -46,6 +47,8 @@ export interface PipelineOptions {
   rulesLogLevel?: 'info' | 'debug';
   /** Worker and Colt client report here (Prometheus on Node). @default none */
   metrics?: Metrics;
+  /** Per-call timeout of the Colt client. @default 10000 */
+  coltTimeoutMs?: number;
 }
 
 export interface Pipeline {
@@ -68,7 +71,7 @@ export async function readRules(options: Pick<PipelineOptions, 'rawEnv' | 'readF
 
 export function createColtClientFromEnv(
   env: Env,
-  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics },
+  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics; timeoutMs?: number },
 ): ColtApi | null {
   const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
   if (!pairs.ok) throw new ConfigError(pairs.problems);
@@ -85,13 +88,23 @@ export function createColtClientFromEnv(
     logger: deps.logger,
     ...(deps.fetch && { fetch: deps.fetch }),
     ...(deps.metrics && { metrics: deps.metrics }),
+    ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
   });
+}
+
+/** What colt-ticket channels need, or why they cannot send. */
+function coltTicketDeps(env: Env, colt: ColtApi | null, store: Store, clock: Clock): ChannelDeps['coltTickets'] {
+  if (!env.COLT_TICKET_API_BASE_URL) return { missing: 'COLT_TICKET_API_BASE_URL is not set' };
+  if (!colt) return { missing: 'COLT_CLIENT_ID/COLT_CLIENT_SECRET are not set (tickets use the same OAuth token)' };
+  return { colt, baseUrl: env.COLT_TICKET_API_BASE_URL.replace(/\/+$/, ''), tickets: createTicketStore(store.db, clock) };
 }
 
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { env, store, clock, logger } = options;
   let rules = options.rules ?? (await readRules(options));
   const slackThreads = createSlackThreadStore(store.db, clock);
+  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics, timeoutMs: options.coltTimeoutMs });
+  const coltTickets = coltTicketDeps(env, colt, store, clock);
   const buildChannels = (config: RulesConfig): ChannelSet => {
     const set = createChannels(config.channels, {
       logger,
@@ -106,12 +119,12 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       slackApiUrl: env.SLACK_API_URL,
       slackThreads,
       clock,
+      coltTickets,
     });
     for (const warning of set.warnings) logger.warn(warning);
     return set;
   };
   let channels = buildChannels(rules);
-  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics });
   const worker = createWorker<RulesConfig>({
     ...options.workerOptions,
     store,

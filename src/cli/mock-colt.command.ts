@@ -21,6 +21,8 @@ the ordering POSTs) that posts order callbacks: "raised" at once, then "complete
   --api-key <k>           require this consumer key on API calls
   --api-key-header <h>    header of the consumer key (default apikey)
   --callback-url <url>    where to post order callbacks (none when absent)
+  --ticket-callback-url <url>
+                          where to post TMF621 ticket notifications (none when absent)
   --callback-token <t>    send callbacks with Authorization: Bearer <t>
   --callback-basic <u:p>  send callbacks with HTTP Basic
   --shape <tmf|flat>      callback body shape (default tmf)
@@ -45,6 +47,7 @@ const OPTIONS = {
   'api-key': { type: 'string' },
   'api-key-header': { type: 'string' },
   'callback-url': { type: 'string' },
+  'ticket-callback-url': { type: 'string' },
   'callback-token': { type: 'string' },
   'callback-basic': { type: 'string' },
   shape: { type: 'string' },
@@ -87,6 +90,7 @@ export function parseMockColtArgs(argv: string[]): MockColtArgs {
     ...(values['api-key'] !== undefined && { apiKey: values['api-key'] }),
     ...(values['api-key-header'] !== undefined && { apiKeyHeader: values['api-key-header'] }),
     ...(values['callback-url'] !== undefined && { callbackUrl: values['callback-url'] }),
+    ...(values['ticket-callback-url'] !== undefined && { ticketCallbackUrl: values['ticket-callback-url'] }),
     ...(values['callback-token'] !== undefined && { callbackToken: values['callback-token'] }),
     ...(values['callback-basic'] !== undefined && { callbackBasic: values['callback-basic'] }),
   };
@@ -108,6 +112,7 @@ export function parseMockColtArgs(argv: string[]): MockColtArgs {
     else problems.push(`--shape must be tmf or flat, got "${values.shape}"`);
   }
   if (values['callback-url'] !== undefined && !URL.canParse(values['callback-url'])) problems.push('--callback-url must be an absolute URL');
+  if (values['ticket-callback-url'] !== undefined && !URL.canParse(values['ticket-callback-url'])) problems.push('--ticket-callback-url must be an absolute URL');
   if (values['callback-basic'] !== undefined && !values['callback-basic'].includes(':')) problems.push('--callback-basic must be user:password');
   if (values['callback-token'] !== undefined && values['callback-basic'] !== undefined) problems.push('give --callback-token or --callback-basic, not both');
   if (problems.length > 0) throw new Error(`mock-colt: ${problems.join('; ')}\n\n${MOCK_COLT_USAGE}`);
@@ -136,9 +141,11 @@ export async function runMockColt(argv: string[], hooks: RunMockColtHooks = {}):
   print(`mock-colt listening on ${running.url}`);
   print(`  COLT_API_BASE_URL=${running.apiBaseUrl}`);
   print(`  COLT_TOKEN_URL=${running.tokenUrl}`);
+  print(`  COLT_TICKET_API_BASE_URL=${running.ticketApiBaseUrl}`);
   print(`  COLT_CLIENT_ID=${args.options.clientId ?? 'mock-client-id'}`);
   print(`  COLT_CLIENT_SECRET=${args.options.clientSecret === undefined ? 'mock-client-secret' : '<as given by --client-secret>'}`);
   print(`  callbacks: ${args.options.callbackUrl ?? 'none (set --callback-url)'}`);
+  print(`  ticket notifications: ${args.options.ticketCallbackUrl ?? 'none (set --ticket-callback-url)'}`);
   hooks.onListening?.(running);
   await new Promise<void>((resolve) => {
     const stop = () => {

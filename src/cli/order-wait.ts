@@ -5,7 +5,7 @@
  * instead (`RELAY_URL`, `ADMIN_TOKEN`), because a running relay owns that folder and a
  * second opener could lose writes.
  */
-import { coltFailureReason } from '../http/dashboard/colt-reason.js';
+import { coltFailureReason } from '../colt/failure-reason.js';
 import { openPostgresStore, type Store } from '../store/db.js';
 import { readOrderOutcome, type OrderOutcomeRow } from '../store/order-outcome.repo.js';
 

@@ -47,8 +47,24 @@ export async function runRulesCheck(args: string[], io: RulesCommandIo): Promise
   if (!parsed || parsed.positionals.length > 1) return usage(io, CHECK_USAGE);
   const load = await loadFor(parsed.positionals[0], io);
   if (!reportLoad(load, io)) return 1;
+  const missing = missingChannelSettings(load.rules, io.env);
+  if (missing.length > 0) {
+    io.stderr(`${load.source}:\n${missing.map((m) => `  ${m}`).join('\n')}\n`);
+    return 1;
+  }
   io.stdout(`${load.source}: ok — ${summarise(load.rules)}\n`);
   return 0;
+}
+
+/** Settings a channel type cannot work without (the rules are valid, the environment is not). */
+function missingChannelSettings(rules: RulesConfig, env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const [name, config] of Object.entries(rules.channels)) {
+    if (config.type === 'colt-ticket' && !env.COLT_TICKET_API_BASE_URL?.trim()) {
+      problems.push(`channels.${name}: COLT_TICKET_API_BASE_URL is not set; colt-ticket channels need it (Colt does not publish the Trouble Ticket API's base URL)`);
+    }
+  }
+  return problems;
 }
 
 /**

@@ -124,6 +124,8 @@ const envSchema = z.object({
   COLT_TRACKING_HEADER: z.string().default('APIGWTrackingId'),
   COLT_API_KEY: optionalString,
   COLT_API_KEY_HEADER: optionalString,
+  /** TMF621 Trouble Ticket API base (Colt does not publish it); required by colt-ticket channels. */
+  COLT_TICKET_API_BASE_URL: url(['http://', 'https://']),
   ENRICH: z.enum(['missing', 'always', 'never']).default('missing'),
   /** Longest a notification waits for order details before it goes out without them. @default 2m */
   ENRICH_MAX_WAIT: duration('2m'),

@@ -22,7 +22,7 @@ describe('parseRules: channels', () => {
     expect(messagesFor('{ type: webhook }')).toEqual(['channels.c.url: is required', 'channels.c.secret: is required']);
     expect(messagesFor('{ type: slack }')).toEqual(['channels.c.channel: is required']);
     expect(messagesFor('{ type: email }')).toEqual(['channels.c.to: is required']);
-    expect(messagesFor('{ channel: C1 }')).toEqual(['channels.c.type: is required: email, slack, webhook or log']);
+    expect(messagesFor('{ channel: C1 }')).toEqual(['channels.c.type: is required: email, slack, webhook, log or colt-ticket']);
   });
 
   it('checks the webhook secret format and the URL', () => {

@@ -51,12 +51,19 @@ const webhookSchema = z.strictObject({
 
 const logSchema = z.strictObject({ type: z.literal('log'), ...template });
 
+const coltTicketSchema = z.strictObject({
+  type: z.literal('colt-ticket'),
+  severity: z.string().trim().min(1, { error: 'must name the TMF621 severity (e.g. Major)' }),
+  ticketType: z.string().trim().min(1, { error: 'must name the TMF621 ticketType' }),
+});
+
 /** One schema per channel type: a new type in CHANNEL_TYPES does not compile until it has one. */
 export const CHANNEL_SCHEMAS: Record<ChannelType, z.ZodType<ChannelConfig>> = {
   slack: slackSchema,
   email: emailSchema,
   webhook: webhookSchema,
   log: logSchema,
+  'colt-ticket': coltTicketSchema,
 };
 
 /** A rule's shape; `match` is only checked here for presence. */

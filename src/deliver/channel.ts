@@ -1,7 +1,7 @@
 import type { NormalisedEvent } from '../receive/event.js';
 
 /** Every channel type the rules file may name. Add one here and the compiler asks for its factory. */
-export const CHANNEL_TYPES = ['email', 'slack', 'webhook', 'log'] as const;
+export const CHANNEL_TYPES = ['email', 'slack', 'webhook', 'log', 'colt-ticket'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Per-channel message templates: `{{field}}` placeholders over the normalised event. */
@@ -36,7 +36,16 @@ export interface LogChannelConfig extends TemplateConfig {
   type: 'log';
 }
 
-export type ChannelConfig = SlackChannelConfig | EmailChannelConfig | WebhookChannelConfig | LogChannelConfig;
+/** Opens a Colt trouble ticket (TMF621) for the event's order, or notes on its open one (§8.5). */
+export interface ColtTicketChannelConfig {
+  type: 'colt-ticket';
+  /** TMF621 `severity`, as Colt expects it (not published; e.g. "Major"). */
+  severity: string;
+  /** TMF621 `ticketType` (not published; e.g. "Order Failure"). */
+  ticketType: string;
+}
+
+export type ChannelConfig = SlackChannelConfig | EmailChannelConfig | WebhookChannelConfig | LogChannelConfig | ColtTicketChannelConfig;
 
 /** One notification to send: an event for one named channel. */
 export interface DeliveryJob {

@@ -10,7 +10,7 @@ import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { monotonicSeconds, noopMetrics, type Metrics } from '../lib/metrics.js';
-import { extractCallbackFields } from '../receive/normalise.js';
+import { extractCallbackFields, type CallbackFields, type ExtractResult, type JsonObject } from '../receive/normalise.js';
 import { dedupeKey } from '../receive/dedupe.js';
 import { parseBody } from '../receive/parse-body.js';
 import type { Store } from '../store/db.js';
@@ -49,11 +49,40 @@ export const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
 /** Seconds Colt should wait before retrying when the store is down. */
 export const STORE_RETRY_AFTER_S = 5;
 
+/** What a receiver route reads out of a parsed body: the order callback's fields, or a ticket notification's. */
+export interface CallbackKind {
+  extract(body: JsonObject): ExtractResult;
+  /** The 400 message when `extract` finds no order. */
+  missingOrder: string;
+  /** Runs once the callback (new or duplicate) is committed, before the answer; must be idempotent. */
+  afterStore?(body: JsonObject, fields: CallbackFields): Promise<void>;
+}
+
+const ORDER_CALLBACK: CallbackKind = { extract: extractCallbackFields, missingOrder: 'the callback has no order id' };
+
 export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
+  const routes = new Hono();
+  const receive = createReceiveHandler(deps, ORDER_CALLBACK);
+  const methodNotAllowed = (c: Context) =>
+    errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
+
+  for (const path of ['/callbacks/colt', CALLBACK_ALIAS]) {
+    routes.post(path, receive);
+    routes.post(`${path}/:token`, receive);
+    routes.all(path, methodNotAllowed);
+    routes.all(`${path}/:token`, methodNotAllowed);
+  }
+  return routes;
+}
+
+/**
+ * The receiver's handler for one kind of callback: authentication, content type, size,
+ * signature, parsing, then one stored event (deduplicated) before the 200.
+ */
+export function createReceiveHandler(deps: CallbackRoutesDeps, kind: CallbackKind): (c: Context) => Promise<Response> {
   const auth = callbackAuthFromEnv(deps.env);
   const credentials = credentialHeaders(deps.env);
   const metrics = deps.metrics ?? noopMetrics;
-  const routes = new Hono();
 
   async function refuse(c: Context, error: ApiError, body?: Uint8Array): Promise<Response> {
     const excerpt = body ? new TextDecoder().decode(body.subarray(0, 2048)) : null;
@@ -66,7 +95,7 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
         reason: error.code,
         statusCode: error.status,
         message: error.message,
-        path: c.req.param('token') === undefined ? c.req.path : '/callbacks/colt/:token',
+        path: c.req.param('token') === undefined ? c.req.path : c.req.routePath,
         contentType: c.req.header('content-type') ?? null,
         bodyExcerpt: excerpt,
         bodyBytes: body?.byteLength ?? null,
@@ -108,8 +137,8 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
     if (signatureFailure) return refuse(c, unauthorized(signatureFailure), read.bytes);
     const parsed = parseBody(read.bytes);
     if (!parsed.ok) return refuse(c, invalid(parsed.message, [{ path: parsed.path, message: parsed.message }]), read.bytes);
-    const extracted = extractCallbackFields(parsed.body);
-    if (!extracted.ok) return refuse(c, invalid('the callback has no order id', extracted.issues), read.bytes);
+    const extracted = kind.extract(parsed.body);
+    if (!extracted.ok) return refuse(c, invalid(kind.missingOrder, extracted.issues), read.bytes);
 
     const id = newId(receivedAt.getTime());
     try {
@@ -123,6 +152,8 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
         headers: storableHeaders(headers, credentials),
         remoteAddr,
       });
+      // Also for duplicates: a sender retrying after a failed afterStore gets it done.
+      await kind.afterStore?.(parsed.body, extracted.fields);
       if (!stored.duplicate) deps.onStored?.(stored.id);
       metrics.callback(stored.duplicate ? 'duplicate' : 'accepted');
       metrics.ingestSeconds(monotonicSeconds() - started);
@@ -141,16 +172,7 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
     }
   }
 
-  const methodNotAllowed = (c: Context) =>
-    errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
-
-  for (const path of ['/callbacks/colt', CALLBACK_ALIAS]) {
-    routes.post(path, receive);
-    routes.post(`${path}/:token`, receive);
-    routes.all(path, methodNotAllowed);
-    routes.all(`${path}/:token`, methodNotAllowed);
-  }
-  return routes;
+  return receive;
 }
 
 function invalid(message: string, issues: ErrorIssue[]): ApiError {

@@ -3,11 +3,12 @@
  * this accepts a TMF event envelope and a flat Colt-style object, and never trusts a
  * field's type: anything unexpected is ignored, never thrown on.
  */
-import type { EventStatus, NormalisedEvent, NumberRange, NumberType, OrderType } from './event.js';
+import type { EventSource, EventStatus, NormalisedEvent, NumberRange, NumberType, OrderType } from './event.js';
 import { orderStateType } from './event.js';
 import { collectObjects } from '../colt/json-walk.js';
 import { extractNumberRanges } from '../colt/order-numbers.js';
 import { storableText } from './storable-text.js';
+import { normaliseTicketStatus } from './ticket-notification.js';
 import { mapNumberType, mapOrderType, mapStatus } from './vocabulary.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -96,6 +97,8 @@ export interface CallbackFields {
   numbers: NumberRange[];
   /** ISO time the callback says the change happened, or null. */
   occurredAt: string | null;
+  /** Who told us. @default "callback" */
+  source?: EventSource;
 }
 
 export type ExtractResult = { ok: true; fields: CallbackFields } | { ok: false; issues: { path: string; message: string }[] };
@@ -155,14 +158,14 @@ export interface NormaliseContext {
 export function normaliseCallback(body: JsonObject, ctx: NormaliseContext): ExtractResult & { event?: NormalisedEvent } {
   const result = extractCallbackFields(body);
   if (!result.ok) return result;
-  const { occurredAt, ...fields } = result.fields;
+  const { occurredAt, source = 'callback', ...fields } = result.fields;
   const receivedAt = ctx.receivedAt.toISOString();
   return {
     ...result,
     event: {
       eventId: ctx.eventId,
-      type: orderStateType(fields.status),
-      source: 'callback',
+      type: source === 'ticket' ? `ticket.${normaliseTicketStatus(fields.rawStatus)}` : orderStateType(fields.status),
+      source,
       ...fields,
       occurredAt: occurredAt ?? receivedAt,
       receivedAt,

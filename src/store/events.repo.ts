@@ -1,6 +1,7 @@
 /** Callback events: stored exactly once, with their outbox row, in one transaction. */
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { STATUS_RANK, orderStateType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
+import { normaliseTicketStatus } from '../receive/ticket-notification.js';
 import type { CallbackFields } from '../receive/normalise.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
@@ -184,7 +185,8 @@ function toRow(c: NewCallback, stale: boolean) {
     headers: c.headers,
     remote_addr: c.remoteAddr,
     stale,
-    source: c.source ?? 'callback',
+    // A reconciliation's write says so; a ticket notification's fields do.
+    source: c.source ?? f.source ?? 'callback',
     type: c.type ?? null,
   };
 }
@@ -230,10 +232,11 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
     if (details && fromOrder !== undefined && fromOrder !== unknown) return fromOrder;
     return fromEvent !== unknown || fromOrder === undefined ? fromEvent : fromOrder;
   };
+  const source = row.source as EventSource;
   return {
     eventId: row.id,
-    type: row.type ?? orderStateType(row.status as EventStatus),
-    source: row.source as EventSource,
+    type: row.type ?? (source === 'ticket' ? `ticket.${normaliseTicketStatus(row.rawStatus)}` : orderStateType(row.status as EventStatus)),
+    source,
     orderId: row.orderId,
     status: row.status as EventStatus,
     rawStatus: row.rawStatus,

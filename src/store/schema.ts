@@ -142,6 +142,11 @@ export const orders = pgTable(
   lastReconcileResult: text('last_reconcile_result'),
   /** When the order's one order.overdue event was written. */
   overdueAt: ts('overdue_at'),
+    /** The Colt trouble ticket (TMF621) opened for this order by a colt-ticket channel. */
+    ticketId: text('ticket_id'),
+    /** Its last known status as Colt spells it (acknowledged, inProgress, resolved, closed…). */
+    ticketStatus: text('ticket_status'),
+    ticketUpdatedAt: ts('ticket_updated_at'),
   },
   (t) => [
     // The reconciler's round: open orders due for a check, oldest first (stays small: open orders only).

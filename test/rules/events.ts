@@ -64,7 +64,7 @@ export function simpleRender(
   config: ChannelConfig,
   event: NormalisedEvent,
 ): { subject?: string; text: string } {
-  const templates: TemplateConfig = config.type === 'webhook' ? {} : config;
+  const templates: TemplateConfig = config.type === 'webhook' || config.type === 'colt-ticket' ? {} : config;
   const text = renderTemplate(templates.text ?? 'Order {{orderId}} is {{status}}', event, 'none');
   return templates.subject === undefined ? { text } : { subject: renderTemplate(templates.subject, event, 'none'), text };
 }

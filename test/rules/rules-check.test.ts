@@ -89,3 +89,31 @@ describe('rules check', () => {
     expect(io.err()).toContain('usage: colt-relay rules check [file]');
   });
 });
+
+describe('rules check: colt-ticket channels', () => {
+  const TICKETS = `channels:
+  tickets: { type: colt-ticket, severity: Major, ticketType: Order Failure }
+rules:
+  - name: failed-activation
+    match: { status: failed, orderType: activation }
+    notify: [tickets]
+`;
+
+  it('exits 1 naming COLT_TICKET_API_BASE_URL when it is not set', async () => {
+    const file = await scratch.write('tickets.yaml', TICKETS);
+    const io = captureIo({});
+    expect(await runRulesCheck([file], io)).toBe(1);
+    expect(io.err()).toMatch(/channels\.tickets: COLT_TICKET_API_BASE_URL is not set/);
+    expect(io.out()).toBe('');
+  });
+
+  it('exits 0 when it is set; a ticket channel without severity is a rules problem', async () => {
+    const file = await scratch.write('tickets-ok.yaml', TICKETS);
+    const io = captureIo({ COLT_TICKET_API_BASE_URL: 'https://apis.example.com/troubleTicket/v4' });
+    expect(await runRulesCheck([file], io)).toBe(0);
+    const broken = await scratch.write('tickets-broken.yaml', TICKETS.replace('severity: Major, ', ''));
+    const io2 = captureIo({ COLT_TICKET_API_BASE_URL: 'https://apis.example.com/troubleTicket/v4' });
+    expect(await runRulesCheck([broken], io2)).toBe(1);
+    expect(io2.err()).toMatch(/channels\.tickets\.severity/);
+  });
+});

@@ -32,14 +32,14 @@ export interface TestPipeline {
 export async function createTestPipeline(
   kind: StoreKind,
   rawEnv: Record<string, string>,
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; fetch?: typeof fetch; coltTimeoutMs?: number } = {},
 ): Promise<TestPipeline> {
   const env = { CALLBACK_TOKEN: PIPELINE_TOKEN, LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE: 'true', ...rawEnv };
   const parsed = parseEnv(env);
   const store = await createTestStore(kind);
   const clock = createManualClock(Date.now());
-  const logger = options.logger ?? createSilentLogger();
-  const pipeline = await createPipeline({ env: parsed, rawEnv: env, store, clock, logger });
+  const { logger = createSilentLogger(), ...pipelineOptions } = options;
+  const pipeline = await createPipeline({ env: parsed, rawEnv: env, store, clock, logger, ...pipelineOptions });
   const writer = createCallbackWriter(store);
   const app = createApp({ env: parsed, store, writer, clock, logger, socketAddress: () => '127.0.0.1', pipeline });
   const server: ServerType = await new Promise((resolve) => {

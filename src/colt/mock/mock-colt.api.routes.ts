@@ -45,7 +45,7 @@ function faultsMiddleware(ctx: MockColtContext) {
 }
 
 /** Tracking header, consumer key and a live Bearer token, as the real gateway asks. */
-function authMiddleware(ctx: MockColtContext) {
+export function authMiddleware(ctx: MockColtContext) {
   return async (c: Context, next: Next) => {
     if (!c.req.header(ctx.trackingHeader)) return errorResponse(c, 400, 'Bad Request', `missing tracking header ${ctx.trackingHeader}`);
     if (ctx.apiKey !== undefined && c.req.header(ctx.apiKeyHeader) !== ctx.apiKey) {

@@ -9,6 +9,7 @@ import { registerApiRoutes } from './mock-colt.api.routes.js';
 import type { MockColtContext } from './mock-colt.context.js';
 import { createMockColtContext } from './mock-colt.context.js';
 import { cancelReservation, selectBlock } from './mock-colt.inventory.js';
+import { registerTicketRoutes } from './mock-colt.tickets.js';
 import { registerTokenRoutes } from './mock-colt.token.routes.js';
 import type { MockColtOptions, MockColtState, MockFault, MockOrder, MockOrderRequest, MockPlaceResult } from './mock-colt.types.js';
 
@@ -23,6 +24,8 @@ export interface MockColt {
   revokeTokens(): void;
   /** Refuses this client id at the token endpoint from now on (and forgets issued tokens). */
   revokeClient(clientId: string): void;
+  /** Where ticket notifications go from now on (a receiver started after the simulator). */
+  setTicketCallbackUrl(url: string | undefined): void;
   /** Resolves when every placed order has settled and its callbacks are done. */
   idle(): Promise<void>;
   /** Sends the dropped final callbacks now, late. */
@@ -103,6 +106,14 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
   recordCalls(app, ctx);
   registerTokenRoutes(app, ctx);
   registerApiRoutes(app, ctx, placeOrder);
+  const tickets = registerTicketRoutes(app, ctx, {
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    callbackUrl: options.ticketCallbackUrl,
+    callbackToken: options.callbackToken,
+    callbackBasic: options.callbackBasic,
+    progressAfterMs: options.ticketProgressAfterMs ?? 1000,
+    resolveAfterMs: options.ticketResolveAfterMs ?? 5000,
+  });
   app.onError((error, c) => {
     ctx.logger.error({ err: error }, 'mock-colt error');
     return c.json({ code: '500', reason: 'Internal Server Error', message: 'simulator error' }, 500);
@@ -114,12 +125,15 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
     placeOrder,
     failNext: ctx.failNext,
     revokeTokens: () => state.tokens.clear(),
+    setTicketCallbackUrl: (url) => tickets.setCallbackUrl(url),
     revokeClient: (clientId) => {
       state.revokedClientIds.add(clientId);
       state.tokens.clear();
     },
-    idle: () => lifecycle.idle(),
     sendDropped: () => lifecycle.sendDropped(),
+    idle: async () => {
+      await Promise.all([lifecycle.idle(), tickets.idle()]);
+    },
     close: () => lifecycle.close(),
   };
 }

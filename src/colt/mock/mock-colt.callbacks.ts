@@ -43,7 +43,8 @@ export interface Lifecycle {
 
 const CALLBACK_TIMEOUT_MS = 10_000;
 
-function authorization(options: LifecycleOptions): Record<string, string> {
+/** The Authorization header the simulator's notifications carry (callback token or Basic). */
+export function authorization(options: Pick<LifecycleOptions, 'callbackToken' | 'callbackBasic'>): Record<string, string> {
   if (options.callbackToken) return { authorization: `Bearer ${options.callbackToken}` };
   if (options.callbackBasic) {
     const at = options.callbackBasic.indexOf(':');

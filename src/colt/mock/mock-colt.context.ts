@@ -73,6 +73,8 @@ export function createMockColtContext(options: MockColtOptions): MockColtContext
       calls: [],
       callbacks: [],
       dropped: [],
+      tickets: new Map(),
+      ticketNotifications: [],
     },
     failNext(fault) {
       faults.push({ count: 1, retryAfter: '', target: 'api', ...fault });

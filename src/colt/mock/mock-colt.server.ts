@@ -5,6 +5,7 @@ import { serve } from '@hono/node-server';
 import { COLT_API_PATH, COLT_TOKEN_PATH } from '../endpoints.js';
 import type { MockColt } from './mock-colt.app.js';
 import { createMockColt } from './mock-colt.app.js';
+import { MOCK_TICKET_API_PATH } from './mock-colt.tickets.js';
 import type { MockColtOptions } from './mock-colt.types.js';
 
 export interface StartMockColtOptions extends MockColtOptions {
@@ -21,6 +22,8 @@ export interface RunningMockColt {
   apiBaseUrl: string;
   /** The URL to give the client as COLT_TOKEN_URL. */
   tokenUrl: string;
+  /** The URL to give the relay as COLT_TICKET_API_BASE_URL. */
+  ticketApiBaseUrl: string;
   mock: MockColt;
   /** Stops listening, drops open connections and cancels pending callbacks. */
   close(): Promise<void>;
@@ -41,6 +44,7 @@ export async function startMockColt(options: StartMockColtOptions = {}): Promise
     url,
     apiBaseUrl: url + COLT_API_PATH,
     tokenUrl: url + COLT_TOKEN_PATH,
+    ticketApiBaseUrl: url + MOCK_TICKET_API_PATH,
     mock,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -71,6 +71,12 @@ export interface MockColtOptions {
   callbackRetryDelayMs?: number;
   /** Timer for callback delays and latency. @default setTimeout */
   schedule?: MockScheduler;
+  /** Where TMF621 ticket notifications are posted; none are sent when absent. */
+  ticketCallbackUrl?: string;
+  /** Time from opening a ticket to its TroubleTicketStateChangeEvent (inProgress). @default 1000 */
+  ticketProgressAfterMs?: number;
+  /** Time from inProgress to its TroubleTicketResolvedEvent. @default 5000 */
+  ticketResolveAfterMs?: number;
   /** Sends callbacks. @default globalThis.fetch */
   fetch?: FetchFn;
   /** @default a silent logger */
@@ -163,6 +169,10 @@ export interface MockColtState {
   callbacks: MockCallbackRecord[];
   /** Final callbacks not sent (--drop-callbacks): the order settled, Colt "lost" the callback. */
   dropped: { orderId: string; status: MockOrderStatus }[];
+  /** Trouble tickets (TMF621) by id. */
+  tickets: Map<string, Record<string, unknown>>;
+  /** Ticket notifications sent, with the receiver's answer (null when none came). */
+  ticketNotifications: { ticketId: string; eventType: string; httpStatus: number | null }[];
 }
 
 /** A fault to answer the next matching request(s) with. */

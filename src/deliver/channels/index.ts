@@ -5,6 +5,7 @@ import type { NormalisedEvent } from '../../receive/event.js';
 import type { Channel, ChannelConfig, ChannelType, RenderedMessage } from '../channel.js';
 import { createEmailChannel, createSmtpTransport } from './email.channel.js';
 import { renderEmail } from './email-message.js';
+import { createColtTicketChannel, renderColtTicket, type ColtTicketDeps } from './colt-ticket.channel.js';
 import { createLogChannel, renderLog } from './log.channel.js';
 import { createSlackChannel } from './slack.channel.js';
 import { renderSlack } from './slack-message.js';
@@ -41,6 +42,8 @@ export interface ChannelDeps {
   slackThreads: SlackThreadStore;
   /** @default systemClock */
   clock?: Clock;
+  /** The Colt client, COLT_TICKET_API_BASE_URL and the orders' tickets; absent → colt-ticket channels refuse to send. */
+  coltTickets?: Omit<ColtTicketDeps, 'logger'> | { missing: string };
 }
 
 /** The channels by name, plus one line per channel that cannot send as configured. */
@@ -58,6 +61,7 @@ const renderers: { [T in ChannelType]: Renderer<T> } = {
   slack: (config, event) => renderSlack(config, event),
   webhook: (config, event, nowMs) => renderWebhook(config, event, nowMs),
   log: (config, event) => renderLog(config, event),
+  'colt-ticket': (config, event) => renderColtTicket(config, event),
 };
 
 function unconfigured(name: string, config: ChannelConfig, reason: string): Built {
@@ -97,6 +101,11 @@ const factories: { [T in ChannelType]: Factory<T> } = {
     }
   },
   log: (name, config, ctx) => ({ channel: createLogChannel(name, config, ctx) }),
+  'colt-ticket': (name, config, ctx) => {
+    const tickets = ctx.coltTickets ?? { missing: 'COLT_TICKET_API_BASE_URL is not set' };
+    if ('missing' in tickets) return unconfigured(name, config, tickets.missing);
+    return { channel: createColtTicketChannel(name, config, { ...tickets, logger: ctx.logger }) };
+  },
 };
 
 /**

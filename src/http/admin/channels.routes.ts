@@ -12,7 +12,7 @@ const isoTime = z.string().openapi({ format: 'date-time' });
 export const ChannelSchema = z
   .object({
     name: z.string(),
-    type: z.string().nullable().openapi({ description: 'email, slack, webhook or log; null when no longer in the rules.' }),
+    type: z.string().nullable().openapi({ description: 'email, slack, webhook, log or colt-ticket; null when no longer in the rules.' }),
     configured: z.boolean().openapi({ description: 'The channel is in the rules in force.' }),
     config: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The channel settings, secrets redacted.' }),
     problem: z.string().nullable().openapi({ description: 'Why the channel cannot send as configured (e.g. SMTP_URL is not set).' }),

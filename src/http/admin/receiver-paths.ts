@@ -43,7 +43,31 @@ const receiverDescription =
   '`CALLBACK_TOKEN_HEADER`, or as the path token), `CALLBACK_BASIC_AUTH`, `CALLBACK_HMAC_SECRET` ' +
   '(HMAC-SHA256 of the raw body in `CALLBACK_HMAC_HEADER`, hex or base64) and `CALLBACK_ALLOWED_IPS`.';
 
+const TicketNotificationSchema = z
+  .record(z.string(), z.unknown())
+  .openapi('TicketNotification', {
+    description:
+      'A TMF621 trouble-ticket notification: `{ eventId, eventTime, eventType, event: { troubleTicket } }`. The ticket must ' +
+      'name the order in `relatedEntity` (role `order`). Routed as a `ticket.<status>` event.',
+    example: {
+      eventId: 'tt-1',
+      eventTime: '2026-11-27T10:00:00Z',
+      eventType: 'TroubleTicketResolvedEvent',
+      event: { troubleTicket: { id: 'TT-7000', status: 'resolved', relatedEntity: [{ id: 'IN-ORD-100235', role: 'order', '@referredType': 'ProductOrder' }] } },
+    },
+  });
+
 const ROUTES = [
+  createRoute({
+    method: 'post',
+    path: '/callbacks/colt/tickets',
+    tags: ['receiver'],
+    summary: "Receive a Colt trouble-ticket notification (TMF621); also /callbacks/colt/tickets/{token}",
+    description: receiverDescription,
+    security: receiverSecurity,
+    request: { body: { required: true, content: { 'application/json': { schema: TicketNotificationSchema } } } },
+    responses: receiverResponses,
+  }),
   createRoute({
     method: 'post',
     path: '/callbacks/colt',

@@ -33,7 +33,8 @@ export function redactChannelConfig(config: ChannelConfig): Record<string, unkno
     case 'email':
     case 'slack':
     case 'log':
-      // Addresses, Slack channel ids and templates hold no credentials.
+    case 'colt-ticket':
+      // Addresses, Slack channel ids, templates and ticket fields hold no credentials.
       return { ...config };
   }
 }

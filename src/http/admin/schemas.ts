@@ -55,7 +55,7 @@ export const EventSchema = EventSummarySchema.extend({
 export const NormalisedEventSchema = z
   .object({
     eventId: z.string(),
-    type: z.string().openapi({ example: 'order.completed', description: 'order.<status>, order.overdue… (DESIGN.md §8.1)' }),
+    type: z.string().openapi({ example: 'order.completed', description: 'order.<status>, order.overdue, ticket.<status>… (DESIGN.md §8.1)' }),
     source: z.enum(EVENT_SOURCES),
     orderId: z.string(),
     status: z.enum(EVENT_STATUSES),
@@ -134,6 +134,9 @@ export const OrderSchema = z
     lastReconciledAt: nullableTime,
     lastReconcileResult: z.string().nullable(),
     overdueAt: nullableTime.openapi({ description: 'When its order.overdue event was written.' }),
+    ticketId: z.string().nullable().openapi({ description: 'The Colt trouble ticket (TMF621) a colt-ticket channel opened for this order.' }),
+    ticketStatus: z.string().nullable().openapi({ description: "The ticket's last known status as Colt spells it (inProgress, resolved…)." }),
+    ticketUpdatedAt: nullableTime,
   })
   .openapi('Order');
 

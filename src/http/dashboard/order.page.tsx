@@ -45,7 +45,7 @@ function EventItem(props: { e: EventSummary; body: string | undefined; deliverie
       <section class="card">
         <div class="head">
           <div class="left">
-            <strong>Colt said</strong>
+            <strong>{e.source === 'ticket' ? 'Colt ticket' : 'Colt said'}</strong>
             <span class="mono">“{e.rawStatus ?? '(no status)'}”</span>
             <Badge status={e.status} />
             {e.stale ? <span class="badge" title="The order had already moved past this status">stale</span> : null}
@@ -185,6 +185,22 @@ export function OrderPage(props: { view: View; data: OrderPageData }) {
           </dd>
           <dt>customer ref</dt>
           <dd>{order.customerRef ?? '—'}</dd>
+          <dt>Colt ticket</dt>
+          <dd>
+            {order.ticketId ? (
+              <span>
+                <span class="mono">{order.ticketId}</span> · {order.ticketStatus ?? 'status not known yet'}
+                {order.ticketUpdatedAt ? (
+                  <span class="muted small">
+                    {' '}
+                    (<When at={order.ticketUpdatedAt} now={view.now} />)
+                  </span>
+                ) : null}
+              </span>
+            ) : (
+              <span class="muted">none</span>
+            )}
+          </dd>
           <dt>first seen</dt>
           <dd>
             <When at={order.firstSeenAt} now={view.now} />

@@ -24,6 +24,8 @@ export function channelTarget(config: ChannelConfig): string {
       return [`to ${config.to.join(', ')}`, config.cc?.length ? `cc ${config.cc.join(', ')}` : ''].filter(Boolean).join(' · ');
     case 'log':
       return 'relay log';
+    case 'colt-ticket':
+      return `Colt trouble ticket · ${config.severity} · ${config.ticketType}`;
   }
 }
 

@@ -1,0 +1,77 @@
+/**
+ * TMF621 trouble-ticket notifications (colt-api.md "Trouble tickets"): `{ eventId,
+ * eventTime, eventType, event: { troubleTicket: { id, status, relatedEntity[] … } } }`.
+ * They are stored like order callbacks (source `ticket`) and routed as `ticket.<status>`;
+ * they never move the order's own status.
+ */
+import type { CallbackFields, ExtractResult } from './normalise.js';
+import { isObject, own, type JsonObject } from './normalise.js';
+
+/** Ticket statuses as rules see them in `ticket.<status>`. */
+export const TICKET_STATUSES = ['acknowledged', 'rejected', 'pending', 'held', 'in_progress', 'cancelled', 'resolved', 'closed', 'unknown'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** Statuses after which a ticket is no longer open: a new problem needs a new ticket. */
+export const CLOSED_TICKET_STATUSES: ReadonlySet<TicketStatus> = new Set(['resolved', 'closed', 'cancelled', 'rejected']);
+
+/** `inProgress`, `in progress`, `IN_PROGRESS` → `in_progress`; anything unknown → `unknown`. */
+export function normaliseTicketStatus(raw: string | null | undefined): TicketStatus {
+  const key = (raw ?? '').toLowerCase().replace(/[\s_-]+/g, '');
+  const found = TICKET_STATUSES.find((s) => s.replace('_', '') === key);
+  return found ?? (key === 'canceled' ? 'cancelled' : 'unknown');
+}
+
+/** The ticket inside a notification (TMF `event.troubleTicket`), or the body itself when it is a ticket. */
+function ticketOf(body: JsonObject): JsonObject | null {
+  const event = own(body, 'event');
+  const nested = isObject(event) ? own(event, 'troubleTicket') : undefined;
+  if (isObject(nested)) return nested;
+  return own(body, '@type') === 'TroubleTicket' || isObject(own(body, 'relatedEntity')) || Array.isArray(own(body, 'relatedEntity')) ? body : null;
+}
+
+/** The order a ticket is about: the relatedEntity with role "order" or referred type *Order, else the first. */
+function relatedOrderId(ticket: JsonObject): string | null {
+  const entities = own(ticket, 'relatedEntity');
+  const list = (Array.isArray(entities) ? entities : [entities]).filter(isObject);
+  const isOrder = (e: JsonObject) => String(own(e, 'role') ?? '').toLowerCase() === 'order' || /order$/i.test(String(own(e, '@referredType') ?? ''));
+  const chosen = list.find(isOrder) ?? list[0];
+  const id = chosen ? own(chosen, 'id') : undefined;
+  return typeof id === 'string' && id.trim() !== '' ? id : typeof id === 'number' ? String(id) : null;
+}
+
+export interface TicketNotification {
+  fields: CallbackFields;
+  ticketId: string | null;
+  /** As sent (`inProgress`), or null. */
+  rawStatus: string | null;
+}
+
+/** The fields of a ticket notification, or why it cannot be routed (no order in relatedEntity). */
+export function extractTicketNotification(body: JsonObject): ExtractResult & { ticket?: TicketNotification } {
+  const ticket = ticketOf(body);
+  const orderId = ticket ? relatedOrderId(ticket) : null;
+  if (!ticket || orderId === null) {
+    return {
+      ok: false,
+      issues: [{ path: 'event.troubleTicket.relatedEntity', message: 'no order: expected event.troubleTicket.relatedEntity[] with an entry of role "order"' }],
+    };
+  }
+  const status = own(ticket, 'status');
+  const rawStatus = typeof status === 'string' ? status : null;
+  const time = own(body, 'eventTime') ?? own(ticket, 'lastUpdate');
+  const occurredAt = typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? new Date(time).toISOString() : null;
+  const id = own(ticket, 'id');
+  const fields: CallbackFields = {
+    orderId,
+    // A ticket's status is not the order's: 'unknown' never moves the order (STATUS_RANK -1).
+    status: 'unknown',
+    rawStatus,
+    orderType: 'unknown',
+    numberType: 'unknown',
+    customerRef: null,
+    numbers: [],
+    occurredAt,
+    source: 'ticket',
+  };
+  return { ok: true, fields, ticket: { fields, ticketId: typeof id === 'string' || typeof id === 'number' ? String(id) : null, rawStatus } };
+}
