@@ -33,7 +33,7 @@ export interface StartRelayOptions {
   env: Record<string, string>;
   /** Writes a V8 CPU profile of the process into this folder at exit. */
   cpuProfileDir?: string;
-  /** Longest wait for /readyz. @default 60 s */
+  /** Longest wait for /readyz. @default 180 s */
   readyTimeoutMs?: number;
 }
 
@@ -81,13 +81,13 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
   closeSync(out);
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exited = code))));
-  const deadline = started + (options.readyTimeoutMs ?? 60_000);
+  const deadline = started + (options.readyTimeoutMs ?? 180_000);
   const log = () => readFileSync(logPath, 'utf8');
   for (;;) {
     if (exited !== undefined) throw new Error(`the relay exited with ${exited} before it was ready:\n${log().slice(-2000)}`);
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the relay was not ready within ${options.readyTimeoutMs ?? 60_000} ms`);
+      throw new Error(`the relay was not ready within ${options.readyTimeoutMs ?? 180_000} ms`);
     }
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.status === 200,

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The installed command: runs the compiled JavaScript in dist/ (`npm install` builds it through
 // the `prepare` script). From a checkout, `npm run dev -- <command>` runs the sources instead.
+import { enableCompileCache } from 'node:module';
+
+// Compiled code is cached on disk (the OS temp folder) across starts; without a writable one, nothing changes.
+enableCompileCache?.();
 let cli;
 try {
   // First: resolving modules without Node's per-module package.json parsing halves the start.
