@@ -1,24 +1,31 @@
 /**
- * Ingest throughput: colt-relay's receiver (group commit) against a naive
- * one-transaction-per-request Hono receiver, on the same Postgres, in the same run.
+ * Ingest throughput as users run it: the compiled `colt-relay serve` process (default logging,
+ * metrics and worker: the built-in rule writes one log line per callback) against the naive
+ * receiver a user would write (bench/naive-receiver.ts), on the same Postgres, in the same run.
  *
- *   npm run bench:ingest                 # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
- *   BENCH_SECONDS=10 BENCH_ROUNDS=3 npm run bench:ingest
+ *   npm run build && npm run bench:ingest      # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
+ *   BENCH_SECONDS=5 BENCH_ROUNDS=3 npm run bench:ingest
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench:ingest   # a V8 CPU profile of each server process
  *
- * Each round runs both variants back to back (order alternating) at 50 connections;
- * the table shows medians over rounds, and the ratio relay / naive.
+ * Each round runs both variants back to back (order alternating) at 50 connections; the table
+ * shows medians over rounds and the ratio relay / naive. After each relay round the bench waits
+ * until the worker has delivered every stored callback ("drain"): the relay is not allowed to
+ * win by leaving its work behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
+import { assertBuilt, BENCH_TOKEN, cpuSecondsOf, startRelay } from './relay-process.js';
 import { createBenchDatabase } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const TOKEN = 'bench-token-0123456789abcdef';
-const SERVER = fileURLToPath(new URL('./ingest-server.ts', import.meta.url));
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const NAIVE = fileURLToPath(new URL('./naive-receiver.ts', import.meta.url));
+/** Longest wait for the worker to deliver what a round stored. */
+const DRAIN_TIMEOUT_MS = 120_000;
 
 type Variant = 'naive' | 'relay';
 interface Result {
@@ -26,27 +33,41 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
-  non2xx: number;
   requests: number;
   /** Postgres commits per request: 1 for the naive receiver, ≪ 1 with group commit. */
   commitsPerRequest: number;
+  /** Relay: seconds after the load until every stored callback was delivered. */
+  drainS?: number;
+  /** CPU time of the server process per request (load and drain), in ms: cost regardless of machine load. */
+  cpuMsPerRequest: number;
 }
 
-function startServer(variant: Variant, url: string): Promise<{ port: number; child: ChildProcess }> {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server process there.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', SERVER, variant, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+interface Server {
+  pid: number;
+  port: number;
+  stop(): Promise<unknown>;
+}
+
+function startNaive(url: string): Promise<Server> {
+  const profile = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', NAIVE, url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CALLBACK_TOKEN: BENCH_TOKEN },
+  });
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`naive receiver exited with ${code}`)));
     child.stdout!.on('data', (data: Buffer) => {
       const match = /PORT (\d+)/.exec(data.toString());
-      if (match) resolve({ port: Number(match[1]), child });
+      if (!match) return;
+      child.removeAllListeners('exit');
+      const exited = new Promise((r) => child.once('exit', r));
+      resolve({ pid: child.pid!, port: Number(match[1]), stop: () => (child.kill('SIGTERM'), exited) });
     });
   });
 }
 
 let sequence = 0;
-function load(port: number, seconds: number): Promise<Result> {
+function load(port: number, seconds: number): Promise<Omit<Result, 'commitsPerRequest' | 'cpuMsPerRequest'>> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -54,7 +75,7 @@ function load(port: number, seconds: number): Promise<Result> {
         connections: CONNECTIONS,
         duration: seconds,
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` },
         requests: [
           {
             setupRequest: (req) => {
@@ -79,70 +100,88 @@ function load(port: number, seconds: number): Promise<Result> {
           rps: r.requests.average,
           p50: r.latency.p50,
           p99: r.latency.p99,
-          errors: r.errors + r.timeouts,
-          non2xx: r.non2xx,
+          errors: r.errors + r.timeouts + r.non2xx,
           requests: r.requests.total,
-          commitsPerRequest: 0,
         });
       },
     );
   });
 }
 
-async function commits(url: string): Promise<number> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await sql`select pg_stat_clear_snapshot()`;
-    const [row] = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = current_database()`;
-    return Number(row!.n);
-  } finally {
-    await sql.end();
+async function commits(sql: postgres.Sql): Promise<number> {
+  await sql`select pg_stat_clear_snapshot()`;
+  const [row] = await sql<{ n: string }[]>`select xact_commit::text as n from pg_stat_database where datname = current_database()`;
+  return Number(row!.n);
+}
+
+/** Waits until every stored callback has a delivered delivery; seconds waited. */
+async function drain(sql: postgres.Sql): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const [row] = await sql<{ events: string; delivered: string }[]>`
+      select (select count(*) from callback_events)::text as events,
+             (select count(*) from deliveries where status = 'delivered')::text as delivered`;
+    if (row!.events === row!.delivered) return (performance.now() - started) / 1000;
+    if (performance.now() - started > DRAIN_TIMEOUT_MS) {
+      throw new Error(`the relay's worker left ${Number(row!.events) - Number(row!.delivered)} callbacks undelivered`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function measure(variant: Variant, url: string): Promise<Result> {
-  const { port, child } = await startServer(variant, url);
+async function measure(variant: Variant, url: string, sql: postgres.Sql): Promise<Result> {
+  const server: Server =
+    variant === 'naive' ? await startNaive(url) : await startRelay({ env: { DATABASE_URL: url }, cpuProfileDir: CPU_PROF });
   try {
-    await load(port, 2); // warm-up: JIT, pool connections
-    const before = await commits(url);
-    const result = await load(port, SECONDS);
+    await load(server.port, 2); // warm-up: JIT, pool connections
+    if (variant === 'relay') await drain(sql);
+    const before = await commits(sql);
+    const cpuBefore = cpuSecondsOf(server.pid);
+    const result = await load(server.port, SECONDS);
+    const drainS = variant === 'relay' ? await drain(sql) : undefined;
+    const cpuMsPerRequest = ((cpuSecondsOf(server.pid) - cpuBefore) * 1000) / Math.max(1, result.requests);
     // Statistics reach pg_stat_database asynchronously; give them a moment.
     await new Promise((r) => setTimeout(r, 1000));
-    return { ...result, commitsPerRequest: (await commits(url) - before) / Math.max(1, result.requests) };
+    const commitsPerRequest = ((await commits(sql)) - before) / Math.max(1, result.requests);
+    return { ...result, commitsPerRequest, cpuMsPerRequest, ...(drainS !== undefined && { drainS }) };
   } finally {
-    child.removeAllListeners('exit');
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
   }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
+  assertBuilt();
   const db = await createBenchDatabase();
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
   const results: Record<Variant, Result[]> = { naive: [], relay: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const order: Variant[] = round % 2 === 0 ? ['naive', 'relay'] : ['relay', 'naive'];
       for (const variant of order) {
-        const r = await measure(variant, db.url);
+        const r = await measure(variant, db.url, sql);
         results[variant].push(r);
-        console.error(`round ${round + 1} ${variant}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors + r.non2xx}`);
+        const drained = r.drainS === undefined ? '' : ` drain ${r.drainS.toFixed(1)} s`;
+        console.error(`round ${round + 1} ${variant}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors} CPU ${r.cpuMsPerRequest.toFixed(3)} ms/req${drained}`);
       }
     }
   } finally {
+    await sql.end();
     await db.drop();
   }
   const row = (variant: Variant) => {
     const rs = results[variant];
     return {
-      variant,
+      variant: variant === 'relay' ? 'colt-relay serve' : 'naive (Hono + postgres.js)',
       'req/s (median)': median(rs.map((r) => r.rps)).toFixed(0),
       'p50 ms': median(rs.map((r) => r.p50)),
       'p99 ms': median(rs.map((r) => r.p99)),
       'commits/request': median(rs.map((r) => r.commitsPerRequest)).toFixed(3),
-      errors: rs.reduce((n, r) => n + r.errors + r.non2xx, 0),
+      'CPU ms/request': median(rs.map((r) => r.cpuMsPerRequest)).toFixed(3),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
       requests: rs.reduce((n, r) => n + r.requests, 0),
+      'drain s': variant === 'relay' ? median(rs.map((r) => r.drainS ?? 0)).toFixed(1) : '-',
     };
   };
   console.log(`\ningest: ${CONNECTIONS} connections, ${SECONDS} s × ${ROUNDS} rounds, Postgres, pool 10 each`);

@@ -12,16 +12,18 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates and migrates a fresh database beside BENCH_BASE_URL's; drop() removes it. */
-export async function createBenchDatabase(): Promise<BenchDatabase> {
+/** Creates (and, unless `migrate: false`, migrates) a fresh database beside BENCH_BASE_URL's; drop() removes it. */
+export async function createBenchDatabase(options: { migrate?: boolean } = {}): Promise<BenchDatabase> {
   const name = `colt_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   const admin = postgres(BENCH_BASE_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const u = new URL(BENCH_BASE_URL);
   u.pathname = `/${name}`;
-  const store = await openPostgresStore({ url: u.toString(), max: 1 });
-  await migrateStore(store);
-  await store.close();
+  if (options.migrate ?? true) {
+    const store = await openPostgresStore({ url: u.toString(), max: 1 });
+    await migrateStore(store);
+    await store.close();
+  }
   return {
     url: u.toString(),
     drop: async () => {

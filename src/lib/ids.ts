@@ -6,23 +6,30 @@ const POOL_IDS = 256;
 let pool = new Uint8Array(0);
 let offset = 0;
 
-/** 16 random bytes from a pool refilled 4 KiB at a time: one syscall per 256 ids. */
-function randomBytes16(): Uint8Array {
+/** Two lowercase hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Offset of 16 fresh random bytes in `pool`, refilled 4 KiB at a time: one syscall per 256 ids. */
+function takeRandom16(): number {
   if (offset + 16 > pool.length) {
     pool = crypto.getRandomValues(new Uint8Array(16 * POOL_IDS));
     offset = 0;
   }
-  const bytes = pool.slice(offset, offset + 16);
   offset += 16;
-  return bytes;
+  return offset - 16;
 }
 
+/** Built from lookups, without BigInt or per-byte strings: the receiver makes one per callback. */
 export function newId(nowMs: number = Date.now()): string {
-  const bytes = randomBytes16();
-  const ms = BigInt(nowMs);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const at = takeRandom16();
+  const r = (i: number) => HEX[pool[at + i]!]!;
+  // The 48-bit millisecond timestamp, big-endian (exact: well below 2^53).
+  const high = Math.floor(nowMs / 0x1000000);
+  const low = nowMs % 0x1000000;
+  const time =
+    HEX[Math.floor(high / 0x10000) & 0xff]! + HEX[Math.floor(high / 0x100) & 0xff]! + HEX[high & 0xff]! +
+    HEX[Math.floor(low / 0x10000) & 0xff]! + HEX[Math.floor(low / 0x100) & 0xff]! + HEX[low & 0xff]!;
+  const version = HEX[(pool[at + 6]! & 0x0f) | 0x70]!;
+  const variant = HEX[(pool[at + 8]! & 0x3f) | 0x80]!;
+  return `${time.slice(0, 8)}-${time.slice(8)}-${version}${r(7)}-${variant}${r(9)}-${r(10)}${r(11)}${r(12)}${r(13)}${r(14)}${r(15)}`;
 }

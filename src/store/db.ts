@@ -4,6 +4,7 @@
  */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
+import type { Sql } from 'postgres';
 import { schema } from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -35,6 +36,26 @@ export interface PostgresStoreOptions {
   fetchTypes?: boolean;
 }
 
+/**
+ * Most statement texts postgres.js keeps prepared (per connection, and on the server): the
+ * hot ones repeat from the start; texts past the bound (lists of varying length) run unnamed.
+ */
+const MAX_PREPARED_TEXTS = 200;
+
+/**
+ * drizzle runs every statement unnamed (`prepare: false`), for which postgres.js first sends
+ * Parse/Describe and waits for the parameter types before it sends Bind/Execute: two round
+ * trips per statement. A prepared statement pays that once per connection, then one.
+ */
+function preparing(client: Sql): Sql {
+  const texts = new Set<string>();
+  const unsafe: Sql['unsafe'] = (query, parameters, queryOptions) => {
+    if (!texts.has(query) && texts.size < MAX_PREPARED_TEXTS) texts.add(query);
+    return client.unsafe(query, parameters, { ...queryOptions, prepare: texts.has(query) });
+  };
+  return new Proxy(client, { get: (target, key, receiver) => (key === 'unsafe' ? unsafe : Reflect.get(target, key, receiver)) });
+}
+
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -46,7 +67,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     fetch_types: options.fetchTypes ?? true,
     onnotice: () => {},
   });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = drizzle(options.prepare === false ? client : preparing(client), { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
