@@ -125,4 +125,22 @@ describe.each(STORE_KINDS)('admin API actions (%s)', (kind) => {
     const channels = (await bare.json('/api/channels')).items as { name: string; configured: boolean }[];
     expect(channels).toEqual([expect.objectContaining({ name: 'oss', configured: false, type: null })]);
   });
+
+  it('POST /api/prune: deletes finished events older than the age (the cutoff from the clock); a bad age is a 400', async () => {
+    const bad = await h.api('/api/prune', { method: 'POST', body: { olderThan: '3w' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string; issues: { path: string }[] } }).error).toMatchObject({
+      code: 'invalid_payload',
+      issues: [{ path: 'olderThan' }],
+    });
+    const none = (await (await h.api('/api/prune', { method: 'POST', body: { olderThan: '90d' } })).json()) as Record<string, unknown>;
+    expect(none).toEqual({ cutoff: new Date(h.clock.now() - 90 * 86_400_000).toISOString(), events: 0, attempts: 0, rejected: 0 });
+    h.clock.advance(3 * 86_400_000);
+    const res = await h.api('/api/prune', { method: 'POST', body: { olderThan: '1d' } });
+    expect(res.status).toBe(200);
+    const pruned = (await res.json()) as { events: number; attempts: number };
+    // The attempts recorded above are now two days past the cutoff.
+    expect(pruned.attempts).toBeGreaterThan(0);
+    expect((await h.api(`/api/events/${eventId}`)).status).toBe(pruned.events > 0 ? 404 : 200);
+  });
 });

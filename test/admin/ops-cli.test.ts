@@ -13,7 +13,7 @@ import { openStore } from '../../src/store/open.js';
 import { callbackEvents, deliveries, orders } from '../../src/store/schema.js';
 import { insertTestEvent } from '../deliver/support.js';
 import { runCli } from '../support/cli.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { createPgliteDataDir, createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 
 const RULES = 'channels:\n  console: { type: log }\n  audit: { type: log }\nrules:\n  - name: all\n    notify: [console, audit]\n';
 const DAY = 86_400_000;
@@ -33,12 +33,13 @@ async function target(kind: StoreKind): Promise<Target> {
     const store: TestStore = await createTestStore('postgres', { poolSize: 2 });
     return { env: { DATABASE_URL: store.url! }, open: async () => store, done: async () => {}, close: () => store.close() };
   }
-  const dir = await mkdtemp(join(tmpdir(), 'colt-relay-ops-'));
+  const parent = await mkdtemp(join(tmpdir(), 'colt-relay-ops-'));
+  const dir = await createPgliteDataDir(parent);
   return {
     env: { DATA_DIR: dir },
     open: () => openStore({ dataDir: dir }),
     done: (store) => store.close(),
-    close: () => rm(dir, { recursive: true, force: true }),
+    close: () => rm(parent, { recursive: true, force: true }),
   };
 }
 

@@ -44,8 +44,8 @@ describe('a running relay on a PGlite DATA_DIR', () => {
     await store.close();
     env = { DATA_DIR: dir, RULES: rules(hook.url), HOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true', LOG_LEVEL: 'warn' };
     relay = startCli(['serve'], { ...env, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, CALLBACK_TOKEN: 'running-relay-callback-token-0123' });
-    holder = await waitForRelay(dir, relay);
-  }, 180_000);
+    holder = await waitForRelay(dir, relay, 240_000);
+  }, 300_000);
 
   afterAll(async () => {
     await relay?.stop();
