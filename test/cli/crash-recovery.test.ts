@@ -35,7 +35,7 @@ function startRelay(env: Record<string, string>): Promise<Relay> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`relay did not start in 60 s\n${out}\n${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`relay did not start in 120 s\n${out}\n${err}`)), 120_000);
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -146,5 +146,5 @@ describe.runIf(STORE_KINDS.includes('postgres'))('kill -9 mid-burst (postgres)',
       idsByOrder.set(orderId, (idsByOrder.get(orderId) ?? new Set()).add(r.webhookId!));
     }
     expect([...idsByOrder.values()].filter((ids) => ids.size > 1)).toEqual([]);
-  }, 180_000);
+  }, 360_000);
 });
