@@ -118,9 +118,9 @@ describe.runIf(STORE_KINDS.includes('postgres'))('kill -9 mid-burst (postgres)',
     hook.setDefault({ status: 200, body: '{}' });
     const second = await startRelay(env);
     children.push(second.child);
-    let lastAt = second.startedAt;
+    let lastAt = second.listeningAt;
     let read = 0;
-    while (missing().length > 0 && Date.now() - second.startedAt < (RECOVERY_LIMIT_S + 10) * 1000) {
+    while (missing().length > 0 && Date.now() - second.listeningAt < (RECOVERY_LIMIT_S + 10) * 1000) {
       for (; read < hook.requests.length; read++) {
         const r = hook.requests[read]!;
         const orderId = r.verified ? (r.payload as { data: { orderId: string } }).data.orderId : null;
@@ -131,14 +131,17 @@ describe.runIf(STORE_KINDS.includes('postgres'))('kill -9 mid-burst (postgres)',
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    const recoveryS = (lastAt - second.startedAt) / 1000;
+    const fromSpawnS = (lastAt - second.startedAt) / 1000;
+    // What the lease governs: how long work waits once a relay is back. Start-up time (tsx,
+    // migrations) is the machine's, and on a loaded runner it alone can exceed the lease.
+    const fromListeningS = (lastAt - second.listeningAt) / 1000;
     console.log(
       `[crash-recovery] acknowledged ${acked.size}, delivered before the kill ${deliveredBeforeKill.size}; ` +
         `restart → listening ${((second.listeningAt - second.startedAt) / 1000).toFixed(1)} s, ` +
-        `restart → last delivery ${recoveryS.toFixed(1)} s`,
+        `restart → last delivery ${fromSpawnS.toFixed(1)} s (${fromListeningS.toFixed(1)} s after listening)`,
     );
     expect(missing()).toEqual([]);
-    expect(recoveryS).toBeLessThanOrEqual(RECOVERY_LIMIT_S);
+    expect(fromListeningS).toBeLessThanOrEqual(RECOVERY_LIMIT_S);
     // At least once: a send the dead process had made may be made again, always with the same webhook-id.
     const idsByOrder = new Map<string, Set<string>>();
     for (const r of hook.requests.filter((q) => q.verified)) {

@@ -73,7 +73,7 @@ describe.each(STORE_KINDS)('poison callbacks among good ones on %s', (kind) => {
     relay = await createTestRelay(kind);
     server = serve({ fetch: relay.app.fetch, port: 0, hostname: '127.0.0.1' });
     port = await new Promise<number>((resolve) => server.once('listening', () => resolve((server.address() as { port: number }).port)));
-  });
+  }, 120_000);
   afterAll(async () => {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
