@@ -2,7 +2,7 @@
  * Crash recovery as an operator would see it: the real CLI (`colt-relay serve`) on Postgres,
  * killed with SIGKILL in the middle of a burst of callbacks while its webhook sends are in
  * flight, then started again. Every callback it acknowledged (200) reaches the webhook
- * receiver, and within 30 s of the restart: the work the dead process held comes back when
+ * receiver, within 30 s of the restarted relay listening: the work the dead process held comes back when
  * its short lease ends (live workers renew theirs), not after minutes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -73,7 +73,7 @@ describe.runIf(STORE_KINDS.includes('postgres'))('kill -9 mid-burst (postgres)',
     await store?.close();
   });
 
-  it(`every acknowledged callback is delivered within ${RECOVERY_LIMIT_S} s of the restart`, async () => {
+  it(`every acknowledged callback is delivered within ${RECOVERY_LIMIT_S} s of the restarted relay listening`, async () => {
     // Slow answers keep many sends in flight, so the dead process holds claimed work.
     hook.setDefault({ status: 200, body: '{}', delayMs: 400 });
     const rules = `channels:\n  oss: { type: webhook, url: "${hook.url}", secret: "${SECRET}" }\nrules:\n  - name: all\n    notify: [oss]\n`;
