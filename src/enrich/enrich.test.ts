@@ -107,9 +107,14 @@ describe('enrichEvent', () => {
       { ok: false, retryable: true, reason: 'timeout' },
       { ok: false, retryable: false, reason: 'HTTP 404 not found', status: 404 },
     );
-    expect(await enrichEvent(client, 'always', thin)).toEqual({ kind: 'retry', reason: 'HTTP 429', retryAfterMs: 120_000 });
+    expect(await enrichEvent(client, 'always', thin)).toEqual({ kind: 'retry', reason: 'HTTP 429', status: 429, retryAfterMs: 120_000 });
     expect(await enrichEvent(client, 'always', thin)).toEqual({ kind: 'retry', reason: 'timeout' });
-    expect(await enrichEvent(client, 'always', thin)).toEqual({ kind: 'failed', reason: 'HTTP 404 not found' });
+    expect(await enrichEvent(client, 'always', thin)).toEqual({ kind: 'failed', reason: 'HTTP 404 not found', status: 404 });
+  });
+
+  it('reconciliation and order.overdue events are never enriched (GET /order is where they come from)', () => {
+    expect(needsEnrichment('always', { ...thin, source: 'reconciliation', type: 'order.completed' })).toBe(false);
+    expect(needsEnrichment('always', { ...thin, source: 'reconciliation', type: 'order.overdue' })).toBe(false);
   });
 
   it('a client that throws gives retry, not an exception', async () => {

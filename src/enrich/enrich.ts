@@ -7,7 +7,7 @@ import type { ColtClient } from '../colt/colt.client.js';
 import type { OrderDetails } from '../colt/order-details.js';
 import { extractOrderDetails } from '../colt/order-details.js';
 import type { NormalisedEvent } from '../receive/event.js';
-import { isTerminal, orderStateType } from '../receive/event.js';
+import { ORDER_OVERDUE_TYPE, isTerminal } from '../receive/event.js';
 
 export const ENRICH_MODES = ['missing', 'always', 'never'] as const;
 /** ENRICH: `missing` fetches when the callback is thin or final, `always` for every event, `never` not at all. */
@@ -55,7 +55,7 @@ export type EnrichOutcome =
 export function needsEnrichment(mode: EnrichMode, event: NormalisedEvent): boolean {
   if (mode === 'never' || event.orderId.trim() === '') return false;
   // Reconciliation events come from GET /order itself; order.overdue is about time, not details.
-  if (event.source !== 'callback' || event.type !== orderStateType(event.status)) return false;
+  if (event.source !== 'callback' || event.type === ORDER_OVERDUE_TYPE) return false;
   if (mode === 'always') return true;
   return (
     event.numbers.length === 0 ||
