@@ -51,6 +51,17 @@ export function parseTrustProxy(text: string | undefined): ProxyTrust {
   return { proxies };
 }
 
+/**
+ * True when the socket peer is a proxy TRUST_PROXY trusts, so the headers it adds
+ * (X-Forwarded-Proto, X-Forwarded-Host) may be believed. Hops mode trusts any peer.
+ */
+export function peerIsTrustedProxy(trust: ProxyTrust, peer: string | null): boolean {
+  if (!trust) return false;
+  if ('hops' in trust) return true;
+  const address = peer === null ? null : parseAddress(peer);
+  return address !== null && inRanges(address, trust.proxies);
+}
+
 /** The comma-separated entries of X-Forwarded-For (several headers arrive joined by ", "). */
 function forwardedEntries(header: string | null | undefined): string[] {
   if (!header) return [];

@@ -3,17 +3,7 @@
  * drizzle wraps the driver's error (its SQLSTATE sits on `.cause`), so every question here
  * looks through the whole cause chain.
  */
-
-/** The error and the errors it wraps, outermost first (bounded: a cycle cannot hang us). */
-function causeChain(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  let current = error;
-  while (current !== null && current !== undefined && chain.length < 8 && !chain.includes(current)) {
-    chain.push(current);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return chain;
-}
+import { causeChain } from './connection-errors.js';
 
 function ownSqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -35,7 +25,7 @@ export function sqlState(error: unknown): string | undefined {
  */
 export function storeErrorMessage(error: unknown): string {
   const chain = causeChain(error);
-  const withState = chain.find((e) => ownSqlState(e) !== undefined) ?? chain.at(-1);
+  const withState = chain.find((e) => ownSqlState(e) !== undefined) ?? chain.at(-1) ?? error;
   const message = withState instanceof Error ? withState.message : String(withState);
   const state = ownSqlState(withState);
   return state ? `${message} (SQLSTATE ${state})` : message;

@@ -35,6 +35,8 @@ export interface AuthDeps {
   /** Failed logins per address (shared with the admin API). */
   throttle: AuthThrottle;
   clientAddress(c: Context): string | null;
+  /** True when the socket peer is a trusted proxy: only then are X-Forwarded-Proto/-Host believed. */
+  behindTrustedProxy(c: Context): boolean;
 }
 
 /**
@@ -56,14 +58,14 @@ export const securityHeaders = createMiddleware(async (c, next) => {
 });
 
 /** True when the browser reached us over https (directly, or through a trusted proxy). */
-export function requestIsHttps(c: Context, env: Env): boolean {
+export function requestIsHttps(c: Context, behindTrustedProxy: boolean): boolean {
   if (new URL(c.req.url).protocol === 'https:') return true;
-  return env.TRUST_PROXY && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  return behindTrustedProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }
 
 /** Attributes of the dashboard's cookies: HttpOnly, SameSite=Strict, Secure on https (or when PUBLIC_URL is https). */
-export function cookieOptions(c: Context, env: Env, path: string, maxAgeS: number) {
-  const secure = requestIsHttps(c, env) || env.PUBLIC_URL?.startsWith('https:') === true;
+export function cookieOptions(c: Context, deps: Pick<AuthDeps, 'env' | 'behindTrustedProxy'>, path: string, maxAgeS: number) {
+  const secure = requestIsHttps(c, deps.behindTrustedProxy(c)) || deps.env.PUBLIC_URL?.startsWith('https:') === true;
   return { path, httpOnly: true, sameSite: 'Strict' as const, secure, maxAge: maxAgeS };
 }
 
@@ -79,12 +81,12 @@ export async function currentSession(c: Context, deps: AuthDeps, adminToken: str
  * A form post that a browser says came from another site. SameSite=Strict already keeps the
  * session cookie off such requests; this refuses them even when it does not (old browsers).
  */
-export function crossSitePost(c: Context, env: Env): boolean {
+export function crossSitePost(c: Context, deps: Pick<AuthDeps, 'behindTrustedProxy'>): boolean {
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
   const origin = c.req.header('origin');
   if (origin === undefined) return false;
-  const host = (env.TRUST_PROXY && c.req.header('x-forwarded-host')) || c.req.header('host') || new URL(c.req.url).host;
+  const host = (deps.behindTrustedProxy(c) && c.req.header('x-forwarded-host')) || c.req.header('host') || new URL(c.req.url).host;
   try {
     return new URL(origin).host !== host;
   } catch {
@@ -127,7 +129,7 @@ export function requireSession(deps: AuthDeps) {
 /** Form posts: same-site only, and carrying this session's CSRF token. Runs after requireSession. */
 export function requireCsrf(deps: AuthDeps) {
   return createMiddleware<DashboardEnv>(async (c, next) => {
-    if (crossSitePost(c, deps.env)) return forbiddenPage(c);
+    if (crossSitePost(c, deps)) return forbiddenPage(c);
     const form = await c.req.parseBody();
     if (!(await csrfTokenMatches(deps.env.ADMIN_TOKEN ?? '', c.get('session'), form['_csrf']))) return forbiddenPage(c);
     c.set('form', form);

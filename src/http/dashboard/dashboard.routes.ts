@@ -14,11 +14,12 @@
  * | `GET /rules`, `POST /rules/dry-run` | channels, rules, dry run |
  * | `POST /deliveries/:id/retry`, `POST /events/:id/replay`, `POST /channels/:name/enable` | actions |
  */
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
 import type { AppDeps, RouteDeps } from '../../app.js';
+import { peerIsTrustedProxy } from '../../lib/client-address.js';
 import { addActionRoutes } from './actions.routes.js';
 import { requireCsrf, requireSession, securityHeaders, type DashboardEnv } from './auth.js';
 import { DRY_RUN_MAX_CHARS } from './dry-run.js';
@@ -46,7 +47,14 @@ function secretScrub(deps: AppDeps): MiddlewareHandler {
 /** The dashboard routes, mounted at `/` by createApp; they answer only for their own paths. */
 export function createDashboardRoutes(deps: RouteDeps): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
-  const auth = { env: deps.env, clock: deps.clock, store: deps.store, throttle: deps.authThrottle, clientAddress: deps.clientAddress };
+  const auth = {
+    env: deps.env,
+    clock: deps.clock,
+    store: deps.store,
+    throttle: deps.authThrottle,
+    clientAddress: deps.clientAddress,
+    behindTrustedProxy: (c: Context) => peerIsTrustedProxy(deps.env.TRUST_PROXY, deps.socketAddress(c)),
+  };
   // Registered per route, not with use('*'): the dashboard must not answer for paths it
   // does not own (unknown paths keep the app's JSON 404).
   const common = [securityHeaders, secretScrub(deps)] as MiddlewareHandler<DashboardEnv>[];

@@ -19,7 +19,7 @@ const LOGIN_STATUS: Record<LoginError, 401 | 403 | 429> = { wrong: 401, expired:
 
 function showLogin(c: Context, deps: AuthDeps, next: string, error?: LoginError, headers?: Record<string, string>): Response {
   const nonce = randomToken(16);
-  setCookie(c, LOGIN_CSRF_COOKIE, nonce, cookieOptions(c, deps.env, '/login', LOGIN_FORM_TTL_S));
+  setCookie(c, LOGIN_CSRF_COOKIE, nonce, cookieOptions(c, deps, '/login', LOGIN_FORM_TTL_S));
   const page = LoginPage({ csrf: nonce, next, ...(error && { error }) });
   return c.html(page, error ? LOGIN_STATUS[error] : 200, headers) as Response;
 }
@@ -46,7 +46,7 @@ export function createLoginRoutes(deps: AuthDeps): Hono<DashboardEnv> {
     const next = safeNext(form['next']);
     const cookieNonce = getCookie(c, LOGIN_CSRF_COOKIE) ?? '';
     const formNonce = typeof form['_csrf'] === 'string' ? form['_csrf'] : '';
-    if (crossSitePost(c, deps.env) || cookieNonce.length < 16 || !timingSafeEqualText(formNonce, cookieNonce)) {
+    if (crossSitePost(c, deps) || cookieNonce.length < 16 || !timingSafeEqualText(formNonce, cookieNonce)) {
       return showLogin(c, deps, next, 'expired');
     }
     const given = typeof form['token'] === 'string' ? form['token'] : '';
@@ -58,7 +58,7 @@ export function createLoginRoutes(deps: AuthDeps): Hono<DashboardEnv> {
     const { session, cookie } = await issueSession(token, now);
     await createSession(deps.store.db, session.id, new Date(now), new Date(session.expiresAt));
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
-    setCookie(c, SESSION_COOKIE, cookie, cookieOptions(c, deps.env, '/', SESSION_TTL_MS / 1000));
+    setCookie(c, SESSION_COOKIE, cookie, cookieOptions(c, deps, '/', SESSION_TTL_MS / 1000));
     return c.redirect(next, 303);
   });
 
