@@ -71,7 +71,8 @@ function createCheckedLookup(resolve: ResolveAll): LookupFunction {
  * must live in the dispatcher). IP literals are checked before connecting; names are
  * resolved once and checked, and the socket connects to the checked addresses, which
  * closes the DNS-rebinding window between a URL check and the connect. Node's global
- * fetch (undici 6 inside Node 20) accepts this undici 7 Agent as `dispatcher`.
+ * fetch (undici 7 inside Node 22 and 24) accepts this undici 7 Agent as `dispatcher`; an
+ * undici 8 Agent is refused (UND_ERR_INVALID_ARG), so the package stays on 7.
  */
 export function createSsrfSafeAgent(options: SsrfSafeAgentOptions = {}): Agent {
   const base = buildConnector({
