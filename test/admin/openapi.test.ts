@@ -6,6 +6,7 @@ import { createAdminHarness, type AdminHarness } from './support.js';
 const OPERATIONS = [
   'post /callbacks/colt',
   'post /callbacks/colt/{token}',
+  'post /callbacks/colt/tickets',
   'get /healthz',
   'get /readyz',
   'get /metrics',
@@ -22,6 +23,7 @@ const OPERATIONS = [
   'post /api/channels/{name}/enable',
   'get /api/rules',
   'post /api/rules/dry-run',
+  'get /api/colt/credentials',
 ];
 
 describe('OpenAPI document and docs page', () => {
