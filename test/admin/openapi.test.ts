@@ -6,6 +6,7 @@ import { createAdminHarness, type AdminHarness } from './support.js';
 const OPERATIONS = [
   'post /callbacks/colt',
   'post /callbacks/colt/{token}',
+  'post /callbacks/colt/tickets',
   'get /healthz',
   'get /readyz',
   'get /metrics',
@@ -23,6 +24,7 @@ const OPERATIONS = [
   'get /api/rules',
   'post /api/rules/dry-run',
   'post /api/prune',
+  'get /api/colt/credentials',
 ];
 
 describe('OpenAPI document and docs page', () => {
