@@ -92,7 +92,7 @@ async function readBody(path: string): Promise<unknown> {
 
 /** Runs `colt <sub> …`; resolves to the exit code. */
 export async function runColt(args: string[], io: ColtIo): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
   } catch (error) {

@@ -17,7 +17,7 @@ import { isUuid } from '../store/cursor.js';
 import type { Store } from '../store/db.js';
 import { retryDelivery } from '../store/deliveries.repo.js';
 import { readIfExists } from '../runtime/files.js';
-import { apiErrorMessage, CannotReachHolderError, openOpsTarget, type RelayApi } from './ops-target.js';
+import { apiErrorMessage, CannotReachHolderError, openOpsTarget, type OpsTarget, type RelayApi } from './ops-target.js';
 
 export { parseAge } from '../lib/age.js';
 
@@ -41,7 +41,7 @@ interface Ways {
 
 async function withTarget(io: OpsIo, command: string, ways: Ways): Promise<number> {
   const env = parseEnv(io.env, { requireCallbackAuth: false });
-  let target;
+  let target: OpsTarget;
   try {
     target = await openOpsTarget(env, command);
   } catch (error) {

@@ -60,7 +60,11 @@ export function parseRegex(source: string, dotAll: boolean): RegexNode {
     throw new RegexSyntaxError(message, at + 1);
   };
   const peek = () => chars[pos];
-  const eat = (c: string) => (chars[pos] === c ? (pos++, true) : false);
+  const eat = (c: string) => {
+    if (chars[pos] !== c) return false;
+    pos++;
+    return true;
+  };
 
   function alternation(): RegexNode {
     const items = [sequence()];
@@ -114,7 +118,7 @@ export function parseRegex(source: string, dotAll: boolean): RegexNode {
       case '$':
         return { t: 'assert', kind: 'end' };
       case '\\': {
-        const escaped = escape(true);
+        const escaped = readEscape(true);
         if (escaped === 'word' || escaped === 'notWord') return { t: 'assert', kind: escaped };
         return typeof escaped === 'number' ? literal(escaped) : { t: 'char', test: escaped };
       }
@@ -150,7 +154,7 @@ export function parseRegex(source: string, dotAll: boolean): RegexNode {
    * After `\`: a code point, a class escape's test, or (outside a class) an assertion.
    * Inside a class `\b` is a backspace, as in JavaScript.
    */
-  function escape(outsideClass: boolean): number | CodePointTest | 'word' | 'notWord' {
+  function readEscape(outsideClass: boolean): number | CodePointTest | 'word' | 'notWord' {
     const at = pos - 1;
     const c = chars[pos++];
     if (c === undefined) return fail('\\ at end of pattern', at);
@@ -206,7 +210,7 @@ export function parseRegex(source: string, dotAll: boolean): RegexNode {
   function classAtom(): number | CodePointTest {
     const c = chars[pos++]!;
     if (c !== '\\') return c.codePointAt(0)!;
-    const escaped = escape(false);
+    const escaped = readEscape(false);
     return typeof escaped === 'string' ? fail('unsupported escape in character class', pos - 2) : escaped;
   }
 

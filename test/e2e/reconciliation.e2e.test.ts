@@ -24,7 +24,9 @@ function heldScheduler() {
     held.push(run);
     return () => held.splice(held.indexOf(run) >>> 0, 1);
   };
-  return { schedule, release: () => held.splice(0).forEach((run) => run()) };
+  return { schedule, release: () => {
+      for (const run of held.splice(0)) run();
+    } };
 }
 
 /** Waits (event-loop turns, bounded) for a condition driven by real I/O, not by time. */

@@ -34,7 +34,9 @@ async function startHangingHook(): Promise<HangingHook> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     arrived,
-    release: () => held.splice(0).forEach((res) => res.end('{}')),
+    release: () => {
+      for (const res of held.splice(0)) res.end('{}');
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
