@@ -10,7 +10,7 @@ import { openPostgresStore, type Db } from '../src/store/db.js';
 import { claimOrdersToReconcile, findOverdueOrders } from '../src/store/reconcile.repo.js';
 import { DEFAULT_ORDER_SLA } from '../src/config/env.js';
 import { parseDuration } from '../src/lib/duration.js';
-import type { OrderType } from '../src/receive/event.js';
+import type { OrderType } from '../src/event/event.js';
 import { createBenchDatabase } from './support.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);

@@ -1,5 +1,5 @@
 /** The receiver's normaliser, as `rules test` needs it: a callback file → a §4.2 event. */
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import { isObject, normaliseCallback } from '../receive/normalise.js';
 
 export function normaliseForRulesTest(payload: unknown): NormalisedEvent {

@@ -5,7 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChannelConfig } from '../deliver/channel.js';
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import { formatProblems, loadRules, parseRules } from '../config/rules.js';
 import type { RulesConfig, RulesLoad } from '../config/rules.js';
 import { parseRuleCases } from '../config/rules-cases.js';

@@ -3,8 +3,8 @@
  * publish the response shape, so fields are looked up by name at any depth (nearest
  * the root first) and every mapping tolerates case, spaces, underscores and hyphens.
  */
-import type { NumberRange, NumberType, OrderType } from '../receive/event.js';
-import { mapNumberType, mapOrderType } from '../receive/vocabulary.js';
+import type { NumberRange, NumberType, OrderType } from '../event/event.js';
+import { mapNumberType, mapOrderType } from '../event/vocabulary.js';
 import type { JsonNode } from './json-walk.js';
 import { collectObjects, scalarString } from './json-walk.js';
 import { describesNumber, extractNumberRanges } from './order-numbers.js';
@@ -31,7 +31,7 @@ export interface OrderDetails {
 }
 
 // One vocabulary for callbacks and order bodies alike.
-export { mapNumberType, mapOrderType } from '../receive/vocabulary.js';
+export { mapNumberType, mapOrderType } from '../event/vocabulary.js';
 
 /** A field to look for: `key` on an object, optionally only under `parent`, at most `maxDepth` deep. */
 interface FieldSpec {

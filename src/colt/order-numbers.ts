@@ -3,7 +3,7 @@
  * Colt's split format (`areaCode`/`areaCodeExtn`/`rangeStart`/`rangeEnd` + country),
  * single numbers, and arrays of number strings.
  */
-import type { NumberRange } from '../receive/event.js';
+import type { NumberRange } from '../event/event.js';
 import type { JsonNode } from './json-walk.js';
 import { scalarString } from './json-walk.js';
 import { countryOfE164, splitToE164, toColtCountry, toE164 } from './numbers.js';

@@ -7,7 +7,7 @@ import { parseCredentialPairs } from '../colt/credentials.js';
 import { parseCidr, type Cidr } from '../lib/cidr.js';
 import { parseTrustProxy, type ProxyTrust } from '../lib/client-address.js';
 import { parseDuration } from '../lib/duration.js';
-import { ORDER_TYPES, type OrderType } from '../receive/event.js';
+import { ORDER_TYPES, type OrderType } from '../event/event.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])

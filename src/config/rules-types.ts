@@ -4,8 +4,8 @@
  */
 import type { RuleRegex } from './rules-regex.js';
 import type { ChannelConfig } from '../deliver/channel.js';
-import type { NormalisedEvent } from '../receive/event.js';
-import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
+import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../event/event.js';
 
 /** One thing wrong with a rules file. `line`/`column` are 1-based and absent only when unknown. */
 export interface RuleProblem {

@@ -1,4 +1,4 @@
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 
 /** Every channel type the rules file may name. Add one here and the compiler asks for its factory. */
 export const CHANNEL_TYPES = ['email', 'slack', 'webhook', 'log', 'colt-ticket'] as const;

@@ -5,7 +5,7 @@
  * notified once. Deliveries the worker may send at once are written already claimed by
  * it and handed back with their event, to be sent without another claim or load.
  */
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { rescheduleEventWork, type ClaimedEventWork } from '../store/event-work.repo.js';
 import { loadEvent } from '../store/events.repo.js';

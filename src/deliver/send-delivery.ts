@@ -5,7 +5,7 @@
  * guarded by the claim's lease, so a worker that lost its lease (it was too slow, another
  * worker took over) cannot overwrite the other worker's outcome.
  */
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import type { AttemptRecord, ClaimedDelivery } from '../store/deliveries.repo.js';
 import type { DeliveryOutcomeWrite } from '../store/delivery-outcomes.repo.js';
 import type { SendResult } from './channel.js';

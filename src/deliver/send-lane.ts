@@ -5,7 +5,7 @@
  * statement. A send's slot is freed as soon as the peer has answered, so the next send
  * does not wait for the previous one's write.
  */
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import { createBatcher } from '../lib/batcher.js';
 import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { recordOutcomes, type DeliveryOutcomeWrite } from '../store/delivery-outcomes.repo.js';

@@ -1,4 +1,4 @@
-import type { NormalisedEvent, NumberRange } from '../receive/event.js';
+import type { NormalisedEvent, NumberRange } from '../event/event.js';
 
 /** How a rendered value is escaped for its target. */
 export type Escape = 'html' | 'mrkdwn' | 'none';

@@ -6,7 +6,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../receive/event.js';
+import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../event/event.js';
 import type { Store } from '../store/db.js';
 import type { Channel, ChannelType } from './channel.js';
 

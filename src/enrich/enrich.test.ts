@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColtClient, GetOrderResult } from '../colt/colt.client.js';
 import { extractOrderDetails } from '../colt/order-details.js';
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import { ENRICH_RETRY_SCHEDULE_S, enrichEvent, enrichRetryDelayMs, isEnrichMode, mergeOrderDetails, needsEnrichment } from './enrich.js';
 
 const thin: NormalisedEvent = {

@@ -6,8 +6,8 @@
 import type { ColtClient } from '../colt/colt.client.js';
 import type { OrderDetails } from '../colt/order-details.js';
 import { extractOrderDetails } from '../colt/order-details.js';
-import type { NormalisedEvent } from '../receive/event.js';
-import { ORDER_OVERDUE_TYPE, isTerminal } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
+import { ORDER_OVERDUE_TYPE, isTerminal } from '../event/event.js';
 
 export const ENRICH_MODES = ['missing', 'always', 'never'] as const;
 /** ENRICH: `missing` fetches when the callback is thin or final, `always` for every event, `never` not at all. */

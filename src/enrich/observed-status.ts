@@ -6,8 +6,8 @@
  */
 import { newId } from '../lib/ids.js';
 import type { OrderDetails } from '../colt/order-details.js';
-import { STATUS_RANK, type EventStatus } from '../receive/event.js';
-import { mapStatus } from '../receive/vocabulary.js';
+import { STATUS_RANK, type EventStatus } from '../event/event.js';
+import { mapStatus } from '../event/vocabulary.js';
 import type { Db } from '../store/db.js';
 import { insertCallbacks } from '../store/events.repo.js';
 import { getOrder } from '../store/orders.repo.js';

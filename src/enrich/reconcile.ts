@@ -12,7 +12,7 @@ import { formatDuration } from '../lib/duration.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import { ORDER_OVERDUE_TYPE, type OrderType } from '../receive/event.js';
+import { ORDER_OVERDUE_TYPE, type OrderType } from '../event/event.js';
 import type { Db } from '../store/db.js';
 import { insertCallbacks, type NewCallback } from '../store/events.repo.js';
 import { saveOrderDetails } from '../store/orders.repo.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixture, fixtureNames } from '../../test/support/fixtures.js';
 import { extractCallbackFields, normaliseCallback } from './normalise.js';
-import { mapNumberType, mapOrderType, mapStatus } from './vocabulary.js';
+import { mapNumberType, mapOrderType, mapStatus } from '../event/vocabulary.js';
 
 describe('normaliseCallback over the sample callbacks', () => {
   it('has fixtures to read', () => {

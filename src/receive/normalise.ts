@@ -3,13 +3,16 @@
  * this accepts a TMF event envelope and a flat Colt-style object, and never trusts a
  * field's type: anything unexpected is ignored, never thrown on.
  */
-import type { EventSource, EventStatus, NormalisedEvent, NumberRange, NumberType, OrderType } from './event.js';
-import { orderStateType } from './event.js';
+import type { CallbackFields, NormalisedEvent } from '../event/event.js';
+import { orderStateType } from '../event/event.js';
 import { collectObjects } from '../colt/json-walk.js';
 import { extractNumberRanges } from '../colt/order-numbers.js';
 import { storableText } from './storable-text.js';
-import { normaliseTicketStatus } from './ticket-notification.js';
-import { mapNumberType, mapOrderType, mapStatus } from './vocabulary.js';
+import { normaliseTicketStatus } from '../event/ticket-status.js';
+import { mapNumberType, mapOrderType, mapStatus } from '../event/vocabulary.js';
+
+/** The fields of one callback, before it is stored: defined with the event, re-exported for the receive path. */
+export type { CallbackFields } from '../event/event.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -85,20 +88,6 @@ function extractTime(body: JsonObject, order: JsonObject): string | null {
     }
   }
   return null;
-}
-
-export interface CallbackFields {
-  orderId: string;
-  status: EventStatus;
-  rawStatus: string | null;
-  orderType: OrderType;
-  numberType: NumberType;
-  customerRef: string | null;
-  numbers: NumberRange[];
-  /** ISO time the callback says the change happened, or null. */
-  occurredAt: string | null;
-  /** Who told us. @default "callback" */
-  source?: EventSource;
 }
 
 export type ExtractResult = { ok: true; fields: CallbackFields } | { ok: false; issues: { path: string; message: string }[] };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractTicketNotification, normaliseTicketStatus } from './ticket-notification.js';
+import { normaliseTicketStatus } from '../event/ticket-status.js';
+import { extractTicketNotification } from './ticket-notification.js';
 
 describe('normaliseTicketStatus', () => {
   it.each([

@@ -1,5 +1,5 @@
 /** Human-readable account of a routing decision, for `rules test` and dry runs. */
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import { formatNumbers } from '../deliver/templates.js';
 import type { RouteResult } from './router.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent } from '../../test/rules/events.js';
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import { parseRules } from '../config/rules.js';
 import { compileMatch } from './matcher.js';
 

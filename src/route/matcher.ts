@@ -2,7 +2,7 @@
  * A loaded `match` → a predicate over events, built once per rules load. Pure: no I/O, no
  * eval; regexes arrive already compiled.
  */
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import type { ConditionArgs, ConditionOperator, FieldCondition, MatchSpec, MatchValue } from '../config/rules-types.js';
 import { NUMBER_FIELD, isEnumField } from '../config/rules-types.js';
 

@@ -3,7 +3,7 @@
  * rules fire and which channels get one delivery each.
  */
 import type { ChannelType } from '../deliver/channel.js';
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import type { Rule, RulesConfig } from '../config/rules-types.js';
 import { compileMatch } from './matcher.js';
 import type { EventPredicate } from './matcher.js';

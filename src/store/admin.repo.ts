@@ -6,7 +6,7 @@
 import { pendingEnrichments, type EnrichmentPending } from './event-work.repo.js';
 import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, like, lt, or, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import { decodeTimeIdCursor, decodeTimeSerialCursor, decodeTimeTextCursor, isUuid, pageLimit, toPage, type Page } from './cursor.js';
 import type { DbOrTx } from './db.js';
 import type { DeliveryRow } from './deliveries.repo.js';

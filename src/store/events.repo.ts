@@ -1,8 +1,8 @@
 /** Callback events: stored exactly once, with their outbox row, in one transaction. */
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { STATUS_RANK, orderStateType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../receive/event.js';
-import { normaliseTicketStatus } from '../receive/ticket-notification.js';
-import type { CallbackFields } from '../receive/normalise.js';
+import { STATUS_RANK, orderStateType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../event/event.js';
+import { normaliseTicketStatus } from '../event/ticket-status.js';
+import type { CallbackFields } from '../event/event.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
 import { rowsOf } from './rows.js';

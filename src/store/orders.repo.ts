@@ -1,6 +1,6 @@
 /** Orders: one row per Colt order, its status monotonic, its details from GET /order. */
 import { eq, inArray } from 'drizzle-orm';
-import { STATUS_RANK, type EventStatus, type NumberRange, type NumberType, type OrderType } from '../receive/event.js';
+import { STATUS_RANK, type EventStatus, type NumberRange, type NumberType, type OrderType } from '../event/event.js';
 import type { DbOrTx } from './db.js';
 import { orders } from './schema.js';
 

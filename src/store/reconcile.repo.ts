@@ -5,7 +5,7 @@
  * with a million closed orders as with none.
  */
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { ORDER_TYPES, type EventStatus, type OrderType } from '../receive/event.js';
+import { ORDER_TYPES, type EventStatus, type OrderType } from '../event/event.js';
 import type { DbOrTx } from './db.js';
 import { orders } from './schema.js';
 

@@ -8,7 +8,7 @@
  */
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../lib/ids.js';
-import type { NormalisedEvent } from '../receive/event.js';
+import type { NormalisedEvent } from '../event/event.js';
 import type { Db, DbOrTx } from './db.js';
 import type { ClaimedDelivery } from './deliveries.repo.js';
 import { claimEventWorkStatement, type ClaimedEventWork, type ClaimOptions } from './event-work.repo.js';

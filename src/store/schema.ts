@@ -18,7 +18,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { NumberRange } from '../receive/event.js';
+import type { NumberRange } from '../event/event.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 

@@ -1,4 +1,4 @@
-import type { NormalisedEvent } from '../../src/receive/event.js';
+import type { NormalisedEvent } from '../../src/event/event.js';
 
 /** A normalised event as the worker hands it to a channel; override what a test is about. */
 export function sampleEvent(overrides: Partial<NormalisedEvent> = {}): NormalisedEvent {

@@ -8,7 +8,7 @@ import { createSlackChannel, type SlackChannelDeps } from '../../src/deliver/cha
 import { createMemorySlackThreadStore } from '../../src/deliver/channels/slack-threads.js';
 import type { DeliveryJob } from '../../src/deliver/channel.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
-import type { NormalisedEvent } from '../../src/receive/event.js';
+import type { NormalisedEvent } from '../../src/event/event.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
 import { sampleEvent } from './sample-event.js';
 

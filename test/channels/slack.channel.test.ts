@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/lib/logger.js';
-import type { NormalisedEvent } from '../../src/receive/event.js';
+import type { NormalisedEvent } from '../../src/event/event.js';
 import type { DeliveryJob, SlackChannelConfig } from '../../src/deliver/channel.js';
 import { createSlackChannel, type SlackChannelDeps } from '../../src/deliver/channels/slack.channel.js';
 import { createMemorySlackThreadStore, type SlackThreadStore } from '../../src/deliver/channels/slack-threads.js';

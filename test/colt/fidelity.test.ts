@@ -8,7 +8,7 @@ import { extractOrderDetails } from '../../src/colt/order-details.js';
 import { COLT_TOKEN_PATH } from '../../src/colt/endpoints.js';
 import type { MockNumberBlock } from '../../src/colt/mock/mock-colt.types.js';
 import { enrichEvent } from '../../src/enrich/enrich.js';
-import { mapStatus } from '../../src/receive/vocabulary.js';
+import { mapStatus } from '../../src/event/vocabulary.js';
 import { sampleEvent } from '../channels/sample-event.js';
 import { startHarness, type Harness } from './colt-harness.js';
 

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StartMockColtOptions } from '../../src/colt/mock/mock-colt.server.js';
 import { enrichEvent, mergeOrderDetails } from '../../src/enrich/enrich.js';
-import type { NormalisedEvent } from '../../src/receive/event.js';
+import type { NormalisedEvent } from '../../src/event/event.js';
 import { startCallbackSink, startHarness, type Harness } from './colt-harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];

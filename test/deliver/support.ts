@@ -11,7 +11,7 @@ import type { RouteOutcome } from '../../src/deliver/worker-deps.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
-import type { EventStatus, NormalisedEvent } from '../../src/receive/event.js';
+import type { EventStatus, NormalisedEvent } from '../../src/event/event.js';
 import type { Db, Store } from '../../src/store/db.js';
 import {
   callbackEvents,
@@ -22,7 +22,7 @@ import {
   orders,
   slackThreads,
 } from '../../src/store/schema.js';
-import { STATUS_RANK } from '../../src/receive/event.js';
+import { STATUS_RANK } from '../../src/event/event.js';
 
 export interface TestEventOptions {
   receivedAt: Date;

@@ -1,7 +1,7 @@
 /** Shared fixtures for the rules and route tests: events, the DESIGN.md example, stand-in deps. */
 import type { ChannelConfig, TemplateConfig } from '../../src/deliver/channel.js';
 import { renderTemplate } from '../../src/deliver/templates.js';
-import type { NormalisedEvent } from '../../src/receive/event.js';
+import type { NormalisedEvent } from '../../src/event/event.js';
 
 /** A valid Standard Webhooks secret (base64 of 24 bytes). */
 export const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

@@ -1,7 +1,7 @@
 /** Shapes shared by the Colt simulator's parts. */
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { NumberType, OrderType } from '../../receive/event.js';
+import type { NumberType, OrderType } from '../../event/event.js';
 import type { FetchFn } from '../colt-http.js';
 import type { ColtCountry } from '../numbers.js';
 

@@ -10,8 +10,8 @@
 import type { ColtApi, ColtResult } from '../../colt/colt.client.js';
 import { coltFailureReason } from '../../colt/failure-reason.js';
 import type { Logger } from '../../lib/logger.js';
-import type { NormalisedEvent } from '../../receive/event.js';
-import { CLOSED_TICKET_STATUSES, normaliseTicketStatus } from '../../receive/ticket-notification.js';
+import type { NormalisedEvent } from '../../event/event.js';
+import { CLOSED_TICKET_STATUSES, normaliseTicketStatus } from '../../event/ticket-status.js';
 import type { TicketStore } from '../../store/tickets.repo.js';
 import type { Channel, ColtTicketChannelConfig, DeliveryJob, RenderedMessage, SendResult } from '../channel.js';
 

@@ -1,4 +1,4 @@
-import type { NormalisedEvent } from '../../receive/event.js';
+import type { NormalisedEvent } from '../../event/event.js';
 import { eventNotes, eventSummary } from './event-summary.js';
 import type { EmailChannelConfig, RenderedMessage } from '../channel.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';

@@ -2,7 +2,7 @@
  * The words every channel uses for an event's headline and its notes, so an overdue
  * order, a reconciled status or missing details read the same in email, Slack and logs.
  */
-import { ORDER_OVERDUE_TYPE, type NormalisedEvent } from '../../receive/event.js';
+import { ORDER_OVERDUE_TYPE, type NormalisedEvent } from '../../event/event.js';
 
 const label = (status: string) => status.replace('_', ' ');
 

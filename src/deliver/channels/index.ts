@@ -1,7 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { NormalisedEvent } from '../../receive/event.js';
+import type { NormalisedEvent } from '../../event/event.js';
 import type { Channel, ChannelConfig, ChannelType, RenderedMessage } from '../channel.js';
 import { createEmailChannel, createSmtpTransport } from './email.channel.js';
 import { renderEmail } from './email-message.js';

@@ -1,4 +1,4 @@
-import type { NormalisedEvent } from '../../receive/event.js';
+import type { NormalisedEvent } from '../../event/event.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Channel, DeliveryJob, LogChannelConfig, RenderedMessage, SendResult } from '../channel.js';
 import { renderTemplate } from '../templates.js';

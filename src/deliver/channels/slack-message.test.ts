@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_STATUSES } from '../../receive/event.js';
+import { EVENT_STATUSES } from '../../event/event.js';
 import { sampleEvent } from '../../../test/channels/sample-event.js';
 import { buildSlackMessage, shouldUpdateParent, STATUS_EMOJI } from './slack-message.js';
 import { createMemorySlackThreadStore } from './slack-threads.js';

@@ -1,4 +1,4 @@
-import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../receive/event.js';
+import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../event/event.js';
 import { eventNotes, eventSummary } from './event-summary.js';
 import type { RenderedMessage, SlackChannelConfig } from '../channel.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';

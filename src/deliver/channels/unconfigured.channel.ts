@@ -1,4 +1,4 @@
-import type { NormalisedEvent } from '../../receive/event.js';
+import type { NormalisedEvent } from '../../event/event.js';
 import type { Channel, ChannelType, RenderedMessage } from '../channel.js';
 
 /**

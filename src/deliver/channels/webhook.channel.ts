@@ -1,4 +1,4 @@
-import type { NormalisedEvent } from '../../receive/event.js';
+import type { NormalisedEvent } from '../../event/event.js';
 import { systemClock, type Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { urlOrigin } from '../../lib/url-origin.js';

@@ -3,7 +3,7 @@
  * answered 400 `bad_request` with `issues`, before a handler runs.
  */
 import { z } from '@hono/zod-openapi';
-import { EVENT_STATUSES } from '../../receive/event.js';
+import { EVENT_STATUSES } from '../../event/event.js';
 import { MAX_PAGE_LIMIT } from '../../store/admin.repo.js';
 
 export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'retrying', 'dead', 'suppressed'] as const;

@@ -4,7 +4,7 @@ import { normaliseForRulesTest } from '../../cli/rules-test-deps.js';
 import type { RulesConfig } from '../../config/rules.js';
 import { renderMessage } from '../../deliver/channels/index.js';
 import { isObject } from '../../receive/normalise.js';
-import type { NormalisedEvent } from '../../receive/event.js';
+import type { NormalisedEvent } from '../../event/event.js';
 import { routeEvent } from '../../route/router.js';
 import { ApiError } from '../errors.js';
 import { COMMON_ERRORS, SECURED, json, requirePipeline, type AdminApp, type AdminDeps } from './openapi-helpers.js';

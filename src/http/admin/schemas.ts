@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ERROR_STATUS } from '../errors.js';
-import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../../receive/event.js';
+import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../../event/event.js';
 
 const isoTime = z.string().openapi({ format: 'date-time', example: '2026-11-26T10:15:00.000Z' });
 const nullableTime = isoTime.nullable();

@@ -5,7 +5,7 @@
 import { normaliseForRulesTest } from '../../cli/rules-test-deps.js';
 import type { RulesConfig } from '../../config/rules.js';
 import { renderMessage } from '../../deliver/channels/index.js';
-import type { NormalisedEvent } from '../../receive/event.js';
+import type { NormalisedEvent } from '../../event/event.js';
 import { routeEvent, type RouteResult } from '../../route/router.js';
 
 /** A channel's message as the dry run shows it. */

@@ -4,7 +4,7 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../../app.js';
-import type { OrderType } from '../../receive/event.js';
+import type { OrderType } from '../../event/event.js';
 import {
   getEventDetail,
   getOrderTimeline,

@@ -38,6 +38,21 @@ export interface NumberRange {
   country: string | null;
 }
 
+/** The §4.2 fields of one callback as the receiver extracted them: what the store ingests. */
+export interface CallbackFields {
+  orderId: string;
+  status: EventStatus;
+  rawStatus: string | null;
+  orderType: OrderType;
+  numberType: NumberType;
+  customerRef: string | null;
+  numbers: NumberRange[];
+  /** ISO time the callback says the change happened, or null. */
+  occurredAt: string | null;
+  /** Who told us. @default "callback" */
+  source?: EventSource;
+}
+
 export interface NormalisedEvent {
   /** Our id of the stored callback. */
   eventId: string;
