@@ -4,7 +4,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ChannelConfig } from '../deliver/channel.js';
+import type { ChannelConfig } from '../config/channel-config.js';
 import type { NormalisedEvent } from '../event/event.js';
 import { formatProblems, loadRules, parseRules } from '../config/rules.js';
 import type { RulesConfig, RulesLoad } from '../config/rules.js';

@@ -4,7 +4,7 @@
  * Messages never echo values from the file: they may hold secrets.
  */
 import { z } from 'zod';
-import type { ChannelConfig, ChannelType } from '../deliver/channel.js';
+import type { ChannelConfig, ChannelType } from './channel-config.js';
 import type { PathSegment, PendingProblem } from './rules-yaml.js';
 import { didYouMean } from './rules-suggest.js';
 

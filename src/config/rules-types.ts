@@ -3,7 +3,7 @@
  * rules in file order, with every `match` already normalised and its regexes compiled.
  */
 import type { RuleRegex } from './rules-regex.js';
-import type { ChannelConfig } from '../deliver/channel.js';
+import type { ChannelConfig } from './channel-config.js';
 import type { NormalisedEvent } from '../event/event.js';
 import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../event/event.js';
 

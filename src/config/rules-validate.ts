@@ -2,9 +2,8 @@
  * A parsed rules document → RulesConfig, collecting every problem rather than stopping at
  * the first: shapes (zod), channel types, templates, matches, names and references.
  */
-import { CHANNEL_TYPES } from '../deliver/channel.js';
-import type { ChannelConfig, ChannelType } from '../deliver/channel.js';
-import { templateFields } from '../deliver/templates.js';
+import { CHANNEL_TYPES, type ChannelConfig, type ChannelType } from './channel-config.js';
+import { templateFields } from './template-fields.js';
 import { CHANNEL_SCHEMAS, parseWith, ruleSchema } from './rules-schema.js';
 import { parseMatch } from './rules-match.js';
 import { didYouMean, oneOf, unknownName } from './rules-suggest.js';

@@ -1,9 +1,8 @@
 import type { NormalisedEvent, NumberRange } from '../event/event.js';
+import { PLACEHOLDER } from '../config/template-fields.js';
 
 /** How a rendered value is escaped for its target. */
 export type Escape = 'html' | 'mrkdwn' | 'none';
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g;
 
 const ESCAPERS: Record<Escape, (s: string) => string> = {
   html: (s) =>
@@ -47,9 +46,4 @@ function stringify(value: unknown): string {
  */
 export function renderTemplate(template: string, event: NormalisedEvent, target: Escape): string {
   return template.replace(PLACEHOLDER, (_, path: string) => escapeFor(target, stringify(lookupField(event, path))));
-}
-
-/** The placeholder paths a template uses: lets `rules check` flag typos. */
-export function templateFields(template: string): string[] {
-  return Array.from(template.matchAll(PLACEHOLDER), (m) => m[1]!);
 }

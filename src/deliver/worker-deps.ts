@@ -8,7 +8,8 @@ import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../event/event.js';
 import type { Store } from '../store/db.js';
-import type { Channel, ChannelType } from './channel.js';
+import type { Channel } from './channel.js';
+import type { ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
 export interface RouteOutcome {

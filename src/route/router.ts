@@ -2,7 +2,7 @@
  * Rules → deliveries (DESIGN.md §4.3). Pure: given the loaded rules and an event, says which
  * rules fire and which channels get one delivery each.
  */
-import type { ChannelType } from '../deliver/channel.js';
+import type { ChannelType } from '../config/channel-config.js';
 import type { NormalisedEvent } from '../event/event.js';
 import type { Rule, RulesConfig } from '../config/rules-types.js';
 import { compileMatch } from './matcher.js';

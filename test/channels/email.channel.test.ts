@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import type { NormalisedEvent } from '../../src/event/event.js';
-import type { Channel, DeliveryJob, EmailChannelConfig } from '../../src/deliver/channel.js';
+import type { Channel, DeliveryJob } from '../../src/deliver/channel.js';
+import type { EmailChannelConfig } from '../../src/config/channel-config.js';
 import { createEmailChannel } from '../../src/deliver/channels/email.channel.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import { sampleEvent } from './sample-event.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import type { NormalisedEvent } from '../../src/event/event.js';
-import type { DeliveryJob, SlackChannelConfig } from '../../src/deliver/channel.js';
+import type { DeliveryJob } from '../../src/deliver/channel.js';
+import type { SlackChannelConfig } from '../../src/config/channel-config.js';
 import { createSlackChannel, type SlackChannelDeps } from '../../src/deliver/channels/slack.channel.js';
 import { createMemorySlackThreadStore, type SlackThreadStore } from '../../src/deliver/channels/slack-threads.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
-import type { DeliveryJob, WebhookChannelConfig } from '../../src/deliver/channel.js';
+import type { DeliveryJob } from '../../src/deliver/channel.js';
+import type { WebhookChannelConfig } from '../../src/config/channel-config.js';
 import { createWebhookChannel, type WebhookChannelDeps } from '../../src/deliver/channels/webhook.channel.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 import { sampleEvent, TEST_WEBHOOK_SECRET } from './sample-event.js';

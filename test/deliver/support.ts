@@ -5,7 +5,8 @@
  */
 import { expect } from 'vitest';
 import { eq } from 'drizzle-orm';
-import type { Channel, ChannelType, DeliveryJob, SendResult } from '../../src/deliver/channel.js';
+import type { Channel, DeliveryJob, SendResult } from '../../src/deliver/channel.js';
+import type { ChannelType } from '../../src/config/channel-config.js';
 import { createWorker, type Worker, type WorkerDeps } from '../../src/deliver/worker.js';
 import type { RouteOutcome } from '../../src/deliver/worker-deps.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';

@@ -1,5 +1,5 @@
 /** Shared fixtures for the rules and route tests: events, the DESIGN.md example, stand-in deps. */
-import type { ChannelConfig, TemplateConfig } from '../../src/deliver/channel.js';
+import type { ChannelConfig, TemplateConfig } from '../../src/config/channel-config.js';
 import { renderTemplate } from '../../src/deliver/templates.js';
 import type { NormalisedEvent } from '../../src/event/event.js';
 

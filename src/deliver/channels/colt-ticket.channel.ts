@@ -13,7 +13,8 @@ import type { Logger } from '../../lib/logger.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import { CLOSED_TICKET_STATUSES, normaliseTicketStatus } from '../../event/ticket-status.js';
 import type { TicketStore } from '../../store/tickets.repo.js';
-import type { Channel, ColtTicketChannelConfig, DeliveryJob, RenderedMessage, SendResult } from '../channel.js';
+import type { Channel, DeliveryJob, RenderedMessage, SendResult } from '../channel.js';
+import type { ColtTicketChannelConfig } from '../../config/channel-config.js';
 
 export interface ColtTicketDeps {
   /** The relay's Colt client: same token and tracking header as the numbers API. */

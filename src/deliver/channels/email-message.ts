@@ -1,6 +1,7 @@
 import type { NormalisedEvent } from '../../event/event.js';
 import { eventNotes, eventSummary } from './event-summary.js';
-import type { EmailChannelConfig, RenderedMessage } from '../channel.js';
+import type { RenderedMessage } from '../channel.js';
+import type { EmailChannelConfig } from '../../config/channel-config.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';
 
 export interface EmailMessage {

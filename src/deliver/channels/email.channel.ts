@@ -1,6 +1,7 @@
 import nodemailer, { type NodemailerError, type Transporter } from 'nodemailer';
 import type { Logger } from '../../lib/logger.js';
-import { RESPONSE_EXCERPT_BYTES, type Channel, type DeliveryJob, type EmailChannelConfig, type SendResult } from '../channel.js';
+import { RESPONSE_EXCERPT_BYTES, type Channel, type DeliveryJob, type SendResult } from '../channel.js';
+import type { EmailChannelConfig } from '../../config/channel-config.js';
 import { buildEmailMessage, renderEmail } from './email-message.js';
 import { DEFAULT_BACKOFF_MS } from '../../lib/retry-after.js';
 

@@ -1,6 +1,7 @@
 import type { NormalisedEvent } from '../../event/event.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Channel, DeliveryJob, LogChannelConfig, RenderedMessage, SendResult } from '../channel.js';
+import type { Channel, DeliveryJob, RenderedMessage, SendResult } from '../channel.js';
+import type { LogChannelConfig } from '../../config/channel-config.js';
 import { renderTemplate } from '../templates.js';
 import { eventNotes, eventSummary } from './event-summary.js';
 

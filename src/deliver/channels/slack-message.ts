@@ -1,6 +1,7 @@
 import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../event/event.js';
 import { eventNotes, eventSummary } from './event-summary.js';
-import type { RenderedMessage, SlackChannelConfig } from '../channel.js';
+import type { RenderedMessage } from '../channel.js';
+import type { SlackChannelConfig } from '../../config/channel-config.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';
 
 /** The emoji in front of every Slack notification, by normalised status. */

@@ -1,6 +1,7 @@
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../../lib/logger.js';
-import type { Channel, DeliveryJob, SendResult, SlackChannelConfig } from '../channel.js';
+import type { Channel, DeliveryJob, SendResult } from '../channel.js';
+import type { SlackChannelConfig } from '../../config/channel-config.js';
 import { classifySlackError } from './slack-errors.js';
 import { buildSlackMessage, renderSlack, shouldUpdateParent, type SlackMessage } from './slack-message.js';
 import type { SlackThread, SlackThreadStore } from './slack-threads.js';

@@ -1,5 +1,6 @@
 import type { NormalisedEvent } from '../../event/event.js';
-import type { Channel, ChannelType, RenderedMessage } from '../channel.js';
+import type { Channel, RenderedMessage } from '../channel.js';
+import type { ChannelType } from '../../config/channel-config.js';
 
 /**
  * A channel whose transport is missing (no SMTP_URL, no SLACK_BOT_TOKEN) or whose

@@ -6,7 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hono } from 'hono';
-import type { RouteDeps } from '../../app.js';
+import type { RouteDeps } from '../deps.js';
 import { VERSION } from '../../version.js';
 import { ApiError } from '../errors.js';
 import { requireAdminToken } from './admin-auth.js';

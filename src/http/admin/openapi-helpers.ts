@@ -4,7 +4,7 @@
  */
 import type { z, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { RouteDeps } from '../../app.js';
+import type { RouteDeps } from '../deps.js';
 import { InvalidCursorError } from '../../store/admin.repo.js';
 import { ApiError, type ErrorIssue } from '../errors.js';
 import { ADMIN_SECURITY_SCHEME } from './admin-auth.js';

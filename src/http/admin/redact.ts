@@ -9,7 +9,7 @@ import { secretValues } from '../../config/secrets.js';
 import type { RulesConfig } from '../../config/rules.js';
 import { RuleRegex } from '../../config/rules-regex.js';
 import type { MatchSpec } from '../../config/rules-types.js';
-import type { ChannelConfig } from '../../deliver/channel.js';
+import type { ChannelConfig } from '../../config/channel-config.js';
 import { urlOrigin } from '../../lib/url-origin.js';
 
 export const REDACTED = '[redacted]';

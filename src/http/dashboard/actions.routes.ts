@@ -4,7 +4,7 @@
  * with a fixed `done` key, so a reload never posts twice.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../deps.js';
 import { replayEvent } from '../../deliver/replay.js';
 import { routeEvent } from '../../route/router.js';
 import { getDelivery } from '../../store/admin.repo.js';

@@ -18,7 +18,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
-import type { AppDeps, RouteDeps } from '../../app.js';
+import type { AppDeps, RouteDeps } from '../deps.js';
 import { peerIsTrustedProxy } from '../../lib/client-address.js';
 import { addActionRoutes } from './actions.routes.js';
 import { requireCsrf, requireSession, securityHeaders, type DashboardEnv } from './auth.js';

@@ -3,7 +3,7 @@
  * (admin.repo for lists and details, dashboard.repo for aggregates) and renders a page.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../deps.js';
 import type { OrderType } from '../../event/event.js';
 import {
   getEventDetail,

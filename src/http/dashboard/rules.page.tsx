@@ -4,7 +4,7 @@
  */
 import type { RulesConfig } from '../../config/rules.js';
 import type { ConditionTest, MatchSpec } from '../../config/rules-types.js';
-import type { ChannelConfig } from '../../deliver/channel.js';
+import type { ChannelConfig } from '../../config/channel-config.js';
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import { Badge, channelBlock, Code } from './components.js';
 import type { DryRunResult } from './dry-run.js';

@@ -1,0 +1,61 @@
+/**
+ * What createApp (src/app.ts) is given and what its routes receive. Kept apart from app.ts,
+ * which imports every route module, so the routes can name their dependencies without an
+ * import cycle.
+ */
+import type { Context } from 'hono';
+import type { Env } from '../config/env.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { Pipeline } from '../pipeline.js';
+import type { Store } from '../store/db.js';
+import type { CallbackWriter } from '../store/ingest.js';
+import type { RefusalRecorder } from '../store/refusal-recorder.js';
+import type { AuthThrottle, RefusalPacer } from './auth-throttle.js';
+
+export interface AppDeps {
+  env: Env;
+  store: Store;
+  writer: CallbackWriter;
+  clock: Clock;
+  logger: Logger;
+  /** The TCP peer's address as the runtime sees it. */
+  socketAddress(c: Context): string | null;
+  /** Called after a new callback is committed: wakes the worker. */
+  onStored?(eventId: string): void;
+  /**
+   * The worker side (rules, channels, worker), when this process has one: the admin API
+   * and dashboard use it for replay, retry and the rules pages.
+   */
+  pipeline?: Pipeline;
+  /** Where the receiver reports outcomes and latency. @default noopMetrics */
+  metrics?: Metrics;
+  /** GET /metrics body (Prometheus text); absent → /metrics answers 404 (Workers). */
+  renderMetrics?(): Promise<string>;
+  /** True once shutdown began: /readyz answers 503. @default never */
+  isDraining?(): boolean;
+  /**
+   * Failed admin sign-ins per address. Pass one that outlives the app where apps are
+   * short-lived (Workers build one per request). @default a new one on `clock`
+   */
+  authThrottle?: AuthThrottle;
+  /**
+   * The audit of refused callbacks. Node passes a coalescing recorder it flushes on
+   * shutdown. @default one that writes each refusal as it comes
+   */
+  refusals?: RefusalRecorder;
+  /**
+   * Holds the answers to an address flooding refused callbacks (a tarpit). Node passes one;
+   * absent, refusals are answered at once.
+   */
+  refusalPacer?: RefusalPacer;
+}
+
+/** What the routes receive: AppDeps with every default filled in. */
+export interface RouteDeps extends AppDeps {
+  /** The caller's address, as the receiver's IP allow-list and the sign-in throttle see it. */
+  clientAddress(c: Context): string | null;
+  authThrottle: AuthThrottle;
+  refusals: RefusalRecorder;
+}
