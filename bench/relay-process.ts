@@ -80,7 +80,12 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
   });
   closeSync(out);
   let exited: number | null | undefined;
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exited = code))));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exited = code;
+      resolve(code);
+    }),
+  );
   const deadline = started + (options.readyTimeoutMs ?? 180_000);
   const log = () => readFileSync(logPath, 'utf8');
   for (;;) {
