@@ -50,3 +50,28 @@ export async function listOpenOrders(db: DbOrTx, q: { cursor?: string; limit?: n
     .limit(limit + 1);
   return toPage(rows, limit, (r) => [r.firstSeenAt.toISOString(), r.orderId]);
 }
+
+/** Where an open order stands against its SLA and the reconciler's schedule (the page and the API show the same). */
+export interface OpenOrderStanding {
+  /** Since first seen. */
+  ageMs: number;
+  /** ORDER_SLA of its type. */
+  slaMs: number;
+  /** Past its SLA now, or already reported overdue (the SLA may have been raised since). */
+  overdue: boolean;
+  /** The next GET /order check: null when the reconciler is off or the order waits for its next event. */
+  nextCheckAt: Date | null;
+}
+
+/** Computes an open order's standing at `now` from ORDER_SLA (ms by type) and RECONCILE_AFTER (null: reconciler off). */
+export function openOrderStanding(
+  o: OpenOrderRow,
+  now: number,
+  slaByType: Record<string, number> & { unknown: number },
+  reconcileAfterMs: number | null,
+): OpenOrderStanding {
+  const ageMs = now - o.firstSeenAt.getTime();
+  const slaMs = slaByType[o.orderType] ?? slaByType.unknown;
+  const nextCheckAt = reconcileAfterMs !== null && o.reconcileBaseAt ? new Date(o.reconcileBaseAt.getTime() + reconcileAfterMs) : null;
+  return { ageMs, slaMs, overdue: o.overdueAt !== null || ageMs > slaMs, nextCheckAt };
+}

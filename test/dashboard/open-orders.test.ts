@@ -7,7 +7,7 @@ import { listOpenOrders } from '../../src/store/open-orders.repo.js';
 import { recordReconcileCheck } from '../../src/store/reconcile.repo.js';
 import { fixture } from '../support/fixtures.js';
 import { STORE_KINDS } from '../support/store.js';
-import { createBrowser, createDashboardHarness, SECRETS, type Browser, type DashboardHarness } from './support.js';
+import { ADMIN_TOKEN, createBrowser, createDashboardHarness, SECRETS, type Browser, type DashboardHarness } from './support.js';
 
 const HOUR = 3_600_000;
 const OLD = 'IN-OPEN-OLD-1';
@@ -69,5 +69,21 @@ describe.each(STORE_KINDS)('open orders page on %s', (kind) => {
     expect(res.status).toBe(200);
     const ids = (await listOpenOrders(h.store.db)).items.map((o) => o.orderId);
     expect(ids).toEqual([OLD, NEW]);
+  });
+
+  it('the admin API lists the same, with the standing computed, and documents it', async () => {
+    const api = (path: string) => h.app.request(path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await api('/api/orders/open');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items: Record<string, unknown>[]; nextCursor: string | null };
+    expect(body.items.map((o) => o.orderId)).toEqual([OLD, NEW]);
+    expect(body.items[0]).toMatchObject({ orderType: 'reservation', ageMs: 5 * HOUR, slaMs: 4 * HOUR, overdue: true, lastReconcileResult: RESULT });
+    expect(body.items[0]!.nextCheckAt).toBe(new Date(h.clock.now() + HOUR).toISOString());
+    expect(body.items[1]).toMatchObject({ ageMs: 0, overdue: false, lastReconciledAt: null });
+    const bad = await api('/api/orders/open?cursor=forged');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+    const doc = (await (await api('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    expect(doc.paths['/api/orders/open']).toBeDefined();
   });
 });

@@ -1,7 +1,7 @@
 /** /orders/open: orders still waiting for their outcome, oldest first, against their SLA (DESIGN.md §8.3). */
 import type { OrderType } from '../../receive/event.js';
 import type { Page } from '../../store/cursor.js';
-import type { OpenOrderRow } from '../../store/open-orders.repo.js';
+import { openOrderStanding, type OpenOrderRow, type OpenOrderStanding } from '../../store/open-orders.repo.js';
 import { Badge, OrderLink, When } from './components.js';
 import { formatAgo, formatDuration, formatTime } from './format.js';
 import { Layout, Pager, type View } from './layout.js';
@@ -14,18 +14,12 @@ export interface OpenOrdersData {
   reconcileAfterMs: number | null;
 }
 
-/** Past its SLA now, or already reported overdue (the SLA may have been raised since). */
-function isOverdue(o: OpenOrderRow, ageMs: number, slaMs: number): boolean {
-  return o.overdueAt !== null || ageMs > slaMs;
-}
-
-function AgeCell(props: { o: OpenOrderRow; now: number; slaMs: number }) {
-  const ageMs = props.now - props.o.firstSeenAt.getTime();
-  const overdue = isOverdue(props.o, ageMs, props.slaMs);
+function AgeCell(props: { o: OpenOrderRow; standing: OpenOrderStanding }) {
+  const { ageMs, slaMs, overdue } = props.standing;
   return (
     <td class="nowrap" title={`first seen ${formatTime(props.o.firstSeenAt)}`}>
       <span class={overdue ? 'err' : undefined}>
-        {formatDuration(ageMs)} of {formatDuration(props.slaMs)}
+        {formatDuration(ageMs)} of {formatDuration(slaMs)}
       </span>
       {overdue ? (
         <>
@@ -37,11 +31,11 @@ function AgeCell(props: { o: OpenOrderRow; now: number; slaMs: number }) {
   );
 }
 
-function NextCheck(props: { o: OpenOrderRow; now: number; afterMs: number | null }) {
-  if (props.afterMs === null) return <span class="muted">reconciler off</span>;
-  if (!props.o.reconcileBaseAt) return <span class="muted">after its next event</span>;
-  const at = props.o.reconcileBaseAt.getTime() + props.afterMs;
-  return <span title={formatTime(new Date(at))}>{at <= props.now ? 'due now' : formatAgo(new Date(at), props.now)}</span>;
+function NextCheck(props: { standing: OpenOrderStanding; now: number; reconcilerOn: boolean }) {
+  if (!props.reconcilerOn) return <span class="muted">reconciler off</span>;
+  const at = props.standing.nextCheckAt;
+  if (!at) return <span class="muted">after its next event</span>;
+  return <span title={formatTime(at)}>{at.getTime() <= props.now ? 'due now' : formatAgo(at, props.now)}</span>;
 }
 
 /** The open orders with their age against the SLA and what the last GET /order check found. */
@@ -68,31 +62,34 @@ export function OpenOrdersPage(props: { view: View; data: OpenOrdersData }) {
                 </tr>
               </thead>
               <tbody>
-                {data.page.items.map((o) => (
-                  <tr>
-                    <td>
-                      <OrderLink orderId={o.orderId} />
-                    </td>
-                    <td class="hide-sm">{o.orderType.replace(/_/g, ' ')}</td>
-                    <td>
-                      <Badge status={o.status} />
-                    </td>
-                    <AgeCell o={o} now={view.now} slaMs={data.slaMs[o.orderType as OrderType] ?? data.slaMs.unknown} />
-                    <td>
-                      {o.lastReconciledAt ? (
-                        <>
-                          <When at={o.lastReconciledAt} now={view.now} />
-                          <div class="small">{o.lastReconcileResult ?? ''}</div>
-                        </>
-                      ) : (
-                        <span class="muted">never checked</span>
-                      )}
-                    </td>
-                    <td class="hide-sm">
-                      <NextCheck o={o} now={view.now} afterMs={data.reconcileAfterMs} />
-                    </td>
-                  </tr>
-                ))}
+                {data.page.items.map((o) => {
+                  const standing = openOrderStanding(o, view.now, data.slaMs, data.reconcileAfterMs);
+                  return (
+                    <tr>
+                      <td>
+                        <OrderLink orderId={o.orderId} />
+                      </td>
+                      <td class="hide-sm">{o.orderType.replace(/_/g, ' ')}</td>
+                      <td>
+                        <Badge status={o.status} />
+                      </td>
+                      <AgeCell o={o} standing={standing} />
+                      <td>
+                        {o.lastReconciledAt ? (
+                          <>
+                            <When at={o.lastReconciledAt} now={view.now} />
+                            <div class="small">{o.lastReconcileResult ?? ''}</div>
+                          </>
+                        ) : (
+                          <span class="muted">never checked</span>
+                        )}
+                      </td>
+                      <td class="hide-sm">
+                        <NextCheck standing={standing} now={view.now} reconcilerOn={data.reconcileAfterMs !== null} />
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>
