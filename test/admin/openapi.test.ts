@@ -14,6 +14,7 @@ const OPERATIONS = [
   'get /api/events/{id}',
   'post /api/events/{id}/replay',
   'get /api/orders',
+  'get /api/orders/open',
   'get /api/orders/{orderId}',
   'get /api/deliveries',
   'get /api/deliveries/{id}',

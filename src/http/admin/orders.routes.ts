@@ -1,10 +1,11 @@
-/** GET /api/orders, GET /api/orders/{orderId}, GET /api/rejected. */
+/** GET /api/orders, GET /api/orders/open, GET /api/orders/{orderId}, GET /api/rejected. */
 import { createRoute } from '@hono/zod-openapi';
 import { getOrderTimeline, listOrders, listRejected } from '../../store/admin.repo.js';
 import { ApiError } from '../errors.js';
 import { COMMON_ERRORS, NOT_FOUND, SECURED, json, withCursor, type AdminApp, type AdminDeps } from './openapi-helpers.js';
-import { OrderIdParamSchema, OrdersQuerySchema, RejectedQuerySchema } from './queries.js';
-import { OrderSchema, OrderTimelineSchema, RejectedSchema, pageOf } from './schemas.js';
+import { OpenOrdersQuerySchema, OrderIdParamSchema, OrdersQuerySchema, RejectedQuerySchema } from './queries.js';
+import { OpenOrderSchema, OrderSchema, OrderTimelineSchema, RejectedSchema, pageOf } from './schemas.js';
+import { listOpenOrders, openOrderStanding } from '../../store/open-orders.repo.js';
 
 const listRoute = createRoute({
   method: 'get',
@@ -14,6 +15,16 @@ const listRoute = createRoute({
   security: SECURED,
   request: { query: OrdersQuerySchema },
   responses: { 200: json(pageOf(OrderSchema, 'OrderPage'), 'One page of orders.'), ...COMMON_ERRORS },
+});
+
+const openRoute = createRoute({
+  method: 'get',
+  path: '/api/orders/open',
+  tags: ['orders'],
+  summary: 'Open orders (not completed, failed or cancelled), oldest first, with their age against ORDER_SLA',
+  security: SECURED,
+  request: { query: OpenOrdersQuerySchema },
+  responses: { 200: json(pageOf(OpenOrderSchema, 'OpenOrderPage'), 'One page of open orders.'), ...COMMON_ERRORS },
 });
 
 const timelineRoute = createRoute({
@@ -38,6 +49,15 @@ const rejectedRoute = createRoute({
 
 export function registerOrderRoutes(app: AdminApp, deps: AdminDeps): void {
   app.openapi(listRoute, async (c) => c.json(await withCursor(() => listOrders(deps.store.db, c.req.valid('query'))), 200));
+
+  // Before {orderId}, which would take "open" for an order id.
+  app.openapi(openRoute, async (c) => {
+    const page = await withCursor(() => listOpenOrders(deps.store.db, c.req.valid('query')));
+    const afterMs = deps.env.RECONCILE ? deps.env.RECONCILE_AFTER : null;
+    const now = deps.clock.now();
+    const items = page.items.map((o) => ({ ...o, ...openOrderStanding(o, now, deps.env.ORDER_SLA, afterMs) }));
+    return c.json({ items, nextCursor: page.nextCursor }, 200);
+  });
 
   app.openapi(timelineRoute, async (c) => {
     const { orderId } = c.req.valid('param');

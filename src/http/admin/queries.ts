@@ -81,3 +81,5 @@ export const OrderIdParamSchema = z.object({
 export const ChannelNameParamSchema = z.object({
   name: z.string().min(1).max(200).openapi({ param: { name: 'name', in: 'path' }, description: 'Channel name in the rules file.' }),
 });
+
+export const OpenOrdersQuerySchema = z.object({ limit, cursor });

@@ -205,3 +205,21 @@ export const ReplaySchema = z
     skippedStale: z.boolean().openapi({ description: 'The event is stale and no rule asked for stale events.' }),
   })
   .openapi('ReplayResult');
+
+export const OpenOrderSchema = z
+  .object({
+    orderId: z.string(),
+    status: z.string(),
+    orderType: z.string(),
+    firstSeenAt: isoTime,
+    reconcileBaseAt: nullableTime.openapi({ description: 'RECONCILE_AFTER counts from here.' }),
+    reconcileChecks: z.number().int(),
+    lastReconciledAt: nullableTime,
+    lastReconcileResult: z.string().nullable(),
+    overdueAt: nullableTime.openapi({ description: 'When its order.overdue event was written.' }),
+    ageMs: z.number().int().openapi({ description: 'Milliseconds since first seen.' }),
+    slaMs: z.number().int().openapi({ description: 'ORDER_SLA of its type, in milliseconds.' }),
+    overdue: z.boolean().openapi({ description: 'Past its SLA, or already reported overdue.' }),
+    nextCheckAt: nullableTime.openapi({ description: 'Next GET /order check; null when RECONCILE is off or the order waits for its next event.' }),
+  })
+  .openapi('OpenOrder', { description: 'An order not yet completed, failed or cancelled, against its SLA.' });

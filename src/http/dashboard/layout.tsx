@@ -19,11 +19,12 @@ export interface View {
   flash?: string;
 }
 
-export type NavKey = 'overview' | 'orders' | 'deliveries' | 'dead' | 'rejected' | 'rules';
+export type NavKey = 'overview' | 'orders' | 'open' | 'deliveries' | 'dead' | 'rejected' | 'rules';
 
 const NAV: { key: NavKey; href: string; label: string }[] = [
   { key: 'overview', href: '/', label: 'Overview' },
   { key: 'orders', href: '/orders', label: 'Orders' },
+  { key: 'open', href: '/orders/open', label: 'Open orders' },
   { key: 'deliveries', href: '/deliveries', label: 'Deliveries' },
   { key: 'dead', href: '/deliveries?status=dead', label: 'Dead letters' },
   { key: 'rejected', href: '/rejected', label: 'Rejected' },
@@ -108,15 +109,15 @@ export function PostButton(props: { action: string; csrf: string; label: string;
   );
 }
 
-/** "Older →" link for keyset pages; keeps the current filters. */
-export function Pager(props: { path: string; params: Record<string, string | undefined>; nextCursor: string | null }): Child {
+/** "Older →" link for keyset pages (`label` for lists in another order); keeps the current filters. */
+export function Pager(props: { path: string; params: Record<string, string | undefined>; nextCursor: string | null; label?: string }): Child {
   if (!props.nextCursor) return null;
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(props.params)) if (v) query.set(k, v);
   query.set('cursor', props.nextCursor);
   return (
     <div class="pager">
-      <a href={`${props.path}?${query.toString()}`}>Older →</a>
+      <a href={`${props.path}?${query.toString()}`}>{props.label ?? 'Older'} →</a>
     </div>
   );
 }

@@ -31,6 +31,8 @@ import type { View } from './layout.js';
 import { NotFoundPage } from './not-found.page.js';
 import { OrderPage } from './order.page.js';
 import { OrdersPage } from './orders.page.js';
+import { OpenOrdersPage } from './open-orders.page.js';
+import { listOpenOrders } from '../../store/open-orders.repo.js';
 import { OverviewPage } from './overview.page.js';
 import { RejectedPage } from './rejected.page.js';
 import { RulesPage } from './rules.page.js';
@@ -107,6 +109,17 @@ export function addPageRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: Mid
       const filter = { q: queryParam(c, 'q'), status: queryParam(c, 'status') };
       const page = await listOrders(db, { ...filter, cursor: queryParam(c, 'cursor') });
       return c.html(OrdersPage({ view: await loadView(c, deps), page, filter }));
+    }),
+  );
+
+  // Before /orders/:orderId, which would take "open" for an order id.
+  app.get(
+    '/orders/open',
+    guard,
+    withCursorReset(async (c) => {
+      const page = await listOpenOrders(db, { cursor: queryParam(c, 'cursor') });
+      const reconcileAfterMs = deps.env.RECONCILE ? deps.env.RECONCILE_AFTER : null;
+      return c.html(OpenOrdersPage({ view: await loadView(c, deps), data: { page, slaMs: deps.env.ORDER_SLA, reconcileAfterMs } }));
     }),
   );
 
