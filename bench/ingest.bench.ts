@@ -61,7 +61,11 @@ function startNaive(url: string): Promise<Server> {
       if (!match) return;
       child.removeAllListeners('exit');
       const exited = new Promise((r) => child.once('exit', r));
-      resolve({ pid: child.pid!, port: Number(match[1]), stop: () => (child.kill('SIGTERM'), exited) });
+      resolve({ pid: child.pid!, port: Number(match[1]), stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
     });
   });
 }

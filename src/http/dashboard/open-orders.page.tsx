@@ -1,5 +1,5 @@
 /** /orders/open: orders still waiting for their outcome, oldest first, against their SLA (DESIGN.md §8.3). */
-import type { OrderType } from '../../receive/event.js';
+import type { OrderType } from '../../event/event.js';
 import type { Page } from '../../store/cursor.js';
 import { openOrderStanding, type OpenOrderRow, type OpenOrderStanding } from '../../store/open-orders.repo.js';
 import { Badge, OrderLink, When } from './components.js';
