@@ -52,7 +52,8 @@ describe.each(STORE_KINDS)('enrichment through mock-colt on %s', (kind) => {
       headers: { authorization: `Bearer ${token}`, APIGWTrackingId: crypto.randomUUID(), 'content-type': 'application/json' },
       body: JSON.stringify({ country: 'GB', numberType: 'Freephone', customerReference: 'ACME-42', customerName: 'Acme Ltd' }),
     });
-    expect(placed.status).toBe(201);
+    // The portal documents 200 ("Order ID is successfully generated") for the ordering POSTs.
+    expect(placed.status).toBe(200);
     const { orderId } = (await placed.json()) as { orderId: string };
     await colt.mock.idle();
 
