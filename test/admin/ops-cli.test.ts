@@ -43,7 +43,7 @@ async function target(kind: StoreKind): Promise<Target> {
   };
 }
 
-describe.each(STORE_KINDS)('operator commands (%s)', (kind) => {
+describe.each(STORE_KINDS)('operator commands (%s)', { timeout: 120_000 }, (kind) => {
   let t: Target;
   let eventId: string;
   let deadId: string;

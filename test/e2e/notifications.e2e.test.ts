@@ -20,7 +20,7 @@ const SECRET = `whsec_${Buffer.from('colt-relay-e2e-webhook-secret!!').toString(
 const exampleRules = (url: string, slackRule = '{ status: failed }') =>
   DESIGN_RULES_YAML.replace('https://oss.example.com/colt', url).replace('match: { status: failed }', `match: ${slackRule}`);
 
-describe.each(STORE_KINDS)('notifications on %s', (kind) => {
+describe.each(STORE_KINDS)('notifications on %s', { timeout: 120_000 }, (kind) => {
   let slack: SlackPeer;
   let smtp: SmtpPeer;
   let hook: WebhookPeer;

@@ -98,7 +98,8 @@ describe('container: the Dockerfile runtime stage, step by step', () => {
     const installs = stage.runs.flatMap((r) => r.split('&&').map((s) => s.trim())).filter((s) => s.startsWith('npm ci'));
     expect(installs).toHaveLength(1);
     expect(installs[0]).toContain('--omit=dev');
-    const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, ...stage.env };
+    // Offline-first: the suite's own `npm ci` has just filled the cache with the same versions.
+    const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', ...stage.env };
     const install = await run('npm', installs[0]!.split(/\s+/).slice(1), { cwd: app, env });
     expect(install, install.stdout + install.stderr).toMatchObject({ code: 0 });
     // Production only: no TypeScript loader or compiler in the image.
