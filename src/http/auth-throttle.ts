@@ -1,7 +1,8 @@
 /**
  * Slows down guessing of ADMIN_TOKEN (DESIGN.md §8.2): failed sign-ins (dashboard login,
- * admin API) are counted per client address in a fixed window; past the limit the
- * address is answered 429 with Retry-After until its window ends. Successes are not
+ * admin API) are counted per client address in a fixed window; each failure's answer is
+ * held a little longer than the last, and past the limit the address is answered 429
+ * with Retry-After until its window ends. Successes are not
  * counted. Memory is bounded: past `maxTracked` addresses the oldest entry is dropped.
  *
  * The counts live in this process (on Workers: in one isolate), so N processes allow up
@@ -17,13 +18,17 @@ export interface AuthThrottleOptions {
   windowMs?: number;
   /** Addresses tracked at once. @default 10000 */
   maxTracked?: number;
+  /** The n-th failure of a window is answered after n × this (at most 4 ×). @default 250 */
+  failureDelayMs?: number;
+  /** How a failure's answer is held. @default setTimeout */
+  sleep?(ms: number): Promise<void>;
 }
 
 export interface AuthThrottle {
   /** Seconds the address must wait before trying again, or 0 when it may try now. */
   retryAfterS(address: string | null): number;
-  /** Counts one failed attempt from the address. */
-  failed(address: string | null): void;
+  /** Counts one failed attempt from the address; resolves once its answer may go out. */
+  failed(address: string | null): Promise<void>;
 }
 
 interface Window {
@@ -38,6 +43,9 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
   const maxFailures = options.maxFailures ?? 5;
   const windowMs = options.windowMs ?? 15 * 60 * 1000;
   const maxTracked = options.maxTracked ?? 10_000;
+  const failureDelayMs = options.failureDelayMs ?? 250;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const hold = (failures: number) => (failureDelayMs > 0 ? sleep(Math.min(failures, 4) * failureDelayMs) : Promise.resolve());
   const windows = new Map<string, Window>();
 
   /** The address's window if it is still open; a closed one is forgotten. */
@@ -63,11 +71,12 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
       const window = current(key, now);
       if (window) {
         window.failures++;
-        return;
+        return hold(window.failures);
       }
       // Map order is insertion order: the first key is the oldest window.
       if (windows.size >= maxTracked) windows.delete(windows.keys().next().value!);
       windows.set(key, { startedAt: now, failures: 1 });
+      return hold(1);
     },
   };
 }
@@ -101,10 +110,12 @@ export function createRefusalPacer(options: RefusalPacerOptions): RefusalPacer {
     maxFailures: options.freePerSecond ?? 20,
     windowMs: 1000,
     maxTracked: options.maxTracked ?? 10_000,
+    // A counter only: the pause is this pacer's own.
+    failureDelayMs: 0,
   });
   return {
     pauseMs(address) {
-      window.failed(address);
+      void window.failed(address);
       return window.retryAfterS(address) > 0 ? pause : 0;
     },
   };

@@ -120,7 +120,7 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
     renderMetrics: () => prom.render(),
     // The auth suites send hundreds of wrong tokens from one address on purpose; the
     // throttle itself is tested in test/security/login-throttle.security.test.ts.
-    authThrottle: createAuthThrottle({ clock, maxFailures: Number.MAX_SAFE_INTEGER }),
+    authThrottle: createAuthThrottle({ clock, maxFailures: Number.MAX_SAFE_INTEGER, failureDelayMs: 0 }),
   });
   const api: AdminHarness['api'] = (path, init = {}) => {
     const token = init.token === undefined ? ADMIN_TOKEN : init.token;

@@ -73,13 +73,31 @@ describe.each(STORE_KINDS)('sign-in throttle on %s', (kind) => {
   });
 });
 
+describe('sign-in slowdown', () => {
+  it('holds each failure of an address longer than the last (capped), before the 429s', async () => {
+    const held: number[] = [];
+    const throttle = createAuthThrottle({
+      clock: createManualClock(),
+      failureDelayMs: 250,
+      sleep: async (ms) => {
+        held.push(ms);
+      },
+    });
+    for (let i = 0; i < 5; i++) await throttle.failed('198.51.100.9');
+    await throttle.failed('203.0.113.5');
+    expect(held).toEqual([250, 500, 750, 1000, 1000, 250]);
+    expect(throttle.retryAfterS('198.51.100.9')).toBeGreaterThan(0);
+    expect(throttle.retryAfterS('203.0.113.5')).toBe(0);
+  });
+});
+
 describe('sign-in throttle memory', () => {
-  it('tracks at most maxTracked addresses, dropping the oldest', () => {
+  it('tracks at most maxTracked addresses, dropping the oldest', async () => {
     const clock = createManualClock();
-    const throttle = createAuthThrottle({ clock, maxFailures: 1, maxTracked: 3 });
-    for (const a of ['a', 'b', 'c']) throttle.failed(a);
+    const throttle = createAuthThrottle({ clock, maxFailures: 1, maxTracked: 3, failureDelayMs: 0 });
+    for (const a of ['a', 'b', 'c']) await throttle.failed(a);
     expect(['a', 'b', 'c'].map((a) => throttle.retryAfterS(a) > 0)).toEqual([true, true, true]);
-    throttle.failed('d');
+    await throttle.failed('d');
     expect(['a', 'b', 'c', 'd'].map((a) => throttle.retryAfterS(a) > 0)).toEqual([false, true, true, true]);
   });
 });

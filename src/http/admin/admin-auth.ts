@@ -48,7 +48,7 @@ export function requireAdminToken(deps: AdminGuardDeps): MiddlewareHandler {
     const wait = deps.throttle.retryAfterS(address);
     if (wait > 0) throw tooManyFailures(wait);
     if (!hasBearerToken(c, deps.adminToken)) {
-      deps.throttle.failed(address);
+      await deps.throttle.failed(address);
       throw new ApiError('unauthorized', 'a valid admin token is required (Authorization: Bearer <ADMIN_TOKEN>)', {
         headers: { 'WWW-Authenticate': 'Bearer realm="colt-relay-admin"' },
       });

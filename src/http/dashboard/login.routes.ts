@@ -51,7 +51,7 @@ export function createLoginRoutes(deps: AuthDeps): Hono<DashboardEnv> {
     }
     const given = typeof form['token'] === 'string' ? form['token'] : '';
     if (!timingSafeEqualText(given, token)) {
-      deps.throttle.failed(address);
+      await deps.throttle.failed(address);
       return showLogin(c, deps, next, 'wrong');
     }
     const now = deps.clock.now();
