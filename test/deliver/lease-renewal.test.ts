@@ -8,15 +8,9 @@ import type { SendResult } from '../../src/deliver/channel.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { eventWork } from '../../src/store/schema.js';
 import { STORE_KINDS, useTestStore } from '../support/store.js';
-import { createHarness, createScriptedChannel, deliveriesOf, insertTestEvent, resetTables } from './support.js';
+import { createHarness, createScriptedChannel, deferred, deliveriesOf, insertTestEvent, resetTables } from './support.js';
 
 const LEASE_MS = 20_000;
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 describe.each(STORE_KINDS)('lease renewal (%s)', (kind) => {
   const store = useTestStore(kind);

@@ -13,6 +13,7 @@ import {
   attemptsOf,
   createHarness,
   createScriptedChannel,
+  deferred,
   deliveriesOf,
   insertTestEvent,
   resetTables,
@@ -20,13 +21,6 @@ import {
 } from './support.js';
 
 const LEASE_MS = 30_000;
-
-/** A promise and the functions that settle it. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 describe.each(STORE_KINDS)('deliveries written claimed by routing (%s)', (kind) => {
   const store = useTestStore(kind);

@@ -169,3 +169,10 @@ export async function attemptsOf(db: Db, deliveryId: string) {
     .where(eq(deliveryAttempts.deliveryId, deliveryId))
     .orderBy(deliveryAttempts.attempt, deliveryAttempts.id);
 }
+
+/** A promise and the function that settles it: a send held open until the test lets it go. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
