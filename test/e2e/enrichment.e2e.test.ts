@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { startMockColt, type RunningMockColt } from '../../src/colt/mock/mock-colt.server.js';
+import type { RunningMockColt } from '../../src/colt/mock/mock-colt.server.js';
 import { loadEvent } from '../../src/store/events.repo.js';
 import { callbackEvents, orders } from '../../src/store/schema.js';
-import { createTestPipeline, PIPELINE_TOKEN, type TestPipeline } from '../support/pipeline.js';
+import { createTestPipelineWithMockColt, type TestPipeline } from '../support/pipeline.js';
 import { STORE_KINDS } from '../support/store.js';
 
 const immediately = (run: () => void) => {
@@ -21,24 +21,11 @@ describe.each(STORE_KINDS)('enrichment through mock-colt on %s', (kind) => {
   let colt: RunningMockColt;
 
   beforeAll(async () => {
-    // Each side needs the other's address: the simulator posts to a placeholder host that
-    // its fetch resolves to the relay's listener once that exists.
-    let relayUrl = '';
-    colt = await startMockColt({
-      callbackUrl: 'http://relay.invalid/callbacks/colt',
-      callbackToken: PIPELINE_TOKEN,
-      callbackShape: 'tmf',
-      schedule: immediately,
-      fetch: (url, init) => fetch(String(url).replace('http://relay.invalid', relayUrl), init),
-    });
-    relay = await createTestPipeline(kind, {
-      COLT_CLIENT_ID: 'mock-client-id',
-      COLT_CLIENT_SECRET: 'mock-client-secret',
-      COLT_API_BASE_URL: colt.apiBaseUrl,
-      COLT_TOKEN_URL: colt.tokenUrl,
-      RULES: 'channels:\n  console: { type: log }\nrules:\n  - name: all\n    notify: [console]\n',
-    });
-    relayUrl = relay.url;
+    ({ relay, colt } = await createTestPipelineWithMockColt(
+      kind,
+      { RULES: 'channels:\n  console: { type: log }\nrules:\n  - name: all\n    notify: [console]\n' },
+      { schedule: immediately },
+    ));
   });
   afterAll(async () => {
     await relay?.close();

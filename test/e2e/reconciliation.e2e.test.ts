@@ -8,10 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { startMockColt, type RunningMockColt } from '../../src/colt/mock/mock-colt.server.js';
+import type { RunningMockColt } from '../../src/colt/mock/mock-colt.server.js';
 import type { MockScheduler } from '../../src/colt/mock/mock-colt.types.js';
 import { callbackEvents, orders } from '../../src/store/schema.js';
-import { createTestPipeline, PIPELINE_TOKEN, type TestPipeline } from '../support/pipeline.js';
+import { createTestPipelineWithMockColt, type TestPipeline } from '../support/pipeline.js';
 import { STORE_KINDS } from '../support/store.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
@@ -53,26 +53,16 @@ describe.each(STORE_KINDS)('reconciliation and SLAs on %s', (kind) => {
 
   beforeAll(async () => {
     hook = await startWebhookPeer(SECRET);
-    let relayUrl = '';
-    colt = await startMockColt({
-      callbackUrl: 'http://relay.invalid/callbacks/colt',
-      callbackToken: PIPELINE_TOKEN,
-      callbackShape: 'tmf',
-      dropCallbacks: 1,
-      schedule: mockTime.schedule,
-      fetch: (url, init) => fetch(String(url).replace('http://relay.invalid', relayUrl), init),
-    });
-    relay = await createTestPipeline(kind, {
-      COLT_CLIENT_ID: 'mock-client-id',
-      COLT_CLIENT_SECRET: 'mock-client-secret',
-      COLT_API_BASE_URL: colt.apiBaseUrl,
-      COLT_TOKEN_URL: colt.tokenUrl,
-      RECONCILE_AFTER: '2s',
-      ORDER_SLA: '3s',
-      OSS_SECRET: SECRET,
-      RULES: `channels:\n  oss: { type: webhook, url: "${hook.url}", secret: \${OSS_SECRET} }\nrules:\n  - name: all\n    notify: [oss]\n`,
-    });
-    relayUrl = relay.url;
+    ({ relay, colt } = await createTestPipelineWithMockColt(
+      kind,
+      {
+        RECONCILE_AFTER: '2s',
+        ORDER_SLA: '3s',
+        OSS_SECRET: SECRET,
+        RULES: `channels:\n  oss: { type: webhook, url: "${hook.url}", secret: \${OSS_SECRET} }\nrules:\n  - name: all\n    notify: [oss]\n`,
+      },
+      { dropCallbacks: 1, schedule: mockTime.schedule },
+    ));
   });
   afterAll(async () => {
     await relay?.close();

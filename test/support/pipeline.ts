@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
+import { startMockColt, type RunningMockColt, type StartMockColtOptions } from '../../src/colt/mock/mock-colt.server.js';
 import { parseEnv } from '../../src/config/env.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger, type Logger } from '../../src/lib/logger.js';
@@ -77,4 +78,36 @@ export async function createTestPipeline(
       await store.close();
     },
   };
+}
+
+/**
+ * The relay and mock-colt wired to each other. Each side needs the other's address: the
+ * simulator posts its callbacks to a placeholder host that its fetch resolves to the
+ * relay's listener once that exists; the relay's Colt client signs in to mock-colt.
+ */
+export async function createTestPipelineWithMockColt(
+  kind: StoreKind,
+  rawEnv: Record<string, string>,
+  mock: Pick<StartMockColtOptions, 'schedule' | 'dropCallbacks'>,
+): Promise<{ relay: TestPipeline; colt: RunningMockColt }> {
+  let relayUrl = '';
+  const colt = await startMockColt({
+    callbackUrl: 'http://relay.invalid/callbacks/colt',
+    callbackToken: PIPELINE_TOKEN,
+    callbackShape: 'tmf',
+    ...mock,
+    fetch: (url, init) => fetch(String(url).replace('http://relay.invalid', relayUrl), init),
+  });
+  const relay = await createTestPipeline(kind, {
+    COLT_CLIENT_ID: 'mock-client-id',
+    COLT_CLIENT_SECRET: 'mock-client-secret',
+    COLT_API_BASE_URL: colt.apiBaseUrl,
+    COLT_TOKEN_URL: colt.tokenUrl,
+    ...rawEnv,
+  }).catch(async (err: unknown) => {
+    await colt.close();
+    throw err;
+  });
+  relayUrl = relay.url;
+  return { relay, colt };
 }
