@@ -4,11 +4,12 @@
  */
 import { ORDER_OVERDUE_TYPE, type NormalisedEvent } from '../../event/event.js';
 
-const label = (status: string) => status.replace('_', ' ');
+/** `in_progress` → `in progress`: a status as the notifications spell it. */
+export const statusLabel = (status: string) => status.replace('_', ' ');
 
 /** `Order IN-ORD-1 completed (activation)`; `Order IN-ORD-1 overdue, still raised (activation)`. */
 export function eventSummary(event: NormalisedEvent): string {
-  const what = event.type === ORDER_OVERDUE_TYPE ? `overdue, still ${label(event.status)}` : label(event.status);
+  const what = event.type === ORDER_OVERDUE_TYPE ? `overdue, still ${statusLabel(event.status)}` : statusLabel(event.status);
   return `Order ${event.orderId} ${what} (${event.orderType})`;
 }
 

@@ -1,5 +1,5 @@
 import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../event/event.js';
-import { eventNotes, eventSummary } from './event-summary.js';
+import { eventNotes, eventSummary, statusLabel } from './event-summary.js';
 import type { RenderedMessage } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/channel-config.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';
@@ -54,10 +54,6 @@ function cutMrkdwn(value: string, max: number): string {
 function field(label: string, value: string | null): Mrkdwn {
   const shown = value === null || value === '' ? '—' : escapeFor('mrkdwn', cut(value, FIELD_VALUE_MAX));
   return { type: 'mrkdwn', text: `*${label}*\n${shown}` };
-}
-
-function statusLabel(status: EventStatus): string {
-  return status.replace('_', ' ');
 }
 
 /** `✅ Order IN-ORD-1 completed (activation)`, escaped for mrkdwn. */
