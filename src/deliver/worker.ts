@@ -211,13 +211,8 @@ function sender<R>(ctx: WorkerContext<R>, lane: SendLane, leases: LeaseKeeper, r
   const sends: Promise<void>[] = [];
   const send = (job: SendJob) => {
     leases.holdDelivery(job.delivery);
-    const submitted = lane.submit(job);
-    void submitted.then(
-      () => leases.releaseDelivery(job.delivery),
-      () => leases.releaseDelivery(job.delivery),
-    );
     sends.push(
-      submitted.then(
+      lane.submit(job).finally(() => leases.releaseDelivery(job.delivery)).then(
         (outcome) => void (result[OUTCOME_COUNTER[outcome]] as number)++,
         (err: unknown) => {
           result.errors++;
