@@ -19,8 +19,6 @@ import { retryDelivery } from '../store/deliveries.repo.js';
 import { readIfExists } from '../runtime/files.js';
 import { apiErrorMessage, CannotReachHolderError, openOpsTarget, type OpsTarget, type RelayApi } from './ops-target.js';
 
-export { parseAge } from '../lib/age.js';
-
 /** Where the commands write, and the environment they read. */
 export interface OpsIo {
   stdout(s: string): void;

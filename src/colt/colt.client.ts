@@ -11,7 +11,7 @@ import { coltOutcomeOfStatus, monotonicSeconds, type Metrics } from '../lib/metr
 import { backoffDelayMs } from './backoff.js';
 import { parseRetryAfter } from '../lib/retry-after.js';
 import { ColtTokenError, adviceForStatus, isRetryableStatus, parseColtErrorBody } from './colt-errors.js';
-import type { ColtExchange, ColtTransport, FetchFn } from './colt-http.js';
+import type { ColtExchange, ColtRequest, ColtTransport, FetchFn } from './colt-http.js';
 import { createColtTransport } from './colt-http.js';
 import type { ColtEnvironment } from './endpoints.js';
 import { resolveColtEndpoints } from './endpoints.js';
@@ -48,7 +48,7 @@ export interface ColtClient {
 
 /** One call through the client: same token, tracking header, error table and retry rules as `getOrder`. */
 export interface ColtCall {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: ColtRequest['method'];
   /** Below the numbers API base (`/numberCollection`), or an absolute URL (the ticket API). */
   path: string;
   query?: Record<string, string>;

@@ -2,24 +2,15 @@
  * The Colt client against the simulator over real HTTP: token caching and refresh,
  * tracking ids, secrets kept out of logs, retries and error mapping.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ColtTokenError } from '../../src/colt/colt-errors.js';
 import { createColtClient } from '../../src/colt/colt.client.js';
 import { startMockColt } from '../../src/colt/mock/mock-colt.server.js';
-import { CLIENT_ID, CLIENT_SECRET, startHarness, type Harness } from './colt-harness.js';
+import { CLIENT_ID, CLIENT_SECRET, type Harness, useHarness } from './colt-harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function setup(...args: Parameters<typeof startHarness>) {
-  harness = await startHarness(...args);
-  return harness;
-}
+const setup = useHarness();
 
 /** An order that exists in the simulator. */
 function placeActivation(h: Harness): string {

@@ -4,6 +4,7 @@
  * waiting, and captured debug logs.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { afterEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { ColtApi, ColtClientOptions } from '../../src/colt/colt.client.js';
 import { createColtClient } from '../../src/colt/colt.client.js';
@@ -60,6 +61,7 @@ export async function startHarness(
     ...options.client,
   });
   const state = running.mock.state;
+  let closing: Promise<void> | undefined;
   return {
     clock,
     running,
@@ -68,7 +70,24 @@ export async function startHarness(
     sleeps,
     logLines,
     orderCalls: () => state.calls.filter((c) => c.path.startsWith(`${COLT_API_PATH}/order/`)),
-    close: () => running.close(),
+    // Idempotent: a test may close a harness itself (the simulator going away) before the afterEach does.
+    close: () => (closing ??= running.close()),
+  };
+}
+
+/**
+ * Registers an `afterEach` that closes every harness the returned function started in
+ * the test, so a test may start several (e.g. a second client pointed at a wrong URL).
+ */
+export function useHarness(): typeof startHarness {
+  const started: Harness[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((h) => h.close()));
+  });
+  return async (...args) => {
+    const harness = await startHarness(...args);
+    started.push(harness);
+    return harness;
   };
 }
 

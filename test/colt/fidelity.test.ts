@@ -3,25 +3,16 @@
  * the unpublished token path, the token API's Retry-After, the consumer key kept off
  * the token request, E.164 from split numbers, and status words.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extractOrderDetails } from '../../src/colt/order-details.js';
 import { COLT_TOKEN_PATH } from '../../src/colt/endpoints.js';
 import type { MockNumberBlock } from '../../src/colt/mock/mock-colt.types.js';
 import { enrichEvent } from '../../src/enrich/enrich.js';
 import { mapStatus } from '../../src/event/vocabulary.js';
 import { sampleEvent } from '../channels/sample-event.js';
-import { startHarness, type Harness } from './colt-harness.js';
+import { type Harness, useHarness } from './colt-harness.js';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function setup(...args: Parameters<typeof startHarness>) {
-  harness = await startHarness(...args);
-  return harness;
-}
+const setup = useHarness();
 
 const tokenCalls = (h: Harness) => h.state.calls.filter((c) => c.path === COLT_TOKEN_PATH);
 

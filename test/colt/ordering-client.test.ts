@@ -3,22 +3,18 @@
  * that prove nothing was created (503, 429) are retried, a timeout or a 500 is not (the
  * order may exist), a wrong method is a 405.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOrderingClient, orderIdOf } from '../../src/colt/ordering.client.js';
 import { COLT_API_PATH } from '../../src/colt/endpoints.js';
-import { startHarness, type Harness } from './colt-harness.js';
+import { type Harness, useHarness } from './colt-harness.js';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const setup = useHarness();
 
 const activationPosts = (h: Harness) => h.state.calls.filter((c) => c.method === 'POST' && c.path === `${COLT_API_PATH}/numberCollectionActivation`);
 
 describe('ordering client', () => {
   it('a 503 answer is retried (nothing was created): one order', async () => {
-    harness = await startHarness();
+    const harness = await setup();
     harness.running.mock.failNext({ status: 503, retryAfter: '1' });
     const result = await createOrderingClient(harness.client).submit('activate', { country: 'FR', customerReference: 'C-1' });
     expect(result.ok).toBe(true);
@@ -28,7 +24,7 @@ describe('ordering client', () => {
   });
 
   it('a 500 answer is not retried: the outcome is unknown', async () => {
-    harness = await startHarness();
+    const harness = await setup();
     harness.running.mock.failNext({ status: 500 });
     const result = await createOrderingClient(harness.client).submit('reserve', { country: 'FR' });
     expect(result).toMatchObject({ ok: false, unknownOutcome: true, status: 500 });
@@ -37,7 +33,7 @@ describe('ordering client', () => {
 
   it('a timeout is not retried, and says Colt may have acted on it', async () => {
     // Colt answers, but too late: the order exists even though the caller saw a timeout.
-    harness = await startHarness({
+    const harness = await setup({
       client: {
         timeoutMs: 100,
         fetch: async (url, init) => {
@@ -55,7 +51,7 @@ describe('ordering client', () => {
   });
 
   it('GET /numberCollection passes the query; a GET on an ordering path is a 405', async () => {
-    harness = await startHarness();
+    const harness = await setup();
     const ordering = createOrderingClient(harness.client);
     const listed = await ordering.listNumbers({ country: 'GB', numberType: 'Freephone' });
     expect(listed.ok).toBe(true);
@@ -67,7 +63,7 @@ describe('ordering client', () => {
   });
 
   it('a body that is not a JSON object is never sent', async () => {
-    harness = await startHarness();
+    const harness = await setup();
     for (const body of [[1], 'text', null, 42]) {
       const result = await createOrderingClient(harness.client).submit('activate', body);
       expect(result).toMatchObject({ ok: false, retryable: false, invalidBody: true });
