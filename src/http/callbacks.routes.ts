@@ -44,7 +44,7 @@ export interface CallbackRoutesDeps {
  * `POST /callBack` in any case: the name of the endpoint in Colt's API list, which a
  * customer may have registered as is. Hono matches paths case-sensitively, hence the pattern.
  */
-export const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
+const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
 
 /** Seconds Colt should wait before retrying when the store is down. */
 export const STORE_RETRY_AFTER_S = 5;
@@ -61,12 +61,15 @@ export interface CallbackKind {
 const ORDER_CALLBACK: CallbackKind = { extract: extractCallbackFields, missingOrder: 'the callback has no order id' };
 
 export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
-  const routes = new Hono();
-  const receive = createReceiveHandler(deps, ORDER_CALLBACK);
-  const methodNotAllowed = (c: Context) =>
-    errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
+  return receiverRoutes(['/callbacks/colt', CALLBACK_ALIAS], createReceiveHandler(deps, ORDER_CALLBACK));
+}
 
-  for (const path of ['/callbacks/colt', CALLBACK_ALIAS]) {
+const methodNotAllowed = (c: Context) => errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
+
+/** POST `path` and `path/:token` to `receive`, for each path; any other method answers 405. */
+export function receiverRoutes(paths: string[], receive: (c: Context) => Promise<Response>): Hono {
+  const routes = new Hono();
+  for (const path of paths) {
     routes.post(path, receive);
     routes.post(`${path}/:token`, receive);
     routes.all(path, methodNotAllowed);
