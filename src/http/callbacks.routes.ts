@@ -10,7 +10,7 @@ import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { monotonicSeconds, noopMetrics, type Metrics } from '../lib/metrics.js';
-import { extractCallbackFields, type CallbackFields, type ExtractResult, type JsonObject } from '../receive/normalise.js';
+import { extractCallbackFields, type ExtractResult, type JsonObject } from '../receive/normalise.js';
 import { dedupeKey } from '../receive/dedupe.js';
 import { parseBody } from '../receive/parse-body.js';
 import type { Store } from '../store/db.js';
@@ -50,12 +50,12 @@ const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
 export const STORE_RETRY_AFTER_S = 5;
 
 /** What a receiver route reads out of a parsed body: the order callback's fields, or a ticket notification's. */
-export interface CallbackKind {
-  extract(body: JsonObject): ExtractResult;
+export interface CallbackKind<R extends ExtractResult = ExtractResult> {
+  extract(body: JsonObject): R;
   /** The 400 message when `extract` finds no order. */
   missingOrder: string;
   /** Runs once the callback (new or duplicate) is committed, before the answer; must be idempotent. */
-  afterStore?(body: JsonObject, fields: CallbackFields): Promise<void>;
+  afterStore?(extracted: R): Promise<void>;
 }
 
 const ORDER_CALLBACK: CallbackKind = { extract: extractCallbackFields, missingOrder: 'the callback has no order id' };
@@ -82,7 +82,7 @@ export function receiverRoutes(paths: string[], receive: (c: Context) => Promise
  * The receiver's handler for one kind of callback: authentication, content type, size,
  * signature, parsing, then one stored event (deduplicated) before the 200.
  */
-export function createReceiveHandler(deps: CallbackRoutesDeps, kind: CallbackKind): (c: Context) => Promise<Response> {
+export function createReceiveHandler<R extends ExtractResult>(deps: CallbackRoutesDeps, kind: CallbackKind<R>): (c: Context) => Promise<Response> {
   const auth = callbackAuthFromEnv(deps.env);
   const credentials = credentialHeaders(deps.env);
   const metrics = deps.metrics ?? noopMetrics;
@@ -156,7 +156,7 @@ export function createReceiveHandler(deps: CallbackRoutesDeps, kind: CallbackKin
         remoteAddr,
       });
       // Also for duplicates: a sender retrying after a failed afterStore gets it done.
-      await kind.afterStore?.(parsed.body, extracted.fields);
+      await kind.afterStore?.(extracted);
       if (!stored.duplicate) deps.onStored?.(stored.id);
       metrics.callback(stored.duplicate ? 'duplicate' : 'accepted');
       metrics.ingestSeconds(monotonicSeconds() - started);

@@ -11,11 +11,10 @@ import { createReceiveHandler, receiverRoutes, type CallbackKind, type CallbackR
 
 /** Register before the order callback routes: `/callbacks/colt/:token` would take "tickets" as a token. */
 export function createTicketCallbackRoutes(deps: CallbackRoutesDeps): Hono {
-  const kind: CallbackKind = {
+  const kind: CallbackKind<ReturnType<typeof extractTicketNotification>> = {
     missingOrder: 'the ticket notification names no order',
     extract: extractTicketNotification,
-    async afterStore(body) {
-      const { ticket } = extractTicketNotification(body);
+    async afterStore({ ticket }) {
       if (!ticket?.ticketId || !ticket.rawStatus) return;
       await recordTicketStatus(deps.store.db, ticket.fields.orderId, ticket.ticketId, ticket.rawStatus, new Date(deps.clock.now()));
     },
