@@ -104,19 +104,23 @@ export interface RefusalPacerOptions {
  * take the event loop from real callbacks. Colt's accepted callbacks are never paused.
  */
 export function createRefusalPacer(options: RefusalPacerOptions): RefusalPacer {
+  const free = options.freePerSecond ?? 20;
   const pause = options.pauseMs ?? 1000;
-  const window = createAuthThrottle({
-    clock: options.clock,
-    maxFailures: options.freePerSecond ?? 20,
-    windowMs: 1000,
-    maxTracked: options.maxTracked ?? 10_000,
-    // A counter only: the pause is this pacer's own.
-    failureDelayMs: 0,
-  });
+  const maxTracked = options.maxTracked ?? 10_000;
+  const windows = new Map<string, { startedAt: number; refusals: number }>();
   return {
     pauseMs(address) {
-      void window.failed(address);
-      return window.retryAfterS(address) > 0 ? pause : 0;
+      const key = address ?? UNKNOWN_ADDRESS;
+      const now = options.clock.now();
+      let window = windows.get(key);
+      if (!window || now - window.startedAt >= 1000) {
+        // Re-inserted, so Map order stays oldest first: the first key is the one to drop.
+        windows.delete(key);
+        if (windows.size >= maxTracked) windows.delete(windows.keys().next().value!);
+        window = { startedAt: now, refusals: 0 };
+        windows.set(key, window);
+      }
+      return ++window.refusals > free ? pause : 0;
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { monotonicSeconds, noopMetrics, type Metrics } from '../lib/metrics.js';
-import { extractCallbackFields, type CallbackFields, type ExtractResult, type JsonObject } from '../receive/normalise.js';
+import { extractCallbackFields, type ExtractResult, type JsonObject } from '../receive/normalise.js';
 import { dedupeKey } from '../receive/dedupe.js';
 import { parseBody } from '../receive/parse-body.js';
 import type { Store } from '../store/db.js';
@@ -44,29 +44,32 @@ export interface CallbackRoutesDeps {
  * `POST /callBack` in any case: the name of the endpoint in Colt's API list, which a
  * customer may have registered as is. Hono matches paths case-sensitively, hence the pattern.
  */
-export const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
+const CALLBACK_ALIAS = '/:alias{[cC][aA][lL][lL][bB][aA][cC][kK]}';
 
 /** Seconds Colt should wait before retrying when the store is down. */
 export const STORE_RETRY_AFTER_S = 5;
 
 /** What a receiver route reads out of a parsed body: the order callback's fields, or a ticket notification's. */
-export interface CallbackKind {
-  extract(body: JsonObject): ExtractResult;
+export interface CallbackKind<R extends ExtractResult = ExtractResult> {
+  extract(body: JsonObject): R;
   /** The 400 message when `extract` finds no order. */
   missingOrder: string;
   /** Runs once the callback (new or duplicate) is committed, before the answer; must be idempotent. */
-  afterStore?(body: JsonObject, fields: CallbackFields): Promise<void>;
+  afterStore?(extracted: R): Promise<void>;
 }
 
 const ORDER_CALLBACK: CallbackKind = { extract: extractCallbackFields, missingOrder: 'the callback has no order id' };
 
 export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
-  const routes = new Hono();
-  const receive = createReceiveHandler(deps, ORDER_CALLBACK);
-  const methodNotAllowed = (c: Context) =>
-    errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
+  return receiverRoutes(['/callbacks/colt', CALLBACK_ALIAS], createReceiveHandler(deps, ORDER_CALLBACK));
+}
 
-  for (const path of ['/callbacks/colt', CALLBACK_ALIAS]) {
+const methodNotAllowed = (c: Context) => errorResponse(c, new ApiError('method_not_allowed', 'use POST', { headers: { Allow: 'POST' } }));
+
+/** POST `path` and `path/:token` to `receive`, for each path; any other method answers 405. */
+export function receiverRoutes(paths: string[], receive: (c: Context) => Promise<Response>): Hono {
+  const routes = new Hono();
+  for (const path of paths) {
     routes.post(path, receive);
     routes.post(`${path}/:token`, receive);
     routes.all(path, methodNotAllowed);
@@ -79,7 +82,7 @@ export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
  * The receiver's handler for one kind of callback: authentication, content type, size,
  * signature, parsing, then one stored event (deduplicated) before the 200.
  */
-export function createReceiveHandler(deps: CallbackRoutesDeps, kind: CallbackKind): (c: Context) => Promise<Response> {
+export function createReceiveHandler<R extends ExtractResult>(deps: CallbackRoutesDeps, kind: CallbackKind<R>): (c: Context) => Promise<Response> {
   const auth = callbackAuthFromEnv(deps.env);
   const credentials = credentialHeaders(deps.env);
   const metrics = deps.metrics ?? noopMetrics;
@@ -153,7 +156,7 @@ export function createReceiveHandler(deps: CallbackRoutesDeps, kind: CallbackKin
         remoteAddr,
       });
       // Also for duplicates: a sender retrying after a failed afterStore gets it done.
-      await kind.afterStore?.(parsed.body, extracted.fields);
+      await kind.afterStore?.(extracted);
       if (!stored.duplicate) deps.onStored?.(stored.id);
       metrics.callback(stored.duplicate ? 'duplicate' : 'accepted');
       metrics.ingestSeconds(monotonicSeconds() - started);
