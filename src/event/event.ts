@@ -2,6 +2,7 @@
  * The normalised event (DESIGN.md §4.2): the names rules, templates and webhooks see.
  * Changing a name here breaks users' rules files and downstream systems.
  */
+import { normaliseTicketStatus } from './ticket-status.js';
 
 export const EVENT_STATUSES = ['raised', 'in_progress', 'completed', 'failed', 'cancelled', 'unknown'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -22,9 +23,13 @@ export type NumberType = (typeof NUMBER_TYPES)[number];
 export const EVENT_SOURCES = ['callback', 'reconciliation', 'ticket'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
-/** `order.<status>` for order state; other kinds of event name themselves (`order.overdue`…). */
-export function orderStateType(status: EventStatus): string {
-  return `order.${status}`;
+/**
+ * The type of an event stored from what Colt said (§8.1): `ticket.<status>` for a ticket
+ * notification, `order.<status>` for order state. Other kinds of event name themselves
+ * (`order.overdue`…).
+ */
+export function reportedEventType(source: EventSource, status: EventStatus, rawStatus: string | null): string {
+  return source === 'ticket' ? `ticket.${normaliseTicketStatus(rawStatus)}` : `order.${status}`;
 }
 
 /** The type of the event an open order yields past its SLA (§8.3). */

@@ -4,11 +4,10 @@
  * field's type: anything unexpected is ignored, never thrown on.
  */
 import type { CallbackFields, NormalisedEvent } from '../event/event.js';
-import { orderStateType } from '../event/event.js';
+import { reportedEventType } from '../event/event.js';
 import { collectObjects } from '../colt/json-walk.js';
 import { extractNumberRanges } from '../colt/order-numbers.js';
 import { storableText } from './storable-text.js';
-import { normaliseTicketStatus } from '../event/ticket-status.js';
 import { mapNumberType, mapOrderType, mapStatus } from '../event/vocabulary.js';
 
 /** The fields of one callback, before it is stored: defined with the event, re-exported for the receive path. */
@@ -153,7 +152,7 @@ export function normaliseCallback(body: JsonObject, ctx: NormaliseContext): Extr
     ...result,
     event: {
       eventId: ctx.eventId,
-      type: source === 'ticket' ? `ticket.${normaliseTicketStatus(fields.rawStatus)}` : orderStateType(fields.status),
+      type: reportedEventType(source, fields.status, fields.rawStatus),
       source,
       ...fields,
       occurredAt: occurredAt ?? receivedAt,

@@ -1,7 +1,6 @@
 /** Callback events: stored exactly once, with their outbox row, in one transaction. */
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { STATUS_RANK, orderStateType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../event/event.js';
-import { normaliseTicketStatus } from '../event/ticket-status.js';
+import { STATUS_RANK, reportedEventType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../event/event.js';
 import type { CallbackFields } from '../event/event.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
@@ -235,7 +234,7 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
   const source = row.source as EventSource;
   return {
     eventId: row.id,
-    type: row.type ?? (source === 'ticket' ? `ticket.${normaliseTicketStatus(row.rawStatus)}` : orderStateType(row.status as EventStatus)),
+    type: row.type ?? reportedEventType(source, row.status as EventStatus, row.rawStatus),
     source,
     orderId: row.orderId,
     status: row.status as EventStatus,
