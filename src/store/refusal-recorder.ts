@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../lib/logger.js';
 import type { Store } from './db.js';
+import { storeErrorMessage } from './errors.js';
 import { pruneRefusals, REFUSAL_KEEP_ROWS, upsertRefusals, type Refusal, type RefusalAggregate } from './refusals.repo.js';
 
 export type { Refusal };
@@ -62,7 +63,8 @@ export function createRefusalRecorder(store: Store, options: RefusalRecorderOpti
       // Keep the counts: the next flush writes them with whatever came since.
       for (const [key, a] of batch) merge(pending, key, a);
       const count = [...batch.values()].reduce((n, a) => n + a.count, 0);
-      options.logger.warn({ err: { message: (error as Error).message }, count }, 'could not record refused callbacks; will retry');
+      // The database's own message: drizzle's wrapper repeats the statement's parameters (body excerpts).
+      options.logger.warn({ err: { message: storeErrorMessage(error) }, count }, 'could not record refused callbacks; will retry');
       throw error;
     }
   }
