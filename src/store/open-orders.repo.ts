@@ -4,9 +4,10 @@
  * of the partial indexes on open orders (schema.ts), so the read touches open orders only,
  * however many closed ones the table holds.
  */
-import { and, asc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
 import { decodeTimeTextCursor, pageLimit, toPage, type Page } from './cursor.js';
 import type { DbOrTx } from './db.js';
+import { isOpenOrder } from './reconcile.repo.js';
 import { orders } from './schema.js';
 
 /** One open order as the dashboard lists it. */
@@ -27,7 +28,7 @@ export interface OpenOrderRow {
 /** Open orders, oldest first seen first; the cursor is `[firstSeenAt, orderId]` of the last row shown. */
 export async function listOpenOrders(db: DbOrTx, q: { cursor?: string; limit?: number } = {}): Promise<Page<OpenOrderRow>> {
   const limit = pageLimit(q.limit);
-  const where: (SQL | undefined)[] = [lt(orders.statusRank, 2)];
+  const where: (SQL | undefined)[] = [isOpenOrder];
   if (q.cursor !== undefined) {
     const c = decodeTimeTextCursor(q.cursor);
     where.push(or(gt(orders.firstSeenAt, c.at), and(eq(orders.firstSeenAt, c.at), gt(orders.orderId, c.key))));

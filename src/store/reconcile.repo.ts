@@ -4,10 +4,17 @@
  * query reads the partial indexes on open orders (schema.ts), so a round costs the same
  * with a million closed orders as with none.
  */
-import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { ORDER_TYPES, type EventStatus, type OrderType } from '../event/event.js';
 import type { DbOrTx } from './db.js';
 import { orders } from './schema.js';
+
+/**
+ * An order not yet completed, failed or cancelled: the predicate of the partial indexes on
+ * open orders (schema.ts), written as a literal, not a parameter, so the planner can match
+ * those indexes in a prepared statement too.
+ */
+export const isOpenOrder = sql`${orders.statusRank} < 2`;
 
 /** An open order claimed for one check. */
 export interface OrderToReconcile {
@@ -32,7 +39,7 @@ export function dueForReconcile(db: DbOrTx, options: Pick<ClaimReconcileOptions,
   return db
     .select({ orderId: orders.orderId })
     .from(orders)
-    .where(and(lt(orders.statusRank, 2), lte(orders.reconcileBaseAt, new Date(options.now.getTime() - options.afterMs))))
+    .where(and(isOpenOrder, lte(orders.reconcileBaseAt, new Date(options.now.getTime() - options.afterMs))))
     .orderBy(asc(orders.reconcileBaseAt))
     .limit(options.limit);
 }
@@ -107,7 +114,7 @@ export async function findOverdueOrders(
   const rows = await db
     .select({ orderId: orders.orderId, status: orders.status, orderType: orders.orderType, firstSeenAt: orders.firstSeenAt })
     .from(orders)
-    .where(and(lt(orders.statusRank, 2), isNull(orders.overdueAt), or(...perType)))
+    .where(and(isOpenOrder, isNull(orders.overdueAt), or(...perType)))
     .orderBy(asc(orders.firstSeenAt))
     .limit(options.limit);
   return rows.map((r) => ({ ...r, status: r.status as EventStatus, orderType: r.orderType as OrderType }));
@@ -134,7 +141,7 @@ export async function countOpenOrders(db: DbOrTx, now: Date): Promise<{ orderTyp
   const rows = await db
     .select({ orderType: orders.orderType, age, count: sql<number>`count(*)::int` })
     .from(orders)
-    .where(lt(orders.statusRank, 2))
+    .where(isOpenOrder)
     // By position: the age expression carries a parameter, which a repeated expression would renumber.
     .groupBy(sql`1`, sql`2`);
   return rows.map((r) => ({ ...r, count: Number(r.count) }));
