@@ -14,19 +14,56 @@ export interface TemplateConfig {
   text?: string;
 }
 
-export interface SlackChannelConfig extends TemplateConfig {
+/** Days of the week as the rules file spells them (`quietHours.days`). */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * `quietHours` (§8.6, Slack and email): deliveries due inside the window are held to its end.
+ * `from`/`to` are wall-clock `HH:MM` in `tz`; `to` before `from` means the window crosses
+ * midnight. `days` are the days a window STARTS on (all seven when absent).
+ */
+export interface QuietHoursConfig {
+  /** IANA time zone, e.g. Europe/London. */
+  tz: string;
+  /** `HH:MM`, 24-hour. */
+  from: string;
+  /** `HH:MM`, 24-hour; equal to `from` is refused at load. */
+  to: string;
+  days: Weekday[];
+}
+
+/** `rateLimit: N/min` (§8.6, any channel): at most `count` sends per `periodMs`, across processes. */
+export interface RateLimitConfig {
+  count: number;
+  periodMs: number;
+  /** As written in the file (`20/min`), for messages. */
+  text: string;
+}
+
+/** Settings every channel type may carry. */
+export interface PacingConfig {
+  rateLimit?: RateLimitConfig;
+}
+
+/** Settings of the channels a person reads (Slack, email). */
+export interface HumanChannelConfig extends TemplateConfig, PacingConfig {
+  quietHours?: QuietHoursConfig;
+}
+
+export interface SlackChannelConfig extends HumanChannelConfig {
   type: 'slack';
   /** Slack channel id (C…), or a name. */
   channel: string;
 }
-export interface EmailChannelConfig extends TemplateConfig {
+export interface EmailChannelConfig extends HumanChannelConfig {
   type: 'email';
   to: string[];
   cc?: string[];
   /** Overrides MAIL_FROM for this channel. */
   from?: string;
 }
-export interface WebhookChannelConfig {
+export interface WebhookChannelConfig extends PacingConfig {
   type: 'webhook';
   url: string;
   /** `whsec_<base64>` (Standard Webhooks). */
@@ -36,12 +73,12 @@ export interface WebhookChannelConfig {
   /** Extra request headers. */
   headers?: Record<string, string>;
 }
-export interface LogChannelConfig extends TemplateConfig {
+export interface LogChannelConfig extends TemplateConfig, PacingConfig {
   type: 'log';
 }
 
 /** Opens a Colt trouble ticket (TMF621) for the event's order, or notes on its open one (§8.5). */
-export interface ColtTicketChannelConfig {
+export interface ColtTicketChannelConfig extends PacingConfig {
   type: 'colt-ticket';
   /** TMF621 `severity`, as Colt expects it (not published; e.g. "Major"). */
   severity: string;
@@ -50,3 +87,6 @@ export interface ColtTicketChannelConfig {
 }
 
 export type ChannelConfig = SlackChannelConfig | EmailChannelConfig | WebhookChannelConfig | LogChannelConfig | ColtTicketChannelConfig;
+
+/** Channel types whose messages a person reads: they may group and keep quiet hours (§8.6). */
+export const HUMAN_CHANNEL_TYPES: readonly ChannelType[] = ['slack', 'email'];

@@ -72,6 +72,22 @@ export interface Rule {
    * @default false
    */
   stale?: boolean;
+  /** Group this rule's Slack/email notifications (§8.6); webhook and log stay one per event. */
+  group?: GroupConfig;
+}
+
+/**
+ * `group: { by, wait, interval }` (§8.6). The first event of a new group (same values of
+ * `by`) waits `wait` for others; then each Slack/email channel gets one message listing
+ * them; events joining within `interval` of that send go out together at its end.
+ */
+export interface GroupConfig {
+  /** Event fields (§4.2 names or `payload.`/`order.` paths); empty: one group per rule and channel. */
+  by: string[];
+  /** @default 30s */
+  waitMs: number;
+  /** @default 5m */
+  intervalMs: number;
 }
 
 /** A valid rules file: channels by name (file order) and rules (file order). */

@@ -19,8 +19,11 @@ export type OrderType = (typeof ORDER_TYPES)[number];
 export const NUMBER_TYPES = ['geo', 'freephone', 'shared_cost', 'full_rate', 'national_rate', 'unknown'] as const;
 export type NumberType = (typeof NUMBER_TYPES)[number];
 
-/** Who told us (DESIGN.md §8.1): Colt called us, we asked Colt (§8.3), or a trouble ticket (§8.5). */
-export const EVENT_SOURCES = ['callback', 'reconciliation', 'ticket'] as const;
+/**
+ * Who told us (DESIGN.md §8.1): Colt called us, we asked Colt (§8.3), a trouble ticket
+ * (§8.5), or the relay itself (`relay.channel_disabled`, §8.6).
+ */
+export const EVENT_SOURCES = ['callback', 'reconciliation', 'ticket', 'relay'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /**
@@ -34,6 +37,9 @@ export function reportedEventType(source: EventSource, status: EventStatus, rawS
 
 /** The type of the event an open order yields past its SLA (§8.3). */
 export const ORDER_OVERDUE_TYPE = 'order.overdue';
+
+/** The type of the event the relay routes when it disables a failing channel (§8.6). */
+export const CHANNEL_DISABLED_TYPE = 'relay.channel_disabled';
 
 /** An inclusive range of E.164 numbers; a single number has start === end. */
 export interface NumberRange {

@@ -13,6 +13,18 @@ export interface RouteDelivery {
   channel: string;
   channelType: ChannelType;
   rules: string[];
+  /** Set when the delivery waits in a group (§8.6): the first rule naming the channel groups it. */
+  group?: RouteGroup;
+}
+
+/** Which group a delivery joins: its rule's `group` and the event's values of `by`. */
+export interface RouteGroup {
+  rule: string;
+  /** Canonical JSON of `values` (the group's identity within channel and rule). */
+  key: string;
+  values: Record<string, string | null>;
+  waitMs: number;
+  intervalMs: number;
 }
 
 /** Which rules fired and which channels get a delivery for one event. */

@@ -182,6 +182,10 @@ export const deliveries = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
     deliveredAt: ts('delivered_at'),
+    /** The group this delivery waits in (status `grouped`) or went out with (§8.6). */
+    groupId: uuid('group_id'),
+    /** The silence that suppressed this delivery (§8.6). */
+    silenceId: uuid('silence_id'),
   },
   (t) => [
     uniqueIndex('deliveries_event_channel_uq').on(t.eventId, t.channel, t.generation),
@@ -190,7 +194,67 @@ export const deliveries = pgTable(
       .where(sql`status in ('pending', 'retrying', 'sending')`),
     index('deliveries_status_idx').on(t.status, t.updatedAt),
     index('deliveries_order_idx').on(t.orderId),
+    index('deliveries_group_idx').on(t.groupId).where(sql`group_id is not null`),
   ],
+);
+
+/**
+ * One grouped notification (§8.6): the Slack or email channel's deliveries for events that
+ * share a rule's `group.by` values wait here (status `grouped`) and go out as ONE message
+ * when `due_at` comes. A group accepts members while `open`; claiming it closes it, so a
+ * later event starts the next group (due no sooner than `interval` after this one's send).
+ */
+export const deliveryGroups = pgTable(
+  'delivery_groups',
+  {
+    id: uuid('id').primaryKey(),
+    channel: text('channel').notNull(),
+    channelType: text('channel_type').notNull(),
+    /** The rule whose `group` made it. */
+    rule: text('rule').notNull(),
+    /** Canonical JSON of the `by` values: the group's identity within (channel, rule). */
+    groupKey: text('group_key').notNull(),
+    /** The `by` fields and their values, for the message and the dashboard. */
+    byValues: jsonb('by_values').$type<Record<string, string | null>>().notNull(),
+    /** open (accepting members), sending, retrying, delivered, dead, suppressed */
+    status: text('status').notNull(),
+    dueAt: ts('due_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    leaseUntil: ts('lease_until'),
+    lastError: text('last_error'),
+    lastCode: text('last_code'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [
+    // At most one open group per (channel, rule, key): joining is an upsert on it.
+    uniqueIndex('delivery_groups_open_uq').on(t.channel, t.rule, t.groupKey).where(sql`status = 'open'`),
+    index('delivery_groups_due_idx').on(t.dueAt).where(sql`status in ('open', 'retrying', 'sending')`),
+    // The last send of a key, for `interval`.
+    index('delivery_groups_key_sent_idx').on(t.channel, t.rule, t.groupKey, t.sentAt),
+  ],
+);
+
+/**
+ * Silences (§8.6): while `starts_at <= now < ends_at` and not expired, a delivery whose
+ * event matches `match` (a rules-file match) is recorded as suppressed, naming the silence.
+ */
+export const silences = pgTable(
+  'silences',
+  {
+    id: uuid('id').primaryKey(),
+    /** The match as given (rules-file syntax), validated like a rule's. */
+    match: jsonb('match').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    comment: text('comment').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    /** Set when expired by hand before ends_at. */
+    expiredAt: ts('expired_at'),
+  },
+  (t) => [index('silences_ends_idx').on(t.endsAt)],
 );
 
 /** One row per try of a delivery. */
@@ -236,6 +300,12 @@ export const channelState = pgTable('channel_state', {
   disabledReason: text('disabled_reason'),
   /** Earliest time the next message may go (per-channel rate, e.g. Slack ≈ 1/s). */
   nextSendAt: ts('next_send_at'),
+  /** Last delivered send (circuit breaker, §8.6). */
+  lastSuccessAt: ts('last_success_at'),
+  /** First failure since the last success; null while healthy (CHANNEL_DISABLE_AFTER counts from here). */
+  failingSince: ts('failing_since'),
+  /** Who disabled it: breaker, admin, gone (webhook 410). */
+  disabledBy: text('disabled_by'),
   updatedAt: ts('updated_at').notNull(),
 });
 
@@ -261,6 +331,8 @@ export const schema = {
   orders,
   deliveries,
   deliveryAttempts,
+  deliveryGroups,
+  silences,
   slackThreads,
   channelState,
   dashboardSessions,
