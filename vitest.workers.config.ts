@@ -31,6 +31,16 @@ export default defineConfig({
       '@slack/web-api': fromRoot('./src/deliver/channels/slack-fetch.ts'),
       // RULES is JSON on Workers: the YAML reader is left out of the bundle.
       './rules-yaml.js': fromRoot('./src/runtime/worker-rules-yaml.ts'),
+      // zod's JSON Schema generator, never asked for by the relay: the tests run without it too.
+      ...Object.fromEntries(
+        [
+          './to-json-schema.js',
+          '../core/to-json-schema.js',
+          './json-schema-generator.js',
+        ].map((specifier) => [specifier, fromRoot('./src/runtime/worker-zod-json-schema.ts')]),
+      ),
+      './subscribe.js': fromRoot('./src/runtime/worker-postgres-subscribe.ts'),
+      pino: fromRoot('./src/runtime/worker-pino.ts'),
     },
   },
   test: {

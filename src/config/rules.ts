@@ -58,11 +58,17 @@ function parseRulesUncached(text: string, env: Record<string, string | undefined
   return { ok: true, rules: validation.rules };
 }
 
-/** The built-in rules: one `log` channel `console` and the catch-all rule `everything-to-log`. */
+/**
+ * The built-in rules: one `log` channel `console` and the catch-all rule `everything-to-log`
+ * (DEFAULT_RULES_YAML, as data: the Worker has no YAML reader).
+ */
 export function defaultRules(): RulesConfig {
-  const result = parseRules(DEFAULT_RULES_YAML, {}, 'built-in rules');
-  if (!result.ok) throw new Error('the built-in rules are invalid');
-  return result.rules;
+  const validation = validateRules(
+    { channels: { console: { type: 'log' } }, rules: [{ name: 'everything-to-log', notify: ['console'] }] },
+    'built-in rules',
+  );
+  if (!validation.rules) throw new Error('the built-in rules are invalid');
+  return validation.rules;
 }
 
 function pathKey(path: readonly PathSegment[]): string {

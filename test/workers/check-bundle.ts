@@ -24,6 +24,7 @@ const FORBIDDEN_PACKAGES: Record<string, string> = {
   'prom-client': 'Prometheus metrics (Node)',
   'thread-stream': "pino's Node transports",
   'pino-pretty': 'pino transport',
+  pino: 'aliased to src/runtime/worker-pino.ts (levels and redaction through console)',
   yaml: 'the YAML parser (RULES is JSON on Workers; aliased to src/runtime/worker-rules-yaml.ts)',
   standardwebhooks: 'webhook signing uses Web Crypto (src/deliver/channels/webhook-signature.ts)',
 };

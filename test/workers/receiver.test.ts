@@ -165,4 +165,12 @@ describe('Worker configuration errors', () => {
     const response = await callWorker({ NODE_ENV: 'production', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, '/healthz');
     expect(response.status).toBe(503);
   });
+
+  it('serves the OpenAPI document although zod JSON Schema output is left out of the bundle', async () => {
+    const doc = await callWorker({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, '/openapi.json');
+    expect(doc.status).toBe(200);
+    const body = (await doc.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(body.openapi).toMatch(/^3\./);
+    expect(Object.keys(body.paths)).toContain('/api/events');
+  });
 });
