@@ -3,7 +3,7 @@
  * outbox worker that runs them. Runtime-free: src/runtime/ adds file reading, the SSRF
  * agent (Node) or per-request clients (Workers).
  */
-import type { Transporter } from 'nodemailer';
+import type { MailTransport } from './deliver/channels/email.channel.js';
 import { createColtClient, type ColtApi } from './colt/colt.client.js';
 import { parseCredentialPairs } from './colt/credentials.js';
 import type { Env } from './config/env.js';
@@ -32,13 +32,13 @@ export interface PipelineOptions {
   logger: Logger;
   /** Reads a rules file; null when missing. Absent on Workers (rules come from RULES). */
   readFile?: (path: string) => Promise<string | null>;
-  /** Webhook dispatcher (the SSRF-checking agent on Node). */
-  dispatcher?: unknown;
+  /** Gives the webhook dispatcher (the SSRF-checking agent on Node). */
+  dispatcher?: () => Promise<unknown>;
   fetch?: typeof fetch;
   /** Webhook-only fetch (Workers: refuses IP literals, since names cannot be resolved there). @default fetch */
   webhookFetch?: typeof fetch;
   /** A ready mail transport instead of SMTP_URL (Workers: the HTTP mail API). */
-  mailTransport?: Transporter;
+  mailTransport?: MailTransport;
   /** Worker tuning (Workers: small batches, few connections). @default WORKER_DEFAULTS */
   workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs'>;
   /** Rules already loaded (and checked before the store was opened). @default read now */

@@ -7,7 +7,6 @@ import type { RulesConfig } from '../config/rules.js';
 import { createPipeline, type Pipeline } from '../pipeline.js';
 import type { Store } from '../store/db.js';
 import { readIfExists } from './files.js';
-import { createSsrfSafeAgent } from './ssrf-agent.js';
 
 export interface NodePipeline {
   pipeline: Pipeline;
@@ -29,11 +28,20 @@ export interface NodePipelineDeps {
   rules?: RulesConfig;
 }
 
+/**
+ * The SSRF-checking webhook agent, made at the first webhook send: undici (≈ 100 modules)
+ * is not loaded by a relay without webhook traffic.
+ */
+function ssrfSafeAgent(): () => Promise<unknown> {
+  let agent: Promise<unknown> | undefined;
+  return () => (agent ??= import('./ssrf-agent.js').then((m) => m.createSsrfSafeAgent()));
+}
+
 export async function createNodePipeline(deps: NodePipelineDeps): Promise<NodePipeline> {
   const pipeline = await createPipeline({
     ...deps,
     readFile: readIfExists,
-    ...(!deps.env.WEBHOOK_ALLOW_PRIVATE && { dispatcher: createSsrfSafeAgent() }),
+    ...(!deps.env.WEBHOOK_ALLOW_PRIVATE && { dispatcher: ssrfSafeAgent() }),
   });
   const onHangup = () => {
     deps.logger.info('SIGHUP: reloading rules');

@@ -22,11 +22,12 @@ afterEach(async () => {
 
 const job: DeliveryJob = { id: 'dlv_ssrf', channelName: 'oss', attempt: 1, event: sampleEvent() };
 
-function send(url: string, options: { allowPrivate: boolean; dispatcher?: unknown }) {
+function send(url: string, options: { allowPrivate: boolean; dispatcher?: Agent }) {
+  const { dispatcher, allowPrivate } = options;
   const channel = createWebhookChannel(
     'oss',
     { type: 'webhook', url, secret: TEST_WEBHOOK_SECRET, timeoutMs: 5_000 },
-    { logger: createSilentLogger(), version: 'test', ...options },
+    { logger: createSilentLogger(), version: 'test', allowPrivate, ...(dispatcher && { dispatcher: async () => dispatcher }) },
   );
   return channel.send(job);
 }

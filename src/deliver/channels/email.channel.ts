@@ -1,9 +1,16 @@
-import nodemailer, { type NodemailerError, type Transporter } from 'nodemailer';
+import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import type { Logger } from '../../lib/logger.js';
 import { RESPONSE_EXCERPT_BYTES, type Channel, type DeliveryJob, type SendResult } from '../channel.js';
 import type { EmailChannelConfig } from '../../config/channel-config.js';
 import { buildEmailMessage, renderEmail } from './email-message.js';
 import { DEFAULT_BACKOFF_MS } from '../../lib/retry-after.js';
+
+/** The part of a nodemailer Transporter the channel uses (SMTP pool, Workers mail API, tests). */
+export interface MailTransport {
+  /** Resolves with the server's answer and the recipients it refused, as nodemailer does. */
+  sendMail(mail: SendMailOptions): Promise<{ response?: string; rejected?: readonly unknown[] }>;
+  close(): void;
+}
 
 export interface EmailChannelDeps {
   /** SMTP_URL, e.g. `smtps://user:pass@smtp.example.com` or `smtp://127.0.0.1:2525`. */
@@ -12,7 +19,7 @@ export interface EmailChannelDeps {
   from: string;
   logger: Logger;
   /** A ready transport (tests, Workers mail APIs); when set, smtpUrl is not used. */
-  transport?: Transporter;
+  transport?: MailTransport;
 }
 
 /**
@@ -20,18 +27,27 @@ export interface EmailChannelDeps {
  * not a worker. `maxRequeues: 0` because the outbox owns retries: the pool would otherwise
  * resend a message whose connection dropped mid-DATA, on top of the outbox's own retry.
  */
-export function createSmtpTransport(smtpUrl: string): Transporter {
-  return nodemailer.createTransport({
-    url: smtpUrl,
-    pool: true,
-    maxConnections: 3,
-    maxMessages: 100,
-    maxRequeues: 0,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    dnsTimeout: 10_000,
-  });
+export function createSmtpTransport(smtpUrl: string): MailTransport {
+  // nodemailer loads at the first message: a relay that sends no email never pays for it.
+  let pool: Promise<MailTransport> | undefined;
+  const open = () =>
+    (pool ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: smtpUrl,
+        pool: true,
+        maxConnections: 3,
+        maxMessages: 100,
+        maxRequeues: 0,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+        dnsTimeout: 10_000,
+      }),
+    ));
+  return {
+    sendMail: async (mail) => (await open()).sendMail(mail),
+    close: () => void pool?.then((transport) => transport.close()),
+  };
 }
 
 /** The Message-ID of a delivery: the same on every retry, so a mail system can spot the duplicate. */

@@ -1,10 +1,9 @@
-import type { Transporter } from 'nodemailer';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import type { Channel, RenderedMessage } from '../channel.js';
 import type { ChannelConfig, ChannelType } from '../../config/channel-config.js';
-import { createEmailChannel, createSmtpTransport } from './email.channel.js';
+import { createEmailChannel, createSmtpTransport, type MailTransport } from './email.channel.js';
 import { renderEmail } from './email-message.js';
 import { createColtTicketChannel, renderColtTicket, type ColtTicketDeps } from './colt-ticket.channel.js';
 import { createLogChannel, renderLog } from './log.channel.js';
@@ -24,8 +23,8 @@ export interface ChannelDeps {
   version: string;
   /** Webhook fetch. @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Webhook dispatcher: the SSRF-checking undici Agent on Node (src/runtime/ssrf-agent.ts). */
-  dispatcher?: unknown;
+  /** Gives the webhook dispatcher: the SSRF-checking undici Agent on Node (src/runtime/ssrf-agent.ts). */
+  dispatcher?: () => Promise<unknown>;
   /** WEBHOOK_ALLOW_PRIVATE. */
   allowPrivate: boolean;
   /** SMTP_URL; absent → email channels are created but refuse to send. */
@@ -33,7 +32,7 @@ export interface ChannelDeps {
   /** MAIL_FROM; an email channel's own `from` wins. */
   mailFrom?: string;
   /** A ready mail transport instead of SMTP_URL (Workers mail API, tests). */
-  mailTransport?: Transporter;
+  mailTransport?: MailTransport;
   /** SLACK_BOT_TOKEN; absent → Slack channels are created but refuse to send. */
   slackToken?: string;
   /** SLACK_API_URL. @default "https://slack.com/api/" */
@@ -53,7 +52,7 @@ export type ChannelSet = Map<string, Channel> & { readonly warnings: readonly st
 type ConfigOf<T extends ChannelType> = Extract<ChannelConfig, { type: T }>;
 type Built = { channel: Channel; warning?: string };
 /** Shared per createChannels call: one SMTP pool for every email channel. */
-type Context = ChannelDeps & { smtpTransport: () => Transporter | undefined };
+type Context = ChannelDeps & { smtpTransport: () => MailTransport | undefined };
 
 type Renderer<T extends ChannelType> = (config: ConfigOf<T>, event: NormalisedEvent, nowMs: number) => RenderedMessage;
 
@@ -115,7 +114,7 @@ const factories: { [T in ChannelType]: Factory<T> } = {
  * permanently; each such channel adds a line to `warnings` for the startup log.
  */
 export function createChannels(configs: Record<string, ChannelConfig>, deps: ChannelDeps): ChannelSet {
-  let transport: Transporter | undefined;
+  let transport: MailTransport | undefined;
   const ctx: Context = {
     ...deps,
     smtpTransport: () => {

@@ -9,7 +9,7 @@
  * plain text (its TLS options do not work there) and Cloudflare blocks port 25, so SMTP
  * from a Worker would send credentials in the clear. HTTPS does not have that problem.
  */
-import type { Transporter } from 'nodemailer';
+import type { MailTransport } from './email.channel.js';
 import { RESPONSE_EXCERPT_BYTES } from '../channel.js';
 import { readResponseExcerpt } from './response-excerpt.js';
 
@@ -74,7 +74,7 @@ function deliveryIdOf(message: MailApiMessage): string | undefined {
  * `Idempotency-Key`, so a retry after a lost answer is not sent twice (Resend keeps keys
  * for 24 hours).
  */
-export function createMailApiTransport(options: MailApiTransportOptions): Transporter {
+export function createMailApiTransport(options: MailApiTransportOptions): MailTransport {
   const url = options.url ?? DEFAULT_MAIL_API_URL;
   const timeoutMs = options.timeoutMs ?? DEFAULT_MAIL_API_TIMEOUT_MS;
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
@@ -112,5 +112,5 @@ export function createMailApiTransport(options: MailApiTransportOptions): Transp
   }
 
   // The channel calls only sendMail and close; the rest of nodemailer's Transporter is not needed.
-  return { sendMail, close: () => undefined } as unknown as Transporter;
+  return { sendMail, close: () => undefined };
 }

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@slack/web-api';
+import type { ErrorCode } from '@slack/web-api';
 import type { SendResult } from '../channel.js';
 import { DEFAULT_BACKOFF_MS } from '../../lib/retry-after.js';
 
@@ -44,18 +44,27 @@ interface SlackErrorShape {
 }
 
 /**
+ * web-api's `ErrorCode` values, spelled out so that classifying an error does not load the
+ * library; the types check them against its enum.
+ */
+const RATE_LIMITED: `${ErrorCode.RateLimitedError}` = 'slack_webapi_rate_limited_error';
+const PLATFORM: `${ErrorCode.PlatformError}` = 'slack_webapi_platform_error';
+const HTTP: `${ErrorCode.HTTPError}` = 'slack_webapi_http_error';
+const REQUEST: `${ErrorCode.RequestError}` = 'slack_webapi_request_error';
+
+/**
  * Maps what `@slack/web-api` throws (with its own retries off) to a result. Uses the
  * documented `code` values rather than `instanceof`, which breaks across module copies.
  */
 export function classifySlackError(err: unknown, timeoutMs: number): SendResult & { ok: false } {
   const e = (err ?? {}) as SlackErrorShape;
   switch (e.code) {
-    case ErrorCode.RateLimitedError: {
+    case RATE_LIMITED: {
       const seconds = e.retryAfter ?? DEFAULT_BACKOFF_MS / 1000;
       const reason = `slack: rate limited, retry after ${seconds} s`;
       return { ok: false, retryable: true, code: 'ratelimited', retryAfterMs: seconds * 1000, reason };
     }
-    case ErrorCode.PlatformError: {
+    case PLATFORM: {
       const error = e.data?.error ?? 'unknown_error';
       if (error === 'ratelimited') {
         const seconds = e.data?.response_metadata?.retryAfter ?? DEFAULT_BACKOFF_MS / 1000;
@@ -63,12 +72,12 @@ export function classifySlackError(err: unknown, timeoutMs: number): SendResult 
       }
       return { ok: false, retryable: !PERMANENT_SLACK_ERRORS.has(error), code: error, reason: `slack: ${error}` };
     }
-    case ErrorCode.HTTPError: {
+    case HTTP: {
       const body = typeof e.body === 'string' ? e.body.slice(0, 500) : undefined;
       const result = { ok: false as const, retryable: true, code: String(e.statusCode), reason: `slack: HTTP ${e.statusCode}` };
       return body ? { ...result, response: body } : result;
     }
-    case ErrorCode.RequestError: {
+    case REQUEST: {
       const original = e.original ?? {};
       if (original.name === 'TimeoutError' || original.name === 'AbortError') {
         return { ok: false, retryable: true, retryAfterMs: DEFAULT_BACKOFF_MS, reason: `slack: timeout after ${timeoutMs} ms` };

@@ -1,4 +1,4 @@
-import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import type { LogLevel, Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Logger } from '../../lib/logger.js';
 import type { Channel, DeliveryJob, SendResult } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/channel-config.js';
@@ -34,7 +34,8 @@ function slackLogger(logger: Logger): SlackLogger {
     warn: write('warn'),
     error: write('error'),
     setLevel: () => undefined,
-    getLevel: () => LogLevel.DEBUG,
+    // LogLevel.DEBUG's value: the enum itself would load web-api before the first send.
+    getLevel: () => 'debug' as LogLevel,
     setName: () => undefined,
   };
 }
@@ -56,18 +57,24 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
   const timeoutMs = deps.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   const logger = deps.logger.child({ channel: name, channelType: 'slack' });
   const slackApiUrl = deps.slackApiUrl ? deps.slackApiUrl.replace(/\/*$/, '/') : undefined;
-  const client = new WebClient(deps.token, {
-    ...(slackApiUrl ? { slackApiUrl } : {}),
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: timeoutMs,
-    logger: slackLogger(logger),
-  });
+  // web-api (and its HTTP stack) loads at the first send: a relay without Slack traffic never pays for it.
+  let opened: Promise<WebClient> | undefined;
+  const slack = () =>
+    (opened ??= import('@slack/web-api').then(
+      ({ WebClient }) =>
+        new WebClient(deps.token, {
+          ...(slackApiUrl ? { slackApiUrl } : {}),
+          ...(deps.fetch ? { fetch: deps.fetch } : {}),
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          timeout: timeoutMs,
+          logger: slackLogger(logger),
+        }),
+    ));
 
   async function postParent(job: DeliveryJob, message: SlackMessage): Promise<SendResult> {
     const { event } = job;
-    const posted = await client.chat.postMessage({
+    const posted = await (await slack()).chat.postMessage({
       channel: config.channel,
       ...message,
       unfurl_links: false,
@@ -87,11 +94,11 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
     const { event } = job;
     const reply = { channel: config.channel, thread_ts: thread.threadTs, ...message, unfurl_links: false, unfurl_media: false };
     // A failure is worth the whole channel's attention, not only the thread's followers.
-    const posted = await client.chat.postMessage(event.status === 'failed' ? { ...reply, reply_broadcast: true } : reply);
+    const posted = await (await slack()).chat.postMessage(event.status === 'failed' ? { ...reply, reply_broadcast: true } : reply);
     if (shouldUpdateParent(thread.lastStatus, event)) {
       try {
         // chat.update wants the channel id; postMessage answered with it even if config names the channel.
-        await client.chat.update({ channel: posted.channel ?? config.channel, ts: thread.threadTs, ...message });
+        await (await slack()).chat.update({ channel: posted.channel ?? config.channel, ts: thread.threadTs, ...message });
         await deps.threads.save(event.orderId, config.channel, thread.threadTs, event.status);
       } catch (err) {
         // The reply (the notification) is out; a stale parent is cosmetic.

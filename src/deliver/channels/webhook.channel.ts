@@ -15,8 +15,8 @@ export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
 export interface WebhookChannelDeps {
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** An undici dispatcher (the SSRF-checking Agent on Node); Workers leave it out. */
-  dispatcher?: unknown;
+  /** Gives the undici dispatcher (the SSRF-checking Agent on Node, made at the first send); Workers leave it out. */
+  dispatcher?: () => Promise<unknown>;
   logger: Logger;
   /** Sent as `user-agent: colt-relay/<version>`. */
   version: string;
@@ -155,8 +155,8 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
     // One signal bounds connect, headers and the excerpt read together.
     const signal = AbortSignal.timeout(timeoutMs);
     const init: RequestInit & { dispatcher?: unknown } = { method: 'POST', headers, body, redirect: 'manual', signal };
-    if (deps.dispatcher !== undefined) init.dispatcher = deps.dispatcher;
     try {
+      if (deps.dispatcher !== undefined) init.dispatcher = await deps.dispatcher();
       const response = await doFetch(target.url, init);
       // A slow body after a status line is still an answer: the status decides.
       const excerpt = await readResponseExcerpt(response).catch(() => '');
