@@ -59,7 +59,9 @@ describe.each(STORE_KINDS)('rateLimit across two workers on %s', { timeout: 300_
       const order = second % 2 === 0 ? [0, 1] : [1, 0];
       const before = hook.requests.length;
       const results = await Promise.all(order.map((w) => workers[w]!.tick()));
-      order.forEach((w, i) => (byWorker[w]! += results[i]!.delivered));
+      order.forEach((w, i) => {
+        byWorker[w]! += results[i]!.delivered;
+      });
       for (let n = before; n < hook.requests.length; n++) sentAt.push((relay.clock.now() - start) / 1000);
       relay.clock.advance(1_000);
     }
