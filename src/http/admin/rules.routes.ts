@@ -27,6 +27,10 @@ const RulesSchema = z
         notify: z.array(z.string()),
         stop: z.boolean(),
         stale: z.boolean(),
+        group: z
+          .object({ by: z.array(z.string()), waitMs: z.number(), intervalMs: z.number() })
+          .optional()
+          .openapi({ description: 'The rule groups its Slack/email notifications (§8.6).' }),
       }),
     ),
   })
