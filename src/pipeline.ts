@@ -10,6 +10,7 @@ import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
 import { formatProblems, type RulesConfig } from './config/rules.js';
 import { loadRules } from './config/rules.js';
+import { channelPolicies } from './config/channel-config.js';
 import { closeChannels, createChannels, type ChannelDeps, type ChannelSet } from './deliver/channels/index.js';
 import { createWorker, type Worker, type WorkerDeps } from './deliver/worker.js';
 import { enrichEvent } from './enrich/enrich.js';
@@ -125,6 +126,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     return set;
   };
   let channels = buildChannels(rules);
+  let policies = channelPolicies(rules.channels);
   const worker = createWorker<RulesConfig>({
     ...options.workerOptions,
     store,
@@ -133,6 +135,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     getRules: () => rules,
     route: routeEvent,
     getChannels: () => channels,
+    getChannelPolicies: () => policies,
     ...(options.metrics && { metrics: options.metrics }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
     enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
@@ -158,6 +161,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         const old = channels;
         rules = next;
         channels = buildChannels(next);
+        policies = channelPolicies(next.channels);
         await closeChannels(old.values());
         return { ok: true };
       } catch (error) {

@@ -16,6 +16,7 @@ import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
 import { recordObservedStatus } from '../enrich/observed-status.js';
 import type { EnrichOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
+import { channelSendIntervalMs, quietHold } from './pacing.js';
 
 /** GET /order calls in flight at once: Colt's API is one shared peer, whatever the send concurrency. */
 export const MAX_ENRICH_CONCURRENCY = 8;
@@ -94,7 +95,7 @@ async function saveRouted<R>(ctx: WorkerContext<R>, counts: EventCounts, ready: 
     const written = await saveRouting(ctx.store.db, {
       now,
       leaseMs: ctx.leaseMs,
-      routed: routed.map((p) => toWrite(ctx, p.event, p.routed)),
+      routed: routed.map((p) => toWrite(ctx, p.event, p.routed, now)),
       missing: ready.filter((p) => p.kind === 'missing').map((p) => p.work.eventId),
     });
     counts.eventsRouted += routed.length;
@@ -140,12 +141,22 @@ async function logStaleSkipped<R>(ctx: WorkerContext<R>, routed: Extract<Ready, 
   }
 }
 
-function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: RouteOutcome): RoutedEventWrite {
+/**
+ * Paced channels (Slack, a `rateLimit`) wait for their send slot, which only a claim takes;
+ * a channel in its quiet hours is written held to the window's end, saying so.
+ */
+function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: RouteOutcome, now: Date): RoutedEventWrite {
+  const policies = ctx.getChannelPolicies?.() ?? {};
   return {
     eventId: event.eventId,
     orderId: event.orderId,
-    // Paced channels (Slack) wait for their send slot, which only a claim takes.
-    deliveries: routed.deliveries.map((d) => ({ ...d, claim: !((ctx.sendIntervalMs[d.channelType] ?? 0) > 0) })),
+    deliveries: routed.deliveries.map((d) => {
+      const policy = policies[d.channel];
+      const hold = quietHold(policy?.quietHours, now);
+      const paced = channelSendIntervalMs(d.channelType, policy?.rateLimit, ctx.sendIntervalMs) > 0;
+      const write = { channel: d.channel, channelType: d.channelType, rules: d.rules, claim: !paced && !hold };
+      return hold ? { ...write, holdUntil: hold.until, note: hold.note } : write;
+    }),
   };
 }
 

@@ -9,7 +9,7 @@ import type { Metrics } from '../lib/metrics.js';
 import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../event/event.js';
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
-import type { ChannelType } from '../config/channel-config.js';
+import type { ChannelPolicies, ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
 export interface RouteOutcome {
@@ -60,6 +60,11 @@ export interface WorkerDeps<Rules = unknown> {
   route(rules: Rules, event: NormalisedEvent): RouteOutcome;
   /** Channels by rules-file name. A delivery whose channel is missing is suppressed. */
   getChannels(): Map<string, Channel>;
+  /**
+   * Each channel's `rateLimit` and `quietHours` (§8.6), from the rules in force; read every
+   * round, so a reload takes effect at once. @default none (only `sendIntervalMs` paces)
+   */
+  getChannelPolicies?(): ChannelPolicies;
   /** Fetches order details; absent → events are routed as received. */
   enrich?: (event: NormalisedEvent) => Promise<EnrichOutcome>;
   /** Seconds before each delivery attempt. @default RETRY_SCHEDULE_S */

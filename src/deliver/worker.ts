@@ -7,13 +7,16 @@
  * stop(). Several workers (processes, isolates) may share one database.
  */
 import { claimDueDeliveries } from '../store/deliveries.repo.js';
+import { holdQuietDeliveries, type QuietChannelHold } from '../store/delivery-claim.repo.js';
 import { loadEvents } from '../store/events.repo.js';
 import { errorMessage, routeDueEvents } from './process-event.js';
 import { ENRICH_RETRY_SCHEDULE_S, RETRY_SCHEDULE_S } from './retry.js';
 import type { SendOutcome } from './send-delivery.js';
+import type { ChannelPolicies } from '../config/channel-config.js';
 import { createLeaseKeeper, type LeaseKeeper } from './lease-keeper.js';
 import { createSendLane, type SendJob, type SendLane } from './send-lane.js';
 import type { WorkerContext, WorkerDeps } from './worker-deps.js';
+import { channelIntervals, quietHold } from './pacing.js';
 import { createLoop, type StageRun } from './worker-loop.js';
 
 export type { EnrichOutcome, RouteOutcome, WorkerDeps, WorkerLogger } from './worker-deps.js';
@@ -255,11 +258,17 @@ async function dueStage<R>(
   scope?: TickScope,
 ): Promise<StageRun> {
   const { send, done } = sender(ctx, lane, leases, result);
+  const now = new Date(ctx.clock.now());
+  const policies = ctx.getChannelPolicies?.() ?? {};
+  const quiet = quietChannels(policies, now);
+  await holdQuietDeliveries(ctx.store.db, now, quiet);
   const claimed = await claimDueDeliveries(ctx.store.db, {
-    now: new Date(ctx.clock.now()),
+    now,
     limit,
     leaseMs: ctx.leaseMs,
     sendIntervalMs: ctx.sendIntervalMs,
+    channelIntervalMs: channelIntervals(policies, ctx.sendIntervalMs),
+    quietChannels: quiet.map((q) => q.channel),
     ...(scope && { eventId: scope.eventId }),
   });
   result.claimed += claimed.length;
@@ -273,6 +282,16 @@ async function dueStage<R>(
     }
   }
   return { claimed: claimed.length, saturated: claimed.length >= limit, done: done() };
+}
+
+/** The channels in their quiet hours at `now`, with the window's end (§8.6). */
+function quietChannels(policies: ChannelPolicies, now: Date): QuietChannelHold[] {
+  const holds: QuietChannelHold[] = [];
+  for (const [channel, policy] of Object.entries(policies)) {
+    const hold = quietHold(policy.quietHours, now);
+    if (hold) holds.push({ channel, ...hold });
+  }
+  return holds;
 }
 
 function emptyTick(): TickResult {

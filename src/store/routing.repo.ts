@@ -60,6 +60,10 @@ export interface RoutedEventWrite {
      * channel is paused, disabled or waiting for its next send slot.
      */
     claim: boolean;
+    /** Not due before this (quiet hours, §8.6); never written claimed then. */
+    holdUntil?: Date;
+    /** Why it waits, shown as its last_error until it is sent (`held: quiet hours until …`). */
+    note?: string;
   }[];
 }
 
@@ -94,7 +98,9 @@ export async function saveRouting(db: DbOrTx, options: SaveRoutingOptions): Prom
       channel: d.channel,
       channel_type: d.channelType,
       rules: d.rules,
-      claim: d.claim,
+      claim: d.claim && d.holdUntil === undefined,
+      hold_until: d.holdUntil?.toISOString() ?? null,
+      note: d.note ?? null,
     })),
   );
   const processed = routed.map((e) => e.eventId);
@@ -121,7 +127,8 @@ function saveStatement(input: string, processed: string, retired: string, now: D
   return sql`
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(
-        id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean)
+        id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean,
+        hold_until timestamptz, note text)
     ),
     held as (
       select cs.channel from channel_state cs
@@ -133,13 +140,13 @@ function saveStatement(input: string, processed: string, retired: string, now: D
     ),
     ins as (
       insert into deliveries (id, event_id, order_id, channel, channel_type, rules, generation, status, attempts,
-        next_attempt_at, lease_until, created_at, updated_at)
+        next_attempt_at, lease_until, last_error, created_at, updated_at)
       select id, event_id, order_id, channel, channel_type, rules, 0,
         case when claimed then 'sending' else 'pending' end,
         case when claimed then 1 else 0 end,
-        case when claimed then ${lease} else ${at} end,
+        case when claimed then ${lease} else coalesce(hold_until, ${at}) end,
         case when claimed then ${lease} end,
-        ${at}, ${at}
+        note, ${at}, ${at}
       from decided
       order by event_id, channel
       on conflict (event_id, channel, generation) do nothing
