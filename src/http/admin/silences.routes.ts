@@ -18,6 +18,7 @@ import {
 import { ApiError } from '../errors.js';
 import { COMMON_ERRORS, CONFLICT, NOT_FOUND, SECURED, json, type AdminApp, type AdminDeps } from './openapi-helpers.js';
 import { IdParamSchema } from './queries.js';
+import { ErrorSchema } from './schemas.js';
 
 /** A silence request is a few lines of JSON. */
 export const MAX_SILENCE_BODY_BYTES = 16 * 1024;
@@ -78,7 +79,7 @@ const createRoute_ = createRoute({
   responses: {
     201: json(SilenceSchema, 'Created; it applies to the next sends.'),
     ...COMMON_ERRORS,
-    413: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'The body is too large (`payload_too_large`).'),
+    413: json(ErrorSchema, 'The body is too large (`payload_too_large`).'),
   },
 });
 
