@@ -37,22 +37,26 @@ export async function runSilence(args: string[], io: OpsIo): Promise<number> {
   return usage(io, `colt-relay silence: ${problem}\n\n${SILENCE_USAGE}`);
 }
 
+function parseAddArgs(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      match: { type: 'string', multiple: true },
+      for: { type: 'string' },
+      until: { type: 'string' },
+      starts: { type: 'string' },
+      comment: { type: 'string' },
+      author: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
 function parseAdd(args: string[], io: OpsIo): { ok: true; input: SilenceInput } | { ok: false; message: string } {
-  let values;
+  let values: ReturnType<typeof parseAddArgs>;
   try {
-    values = parseArgs({
-      args,
-      options: {
-        match: { type: 'string', multiple: true },
-        for: { type: 'string' },
-        until: { type: 'string' },
-        starts: { type: 'string' },
-        comment: { type: 'string' },
-        author: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    values = parseAddArgs(args);
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
