@@ -124,9 +124,23 @@ describe.each(STORE_KINDS)('silences through the admin API (%s)', (kind) => {
     ]);
   });
 
+  it('a silence starting later holds nothing until its start', async () => {
+    h.clock.advance(10);
+    const startsAt = new Date(h.clock.now() + 30_000).toISOString();
+    const { status, body: s } = await silence({ match: { customerRef: 'UMBRELLA' }, startsAt, duration: '1h', comment: 'maintenance window', createdBy: 'dave' });
+    expect(status).toBe(201);
+    expect(s).toMatchObject({ state: 'pending', startsAt, endsAt: new Date(Date.parse(startsAt) + 3_600_000).toISOString() });
+    expect((await completed('UMBRELLA')).deliveries.map((d) => d.status)).toEqual(['delivered', 'delivered']);
+    h.clock.advance(30_000);
+    expect((await completed('UMBRELLA')).deliveries.map((d) => [d.status, d.silenceId])).toEqual([
+      ['suppressed', s.id],
+      ['suppressed', s.id],
+    ]);
+  });
+
   it('lists silences newest first', async () => {
     const items = (await h.json('/api/silences')).items as Silence[];
-    expect(items.map((s) => s.comment)).toEqual(['from the CLI', 'warm the cache', 'Initech migration', 'Colt incident 4711']);
+    expect(items.map((s) => s.comment)).toEqual(['maintenance window', 'from the CLI', 'warm the cache', 'Initech migration', 'Colt incident 4711']);
     expect((await h.json('/api/silences?limit=1')).items).toHaveLength(1);
     expect((await h.api('/api/silences?limit=0')).status).toBe(400);
   });

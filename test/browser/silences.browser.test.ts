@@ -2,7 +2,7 @@
  * Muting a known incident in a real browser against a real relay (DESIGN.md §8.6): create a
  * silence on /silences, see the failure's notification suppressed and naming the silence on
  * the order page, follow the link, expire it, and see the next failure delivered to the
- * webhook receiver. Writes a screenshot to test/browser/screenshots/out/ (not committed).
+ * webhook receiver. Writes screenshots to test/browser/screenshots/out/ (not committed).
  *
  * Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`): without it the
  * test FAILS, it does not skip. Run with `npm run test:browser`.
@@ -22,7 +22,8 @@ import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-const SCREENSHOT = fileURLToPath(new URL('./screenshots/out/dashboard-silences.png', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('./screenshots/out/dashboard-silenced-order.png', import.meta.url));
+const LIST_SCREENSHOT = fileURLToPath(new URL('./screenshots/out/dashboard-silences.png', import.meta.url));
 
 const ADMIN_TOKEN = 'browser-silence-admin-token-5d2e8b';
 const CALLBACK_TOKEN = 'browser-silence-callback-token-9a4c';
@@ -135,6 +136,7 @@ describe('silences in a real browser', () => {
       expect(await page.textContent('.flash')).toContain('Silence expired');
       expect(await page.locator(`#s-${silenceId}`).textContent()).toContain('expired by hand');
       expect(await page.locator(`#s-${silenceId} button`).count()).toBe(0);
+      await page.screenshot({ path: LIST_SCREENSHOT, fullPage: true });
 
       await failure('IN-ORD-SIL-2');
       await settle('IN-ORD-SIL-2', 'delivered');

@@ -5,7 +5,7 @@
  */
 import { describeMatch, type SilenceIssue } from '../../config/silence-match.js';
 import type { SilenceRow, SilenceState } from '../../store/silences.repo.js';
-import { Badge, When } from './components.js';
+import { When } from './components.js';
 import { Layout, PostButton, type View } from './layout.js';
 
 export interface SilenceItem {
@@ -27,7 +27,8 @@ export const EMPTY_SILENCE_FORM: SilenceForm = { match: '', duration: '2h', comm
 /** The anchor of a silence on /silences, for links from suppressed deliveries. */
 export const silenceHref = (id: string) => `/silences#s-${id}`;
 
-const STATE_BADGE: Record<SilenceState, string> = { active: 'suppressed', pending: 'pending', expired: 'expired' };
+/** Active silences stand out (amber, like a paused channel); ended ones are plain. */
+const STATE_CLASS: Record<SilenceState, string> = { active: 'badge b-paused', pending: 'badge b-pending', expired: 'badge' };
 
 export function SilencesPage(props: { view: View; items: SilenceItem[]; form: SilenceForm; issues?: SilenceIssue[] }) {
   const { view, items, form } = props;
@@ -101,8 +102,7 @@ export function SilencesPage(props: { view: View; items: SilenceItem[]; form: Si
                   <tr id={`s-${row.id}`}>
                     <td class="mono small">{describeMatch(row.match)}</td>
                     <td>
-                      <Badge status={STATE_BADGE[state]} />
-                      <div class="small muted">{state}</div>
+                      <span class={STATE_CLASS[state]}>{state}</span>
                     </td>
                     <td>
                       <When at={row.startsAt} now={view.now} />
