@@ -47,6 +47,7 @@ const commands: Record<string, Command> = {
   replay: async (args) => (await import('./cli/ops.command.js')).runReplay(args, io()),
   deliveries: async (args) => (await import('./cli/ops.command.js')).runDeliveries(args, io()),
   prune: async (args) => (await import('./cli/ops.command.js')).runPrune(args, io()),
+  silence: async (args) => (await import('./cli/silence.command.js')).runSilence(args, io()),
   rules: async (args) => {
     const [sub, ...rest] = args;
     const rules = await import('./cli/rules.command.js');

@@ -15,6 +15,8 @@ export interface RelayApi {
   url: string;
   /** POSTs JSON; resolves with the status and the parsed answer. */
   post(path: string, body?: unknown): Promise<{ status: number; body: ApiAnswer }>;
+  /** Any method (GET, DELETE, …); resolves with the status and the parsed answer. */
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: ApiAnswer }>;
 }
 
 export type ApiAnswer = Record<string, unknown> & { error?: { code?: string; message?: string } };
@@ -64,30 +66,28 @@ function apiOfHolder(env: Env, held: DataDirHeldError): RelayApi {
 
 /** A small client of the relay's /api with the bearer token. */
 export function createRelayApi(url: string, token: string): RelayApi {
-  return {
-    url,
-    async post(path, body) {
-      let res: Response;
-      try {
-        res = await fetch(`${url}${path}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(30_000),
-        });
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        throw new CannotReachHolderError(
-          `cannot reach the running relay's admin API at ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}; nothing was changed`,
-        );
-      }
-      const answer = (await res.json().catch(() => ({}))) as ApiAnswer;
-      if (res.status === 401) {
-        throw new CannotReachHolderError(`the running relay at ${url} refused ADMIN_TOKEN (401): use the relay's ADMIN_TOKEN; nothing was changed`);
-      }
-      return { status: res.status, body: answer };
-    },
+  const request: RelayApi['request'] = async (method, path, body) => {
+    let res: Response;
+    try {
+      res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CannotReachHolderError(
+        `cannot reach the running relay's admin API at ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}; nothing was changed`,
+      );
+    }
+    const answer = (await res.json().catch(() => ({}))) as ApiAnswer;
+    if (res.status === 401) {
+      throw new CannotReachHolderError(`the running relay at ${url} refused ADMIN_TOKEN (401): use the relay's ADMIN_TOKEN; nothing was changed`);
+    }
+    return { status: res.status, body: answer };
   };
+  return { url, request, post: (path, body) => request('POST', path, body) };
 }
 
 /** The error message of an API answer, or a generic one with the status. */

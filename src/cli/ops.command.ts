@@ -30,14 +30,15 @@ export const REPLAY_USAGE = 'usage: colt-relay replay <eventId>\n';
 export const RETRY_USAGE = 'usage: colt-relay deliveries retry <deliveryId>\n';
 export const PRUNE_USAGE = 'usage: colt-relay prune --older-than <n>d|<n>h   (e.g. 90d)\n';
 
-interface Ways {
+export interface Ways {
   /** This process opened the store (no relay holds it, or it is Postgres). */
   direct(store: Store, pglite: boolean): Promise<number>;
   /** A running relay holds the PGlite folder: ask it. */
   viaApi(api: RelayApi): Promise<number>;
 }
 
-async function withTarget(io: OpsIo, command: string, ways: Ways): Promise<number> {
+/** Runs a command on the store itself, or through the running relay that holds the PGlite folder. */
+export async function withTarget(io: OpsIo, command: string, ways: Ways): Promise<number> {
   const env = parseEnv(io.env, { requireCallbackAuth: false });
   let target: OpsTarget;
   try {

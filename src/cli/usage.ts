@@ -55,6 +55,20 @@ Makes a dead or retrying delivery due now (same id, attempt history kept).
 ${DATABASE}
 When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
 `,
+  silence: `usage: colt-relay silence add --match <field=value> [--match …] --for <duration> --comment <text> [--author <name>]
+       colt-relay silence add --match '{"customerRef":{"prefix":"AC"}}' --until <time> --comment <text>
+       colt-relay silence list
+       colt-relay silence expire <silenceId>
+
+add:    while the silence is active, deliveries of matching events are recorded as suppressed
+        (naming it) instead of being sent. --match takes field=value (all must hold; a field
+        given twice means either value) or a rules-file match as JSON; --for 30m|2h|1d, or
+        --until an ISO time; --starts an ISO time (default now); --author defaults to $USER.
+list:   every silence, newest first: state, window, matchers, comment, author, suppressed.
+expire: ends a silence now; matching deliveries are sent again.
+${DATABASE}
+When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
+`,
   prune: `usage: colt-relay prune --older-than <n>d|<n>h   (e.g. 90d)
 
 Deletes finished events, old attempts and refused callbacks older than that; keeps orders.
@@ -81,6 +95,9 @@ export const USAGE = `usage: colt-relay <command> [--help]
                                  Colt's API through the relay's client (colt --help)
   deliveries retry <id>          try a dead or retrying delivery again now
   prune --older-than <n>d|<n>h   delete finished events, old attempts and refused callbacks
+  silence add --match k=v --for 2h --comment "…" [--author name]
+                                 suppress matching notifications for a while
+  silence list | expire <id>     list silences; end one now
 
   colt-relay <command> --help    that command's usage
   colt-relay --version           the version

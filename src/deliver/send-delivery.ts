@@ -8,6 +8,7 @@
 import type { NormalisedEvent } from '../event/event.js';
 import type { AttemptRecord, ClaimedDelivery } from '../store/deliveries.repo.js';
 import type { DeliveryOutcomeWrite } from '../store/delivery-outcomes.repo.js';
+import { silencedReason, type ActiveSilence } from '../route/silences.js';
 import type { SendResult } from './channel.js';
 import { decideDelivery, type DeliveryDecision } from './outcome.js';
 import { errorMessage } from './process-event.js';
@@ -50,6 +51,9 @@ export async function tryDelivery<R>(
   const event = await Promise.resolve(eventOrPromise).catch((err: unknown) => {
     throw new Error(`loading event ${claimed.eventId}: ${errorMessage(err)}`);
   });
+  // Checked at send time against the clock now: a silence that ended no longer holds anything.
+  const silence = event ? await ctx.silences.silenceFor(event, ctx.clock.now()) : null;
+  if (silence) return silenced(ctx, claimed, silence);
   const startedAt = ctx.clock.now();
   const result: SendResult = event
     ? await channel
@@ -65,6 +69,18 @@ export async function tryDelivery<R>(
   });
   const write = outcomeWrite(claimed, holdRetry(ctx, claimed.channel, decision), result, startedAt, now);
   return { kind: 'sent', claimed, result, decision, seconds: (now - startedAt) / 1000, write };
+}
+
+/** Nothing is sent: the delivery is recorded as suppressed, naming the silence (no attempt, no channel failure). */
+function silenced<R>(ctx: WorkerContext<R>, claimed: ClaimedDelivery, silence: ActiveSilence): TriedDelivery {
+  const at = new Date(ctx.clock.now());
+  const error = silencedReason(silence);
+  ctx.logger.debug({ deliveryId: claimed.id, channel: claimed.channel, silenceId: silence.id }, 'delivery silenced');
+  return {
+    kind: 'suppressed',
+    claimed,
+    write: { lease: claimed, channel: claimed.channel, status: 'suppressed', at, error, code: null, silenceId: silence.id },
+  };
 }
 
 /** Writes a try's outcome, then logs and reports it. Throws only when the database does. */

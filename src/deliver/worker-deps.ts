@@ -9,6 +9,7 @@ import type { Metrics } from '../lib/metrics.js';
 import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../event/event.js';
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
+import type { SilenceIndex } from './silence-index.js';
 import type { ChannelPolicies, ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
@@ -101,6 +102,11 @@ export interface WorkerDeps<Rules = unknown> {
   reconcileIntervalMs?: number;
   /** Longest an event waits for order details (ENRICH_MAX_WAIT) before it goes on without them. @default 120000 */
   enrichMaxWaitMs?: number;
+  /**
+   * Silences checked before each send (§8.6): a matching delivery is recorded as suppressed.
+   * @default an index over `store` on `clock`, reloaded at most once a second
+   */
+  silences?: SilenceIndex;
 }
 
 /** WorkerDeps with every default filled in. */
@@ -119,5 +125,6 @@ export type WorkerContext<Rules = unknown> = WorkerDeps<Rules> &
       | 'pollIntervalMs'
       | 'reconcileIntervalMs'
       | 'enrichMaxWaitMs'
+      | 'silences'
     >
   >;

@@ -15,6 +15,7 @@ import type { SendOutcome } from './send-delivery.js';
 import type { ChannelPolicies } from '../config/channel-config.js';
 import { createLeaseKeeper, type LeaseKeeper } from './lease-keeper.js';
 import { createSendLane, type SendJob, type SendLane } from './send-lane.js';
+import { createSilenceIndex, type SilenceIndex } from './silence-index.js';
 import type { WorkerContext, WorkerDeps } from './worker-deps.js';
 import { channelIntervals, quietHold } from './pacing.js';
 import { createLoop, type StageRun } from './worker-loop.js';
@@ -70,6 +71,8 @@ export interface Worker {
    * `leaseRenewMs`); resolves with how many were renewed.
    */
   renewLeases(): Promise<number>;
+  /** The silences its sends check (§8.6); invalidate() after creating or expiring one in this process. */
+  silences: SilenceIndex;
 }
 
 /** @default values of WorkerDeps */
@@ -101,6 +104,13 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
     pollIntervalMs: deps.pollIntervalMs ?? WORKER_DEFAULTS.pollIntervalMs,
     reconcileIntervalMs: deps.reconcileIntervalMs ?? WORKER_DEFAULTS.reconcileIntervalMs,
     enrichMaxWaitMs: deps.enrichMaxWaitMs ?? WORKER_DEFAULTS.enrichMaxWaitMs,
+    silences:
+      deps.silences ??
+      createSilenceIndex({
+        db: deps.store.db,
+        clock: deps.clock,
+        onInvalid: (silence, problem) => deps.logger.warn({ silenceId: silence.id, problem }, 'silence skipped: its match no longer compiles'),
+      }),
   };
   const lane = createSendLane(ctx);
   const leases = createLeaseKeeper(ctx);
@@ -138,7 +148,7 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
     loop.start();
     reconcileTimer.start();
   };
-  return { tick, start, wake: loop.wake, stop, renewLeases: leases.renew };
+  return { tick, start, wake: loop.wake, stop, renewLeases: leases.renew, silences: ctx.silences };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface DeliveryOutcomeWrite {
   pauseUntil?: Date;
   /** The peer asked never to be sent to again: the channel is disabled with this reason. */
   disableReason?: string;
+  /** suppressed by a silence (§8.6): its id, kept on the delivery. */
+  silenceId?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function recordOutcomes(db: DbOrTx, items: DeliveryOutcomeWrite[]):
     effect: o.channelEffect ?? null,
     pause_until: o.pauseUntil?.toISOString() ?? null,
     disable_reason: cleanText(o.disableReason),
+    silence_id: o.silenceId ?? null,
   }));
   const rows = rowsOf<{ seq: number; applied: boolean }>(await db.execute(outcomeStatement(JSON.stringify(input))));
   const applied = new Array<boolean>(items.length).fill(false);
@@ -85,7 +88,7 @@ function outcomeStatement(input: string): SQL {
       select * from jsonb_to_recordset(${input}::jsonb) as x(
         seq int, id uuid, attempts int, lease_until timestamptz, channel text, status text, at timestamptz,
         next_attempt_at timestamptz, error text, note text, code text, attempt_outcome text, started_at timestamptz,
-        duration_ms int, response text, effect text, pause_until timestamptz, disable_reason text)
+        duration_ms int, response text, effect text, pause_until timestamptz, disable_reason text, silence_id uuid)
     ),
     applied as (
       update deliveries d set
@@ -95,6 +98,7 @@ function outcomeStatement(input: string): SQL {
         delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end,
         last_error = case when i.note is null then i.error else concat_ws('; ', i.error, i.note) end,
         last_code = case when i.status = 'suppressed' then d.last_code else i.code end,
+        silence_id = i.silence_id,
         updated_at = i.at
       from input i
       -- The same claim (every claim adds an attempt), its lease as claimed or renewed since.

@@ -17,6 +17,8 @@ const COMMANDS: [args: string[], firstLine: RegExp][] = [
   [['replay', '--help'], /^usage: colt-relay replay <eventId>\n/],
   [['deliveries', 'retry', '--help'], /^usage: colt-relay deliveries retry <deliveryId>\n/],
   [['prune', '--help'], /^usage: colt-relay prune --older-than/],
+  [['silence', '--help'], /^usage: colt-relay silence add --match/],
+  [['silence', 'add', '--match', 'status=failed', '--help'], /^usage: colt-relay silence add --match/],
 ];
 
 describe('colt-relay --help and --version', () => {
@@ -68,7 +70,7 @@ describe('colt-relay --help and --version', () => {
   it('the general usage lists every command and the per-command help', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const name of ['serve', 'worker', 'migrate', 'rules check', 'rules test', 'mock-colt', 'send-callback', 'replay', 'deliveries retry', 'prune', '--version']) {
+    for (const name of ['serve', 'worker', 'migrate', 'rules check', 'rules test', 'mock-colt', 'send-callback', 'replay', 'deliveries retry', 'prune', 'silence add', 'silence list', '--version']) {
       expect(result.stdout).toContain(name);
     }
     expect(result.stdout).toContain('colt-relay <command> --help');

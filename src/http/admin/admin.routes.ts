@@ -21,6 +21,7 @@ import { registerOrderRoutes } from './orders.routes.js';
 import { scrubJsonResponses, secretReplacements } from './redact.js';
 import { describeReceiverRoutes } from './receiver-paths.js';
 import { registerRulesRoutes } from './rules.routes.js';
+import { registerSilenceRoutes } from './silences.routes.js';
 
 const DESCRIPTION =
   'colt-relay receives Colt IN number-order callbacks, stores each once, enriches, routes and delivers ' +
@@ -46,6 +47,7 @@ export function createAdminRoutes(deps: RouteDeps): Hono {
   registerDeliveryRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerRulesRoutes(app, deps);
+  registerSilenceRoutes(app, deps);
   registerMaintenanceRoutes(app, deps);
   registerColtRoutes(app, deps);
   describeReceiverRoutes(app);
@@ -55,7 +57,7 @@ export function createAdminRoutes(deps: RouteDeps): Hono {
     (document ??= app.getOpenAPI31Document({
       openapi: '3.1.0',
       info: { title: 'colt-relay', version: VERSION, description: DESCRIPTION },
-      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'rules', 'maintenance', 'colt'].map((name) => ({ name })),
+      tags: ['receiver', 'health', 'events', 'orders', 'deliveries', 'rejected', 'channels', 'silences', 'rules', 'maintenance', 'colt'].map((name) => ({ name })),
     }) as unknown as Record<string, unknown>);
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/docs', (c) => c.html(renderDocsPage(openApiDocument())));

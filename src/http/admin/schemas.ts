@@ -103,6 +103,7 @@ const deliveryFields = {
   createdAt: isoTime,
   updatedAt: isoTime,
   deliveredAt: nullableTime,
+  silenceId: uuid.nullable().openapi({ description: 'The silence that suppressed it (GET /api/silences), if one did.' }),
 };
 
 export const DeliverySchema = z

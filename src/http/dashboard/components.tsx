@@ -53,6 +53,20 @@ export function channelBlock(state: ChannelStateRow | undefined, now: number): {
   return null;
 }
 
+/**
+ * "suppressed by silence <comment>", linking to the silence (§8.6). The comment is the one
+ * recorded on the delivery (`silenced by <id>: <comment>`), so no query is needed to show it.
+ */
+export function SilencedBy(props: { silenceId: string; lastError: string | null }) {
+  const prefix = `silenced by ${props.silenceId}: `;
+  const comment = props.lastError?.startsWith(prefix) ? props.lastError.slice(prefix.length) : props.silenceId;
+  return (
+    <span class="silenced">
+      suppressed by silence <a href={`/silences#s-${props.silenceId}`}>{comment}</a>
+    </span>
+  );
+}
+
 /** Deliveries an operator may send again now. */
 export function canRetry(status: string): boolean {
   return status === 'dead' || status === 'retrying';
@@ -89,6 +103,11 @@ export function DeliveryCard(props: { d: DeliveryWithAttempts; csrf: string; now
               next attempt <When at={d.nextAttemptAt} now={now} />
             </div>
           ) : null}
+        </div>
+      ) : null}
+      {d.silenceId ? (
+        <div class="notice small">
+          <SilencedBy silenceId={d.silenceId} lastError={d.lastError} />
         </div>
       ) : null}
       {block ? (

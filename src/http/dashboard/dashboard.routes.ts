@@ -13,6 +13,7 @@
  * | `GET /rejected` | refused callbacks |
  * | `GET /rules`, `POST /rules/dry-run` | channels, rules, dry run |
  * | `POST /deliveries/:id/retry`, `POST /events/:id/replay`, `POST /channels/:name/enable` | actions |
+ * | `GET /silences`, `POST /silences`, `POST /silences/:id/expire` | silences (§8.6) |
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -27,6 +28,7 @@ import { TooLargePage } from './login.page.js';
 import { createLoginRoutes } from './login.routes.js';
 import { addPageRoutes } from './pages.routes.js';
 import { collectSecrets, scrubSecrets } from './secrets.js';
+import { addSilenceRoutes } from './silences.routes.js';
 
 /** Form posts are small; the dry run carries one callback (the receiver's limit) plus the form. */
 const MAX_FORM_BYTES = DRY_RUN_MAX_CHARS * 4 + 4096;
@@ -67,5 +69,6 @@ export function createDashboardRoutes(deps: RouteDeps): Hono<DashboardEnv> {
   app.route('/', createLoginRoutes(auth));
   addPageRoutes(app, deps, page);
   addActionRoutes(app, deps, action);
+  addSilenceRoutes(app, deps, { page, action });
   return app;
 }

@@ -1,6 +1,6 @@
 /** /deliveries: every notification, filterable by status (dead letters) and channel, with Retry. */
 import type { DeliveryRow, Page } from '../../store/admin.repo.js';
-import { Badge, canRetry, OrderLink, When } from './components.js';
+import { Badge, canRetry, OrderLink, SilencedBy, When } from './components.js';
 import { clip, errorLine } from './format.js';
 import { Layout, Pager, PostButton, type View } from './layout.js';
 
@@ -88,7 +88,11 @@ export function DeliveriesPage(props: { view: View; page: Page<DeliveryRow>; fil
                     </td>
                     <td class="num hide-sm">{d.attempts}</td>
                     <td>
-                      {d.lastError ? (
+                      {d.silenceId ? (
+                        <span class="small">
+                          <SilencedBy silenceId={d.silenceId} lastError={d.lastError} />
+                        </span>
+                      ) : d.lastError ? (
 <span class="mono small err">{clip(errorLine(d.lastCode, d.lastError), 120)}</span>
                       ) : (
                         <span class="muted">—</span>

@@ -19,7 +19,7 @@ export interface View {
   flash?: string;
 }
 
-export type NavKey = 'overview' | 'orders' | 'open' | 'deliveries' | 'dead' | 'rejected' | 'rules';
+export type NavKey = 'overview' | 'orders' | 'open' | 'deliveries' | 'dead' | 'rejected' | 'silences' | 'rules';
 
 const NAV: { key: NavKey; href: string; label: string }[] = [
   { key: 'overview', href: '/', label: 'Overview' },
@@ -28,6 +28,7 @@ const NAV: { key: NavKey; href: string; label: string }[] = [
   { key: 'deliveries', href: '/deliveries', label: 'Deliveries' },
   { key: 'dead', href: '/deliveries?status=dead', label: 'Dead letters' },
   { key: 'rejected', href: '/rejected', label: 'Rejected' },
+  { key: 'silences', href: '/silences', label: 'Silences' },
   { key: 'rules', href: '/rules', label: 'Rules' },
 ];
 

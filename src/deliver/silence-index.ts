@@ -1,0 +1,109 @@
+/**
+ * The silences a worker checks before each send (DESIGN.md §8.6), kept in memory so a send
+ * costs no query: the list is reloaded at most once per `refreshMs` (by the worker's clock or
+ * by real time, whichever moved first), at once after `invalidate()` (a silence created or
+ * expired in this process), and whether a silence is in force is decided against the clock
+ * at each check, so an ended silence stops applying without a reload or a restart.
+ */
+import { checkSilenceMatch } from '../config/silence-match.js';
+import type { NormalisedEvent } from '../event/event.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { compileMatch } from '../route/matcher.js';
+import { findSilence, type ActiveSilence } from '../route/silences.js';
+import type { DbOrTx } from '../store/db.js';
+import { loadUnendedSilences, type SilenceRow } from '../store/silences.repo.js';
+
+export type { ActiveSilence } from '../route/silences.js';
+
+export interface SilenceIndex {
+  /**
+   * The silence in force at `now` (clock ms; default the clock's now) that matches the
+   * event, or null. Rejects only when the silences cannot be loaded.
+   */
+  silenceFor(event: NormalisedEvent, now?: number): Promise<ActiveSilence | null>;
+  /** Forget the cached list: the next check reloads it (a silence changed in this process). */
+  invalidate(): void;
+}
+
+export interface SilenceIndexOptions {
+  db: DbOrTx;
+  clock: Clock;
+  /** Longest a cached list is used: silences made by another process apply within it. @default 1000 */
+  refreshMs?: number;
+  /** Real time, for the refresh when the worker's clock stands still (tests). @default systemClock */
+  realClock?: Clock;
+  /** A stored match that no longer compiles (the match syntax changed) is skipped and reported here. */
+  onInvalid?: (silence: SilenceRow, problem: string) => void;
+}
+
+export const SILENCE_REFRESH_MS = 1_000;
+
+interface Loaded {
+  silences: ActiveSilence[];
+  generation: number;
+  clockAt: number;
+  realAt: number;
+}
+
+export function createSilenceIndex(options: SilenceIndexOptions): SilenceIndex {
+  const { db, clock } = options;
+  const refreshMs = options.refreshMs ?? SILENCE_REFRESH_MS;
+  const real = options.realClock ?? systemClock;
+  let generation = 0;
+  let loaded: Loaded | null = null;
+  let loading: { generation: number; promise: Promise<Loaded> } | null = null;
+
+  const fresh = (l: Loaded | null): l is Loaded =>
+    l !== null &&
+    l.generation === generation &&
+    Math.abs(clock.now() - l.clockAt) < refreshMs &&
+    real.now() - l.realAt < refreshMs;
+
+  const load = (): Promise<Loaded> => {
+    if (loading && loading.generation === generation) return loading.promise;
+    const started = { generation, clockAt: clock.now(), realAt: real.now() };
+    const promise = loadUnendedSilences(db, new Date(started.clockAt)).then((rows) => {
+      const next: Loaded = { ...started, silences: compileSilences(rows, options.onInvalid) };
+      if (next.generation === generation) loaded = next;
+      return next;
+    });
+    const entry = { generation, promise };
+    loading = entry;
+    const clear = () => {
+      if (loading === entry) loading = null;
+    };
+    promise.then(clear, clear);
+    return promise;
+  };
+
+  return {
+    async silenceFor(event, now = clock.now()) {
+      const current = fresh(loaded) ? loaded : await load();
+      if (current.silences.length === 0) return null;
+      return findSilence(current.silences, event, now);
+    },
+    invalidate() {
+      generation++;
+      loaded = null;
+    },
+  };
+}
+
+function compileSilences(rows: SilenceRow[], onInvalid: SilenceIndexOptions['onInvalid']): ActiveSilence[] {
+  const compiled: ActiveSilence[] = [];
+  for (const row of rows) {
+    const check = checkSilenceMatch(row.match);
+    if (!check.ok) {
+      onInvalid?.(row, check.issues.map((i) => `${i.path} ${i.message}`).join('; '));
+      continue;
+    }
+    compiled.push({
+      id: row.id,
+      comment: row.comment,
+      startsAt: row.startsAt.getTime(),
+      endsAt: row.endsAt.getTime(),
+      matches: compileMatch(check.spec),
+    });
+  }
+  return compiled;
+}

@@ -1,0 +1,150 @@
+/**
+ * Muting a known incident in a real browser against a real relay (DESIGN.md §8.6): create a
+ * silence on /silences, see the failure's notification suppressed and naming the silence on
+ * the order page, follow the link, expire it, and see the next failure delivered to the
+ * webhook receiver. Writes screenshots to test/browser/screenshots/out/ (not committed).
+ *
+ * Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`): without it the
+ * test FAILS, it does not skip. Run with `npm run test:browser`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSilentLogger } from '../../src/lib/logger.js';
+import { startNodeServer, type RunningNode } from '../../src/runtime/node.js';
+import { listDeliveries } from '../../src/store/admin.repo.js';
+import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../support/store.js';
+import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const SCREENSHOT = fileURLToPath(new URL('./screenshots/out/dashboard-silenced-order.png', import.meta.url));
+const LIST_SCREENSHOT = fileURLToPath(new URL('./screenshots/out/dashboard-silences.png', import.meta.url));
+
+const ADMIN_TOKEN = 'browser-silence-admin-token-5d2e8b';
+const CALLBACK_TOKEN = 'browser-silence-callback-token-9a4c';
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+const rules = (peerUrl: string) => `
+channels:
+  oss: { type: webhook, url: "${peerUrl}", secret: ${WEBHOOK_SECRET} }
+  console: { type: log }
+rules:
+  - name: failures-to-oss
+    match: { status: failed }
+    notify: [oss]
+  - name: everything-to-log
+    notify: [console]
+`;
+
+describe('silences in a real browser', () => {
+  let peer: WebhookPeer;
+  let relay: RunningNode;
+  let base: string;
+  let cleanup: () => Promise<void>;
+
+  /** Drives the worker until the order's webhook delivery reaches `status` (the relay's own loop runs too). */
+  const settle = async (orderId: string, status: string) => {
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+      await relay.pipeline.pipeline.worker.tick();
+      const { items } = await listDeliveries(relay.store.db, { channel: 'oss', orderId });
+      if (items.length === 1 && items[0]!.status === status) return items[0]!;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`the oss delivery of ${orderId} did not become ${status}`);
+  };
+
+  const failure = async (orderId: string) => {
+    const res = await fetch(`${base}/callbacks/colt`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${CALLBACK_TOKEN}` },
+      body: JSON.stringify({ orderId, orderType: 'Number Activation', orderStatus: 'Failed', customerRef: 'ACME-UK-0042', reason: 'Colt outage' }),
+    });
+    expect(res.status).toBe(200);
+  };
+
+  beforeAll(async () => {
+    peer = await startWebhookPeer(WEBHOOK_SECRET);
+    let database: Record<string, string>;
+    if (TEST_DATABASE_URL) {
+      const store: TestStore = await createTestStore('postgres');
+      database = { DATABASE_URL: store.url! };
+      cleanup = () => store.close();
+    } else {
+      const dir = await mkdtemp(path.join(tmpdir(), 'colt-relay-browser-silence-'));
+      database = { DATA_DIR: dir };
+      cleanup = () => rm(dir, { recursive: true, force: true });
+    }
+    relay = await startNodeServer({
+      env: { PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, CALLBACK_TOKEN, RULES: rules(peer.url), WEBHOOK_ALLOW_PRIVATE: 'true', LOG_LEVEL: 'silent', ...database },
+      logger: createSilentLogger(),
+    });
+    base = `http://127.0.0.1:${relay.port}`;
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await cleanup?.();
+    await peer?.close();
+  });
+
+  it('creates a silence, sees the failure suppressed naming it, expires it, and the next failure is delivered', async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (the browser test fails rather than skips)`);
+    }
+    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page: Page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+
+      await page.goto(`${base}/login`);
+      await page.fill('#token', ADMIN_TOKEN);
+      await Promise.all([page.waitForURL(`${base}/`), page.click('button:has-text("Log in")')]);
+
+      // Colt has an incident: silence ACME's failures for two hours.
+      await Promise.all([page.waitForURL(`${base}/silences`), page.click('nav.main >> text=Silences')]);
+      await page.fill('#silence-match', 'status=failed\ncustomerRef=ACME-UK-0042');
+      await page.fill('input[name=duration]', '2h');
+      await page.fill('input[name=comment]', 'Colt incident 4711');
+      await page.fill('input[name=createdBy]', 'alice');
+      await Promise.all([page.waitForURL(/\/silences\?done=silenced/), page.click('button:has-text("Silence")')]);
+      expect(await page.textContent('.flash')).toContain('Silence created');
+      const row = page.locator('tr', { hasText: 'Colt incident 4711' });
+      expect(await row.textContent()).toContain('status=failed customerRef=ACME-UK-0042');
+      const silenceId = (await row.getAttribute('id'))!.replace(/^s-/, '');
+
+      // A failure during the incident: recorded, not sent, and the order page says why.
+      await failure('IN-ORD-SIL-1');
+      expect((await settle('IN-ORD-SIL-1', 'suppressed')).silenceId).toBe(silenceId);
+      expect(peer.requests).toHaveLength(0);
+      await page.goto(`${base}/orders/IN-ORD-SIL-1`);
+      const card = page.locator('.delivery', { hasText: 'failures-to-oss' });
+      expect(await card.locator('.head .badge').first().textContent()).toBe('suppressed');
+      expect(await card.locator('.silenced').textContent()).toBe('suppressed by silence Colt incident 4711');
+      await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+      // The incident is over: follow the link to the silence and expire it.
+      await Promise.all([page.waitForURL(`${base}/silences#s-${silenceId}`), card.locator('.silenced a').click()]);
+      await Promise.all([page.waitForURL(/done=expired/), page.locator(`#s-${silenceId} button:has-text("Expire")`).click()]);
+      expect(await page.textContent('.flash')).toContain('Silence expired');
+      expect(await page.locator(`#s-${silenceId}`).textContent()).toContain('expired by hand');
+      expect(await page.locator(`#s-${silenceId} button`).count()).toBe(0);
+      await page.screenshot({ path: LIST_SCREENSHOT, fullPage: true });
+
+      await failure('IN-ORD-SIL-2');
+      await settle('IN-ORD-SIL-2', 'delivered');
+      expect(peer.requests).toHaveLength(1);
+      expect(peer.requests[0]).toMatchObject({ verified: true, payload: { data: { orderId: 'IN-ORD-SIL-2' } } });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
