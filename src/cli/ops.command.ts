@@ -140,7 +140,7 @@ async function runBulkRetry(args: string[], io: OpsIo): Promise<number> {
   }
   if (!values.dead || values.since === undefined) return usage(io, `--dead and --since are required for a bulk retry\n${RETRY_USAGE}`);
   const { since, channel } = values;
-  if (parseSince(since, 0) === null) return usage(io, `--since: "${since}" is not ${SINCE_HELP}\n`);
+  if (parseSince(since, 0) === null) return usage(io, `--since: "${since}" is not ${SINCE_HELP}\n${RETRY_USAGE}`);
   const which = channel === undefined ? 'every channel' : `channel ${channel}`;
   const print = (retried: unknown, at: string, after: string) =>
     io.stdout(`${String(retried)} dead deliveries of ${which} since ${at} are pending again; ${after}`);
