@@ -13,6 +13,8 @@ import { getChannelStates } from '../../src/store/channel-state.repo.js';
 import { callbackEvents, deliveries, orders } from '../../src/store/schema.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 import { STORE_KINDS } from '../support/store.js';
+import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
+import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
 const SECRET = `whsec_${Buffer.from('colt-relay-breaker-webhook-key!').toString('base64')}`;
@@ -23,13 +25,15 @@ channels:
   oss: { type: webhook, url: "${ossUrl}", secret: \${HOOK_SECRET} }
   audit: { type: webhook, url: "${auditUrl}", secret: \${HOOK_SECRET} }
   console: { type: log }
+  ops-slack: { type: slack, channel: C0ALERTS01 }
+  noc-email: { type: email, to: [noc@example.com] }
 rules:
   - name: orders-to-oss
     match: { source: callback }
     notify: [oss]
   - name: relay-alerts
     match: { type: relay.channel_disabled }
-    notify: [console, audit]
+    notify: [console, audit, ops-slack, noc-email]
 `;
 
 const callback = (orderId: string) => ({ orderId, orderStatus: 'Completed', orderType: 'Number Activation' });
@@ -37,12 +41,14 @@ const callback = (orderId: string) => ({ orderId, orderStatus: 'Completed', orde
 describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }, (kind) => {
   let oss: WebhookPeer;
   let audit: WebhookPeer;
+  let slack: SlackPeer;
+  let smtp: SmtpPeer;
   let relay: TestPipeline;
   let second: Pipeline | null = null;
   let lines: Record<string, unknown>[];
 
   beforeAll(async () => {
-    [oss, audit] = await Promise.all([startWebhookPeer(SECRET), startWebhookPeer(SECRET)]);
+    [oss, audit, slack, smtp] = await Promise.all([startWebhookPeer(SECRET), startWebhookPeer(SECRET), startSlackPeer(), startSmtpPeer()]);
   });
   afterEach(async () => {
     await second?.close();
@@ -50,17 +56,22 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
     await relay?.close();
   });
   afterAll(async () => {
-    await Promise.all([oss.close(), audit.close()]);
+    await Promise.all([oss.close(), audit.close(), slack.close(), smtp.close()]);
   });
+
+  /** Slack and email for the relay's alerts: the stand-in Web API and a real SMTP server. */
+  const alertEnv = () => ({ SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, SMTP_URL: smtp.url, MAIL_FROM: 'relay@example.com' });
 
   async function start(): Promise<TestPipeline> {
     lines = [];
+    slack.messages.clear();
+    smtp.messages.length = 0;
     oss.requests.length = 0;
     audit.requests.length = 0;
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
     relay = await createTestPipeline(
       kind,
-      { RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: '1m', ADMIN_TOKEN, RECONCILE: 'off' },
+      { RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: '1m', ADMIN_TOKEN, RECONCILE: 'off', ...alertEnv() },
       { logger },
     );
     return relay;
@@ -68,7 +79,7 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
 
   /** A second worker on the same database, clock and log: what another process would be. */
   async function secondWorker(r: TestPipeline): Promise<Pipeline> {
-    const rawEnv = { RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: '1m', WEBHOOK_ALLOW_PRIVATE: 'true', RECONCILE: 'off', CALLBACK_TOKEN: 'x'.repeat(24) };
+    const rawEnv = { ...alertEnv(), RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: '1m', WEBHOOK_ALLOW_PRIVATE: 'true', RECONCILE: 'off', CALLBACK_TOKEN: 'x'.repeat(24) };
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
     second = await createPipeline({ env: parseEnv(rawEnv), rawEnv, store: r.store, clock: r.clock, logger });
     return second;
@@ -79,7 +90,7 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
   const admin = (r: TestPipeline, path: string) =>
     r.app.request(path, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
 
-  it.each([1, 2])('disables a webhook failing for 1m once and routes relay.channel_disabled to the log channel (%i worker(s))', async (workers) => {
+  it.each([1, 2])('disables a webhook failing for 1m once and routes relay.channel_disabled to the log channel, Slack, email and a webhook (%i worker(s))', async (workers) => {
     const r = await start();
     const other = workers === 2 ? await secondWorker(r) : null;
     oss.setDefault({ status: 500, body: '{"error":"down"}' });
@@ -127,6 +138,19 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
       type: 'relay.channel_disabled',
       data: { type: 'relay.channel_disabled', source: 'relay', orderId: '', payload: { channel: 'oss', channelType: 'webhook', disabledBy: 'breaker', failingSince: new Date(t0).toISOString(), lastError: 'HTTP 500', lastCode: '500', disableAfter: '1m' } },
     });
+    // Slack: one unthreaded message naming the channel, since when and the last error.
+    const posts = [...slack.messages.values()];
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.channel).toBe('C0ALERTS01');
+    expect(posts[0]!.threadTs).toBeUndefined();
+    expect(posts[0]!.text).toContain(`⛔ Channel oss disabled: no successful delivery since ${new Date(t0).toISOString()}`);
+    expect(JSON.stringify(posts[0]!.blocks)).toContain('Channel oss disabled');
+    expect(JSON.stringify(posts[0]!.blocks)).toContain('*Last error*\\nHTTP 500');
+    // Email, through a real SMTP server.
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0]!.subject).toBe(`[colt-relay] Channel oss disabled: no successful delivery since ${new Date(t0).toISOString()} (CHANNEL_DISABLE_AFTER=1m); last error: 500 HTTP 500`);
+    expect(smtp.messages[0]!.text).toMatch(/Failing since:\s+\S+\nLast success:\s+never\nLast error:\s+HTTP 500/);
+
     // The disabled channel got two tries, then nothing: its retry is held.
     expect(oss.requests).toHaveLength(2);
   });
@@ -172,7 +196,7 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
   it('CHANNEL_DISABLE_AFTER=off never disables', async () => {
     lines = [];
     oss.setDefault({ status: 500 });
-    relay = await createTestPipeline(kind, { RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: 'off', RECONCILE: 'off' });
+    relay = await createTestPipeline(kind, { RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: 'off', RECONCILE: 'off', ...alertEnv() });
     await relay.post(callback('IN-ORD-BRK-5'));
     await relay.pipeline.worker.tick();
     relay.clock.advance(7 * 86_400_000);
