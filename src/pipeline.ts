@@ -12,6 +12,7 @@ import { formatProblems, type RulesConfig } from './config/rules.js';
 import { loadRules } from './config/rules.js';
 import { channelPolicies } from './config/channel-config.js';
 import { closeChannels, createChannels, type ChannelDeps, type ChannelSet } from './deliver/channels/index.js';
+import { createBreaker } from './deliver/breaker.js';
 import { createWorker, type Worker, type WorkerDeps } from './deliver/worker.js';
 import { enrichEvent } from './enrich/enrich.js';
 import { createReconciler } from './enrich/reconcile.js';
@@ -139,6 +140,9 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     ...(options.metrics && { metrics: options.metrics }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
     enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
+    ...(env.CHANNEL_DISABLE_AFTER !== null && {
+      breaker: createBreaker({ db: store.db, clock, logger, afterMs: env.CHANNEL_DISABLE_AFTER }),
+    }),
     ...(env.RECONCILE && { reconcile: createReconciler({
       db: store.db,
       colt,

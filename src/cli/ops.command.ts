@@ -8,8 +8,10 @@
 import { parseArgs } from 'node:util';
 import { parseEnv } from '../config/env.js';
 import { formatProblems, loadRules } from '../config/rules.js';
+import { retryDead, SINCE_HELP } from '../deliver/recover.js';
 import { replayEvent } from '../deliver/replay.js';
 import { parseAge } from '../lib/age.js';
+import { parseSince } from '../lib/duration.js';
 import { systemClock } from '../lib/clock.js';
 import { routeEvent } from '../route/router.js';
 import { getDelivery, pruneOlderThan } from '../store/admin.repo.js';
@@ -27,7 +29,8 @@ export interface OpsIo {
 }
 
 export const REPLAY_USAGE = 'usage: colt-relay replay <eventId>\n';
-export const RETRY_USAGE = 'usage: colt-relay deliveries retry <deliveryId>\n';
+export const RETRY_USAGE =
+  'usage: colt-relay deliveries retry <deliveryId>\n       colt-relay deliveries retry --dead --since <2h | ISO time> [--channel <name>]\n';
 export const PRUNE_USAGE = 'usage: colt-relay prune --older-than <n>d|<n>h   (e.g. 90d)\n';
 
 export interface Ways {
@@ -98,9 +101,10 @@ export async function runReplay(args: string[], io: OpsIo): Promise<number> {
   });
 }
 
-/** `deliveries retry <id>`: a dead or retrying delivery becomes due now. */
+/** `deliveries retry <id>`: a dead or retrying delivery becomes due now; `--dead --since`: every dead one since then. */
 export async function runDeliveries(args: string[], io: OpsIo): Promise<number> {
   const [sub, id, ...extra] = args;
+  if (sub === 'retry' && args.slice(1).some((a) => a.startsWith('--'))) return runBulkRetry(args.slice(1), io);
   if (sub !== 'retry' || id === undefined || extra.length > 0) return usage(io, RETRY_USAGE);
   return withTarget(io, 'deliveries retry', {
     direct: async (store) => {
@@ -117,6 +121,41 @@ export async function runDeliveries(args: string[], io: OpsIo): Promise<number> 
       const answer = await api.post(`/api/deliveries/${encodeURIComponent(id)}/retry`);
       if (answer.status !== 202) return notFound(io, apiErrorMessage(answer));
       io.stdout(`delivery ${id} (${String(answer.body.channel)}) is pending again: the relay sends it now ${through(api)}`);
+      return 0;
+    },
+  });
+}
+
+/** `deliveries retry --dead --since 2h [--channel name]`: bulk recovery (DESIGN.md §8.6). */
+async function runBulkRetry(args: string[], io: OpsIo): Promise<number> {
+  let values: { dead?: boolean; since?: string; channel?: string };
+  try {
+    values = parseArgs({
+      args,
+      options: { dead: { type: 'boolean' }, since: { type: 'string' }, channel: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    return usage(io, `${(error as Error).message}\n${RETRY_USAGE}`);
+  }
+  if (!values.dead || values.since === undefined) return usage(io, `--dead and --since are required for a bulk retry\n${RETRY_USAGE}`);
+  const { since, channel } = values;
+  if (parseSince(since, 0) === null) return usage(io, `--since: "${since}" is not ${SINCE_HELP}\n${RETRY_USAGE}`);
+  const which = channel === undefined ? 'every channel' : `channel ${channel}`;
+  const print = (retried: unknown, at: string, after: string) =>
+    io.stdout(`${String(retried)} dead deliveries of ${which} since ${at} are pending again; ${after}`);
+  return withTarget(io, 'deliveries retry', {
+    direct: async (store, pglite) => {
+      const result = await retryDead(store.db, { since, channel, nowMs: systemClock.now() });
+      if (!result.ok) return notFound(io, result.message);
+      print(result.retried, result.since.toISOString(), pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running worker sends them at its next poll, paced by each channel\n');
+      return 0;
+    },
+    viaApi: async (api) => {
+      const answer = await api.post('/api/deliveries/retry', { status: 'dead', since, ...(channel !== undefined && { channel }) });
+      if (answer.status !== 202) return notFound(io, apiErrorMessage(answer));
+      print(answer.body.retried, String(answer.body.since), `the relay sends them now, paced by each channel ${through(api)}`);
       return 0;
     },
   });

@@ -50,8 +50,10 @@ ${DATABASE}
 When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
 `,
   deliveries: `usage: colt-relay deliveries retry <deliveryId>
+       colt-relay deliveries retry --dead --since <2h | ISO time> [--channel <name>]
 
-Makes a dead or retrying delivery due now (same id, attempt history kept).
+Makes a dead or retrying delivery due now (same id, attempt history kept); with --dead,
+every delivery that died since then (of one channel), paced by each channel's limits.
 ${DATABASE}
 When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
 `,
@@ -94,6 +96,8 @@ export const USAGE = `usage: colt-relay <command> [--help]
   colt order|numbers|reserve|cancel-reservation|activate|update-address [--file F] [--wait D]
                                  Colt's API through the relay's client (colt --help)
   deliveries retry <id>          try a dead or retrying delivery again now
+  deliveries retry --dead --since 2h [--channel name]
+                                 retry every delivery that died since then
   prune --older-than <n>d|<n>h   delete finished events, old attempts and refused callbacks
   silence add --match k=v --for 2h --comment "…" [--author name]
                                  suppress matching notifications for a while

@@ -36,6 +36,13 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ RECONCILE_AFTER: '2', ORDER_SLA: 'porting=1h' })).toThrow(/RECONCILE_AFTER: "2" is not a duration[\s\S]*ORDER_SLA: "porting=1h"/);
   });
 
+  it('reads CHANNEL_DISABLE_AFTER as a duration (default 3d) or off', () => {
+    expect(parseEnv({}).CHANNEL_DISABLE_AFTER).toBe(3 * 86_400_000);
+    expect(parseEnv({ CHANNEL_DISABLE_AFTER: '1m' }).CHANNEL_DISABLE_AFTER).toBe(60_000);
+    expect(parseEnv({ CHANNEL_DISABLE_AFTER: 'off' }).CHANNEL_DISABLE_AFTER).toBeNull();
+    expect(() => parseEnv({ CHANNEL_DISABLE_AFTER: 'soon' })).toThrow(/CHANNEL_DISABLE_AFTER: "soon" is not a duration or off/);
+  });
+
   it('warns when production talks to the Colt sandbox by default', () => {
     const base = { NODE_ENV: 'production', CALLBACK_TOKEN: 'a-long-enough-token-value', COLT_CLIENT_ID: 'id', COLT_CLIENT_SECRET: 's' };
     expect(configWarnings(parseEnv(base)).join('\n')).toMatch(/COLT_ENV is not set: the Colt SANDBOX/);

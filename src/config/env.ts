@@ -62,6 +62,22 @@ const duration = (fallback: string) =>
       return ms;
     });
 
+/** A duration in ms, or null for `off` (the feature is disabled). */
+const durationOrOff = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): number | null => {
+      const text = value === undefined || value.trim() === '' ? fallback : value.trim();
+      if (text.toLowerCase() === 'off') return null;
+      const ms = parseDuration(text);
+      if (ms === null || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration or off: use a number with s, m, h or d (e.g. ${fallback}), or off` });
+        return null;
+      }
+      return ms;
+    });
+
 /** DESIGN.md §8.3: how long an order of each type may stay open. */
 export const DEFAULT_ORDER_SLA = 'reservation=4h,reservation_cancellation=4h,activation=72h,address_update=72h,unknown=72h';
 
@@ -135,6 +151,11 @@ const envSchema = z.object({
   RECONCILE_AFTER: duration('2h'),
   /** The growing interval between checks stops growing here. @default 6h */
   RECONCILE_MAX_INTERVAL: duration('6h'),
+  /**
+   * Circuit breaker (§8.6): a channel failing without a single success this long is disabled
+   * and a relay.channel_disabled event is routed; `off` never disables. @default 3d
+   */
+  CHANNEL_DISABLE_AFTER: durationOrOff('3d'),
   /** Per order type: past it, an open order yields one order.overdue event. */
   ORDER_SLA: orderSla,
   SMTP_URL: url(['smtp://', 'smtps://']),

@@ -98,7 +98,12 @@ export interface WorkerDeps<Rules = unknown> {
    * every `reconcileIntervalMs` by the loop; absent when RECONCILE=off.
    */
   reconcile?: () => Promise<{ checked: number; advanced: number; overdue: number }>;
-  /** Time between reconciliation rounds of the loop. @default 30000 */
+  /**
+   * One circuit-breaker round (src/deliver/breaker.ts): disables channels failing for
+   * CHANNEL_DISABLE_AFTER; run with reconciliation. Absent when CHANNEL_DISABLE_AFTER=off.
+   */
+  breaker?: () => Promise<number>;
+  /** Time between reconciliation (and circuit-breaker) rounds of the loop. @default 30000 */
   reconcileIntervalMs?: number;
   /** Longest an event waits for order details (ENRICH_MAX_WAIT) before it goes on without them. @default 120000 */
   enrichMaxWaitMs?: number;

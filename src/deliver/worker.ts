@@ -44,6 +44,8 @@ export interface TickResult {
   /** Open orders checked with GET /order by reconciliation, and the events it wrote (later statuses, order.overdue). */
   reconcileChecked: number;
   reconcileEvents: number;
+  /** Channels the circuit breaker disabled (each with its relay.channel_disabled event). */
+  channelsDisabled: number;
   /** Nothing was claimed: the loop may sleep. */
   idle: boolean;
 }
@@ -159,14 +161,14 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
 async function runTick<R>(ctx: WorkerContext<R>, lane: SendLane, leases: LeaseKeeper, scope?: TickScope): Promise<TickResult> {
   const result = emptyTick();
   // A fresh callback's tick (Workers) stays about that callback; the cron's ticks reconcile.
-  if (!scope) await reconcileRound(ctx, result);
+  if (!scope) await maintenanceRound(ctx, result);
   const routed = await routeStage(ctx, lane, leases, ctx.batchSize, result, scope);
   const due = await dueStage(ctx, lane, leases, ctx.batchSize, result, scope).catch(async (err: unknown) => {
     await routed.done;
     throw err;
   });
   await Promise.all([routed.done, due.done]);
-  result.idle = result.events === 0 && result.claimed === 0 && result.reconcileEvents === 0;
+  result.idle = result.events === 0 && result.claimed === 0 && result.reconcileEvents === 0 && result.channelsDisabled === 0;
   return result;
 }
 
@@ -183,17 +185,34 @@ async function reconcileRound<R>(ctx: WorkerContext<R>, result: TickResult): Pro
   }
 }
 
-/** Runs a reconciliation round every `reconcileIntervalMs` until stopped (a real timer: it paces Colt calls). */
+/** One circuit-breaker round; its failure is logged, never the tick's. */
+async function breakerRound<R>(ctx: WorkerContext<R>, result: TickResult): Promise<void> {
+  if (!ctx.breaker) return;
+  try {
+    result.channelsDisabled += await ctx.breaker();
+  } catch (err) {
+    ctx.metrics?.storeError();
+    ctx.logger.error({ err: errorMessage(err) }, 'circuit-breaker round failed; the next round tries again');
+  }
+}
+
+/** The periodic rounds: reconciliation, then the circuit breaker. */
+async function maintenanceRound<R>(ctx: WorkerContext<R>, result: TickResult): Promise<void> {
+  await reconcileRound(ctx, result);
+  await breakerRound(ctx, result);
+}
+
+/** Runs the periodic rounds every `reconcileIntervalMs` until stopped (a real timer: it paces Colt calls). */
 function startReconcileTimer<R>(ctx: WorkerContext<R>, onEvents: () => void) {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const schedule = () => {
-    if (stopped || !ctx.reconcile) return;
+    if (stopped || (!ctx.reconcile && !ctx.breaker)) return;
     timer = setTimeout(() => {
       const result = emptyTick();
-      running = reconcileRound(ctx, result).then(() => {
-        if (result.reconcileEvents > 0) onEvents();
+      running = maintenanceRound(ctx, result).then(() => {
+        if (result.reconcileEvents > 0 || result.channelsDisabled > 0) onEvents();
         schedule();
       });
     }, ctx.reconcileIntervalMs);
@@ -320,6 +339,7 @@ function emptyTick(): TickResult {
     errors: 0,
     reconcileChecked: 0,
     reconcileEvents: 0,
+    channelsDisabled: 0,
     idle: true,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration, parseSince } from './duration.js';
 
 describe('durations', () => {
   it('reads s, m, h and d', () => {
@@ -18,5 +18,13 @@ describe('durations', () => {
     expect(formatDuration(7_200_000)).toBe('2h');
     expect(formatDuration(90_000)).toBe('1.5m');
     expect(formatDuration(3_000)).toBe('3s');
+  });
+
+  it('reads since as an ISO time or a duration back from now', () => {
+    const now = Date.parse('2026-11-26T12:00:00Z');
+    expect(parseSince('2h', now)).toEqual(new Date('2026-11-26T10:00:00Z'));
+    expect(parseSince('2026-11-25T08:30:00Z', now)).toEqual(new Date('2026-11-25T08:30:00Z'));
+    expect(parseSince('2026-11-25', now)).toEqual(new Date('2026-11-25T00:00:00Z'));
+    for (const bad of ['yesterday', '2', '2026-13-45T00:00:00Z', '']) expect(parseSince(bad, now), bad).toBeNull();
   });
 });

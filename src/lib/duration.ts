@@ -17,3 +17,17 @@ export function formatDuration(ms: number): string {
   }
   return `${Math.round(ms / 1000)}s`;
 }
+
+/**
+ * A point in time given as an ISO 8601 date or time (`2026-11-26T10:00:00Z`) or as a
+ * duration back from now (`2h`); null when it is neither.
+ */
+export function parseSince(text: string, nowMs: number): Date | null {
+  const trimmed = text.trim();
+  if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
+    const ms = Date.parse(trimmed);
+    return Number.isNaN(ms) ? null : new Date(ms);
+  }
+  const ago = parseDuration(trimmed);
+  return ago === null ? null : new Date(nowMs - ago);
+}

@@ -7,6 +7,7 @@ const tick = (claimed: number, delivered = claimed): TickResult => ({
   eventsRouted: 0,
   reconcileChecked: 0,
   reconcileEvents: 0,
+  channelsDisabled: 0,
   eventsDeferred: 0,
   eventsFailed: 0,
   deliveriesCreated: 0,

@@ -50,6 +50,7 @@ const COUNTS = [
   'errors',
   'reconcileChecked',
   'reconcileEvents',
+  'channelsDisabled',
 ] as const satisfies ReadonlyArray<keyof TickResult>;
 
 /**

@@ -2,7 +2,7 @@
  * Per-channel pacing and health (`channel_state`), shared by every worker through the
  * database so a pause or a rate limit holds across processes (DESIGN.md §6).
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import { channelState } from './schema.js';
 
@@ -26,22 +26,48 @@ export async function pauseChannel(db: DbOrTx, channel: string, until: Date, now
     });
 }
 
-/** Stops the channel until an operator enables it again (e.g. a webhook answered 410 Gone). */
-export async function disableChannel(db: DbOrTx, channel: string, reason: string, at: Date): Promise<void> {
-  await db
+/** Who disabled a channel (`disabled_by`): the circuit breaker, an operator, or the peer (webhook 410). */
+export type DisabledBy = 'breaker' | 'admin' | 'gone';
+
+/**
+ * Stops the channel until an operator enables it again. A channel already disabled keeps
+ * its first reason (and who, and when): answers false then.
+ */
+export async function disableChannel(
+  db: DbOrTx,
+  channel: string,
+  reason: string,
+  at: Date,
+  by: DisabledBy = 'gone',
+): Promise<boolean> {
+  const rows = await db
     .insert(channelState)
-    .values({ channel, disabledAt: at, disabledReason: reason, updatedAt: at })
+    .values({ channel, disabledAt: at, disabledReason: reason, disabledBy: by, updatedAt: at })
     .onConflictDoUpdate({
       target: channelState.channel,
-      set: { disabledAt: at, disabledReason: reason, updatedAt: at },
-    });
+      set: { disabledAt: at, disabledReason: reason, disabledBy: by, updatedAt: at },
+      setWhere: isNull(channelState.disabledAt),
+    })
+    .returning({ channel: channelState.channel });
+  return rows.length > 0;
 }
 
-/** Lifts a disable and any pause; the channel's held deliveries flow again. */
+/**
+ * Lifts a disable and any pause; the channel's held deliveries flow again. The breaker's
+ * count starts over: the next failure is the first.
+ */
 export async function enableChannel(db: DbOrTx, channel: string, at: Date): Promise<void> {
   await db
     .update(channelState)
-    .set({ disabledAt: null, disabledReason: null, pausedUntil: null, consecutiveFailures: 0, updatedAt: at })
+    .set({
+      disabledAt: null,
+      disabledReason: null,
+      disabledBy: null,
+      pausedUntil: null,
+      consecutiveFailures: 0,
+      failingSince: null,
+      updatedAt: at,
+    })
     .where(eq(channelState.channel, channel));
 }
 

@@ -7,6 +7,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { RESPONSE_EXCERPT_BYTES } from '../deliver/channel.js';
 import { newId } from '../lib/ids.js';
 import type { DbOrTx } from './db.js';
+import { rowsOf } from './rows.js';
 import { deliveries, deliveryAttempts } from './schema.js';
 
 export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'retrying' | 'dead' | 'suppressed';
@@ -125,6 +126,38 @@ export async function retryDelivery(db: DbOrTx, id: string, now: Date): Promise<
     .set({ status: 'pending', nextAttemptAt: now, leaseUntil: null, updatedAt: now })
     .where(and(eq(deliveries.id, id), inArray(deliveries.status, ['dead', 'retrying'])))
     .returning({ id: deliveries.id });
+  return rows.length > 0;
+}
+
+/**
+ * Bulk recovery (§8.6): every dead delivery that died (was last updated) at or after
+ * `since`, of one channel or all, becomes due now, as retryDelivery does for one. They go
+ * through the normal claim, which paces each channel. Returns how many.
+ */
+export async function retryDeadDeliveries(db: DbOrTx, options: { since: Date; channel?: string; now: Date }): Promise<number> {
+  const { since, channel, now } = options;
+  const at = now.toISOString();
+  const onlyChannel = channel === undefined ? sql`` : sql`and channel = ${channel}`;
+  const rows = rowsOf<{ count: number }>(
+    await db.execute(sql`
+      with retried as (
+        update deliveries set status = 'pending', next_attempt_at = ${at}::timestamptz, lease_until = null,
+          updated_at = ${at}::timestamptz
+        where status = 'dead' and updated_at >= ${since.toISOString()}::timestamptz ${onlyChannel}
+        returning 1
+      )
+      select count(*)::int as count from retried`),
+  );
+  return Number(rows[0]?.count ?? 0);
+}
+
+/** Whether the channel has a dead delivery (read through the status index: no channel index exists). */
+export async function channelHasDeadDeliveries(db: DbOrTx, channel: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.status, 'dead'), eq(deliveries.channel, channel)))
+    .limit(1);
   return rows.length > 0;
 }
 

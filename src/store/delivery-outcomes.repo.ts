@@ -78,9 +78,11 @@ function cleanText(text: string | null | undefined): string | null {
 /**
  * Channel health follows the outcomes in batch order: a success resets the failure count,
  * so only failures after a channel's last success in the batch are added (or set, when a
- * success came first). A success writes only when there is a count to reset, so a busy
- * healthy channel never queues its workers on one row lock; rows are written in channel
- * order so concurrent batches cannot deadlock on them.
+ * success came first). `failing_since` is the first failure after the last success (the
+ * circuit breaker counts from it, §8.6); `last_success_at` the last success. A success
+ * writes only when there is a count to reset or its last_success_at is over a minute old,
+ * so a busy healthy channel queues its workers on one row lock at most once a minute;
+ * rows are written in channel order so concurrent batches cannot deadlock on them.
  */
 function outcomeStatement(input: string): SQL {
   return sql`
@@ -121,16 +123,21 @@ function outcomeStatement(input: string): SQL {
         (count(*) filter (where h.effect = 'failure' and h.seq > coalesce(l.seq, -1)))::int as failures,
         max(h.pause_until) as paused_until,
         (array_agg(h.disable_reason order by h.seq desc) filter (where h.disable_reason is not null))[1] as disable_reason,
+        min(h.at) filter (where h.effect = 'failure' and h.seq > coalesce(l.seq, -1)) as failing_since,
+        max(h.at) filter (where h.effect = 'success') as success_at,
         max(h.at) as at
       from held h left join last_success l on l.channel = h.channel
       group by h.channel, l.seq
     ),
     channels as (
-      insert into channel_state as cs (channel, consecutive_failures, paused_until, disabled_at, disabled_reason, updated_at)
-      select e.channel, e.failures, e.paused_until, case when e.disable_reason is not null then e.at end, e.disable_reason, e.at
+      insert into channel_state as cs (channel, consecutive_failures, paused_until, disabled_at, disabled_reason, disabled_by,
+        last_success_at, failing_since, updated_at)
+      select e.channel, e.failures, e.paused_until, case when e.disable_reason is not null then e.at end, e.disable_reason,
+        case when e.disable_reason is not null then 'gone' end, e.success_at, e.failing_since, e.at
       from effects e left join channel_state cur on cur.channel = e.channel
       where e.failures > 0 or e.paused_until is not null or e.disable_reason is not null
-        or (e.reset and cur.consecutive_failures > 0)
+        or (e.reset and (cur.channel is null or cur.consecutive_failures > 0 or cur.failing_since is not null
+          or cur.last_success_at is null or cur.last_success_at < e.success_at - interval '1 minute'))
       order by e.channel
       on conflict (channel) do update set
         consecutive_failures = case when (select r.reset from effects r where r.channel = excluded.channel)
@@ -138,6 +145,11 @@ function outcomeStatement(input: string): SQL {
         paused_until = greatest(cs.paused_until, excluded.paused_until),
         disabled_at = coalesce(excluded.disabled_at, cs.disabled_at),
         disabled_reason = case when excluded.disabled_at is not null then excluded.disabled_reason else cs.disabled_reason end,
+        disabled_by = case when excluded.disabled_at is not null then excluded.disabled_by else cs.disabled_by end,
+        last_success_at = greatest(cs.last_success_at, excluded.last_success_at),
+        -- A success in the batch restarts the count from its first later failure (or ends it).
+        failing_since = case when excluded.last_success_at is not null then excluded.failing_since
+          else coalesce(cs.failing_since, excluded.failing_since) end,
         updated_at = excluded.updated_at
     )
     select i.seq, a.id is not null as applied from input i left join applied a on a.seq = i.seq`;

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store, StoreKind } from '../../src/store/db.js';
 import { insertDeliveries } from '../../src/store/deliveries.repo.js';
@@ -86,6 +86,37 @@ describe.each(STORE_KINDS)('operator commands (%s)', { timeout: 120_000 }, (kind
     expect(missing.stderr).toContain('no delivery');
   });
 
+  it('deliveries retry --dead --since [--channel]: every delivery that died since then is pending again', async () => {
+    const HOUR = 3_600_000;
+    const seeded = await withStore(async (store) => {
+      const ids: Record<string, string[]> = { recent: [], old: [], audit: [] };
+      for (const [group, channel, ago] of [['recent', 'console', HOUR], ['recent', 'console', HOUR], ['old', 'console', 5 * HOUR], ['audit', 'audit', HOUR]] as const) {
+        const ev = await insertTestEvent(store.db, { receivedAt: new Date(), orderId: `ORD-BULK-${group}`, queue: false });
+        const [id] = await insertDeliveries(store.db, [{ eventId: ev, orderId: `ORD-BULK-${group}`, channel, channelType: 'log', rules: ['all'] }], new Date());
+        await store.db.update(deliveries).set({ status: 'dead', attempts: 9, updatedAt: new Date(Date.now() - ago) }).where(eq(deliveries.id, id!));
+        ids[group]!.push(id!);
+      }
+      return ids;
+    });
+    const res = await run(['deliveries', 'retry', '--dead', '--since', '2h', '--channel', 'console'], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^2 dead deliveries of channel console since \S+ are pending again/);
+    const statuses = await withStore(async (s) => {
+      const rows = await s.db.select().from(deliveries).where(inArray(deliveries.id, Object.values(seeded).flat()));
+      return Object.fromEntries(Object.entries(seeded).map(([g, ids]) => [g, rows.filter((r) => ids.includes(r.id)).map((r) => r.status)]));
+    });
+    expect(statuses).toEqual({ recent: ['pending', 'pending'], old: ['dead'], audit: ['dead'] });
+    const unknown = await run(['deliveries', 'retry', '--dead', '--since', '2h', '--channel', 'nope'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no channel "nope"');
+    // The prune test below counts events: these are not its business.
+    await withStore(async (store) => {
+      await store.db.delete(callbackEvents).where(like(callbackEvents.orderId, 'ORD-BULK-%'));
+      await store.db.delete(orders).where(like(orders.orderId, 'ORD-BULK-%'));
+    });
+  });
+
   it('replay: queues a new generation under the rules from RULES; an unknown event exits 1', async () => {
     const res = await run(['replay', eventId], env);
     expect(res.stderr).toBe('');
@@ -127,5 +158,20 @@ describe('operator commands: usage', () => {
       expect(res.code, cases[i]!.join(' ')).toBe(2);
       expect(res.stderr, cases[i]!.join(' ')).toMatch(/usage: colt-relay/);
     });
+  });
+
+  it('bulk retry: exit 2 with usage unless --dead and a valid --since are given', { timeout: 60_000 }, async () => {
+    const cases = [
+      ['deliveries', 'retry', '--dead'],
+      ['deliveries', 'retry', '--since', '2h'],
+      ['deliveries', 'retry', '--dead', '--since', 'soon'],
+      ['deliveries', 'retry', '--dead', '--since', '2h', '--nope'],
+    ];
+    const results = await Promise.all(cases.map((args) => run(args, { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })));
+    results.forEach((res, i) => {
+      expect(res.code, cases[i]!.join(' ')).toBe(2);
+      expect(res.stderr, cases[i]!.join(' ')).toMatch(/usage: colt-relay deliveries retry <deliveryId>\n\s+colt-relay deliveries retry --dead --since/);
+    });
+    expect(results[2]!.stderr).toContain('--since: "soon" is not an ISO 8601 time');
   });
 });

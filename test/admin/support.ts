@@ -81,6 +81,8 @@ export interface AdminHarnessOptions {
   withPipeline?: boolean;
   /** Reuse a store (one per test file). */
   store?: TestStore;
+  /** More environment (e.g. CHANNEL_DISABLE_AFTER), over the harness's. */
+  env?: Record<string, string>;
 }
 
 export async function createAdminHarness(kind: StoreKind, options: AdminHarnessOptions = {}): Promise<AdminHarness> {
@@ -101,6 +103,7 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
     COLT_CLIENT_ID: 'colt-client',
     COLT_CLIENT_SECRET: SECRETS.coltSecret,
     ENRICH: 'never',
+    ...options.env,
   };
   const env = parseEnv(rawEnv);
   const logger = createSilentLogger();

@@ -8,7 +8,7 @@
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LockHolder } from '../../src/runtime/data-dir-lock.js';
 import { insertDeliveries } from '../../src/store/deliveries.repo.js';
@@ -31,6 +31,7 @@ describe('a running relay on a PGlite DATA_DIR', () => {
   let holder: LockHolder;
   let eventId: string;
   let deadId: string;
+  const bulkIds: string[] = [];
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -41,6 +42,13 @@ describe('a running relay on a PGlite DATA_DIR', () => {
     eventId = await insertTestEvent(store.db, { receivedAt: new Date(), orderId: 'ORD-HELD', queue: false });
     [deadId = ''] = await insertDeliveries(store.db, [{ eventId, orderId: 'ORD-HELD', channel: 'oss', channelType: 'webhook', rules: ['all'] }], new Date());
     await store.db.update(deliveries).set({ status: 'dead', attempts: 9, lastError: 'gave up' }).where(eq(deliveries.id, deadId));
+    for (let i = 0; i < 3; i++) {
+      const orderId = `ORD-BULK-${i}`;
+      const bulkEvent = await insertTestEvent(store.db, { receivedAt: new Date(), orderId, queue: false });
+      bulkIds.push(...(await insertDeliveries(store.db, [{ eventId: bulkEvent, orderId, channel: 'oss', channelType: 'webhook', rules: ['all'] }], new Date())));
+    }
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await store.db.update(deliveries).set({ status: 'dead', attempts: 9, lastError: 'gave up', updatedAt: hourAgo }).where(inArray(deliveries.id, bulkIds));
     await store.close();
     env = { DATA_DIR: dir, RULES: rules(hook.url), HOOK_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true', LOG_LEVEL: 'warn' };
     relay = startCli(['serve'], { ...env, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, CALLBACK_TOKEN: 'running-relay-callback-token-0123' });
@@ -119,6 +127,21 @@ describe('a running relay on a PGlite DATA_DIR', () => {
     const missing = await runCli(['replay', '01900000-0000-7000-8000-000000000000'], { ...env, ADMIN_TOKEN });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no event 01900000-0000-7000-8000-000000000000');
+  }, 60_000);
+
+  it('deliveries retry --dead --since goes through the relay: each dead delivery reaches the receiver once', async () => {
+    const unknown = await runCli(['deliveries', 'retry', '--dead', '--since', '2h', '--channel', 'nope'], { ...env, ADMIN_TOKEN });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no channel "nope"');
+    const before = hook.requests.length;
+    const result = await runCli(['deliveries', 'retry', '--dead', '--since', '2h', '--channel', 'oss'], { ...env, ADMIN_TOKEN });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^3 dead deliveries of channel oss since \S+ are pending again; the relay sends them now, paced by each channel \(through the running relay's admin API/);
+    await vi.waitFor(() => expect(hook.requests.length - before).toBe(3), { timeout: 30_000, interval: 100 });
+    const sent = hook.requests.slice(before);
+    expect(sent.map((r) => r.webhookId).sort()).toEqual([...bulkIds].sort());
+    expect(sent.every((r) => r.verified)).toBe(true);
   }, 60_000);
 
   it('prune goes through the relay (POST /api/prune)', async () => {

@@ -138,9 +138,33 @@ describe.each(STORE_KINDS)('one-statement worker writes (%s)', (kind) => {
       const written = await recordOutcomes(store.db, [failed(c1!), ok(c2!), failed(c3!), failed(d1!, { pauseUntil: at(60_000) }), ok(e1!)]);
       expect(written).toEqual([true, true, true, true, true]);
       const states = Object.fromEntries((await getChannelStates(store.db)).map((s) => [s.channel, s]));
-      expect(states.c).toMatchObject({ consecutiveFailures: 1 }); // 1 before, then fail, ok, fail
-      expect(states.d).toMatchObject({ consecutiveFailures: 2, pausedUntil: at(60_000) });
-      expect(states.e).toBeUndefined(); // a healthy channel's success writes nothing
+      expect(states.c).toMatchObject({ consecutiveFailures: 1, lastSuccessAt: at(10), failingSince: at(10) }); // 1 before, then fail, ok, fail
+      expect(states.d).toMatchObject({ consecutiveFailures: 2, pausedUntil: at(60_000), failingSince: at(10), lastSuccessAt: null });
+      // A healthy channel's first success records when; more within a minute write nothing.
+      expect(states.e).toMatchObject({ consecutiveFailures: 0, lastSuccessAt: at(10), failingSince: null, updatedAt: at(10) });
+      const e2 = (await claimOn(['e'], at(20))).find((l) => l.channel === 'e');
+      await recordOutcomes(store.db, [ok(e2!, at(30_000))]);
+      expect((await getChannelStates(store.db)).find((s) => s.channel === 'e')).toMatchObject({ lastSuccessAt: at(10), updatedAt: at(10) });
+      const e3 = (await claimOn(['e'], at(30_000))).find((l) => l.channel === 'e');
+      await recordOutcomes(store.db, [ok(e3!, at(61_000))]);
+      expect((await getChannelStates(store.db)).find((s) => s.channel === 'e')).toMatchObject({ lastSuccessAt: at(61_000) });
+    });
+
+    it('keeps failing_since at the first failure after the last success, and a success ends it', async () => {
+      const [f1] = await claimOn(['f']);
+      await recordOutcomes(store.db, [failed(f1!, { at: at(100) })]);
+      const f2 = (await claimOn(['f'], at(200))).find((l) => l.channel === 'f');
+      await recordOutcomes(store.db, [failed(f2!, { at: at(5_000) })]);
+      const state = async () => (await getChannelStates(store.db)).find((s) => s.channel === 'f');
+      expect(await state()).toMatchObject({ failingSince: at(100), consecutiveFailures: 2, lastSuccessAt: null });
+      const f3 = (await claimOn(['f'], at(6_000))).find((l) => l.channel === 'f');
+      await recordOutcomes(store.db, [ok(f3!, at(7_000))]);
+      expect(await state()).toMatchObject({ failingSince: null, consecutiveFailures: 0, lastSuccessAt: at(7_000) });
+      // A success then a failure in one batch: the count starts again from that failure.
+      const f4 = (await claimOn(['f'], at(8_000))).find((l) => l.channel === 'f');
+      const f5 = (await claimOn(['f'], at(8_000))).find((l) => l.channel === 'f');
+      await recordOutcomes(store.db, [ok(f4!, at(9_000)), failed(f5!, { at: at(9_500) })]);
+      expect(await state()).toMatchObject({ failingSince: at(9_500), consecutiveFailures: 1, lastSuccessAt: at(9_000) });
     });
 
     it('never shortens a pause, disables on request, and keeps text Postgres can store', async () => {

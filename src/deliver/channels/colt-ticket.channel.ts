@@ -131,6 +131,10 @@ export function createColtTicketChannel(name: string, config: ColtTicketChannelC
     type: 'colt-ticket',
     render: (event) => renderColtTicket(config, event),
     async send(job) {
+      if (job.event.orderId === '') {
+        const reason = `a Colt ticket is about an order and ${job.event.type} events name none: route them to Slack, email, a webhook or the log`;
+        return { ok: false, retryable: false, reason };
+      }
       const current = await deps.tickets.get(job.event.orderId);
       const stillOpen = current !== null && !CLOSED_TICKET_STATUSES.has(normaliseTicketStatus(current.status ?? 'acknowledged'));
       return stillOpen ? addNote(job, current.ticketId) : open(job);

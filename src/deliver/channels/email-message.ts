@@ -1,3 +1,4 @@
+import { channelDisabledDetails } from '../../event/channel-disabled.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import { eventNotes, eventSummary } from './event-summary.js';
 import type { RenderedMessage } from '../channel.js';
@@ -22,6 +23,20 @@ export function defaultEmailSubject(event: NormalisedEvent): string {
 
 /** The fields every notification shows, in reading order. */
 function eventRows(event: NormalisedEvent): Array<[string, string]> {
+  const disabled = channelDisabledDetails(event);
+  if (disabled) {
+    return [
+      ['Channel', disabled.channel],
+      ['Channel type', disabled.channelType ?? '—'],
+      ['Failing since', disabled.failingSince],
+      ['Last success', disabled.lastSuccessAt ?? 'never'],
+      ['Last error', disabled.lastError ?? '—'],
+      ['Failures in a row', String(disabled.consecutiveFailures)],
+      ['Disabled at', disabled.disabledAt],
+      ['Event', event.eventId],
+      ...eventNotes(event).map((note): [string, string] => ['Note', note]),
+    ];
+  }
   const status = event.rawStatus && event.rawStatus !== event.status ? `${event.status} (${event.rawStatus})` : event.status;
   const rows: Array<[string, string]> = [
     ['Order', event.orderId],

@@ -1,3 +1,4 @@
+import { channelDisabledDetails, type ChannelDisabledPayload } from '../../event/channel-disabled.js';
 import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../event/event.js';
 import { eventNotes, eventSummary, statusLabel } from './event-summary.js';
 import type { RenderedMessage } from '../channel.js';
@@ -59,7 +60,29 @@ function field(label: string, value: string | null): Mrkdwn {
 /** `✅ Order IN-ORD-1 completed (activation)`, escaped for mrkdwn. */
 export function defaultSlackText(event: NormalisedEvent): string {
   const summary = eventSummary(event);
-  return `${STATUS_EMOJI[event.status]} ${escapeFor('mrkdwn', summary)}`;
+  return `${emojiOf(event)} ${escapeFor('mrkdwn', summary)}`;
+}
+
+/** A disabled channel stands out from every order status. */
+const CHANNEL_DISABLED_EMOJI = '⛔';
+
+function emojiOf(event: NormalisedEvent): string {
+  return channelDisabledDetails(event) ? CHANNEL_DISABLED_EMOJI : STATUS_EMOJI[event.status];
+}
+
+/** The header and fields of a relay.channel_disabled event: about a channel, not an order. */
+function channelDisabledParts(d: ChannelDisabledPayload): { header: string; fields: Mrkdwn[] } {
+  return {
+    header: `${CHANNEL_DISABLED_EMOJI} Channel ${d.channel} disabled`,
+    fields: [
+      field('Channel', d.channel),
+      field('Channel type', d.channelType),
+      field('Failing since', d.failingSince),
+      field('Last success', d.lastSuccessAt ?? 'never'),
+      field('Last error', d.lastError),
+      field('Disabled at', d.disabledAt),
+    ],
+  };
 }
 
 /**
@@ -73,28 +96,23 @@ export function buildSlackMessage(config: SlackChannelConfig, event: NormalisedE
     event.rawStatus && event.rawStatus !== event.status
       ? `${statusLabel(event.status)} (${event.rawStatus})`
       : statusLabel(event.status);
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: cut(`${STATUS_EMOJI[event.status]} Order ${event.orderId} ${statusLabel(event.status)}`, HEADER_MAX),
-        emoji: true,
-      },
-    },
-  ];
+  const disabled = channelDisabledDetails(event);
+  const parts = disabled
+    ? channelDisabledParts(disabled)
+    : {
+        header: `${STATUS_EMOJI[event.status]} Order ${event.orderId} ${statusLabel(event.status)}`,
+        fields: [
+          field('Order', event.orderId),
+          field('Type', event.orderType),
+          field('Status', statusText),
+          field('Numbers', formatNumbers(event.numbers)),
+          field('Customer', event.customerRef),
+          field('Occurred at', event.occurredAt),
+        ],
+      };
+  const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cut(parts.header, HEADER_MAX), emoji: true } }];
   if (custom) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: custom } });
-  blocks.push({
-    type: 'section',
-    fields: [
-      field('Order', event.orderId),
-      field('Type', event.orderType),
-      field('Status', statusText),
-      field('Numbers', formatNumbers(event.numbers)),
-      field('Customer', event.customerRef),
-      field('Occurred at', event.occurredAt),
-    ],
-  });
+  blocks.push({ type: 'section', fields: parts.fields });
   const notes = eventNotes(event).map((note) => ` · ${escapeFor('mrkdwn', note)}`).join('');
   const context = cutMrkdwn(`Event ${escapeFor('mrkdwn', event.eventId)}${notes}`, SECTION_MAX);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });

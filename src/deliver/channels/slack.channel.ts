@@ -81,6 +81,7 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
       unfurl_media: false,
     });
     const ts = posted.ts!;
+    if (event.orderId === '') return { ok: true, code: 'ok', response: JSON.stringify({ channel: posted.channel, ts }) };
     try {
       await deps.threads.save(event.orderId, config.channel, ts, event.status);
     } catch (err) {
@@ -112,9 +113,10 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
 
   async function send(job: DeliveryJob): Promise<SendResult> {
     const message = buildSlackMessage(config, job.event);
-    let thread: SlackThread | null;
+    let thread: SlackThread | null = null;
     try {
-      thread = await deps.threads.get(job.event.orderId, config.channel);
+      // An event about no order (relay.channel_disabled) stands alone: no thread to join or start.
+      if (job.event.orderId !== '') thread = await deps.threads.get(job.event.orderId, config.channel);
     } catch (err) {
       return { ok: false, retryable: true, reason: `slack thread store: ${(err as Error).message}` };
     }

@@ -1,7 +1,7 @@
-/** GET /api/channels, POST /api/channels/{name}/enable: configured channels with their health. */
+/** GET /api/channels, POST /api/channels/{name}/disable and /enable: configured channels with their health. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { RulesConfig } from '../../config/rules.js';
-import { enableChannel, getChannelStates, type ChannelStateRow } from '../../store/channel-state.repo.js';
+import { disableChannel, enableChannel, getChannelStates, type ChannelStateRow } from '../../store/channel-state.repo.js';
 import { ApiError } from '../errors.js';
 import { COMMON_ERRORS, NOT_FOUND, SECURED, json, type AdminApp, type AdminDeps } from './openapi-helpers.js';
 import { ChannelNameParamSchema } from './queries.js';
@@ -19,6 +19,9 @@ export const ChannelSchema = z
     enabled: z.boolean(),
     disabledAt: isoTime.nullable(),
     disabledReason: z.string().nullable(),
+    disabledBy: z.string().nullable().openapi({ description: '`breaker` (CHANNEL_DISABLE_AFTER), `admin` or `gone` (webhook 410).' }),
+    failingSince: isoTime.nullable().openapi({ description: 'First failure since the last success; null while healthy.' }),
+    lastSuccessAt: isoTime.nullable().openapi({ description: 'Last delivered send (kept to the minute on a busy channel).' }),
     pausedUntil: isoTime.nullable().openapi({ description: 'A peer asked to wait (Retry-After) until then.' }),
     consecutiveFailures: z.number().int(),
   })
@@ -43,6 +46,27 @@ const enableRoute = createRoute({
   responses: { 200: json(ChannelSchema, 'The channel as it is now.'), ...COMMON_ERRORS, ...NOT_FOUND },
 });
 
+export const DisableRequestSchema = z
+  .object({ reason: z.string().min(1).max(500).optional().openapi({ example: 'receiver being migrated' }) })
+  .strict()
+  .openapi('DisableChannelRequest');
+
+const disableRoute = createRoute({
+  method: 'post',
+  path: '/api/channels/{name}/disable',
+  tags: ['channels'],
+  summary: 'Stop sending to a channel until it is enabled',
+  description:
+    'Its deliveries are held (not dropped) and go out when it is enabled again. An already disabled channel keeps its ' +
+    'first reason. No relay.channel_disabled event is routed for a disable by hand: the operator already knows.',
+  security: SECURED,
+  request: {
+    params: ChannelNameParamSchema,
+    body: { content: { 'application/json': { schema: DisableRequestSchema } }, required: false },
+  },
+  responses: { 200: json(ChannelSchema, 'The channel as it is now.'), ...COMMON_ERRORS, ...NOT_FOUND },
+});
+
 type ChannelView = z.infer<typeof ChannelSchema>;
 
 /** Channels of the rules (file order), then channels that only have state left. */
@@ -61,6 +85,9 @@ function channelViews(rules: RulesConfig | null, warnings: readonly string[], st
       enabled: !state?.disabledAt,
       disabledAt: state?.disabledAt?.toISOString() ?? null,
       disabledReason: state?.disabledReason ?? null,
+      disabledBy: state?.disabledAt ? (state.disabledBy ?? null) : null,
+      failingSince: state?.failingSince?.toISOString() ?? null,
+      lastSuccessAt: state?.lastSuccessAt?.toISOString() ?? null,
       pausedUntil: state?.pausedUntil?.toISOString() ?? null,
       consecutiveFailures: state?.consecutiveFailures ?? 0,
     };
@@ -75,6 +102,18 @@ export function registerChannelRoutes(app: AdminApp, deps: AdminDeps): void {
     channelViews(deps.pipeline?.rules() ?? null, deps.pipeline?.channels().warnings ?? [], await getChannelStates(deps.store.db));
 
   app.openapi(listRoute, async (c) => c.json({ items: await current() }, 200));
+
+  app.openapi(disableRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    // No body (or no JSON content type) is a disable without a reason.
+    const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason ?? 'disabled by an operator';
+    const known = (await current()).find((v) => v.name === name);
+    if (!known) throw new ApiError('not_found', `no channel ${name}`);
+    const changed = await disableChannel(deps.store.db, name, reason, new Date(deps.clock.now()), 'admin');
+    deps.logger.info({ channel: name, reason, changed }, changed ? 'channel disabled (admin API)' : 'channel already disabled (admin API)');
+    const now = (await current()).find((v) => v.name === name)!;
+    return c.json(now, 200);
+  });
 
   app.openapi(enableRoute, async (c) => {
     const { name } = c.req.valid('param');

@@ -1,15 +1,16 @@
 /**
- * The dashboard's form posts: retry a delivery, replay a callback, enable a channel, dry-run
- * the rules. Each runs behind the session and CSRF checks, then redirects (post/redirect/get)
+ * The dashboard's form posts: retry a delivery (or every dead one since a time), replay a
+ * callback, disable or enable a channel, dry-run the rules. Each runs behind the session and CSRF checks, then redirects (post/redirect/get)
  * with a fixed `done` key, so a reload never posts twice.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.js';
+import { retryDead } from '../../deliver/recover.js';
 import { replayEvent } from '../../deliver/replay.js';
 import { routeEvent } from '../../route/router.js';
 import { getDelivery } from '../../store/admin.repo.js';
 import { isUuid } from '../../store/cursor.js';
-import { enableChannel, getChannelStates } from '../../store/channel-state.repo.js';
+import { disableChannel, enableChannel, getChannelStates } from '../../store/channel-state.repo.js';
 import { retryDelivery } from '../../store/deliveries.repo.js';
 import { loadEvent } from '../../store/events.repo.js';
 import { safeNext, type DashboardEnv } from './auth.js';
@@ -58,6 +59,29 @@ export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: M
     const queued = result.found && result.deliveryIds.length > 0;
     if (queued) wake();
     return c.redirect(backTo(c, `/orders/${encodeURIComponent(event.orderId)}`, queued ? 'replayed' : 'replay-nothing'), 303);
+  });
+
+  app.post('/channels/:name/disable', guard, async (c) => {
+    const reason = c.get('form')['reason'];
+    const text = typeof reason === 'string' && reason.trim() ? reason.trim().slice(0, 500) : 'disabled by an operator';
+    const name = c.req.param('name');
+    const known = deps.pipeline ? Object.hasOwn(deps.pipeline.rules().channels, name) : (await getChannelStates(db)).some((s) => s.channel === name);
+    if (!known) return c.html(NotFoundPage({ view: await loadView(c, deps), what: 'channel', id: name }), 404);
+    await disableChannel(db, name, text, new Date(deps.clock.now()), 'admin');
+    deps.logger.info({ channel: name, reason: text }, 'channel disabled (dashboard)');
+    return c.redirect(backTo(c, '/rules', 'disabled'), 303);
+  });
+
+  app.post('/deliveries/retry-dead', guard, async (c) => {
+    const form = c.get('form');
+    const since = typeof form['since'] === 'string' ? form['since'] : '';
+    const channel = typeof form['channel'] === 'string' && form['channel'] ? form['channel'] : undefined;
+    const knownChannels = deps.pipeline ? Object.keys(deps.pipeline.rules().channels) : null;
+    const result = await retryDead(db, { since, channel, nowMs: deps.clock.now(), knownChannels });
+    if (result.ok && result.retried > 0) wake();
+    const done = !result.ok ? (result.field === 'since' ? 'bulk-bad-since' : 'bulk-unknown-channel') : result.retried > 0 ? 'bulk-retried' : 'bulk-nothing';
+    if (result.ok) deps.logger.info({ channel: result.channel, since: result.since.toISOString(), retried: result.retried }, 'dead deliveries retried in bulk (dashboard)');
+    return c.redirect(backTo(c, '/deliveries?status=dead', done), 303);
   });
 
   app.post('/channels/:name/enable', guard, async (c) => {

@@ -28,6 +28,8 @@ export function Code(props: { text: string }) {
 
 /** A link to an order's page. */
 export function OrderLink(props: { orderId: string }) {
+  // The relay's own events (relay.channel_disabled) are about no order.
+  if (props.orderId === '') return <span class="muted">no order (relay event)</span>;
   return (
     <a href={`/orders/${encodeURIComponent(props.orderId)}`} class="mono">
       {props.orderId}

@@ -56,6 +56,7 @@ export function DeliveriesPage(props: { view: View; page: Page<DeliveryRow>; fil
         </select>
         <button type="submit">Filter</button>
       </form>
+      {dead && page.items.length > 0 ? <RetryDeadForm view={view} channel={filter.channel} /> : null}
       <section class="card">
         {page.items.length === 0 ? (
           <p class="empty">{dead ? 'No dead letters. Nothing needs you.' : 'No delivery matches.'}</p>
@@ -113,5 +114,27 @@ export function DeliveriesPage(props: { view: View; page: Page<DeliveryRow>; fil
         <Pager path="/deliveries" params={{ status: filter.status, channel: filter.channel }} nextCursor={page.nextCursor} />
       </section>
     </Layout>
+  );
+}
+
+/**
+ * Bulk recovery (§8.6): every dead delivery of the filtered channel (or all) that died
+ * since then becomes due now; the worker's claim paces each channel, so nothing bursts.
+ */
+function RetryDeadForm(props: { view: View; channel: string | undefined }) {
+  const back = props.channel ? `/deliveries?status=dead&channel=${encodeURIComponent(props.channel)}` : '/deliveries?status=dead';
+  return (
+    <form method="post" action="/deliveries/retry-dead" class="toolbar" id="retry-dead">
+      <input type="hidden" name="_csrf" value={props.view.csrf} />
+      <input type="hidden" name="back" value={back} />
+      {props.channel ? <input type="hidden" name="channel" value={props.channel} /> : null}
+      <label for="since" class="muted small">
+        retry every dead delivery of {props.channel ? <strong>{props.channel}</strong> : 'every channel'} that died in the last
+      </label>
+      <input id="since" name="since" value="24h" size={8} aria-label="since (duration like 2h, or ISO time)" />
+      <button type="submit" class="primary">
+        Retry dead deliveries
+      </button>
+    </form>
   );
 }

@@ -46,6 +46,11 @@ const FLASH: Record<string, string> = {
   replayed: 'Replay queued: a new generation of deliveries was created with the current rules.',
   'replay-nothing': 'Replayed, but no rule matches this callback now: nothing was queued.',
   enabled: 'Channel enabled: its waiting deliveries go out on the next tick.',
+  disabled: 'Channel disabled: its deliveries wait until it is enabled again.',
+  'bulk-retried': 'Dead deliveries queued again: the worker sends them paced by each channel. Reload to see the outcome.',
+  'bulk-nothing': 'No dead delivery matched: nothing was queued.',
+  'bulk-bad-since': 'Nothing queued: "since" must be a duration like 2h or an ISO time.',
+  'bulk-unknown-channel': 'Nothing queued: that channel is not in the rules and has no dead deliveries.',
 };
 
 /** A query parameter, or undefined when absent, empty or absurdly long. */

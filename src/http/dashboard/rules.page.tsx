@@ -6,7 +6,7 @@ import type { RulesConfig } from '../../config/rules.js';
 import type { ConditionTest, MatchSpec } from '../../config/rules-types.js';
 import type { ChannelConfig } from '../../config/channel-config.js';
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
-import { Badge, channelBlock, Code } from './components.js';
+import { Badge, channelBlock, Code, When } from './components.js';
 import type { DryRunResult } from './dry-run.js';
 import { safeOrigin, toJson } from './format.js';
 import { Layout, PostButton, type View } from './layout.js';
@@ -104,6 +104,41 @@ function DryRunOutput(props: { result: DryRunResult }) {
   );
 }
 
+/** Who disabled it, since when it fails, when it last delivered. */
+function ChannelHealth(props: { state: ChannelStateRow | undefined; now: number }) {
+  const s = props.state;
+  if (!s) return null;
+  const who = { breaker: 'by the circuit breaker (CHANNEL_DISABLE_AFTER)', admin: 'by an operator', gone: 'by the peer (HTTP 410)' };
+  return (
+    <div class="small muted">
+      {s.disabledAt && s.disabledBy ? <div>disabled {who[s.disabledBy as keyof typeof who] ?? `by ${s.disabledBy}`}</div> : null}
+      {s.failingSince ? (
+        <div>
+          failing since <When at={s.failingSince} now={props.now} />
+        </div>
+      ) : null}
+      {s.lastSuccessAt ? (
+        <div>
+          last success <When at={s.lastSuccessAt} now={props.now} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Disable by hand, with an optional reason: the channel's deliveries are held until Enable. */
+function DisableForm(props: { name: string; csrf: string }) {
+  return (
+    <form method="post" action={`/channels/${encodeURIComponent(props.name)}/disable`} class="inline">
+      <input type="hidden" name="_csrf" value={props.csrf} />
+      <input name="reason" placeholder="reason (optional)" aria-label={`reason to disable ${props.name}`} size={16} maxlength={500} />
+      <button type="submit" class="danger">
+        Disable
+      </button>
+    </form>
+  );
+}
+
 export interface RulesPageProps {
   view: View;
   /** Null when this process has no pipeline (no rules loaded here). */
@@ -159,9 +194,12 @@ export function RulesPage(props: RulesPageProps) {
                           {state.consecutiveFailures} failure{state.consecutiveFailures === 1 ? '' : 's'} in a row
                         </div>
                       ) : null}
+                      <ChannelHealth state={state} now={view.now} />
                       {block?.kind === 'disabled' ? (
-                        <PostButton action={`/channels/${encodeURIComponent(name)}/enable`} csrf={view.csrf} label="Enable" />
-                      ) : null}
+                        <PostButton action={`/channels/${encodeURIComponent(name)}/enable`} csrf={view.csrf} label="Enable" kind="primary" />
+                      ) : (
+                        <DisableForm name={name} csrf={view.csrf} />
+                      )}
                     </td>
                   </tr>
                 );
