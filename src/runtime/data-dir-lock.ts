@@ -129,7 +129,9 @@ async function takeOver(dataDir: string, stale: LockHolder, content: string): Pr
   if (!(await createExclusive(guardPath, guard))) {
     ownNonces.delete(guardNonce);
     const other = await readHolder(guardPath);
-    if (other && other.pid > 0 && isAlive(other)) return false;
+    // Gone already: the other takeover finished between our create and our read; look again.
+    if (other === null) return false;
+    if (other.pid > 0 && isAlive(other)) return false;
     throw new Error(
       `DATA_DIR ${dataDir}: a takeover of its stale lock was interrupted (${guardPath} names a process that is gone); ` +
         `make sure no relay uses the folder, then delete ${guardPath} and ${lockPath}`,
