@@ -1,6 +1,6 @@
 /**
  * `colt-relay replay | deliveries retry | prune` as an operator runs them: real processes
- * through bin/colt-relay-dev.mjs (the sources) against a Postgres database (DATABASE_URL) and a PGlite DATA_DIR.
+ * through the CLI (test/support/cli.ts: the compiled command, or the sources when not yet built) against a Postgres database (DATABASE_URL) and a PGlite DATA_DIR.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-/** The command line as a user runs it: a real process through bin/colt-relay-dev.mjs (the sources). */
+/** The command line as a user runs it: a real process (test/support/cli.ts: the compiled command, or the sources when not yet built). */
 import { describe, expect, it } from 'vitest';
 import { runCli as run } from '../support/cli.js';
 

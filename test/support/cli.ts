@@ -1,15 +1,34 @@
 /**
- * The command line as a user runs it: real processes through bin/colt-relay-dev.mjs, which runs
- * the sources (bin/colt-relay.mjs runs dist/, which may be older than the sources under test;
- * test/packaging covers the compiled build).
+ * The command line as a user runs it: real processes. When dist/ is built from the current
+ * sources (as after `npm install` or `npm ci`, which build it), they run the installed command,
+ * bin/colt-relay.mjs, on the compiled JavaScript users run: a process starts in a fraction of
+ * the time tsx needs. When any source file is newer than dist/ (a change not yet built), they
+ * run bin/colt-relay-dev.mjs, which runs the sources through tsx: the tests never run stale code.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LockHolder } from '../../src/runtime/data-dir-lock.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/colt-relay-dev.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Newest modification time of the files under `dir` that `keep` accepts. */
+function newest(dir: string, keep: (name: string) => boolean): number {
+  const names = readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter(keep);
+  return Math.max(0, ...names.map((name) => statSync(join(ROOT, dir, name)).mtimeMs));
+}
+
+/** dist/ holds the compiled form of every source file as it is now. */
+function distIsCurrent(): boolean {
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) return false;
+  const sources = newest('src', (name) => /\.tsx?$/.test(name) && !name.endsWith('.test.ts'));
+  return sources <= newest('dist', (name) => name.endsWith('.js'));
+}
+
+/** The command the tests run: bin/colt-relay.mjs (compiled) or bin/colt-relay-dev.mjs (sources). */
+export const BIN = fileURLToPath(new URL(distIsCurrent() ? '../../bin/colt-relay.mjs' : '../../bin/colt-relay-dev.mjs', import.meta.url));
 
 export interface CliResult {
   code: number;
