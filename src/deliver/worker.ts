@@ -55,13 +55,22 @@ export interface TickScope {
   eventId: string;
 }
 
+/** How an unscoped tick runs. */
+export interface TickOptions {
+  /**
+   * Run the periodic rounds (reconciliation, circuit breaker) before the work. A sweep of
+   * many ticks asks for them on its first tick only. @default true
+   */
+  maintenance?: boolean;
+}
+
 export interface Worker {
   /**
    * One bounded round: claim and process due events, then claim and send due deliveries;
    * resolves when every send is written. Ticks run one at a time; beside a running loop
    * they share the work like another worker would.
    */
-  tick(scope?: TickScope): Promise<TickResult>;
+  tick(scope?: TickScope, options?: TickOptions): Promise<TickResult>;
   /** Runs the claim stages in the background until stop(). */
   start(): void;
   /** Something new is due (the receiver stored an event): route now instead of after the poll interval. */
@@ -134,8 +143,8 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
     logger: ctx.logger,
   });
   let ticks: Promise<unknown> = Promise.resolve();
-  const tick = (scope?: TickScope): Promise<TickResult> => {
-    const run = () => runTick(ctx, lane, leases, scope);
+  const tick = (scope?: TickScope, options?: TickOptions): Promise<TickResult> => {
+    const run = () => runTick(ctx, lane, leases, scope, options);
     const next = ticks.then(run, run);
     ticks = next.catch(() => undefined);
     return next;
@@ -158,10 +167,16 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
  * now too), and waits for every send it started. The routed deliveries' sends start before
  * the claim, so they overlap it.
  */
-async function runTick<R>(ctx: WorkerContext<R>, lane: SendLane, leases: LeaseKeeper, scope?: TickScope): Promise<TickResult> {
+async function runTick<R>(
+  ctx: WorkerContext<R>,
+  lane: SendLane,
+  leases: LeaseKeeper,
+  scope?: TickScope,
+  options?: TickOptions,
+): Promise<TickResult> {
   const result = emptyTick();
-  // A fresh callback's tick (Workers) stays about that callback; the cron's ticks reconcile.
-  if (!scope) await maintenanceRound(ctx, result);
+  // A fresh callback's tick (Workers) stays about that callback; the cron's first tick reconciles.
+  if (!scope && options?.maintenance !== false) await maintenanceRound(ctx, result);
   const routed = await routeStage(ctx, lane, leases, ctx.batchSize, result, scope);
   const due = await dueStage(ctx, lane, leases, ctx.batchSize, result, scope).catch(async (err: unknown) => {
     await routed.done;

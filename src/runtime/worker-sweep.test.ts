@@ -27,8 +27,10 @@ function scripted(results: TickResult[], msPerTick = 0) {
   const sleeps: number[] = [];
   const worker = {
     calls: 0,
-    tick: async () => {
+    maintenance: [] as boolean[],
+    tick: async (_scope?: unknown, options?: { maintenance?: boolean }) => {
       worker.calls++;
+      worker.maintenance.push(options?.maintenance !== false);
       t += msPerTick;
       return results.shift() ?? tick(0);
     },
@@ -49,6 +51,12 @@ describe('sweepDueWork', () => {
     const result = await sweepDueWork(worker, { ...options, idleWaitMs: 1_100 });
     expect(result).toMatchObject({ ticks: 4, claimed: 13, delivered: 13, stopped: 'idle' });
     expect(sleeps).toEqual([1_100]);
+  });
+
+  it('asks for reconciliation and the circuit breaker on the first tick only', async () => {
+    const { worker, options } = scripted([tick(10), tick(3), tick(0), tick(2)]);
+    await sweepDueWork(worker, options);
+    expect(worker.maintenance).toEqual([true, false, false, false, false, false]);
   });
 
   it('keeps draining a paced channel: work found after the pause continues the sweep', async () => {

@@ -54,7 +54,7 @@ const COUNTS = [
 ] as const satisfies ReadonlyArray<keyof TickResult>;
 
 /**
- * Runs bounded ticks: stops after a tick that finds nothing, unless the tick before it did
+ * Runs bounded ticks (the periodic rounds on the first only): stops after a tick that finds nothing, unless the tick before it did
  * find work, in which case it waits `idleWaitMs` and looks once more (a paced channel's
  * next message becomes sendable only after its interval).
  */
@@ -68,7 +68,8 @@ export async function sweepDueWork(worker: Pick<Worker, 'tick'>, options: SweepO
   let ticks = 0;
   let foundWork = false;
   while (ticks < maxTicks && now() - started < budgetMs) {
-    const result = await worker.tick();
+    // Reconciliation and the circuit breaker once per sweep, not once per tick.
+    const result = await worker.tick(undefined, ticks === 0 ? {} : { maintenance: false });
     ticks++;
     for (const key of COUNTS) totals[key] += result[key];
     if (!result.idle) {
