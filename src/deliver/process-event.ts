@@ -10,12 +10,12 @@ import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { rescheduleEventWork, type ClaimedEventWork } from '../store/event-work.repo.js';
 import { loadEvent } from '../store/events.repo.js';
 import { getOrderStatuses, recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
-import { claimEventsToRoute, saveRouting, type RoutedEventWrite } from '../store/routing.repo.js';
+import { claimEventsToRoute, saveRouting, type GroupJoin, type RoutedEventWrite } from '../store/routing.repo.js';
 import { mapWithConcurrency } from './concurrency.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
 import { recordObservedStatus } from '../enrich/observed-status.js';
-import type { EnrichOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
+import type { EnrichOutcome, RouteGroupOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
 
 /** GET /order calls in flight at once: Colt's API is one shared peer, whatever the send concurrency. */
 export const MAX_ENRICH_CONCURRENCY = 8;
@@ -144,9 +144,20 @@ function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: Route
   return {
     eventId: event.eventId,
     orderId: event.orderId,
-    // Paced channels (Slack) wait for their send slot, which only a claim takes.
-    deliveries: routed.deliveries.map((d) => ({ ...d, claim: !((ctx.sendIntervalMs[d.channelType] ?? 0) > 0) })),
+    deliveries: routed.deliveries.map(({ group, ...d }) => ({
+      ...d,
+      // Paced channels (Slack) wait for their send slot, which only a claim takes.
+      claim: !((ctx.sendIntervalMs[d.channelType] ?? 0) > 0),
+      ...(group && { group: groupJoin(ctx, d.channel, group) }),
+    })),
   };
+}
+
+/** A new group waits `wait`, and past the channel's quiet hours (a later window end is checked when it is due). */
+function groupJoin<R>(ctx: WorkerContext<R>, channel: string, group: RouteGroupOutcome): GroupJoin {
+  const waited = new Date(ctx.clock.now() + group.waitMs);
+  const dueAt = ctx.quietHours?.until(channel, waited) ?? waited;
+  return { rule: group.rule, key: group.key, values: group.values, dueAt, intervalMs: group.intervalMs };
 }
 
 /** Enriches and routes one event; never throws (errors reschedule the event with a backoff). */

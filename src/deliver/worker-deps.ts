@@ -9,14 +9,32 @@ import type { Metrics } from '../lib/metrics.js';
 import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../event/event.js';
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
+import type { FilteredMembers, LoadedMember } from './group-send.js';
 import type { ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
 export interface RouteOutcome {
   /** One entry per channel: the router already merged rules naming the same channel. */
-  deliveries: { channel: string; channelType: ChannelType; rules: string[] }[];
+  deliveries: { channel: string; channelType: ChannelType; rules: string[]; group?: RouteGroupOutcome }[];
   /** The event is stale and no rule asked for stale events. */
   skippedStale?: boolean;
+}
+
+/** The group a delivery joins (src/route `RouteGroup` fits). */
+export interface RouteGroupOutcome {
+  rule: string;
+  key: string;
+  values: Record<string, string | null>;
+  waitMs: number;
+  intervalMs: number;
+}
+
+/** Quiet hours of the channels that have them (§8.6). */
+export interface QuietHours {
+  /** Channels with quiet hours. */
+  channels(): string[];
+  /** The end of the channel's quiet window holding `at`, or null when `at` is outside one. */
+  until(channel: string, at: Date): Date | null;
 }
 
 /** What an enrichment attempt (GET /order) came to. */
@@ -96,6 +114,10 @@ export interface WorkerDeps<Rules = unknown> {
   reconcileIntervalMs?: number;
   /** Longest an event waits for order details (ENRICH_MAX_WAIT) before it goes on without them. @default 120000 */
   enrichMaxWaitMs?: number;
+  /** Quiet hours: groups due inside a channel's window wait for its end. @default none */
+  quietHours?: QuietHours;
+  /** Takes silenced members out of a group before it is sent (they are recorded suppressed). @default none */
+  filterGroupMembers?: (members: LoadedMember[], now: Date) => Promise<FilteredMembers>;
 }
 
 /** WorkerDeps with every default filled in. */
