@@ -55,6 +55,15 @@ function parseClause(map: Record<string, unknown>, path: readonly PathSegment[],
   return clause;
 }
 
+/**
+ * True when `field` may be named in a `match` (and so in a group's `by`); otherwise a problem
+ * saying so, with the closest valid name.
+ */
+export function checkMatchField(field: string, path: readonly PathSegment[], problems: PendingProblem[]): boolean {
+  const report: Report = (at, message, kind) => problems.push({ path: at, message, ...(kind ? { at: kind } : {}) });
+  return resolveField(field, path, report) !== undefined;
+}
+
 function resolveField(field: string, path: readonly PathSegment[], report: Report): FieldInfo | undefined {
   if (field === NUMBER_FIELD) return { field, kind: 'numbers' };
   if (field === 'numbers') {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChannelConfig, ChannelType } from './channel-config.js';
 import type { PathSegment, PendingProblem } from './rules-yaml.js';
 import { didYouMean } from './rules-suggest.js';
+import { quietHoursSchema, rateLimitSchema } from './rules-notify.js';
 
 /** `whsec_` and the padded base64 of the signing key (Standard Webhooks). */
 const WEBHOOK_SECRET = /^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/;
@@ -27,10 +28,16 @@ const template = {
   text: z.string().optional(),
 };
 
+/** Every channel type may be paced (§8.6). */
+const pacing = { rateLimit: rateLimitSchema.optional() };
+/** Channels a person reads also keep quiet hours. */
+const human = { ...pacing, quietHours: quietHoursSchema.optional() };
+
 const slackSchema = z.strictObject({
   type: z.literal('slack'),
   channel: z.string().trim().min(1, { error: 'must name a Slack channel (C… id or #name)' }),
   ...template,
+  ...human,
 });
 
 const emailSchema = z.strictObject({
@@ -39,6 +46,7 @@ const emailSchema = z.strictObject({
   cc: addressList.optional(),
   from: mailbox.optional(),
   ...template,
+  ...human,
 });
 
 const webhookSchema = z.strictObject({
@@ -47,14 +55,16 @@ const webhookSchema = z.strictObject({
   secret: z.string().regex(WEBHOOK_SECRET, { error: 'must be "whsec_" followed by base64 (Standard Webhooks)' }),
   timeoutMs: z.int({ error: 'must be a whole number of milliseconds' }).min(100).max(120_000).optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  ...pacing,
 });
 
-const logSchema = z.strictObject({ type: z.literal('log'), ...template });
+const logSchema = z.strictObject({ type: z.literal('log'), ...template, ...pacing });
 
 const coltTicketSchema = z.strictObject({
   type: z.literal('colt-ticket'),
   severity: z.string().trim().min(1, { error: 'must name the TMF621 severity (e.g. Major)' }),
   ticketType: z.string().trim().min(1, { error: 'must name the TMF621 ticketType' }),
+  ...pacing,
 });
 
 /** One schema per channel type: a new type in CHANNEL_TYPES does not compile until it has one. */
@@ -78,6 +88,8 @@ export const ruleSchema = z.strictObject({
   ),
   stop: z.boolean().default(false),
   stale: z.boolean().optional(),
+  // Checked in rules-notify.ts (durations, fields with suggestions).
+  group: z.unknown().optional(),
 });
 export type RuleShape = z.output<typeof ruleSchema>;
 

@@ -6,6 +6,7 @@ import { CHANNEL_TYPES, type ChannelConfig, type ChannelType } from './channel-c
 import { templateFields } from './template-fields.js';
 import { CHANNEL_SCHEMAS, parseWith, ruleSchema } from './rules-schema.js';
 import { parseMatch } from './rules-match.js';
+import { checkGroupHasEffect, checkQuietHoursType, parseGroup } from './rules-notify.js';
 import { didYouMean, oneOf, unknownName } from './rules-suggest.js';
 import type { PathSegment, PendingProblem } from './rules-yaml.js';
 import type { Rule, RulesConfig } from './rules-types.js';
@@ -43,7 +44,7 @@ export function validateRules(document: unknown, source = 'the rules file'): Val
     }
   }
   const channels = validateChannels(document.channels, problems);
-  const rules = validateRuleList(document.rules, Object.keys(isMap(document.channels) ? document.channels : {}), problems);
+  const rules = validateRuleList(document.rules, channelTypes(document.channels), problems);
   return problems.length === 0 ? { rules: { channels, rules }, problems } : { problems };
 }
 
@@ -77,7 +78,19 @@ function validateChannel(raw: unknown, path: PathSegment[], problems: PendingPro
     return undefined;
   }
   checkTemplates(raw, path, problems);
-  return parseWith(CHANNEL_SCHEMAS[type as ChannelType], raw, path, problems);
+  const settings = checkQuietHoursType(raw, type as ChannelType, path, problems);
+  return parseWith(CHANNEL_SCHEMAS[type as ChannelType], settings, path, problems);
+}
+
+/** Each declared channel's type as written (undefined when it is not a known type), for rule checks. */
+function channelTypes(raw: unknown): Record<string, ChannelType | undefined> {
+  if (!isMap(raw)) return {};
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, settings]) => {
+      const type = isMap(settings) ? settings.type : undefined;
+      return [name, (CHANNEL_TYPES as readonly unknown[]).includes(type) ? (type as ChannelType) : undefined];
+    }),
+  );
 }
 
 /** Placeholders must name §4.2 fields (or payload./order. paths): a typo would render blank. */
@@ -97,7 +110,7 @@ function checkTemplates(raw: Record<string, unknown>, path: PathSegment[], probl
   }
 }
 
-function validateRuleList(raw: unknown, channelNames: string[], problems: PendingProblem[]): Rule[] {
+function validateRuleList(raw: unknown, channels: Record<string, ChannelType | undefined>, problems: PendingProblem[]): Rule[] {
   if (!Array.isArray(raw)) {
     problems.push({ path: ['rules'], message: raw === undefined ? 'is required' : 'must be a list of rules' });
     return [];
@@ -105,7 +118,7 @@ function validateRuleList(raw: unknown, channelNames: string[], problems: Pendin
   const seen = new Set<string>();
   const rules: Rule[] = [];
   raw.forEach((item, i) => {
-    const rule = validateRule(item, ['rules', i], channelNames, problems);
+    const rule = validateRule(item, ['rules', i], channels, problems);
     const name = isMap(item) && typeof item.name === 'string' ? item.name.trim() : undefined;
     if (name && seen.has(name)) problems.push({ path: ['rules', i, 'name'], message: `duplicate rule name "${name}"` });
     if (name) seen.add(name);
@@ -114,15 +127,22 @@ function validateRuleList(raw: unknown, channelNames: string[], problems: Pendin
   return rules;
 }
 
-function validateRule(raw: unknown, path: PathSegment[], channelNames: string[], problems: PendingProblem[]): Rule | undefined {
+function validateRule(
+  raw: unknown,
+  path: PathSegment[],
+  channels: Record<string, ChannelType | undefined>,
+  problems: PendingProblem[],
+): Rule | undefined {
   if (!isMap(raw)) {
-    problems.push({ path, message: 'must be a map with `name` and `notify` (and optionally `match`, `stop`, `stale`)' });
+    problems.push({ path, message: 'must be a map with `name` and `notify` (and optionally `match`, `stop`, `stale`, `group`)' });
     return undefined;
   }
   const before = problems.length;
   const shape = parseWith(ruleSchema, raw, path, problems);
   const match = parseMatch(raw.match, [...path, 'match'], problems);
-  checkReferences(raw.notify, [...path, 'notify'], channelNames, problems);
+  checkReferences(raw.notify, [...path, 'notify'], Object.keys(channels), problems);
+  const group = raw.group === undefined ? undefined : parseGroup(raw.group, [...path, 'group'], problems);
+  if (group && shape) checkGroupHasEffect(shape.notify, channels, [...path, 'group'], problems);
   if (raw.stale !== true && mentionsStale(raw.match)) {
     problems.push({
       path: [...path, 'match'],
@@ -133,6 +153,7 @@ function validateRule(raw: unknown, path: PathSegment[], channelNames: string[],
   const rule: Rule = { name: shape.name, notify: [...new Set(shape.notify)], stop: shape.stop };
   if (match) rule.match = match;
   if (shape.stale !== undefined) rule.stale = shape.stale;
+  if (group) rule.group = group;
   return rule;
 }
 

@@ -10,7 +10,7 @@ import { NUMBER_FIELD, isEnumField } from '../config/rules-types.js';
 export type EventPredicate = (event: NormalisedEvent) => boolean;
 
 /** A field's values as text: none when absent or null, several for `number` and lists. */
-type ValuesOf = (event: NormalisedEvent) => string[];
+export type ValuesOf = (event: NormalisedEvent) => string[];
 
 /** Tests one field's values. */
 type ValuesPredicate = (values: string[]) => boolean;
@@ -73,8 +73,11 @@ const OPERATORS: { [K in ConditionOperator]: OperatorFactory<K> } = {
   exists: (expected) => (values) => values.length > 0 === expected,
 };
 
-/** Reads a field: `number`, a §4.2 field, or a dotted path into `payload` / `order`. */
-function fieldReader(field: string): ValuesOf {
+/**
+ * Reads a field as the matcher compares it: `number`, a §4.2 field, or a dotted path into
+ * `payload` / `order`; every value as text (none when absent or null, several for lists).
+ */
+export function fieldReader(field: string): ValuesOf {
   if (field === NUMBER_FIELD) return (event) => event.numbers.flatMap((range) => [range.start, range.end]);
   const path = field.split('.');
   return (event) => asValues(walk(event, path));

@@ -45,6 +45,30 @@ describe('rules check', () => {
     ]);
   });
 
+  it('reports the §8.6 keys (rate, quiet hours, group) with lines and suggestions', async () => {
+    const file = await scratch.write('notify.yaml', `channels:
+  ops-slack: { type: slack, channel: C1, rateLimit: 20/mn }
+  noc-email: { type: email, to: [noc@example.com], quietHours: { tz: Europe/Londn, from: "20:00", to: "07:00", days: [mon, fry] } }
+  console: { type: log, quietHours: { tz: UTC, from: "20:00", to: "07:00" } }
+rules:
+  - name: failures
+    notify: [ops-slack, noc-email]
+    group: { by: [custmerRef], wait: 30, interval: 5m }
+`);
+    const io = captureIo({});
+    expect(await runRulesCheck([file], io)).toBe(1);
+    expect(io.err().split('\n')).toEqual([
+      `${file}:2:53  channels.ops-slack.rateLimit  unknown period "mn" in "20/mn" (did you mean "min"?); expected s, min or h`,
+      `${file}:3:70  channels.noc-email.quietHours.tz  unknown time zone "Europe/Londn" (did you mean "Europe/London"?); use an IANA name like Europe/London`,
+      `${file}:3:124  channels.noc-email.quietHours.days[1]  unknown day "fry" (did you mean "fri"?)`,
+      `${file}:4:25  channels.console.quietHours  only Slack and email channels keep quiet hours; a log channel is read by a machine and is never held`,
+      `${file}:8:19  rules[0].group.by[0]  unknown field "custmerRef" (did you mean "customerRef"?)`,
+      `${file}:8:38  rules[0].group.wait  30 is not a duration: a number with s, m, h or d (like 30s or 5m)`,
+      `6 problems in ${file}`,
+      '',
+    ]);
+  });
+
   it('checks RULES_FILE from the environment when no file is given', async () => {
     const file = await scratch.write('from-env.yaml', BROKEN);
     const io = captureIo({ ...ENV, RULES_FILE: file });
