@@ -17,6 +17,7 @@ import { createReconciler } from './enrich/reconcile.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
+import { quietUntil } from './route/quiet-hours.js';
 import { routeEvent } from './route/router.js';
 import type { Store } from './store/db.js';
 import { createSlackThreadStore } from './store/slack-threads.repo.js';
@@ -134,6 +135,13 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     getRules: () => rules,
     route: routeEvent,
     getChannels: () => channels,
+    quietHours: {
+      channels: () => Object.entries(rules.channels).flatMap(([name, c]) => ('quietHours' in c && c.quietHours ? [name] : [])),
+      until: (channel, at) => {
+        const config = rules.channels[channel];
+        return config && 'quietHours' in config && config.quietHours ? quietUntil(config.quietHours, at) : null;
+      },
+    },
     ...(options.metrics && { metrics: options.metrics }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
     enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
