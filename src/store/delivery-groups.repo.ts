@@ -72,9 +72,13 @@ export async function claimDueGroups(db: DbOrTx, options: ClaimGroupsOptions): P
 function holdStatement(now: Date, quiet: string): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;
   return sql`
-    update delivery_groups g set due_at = q.until, updated_at = ${at}
-    from jsonb_to_recordset(${quiet}::jsonb) as q(channel text, until timestamptz)
-    where g.channel = q.channel and g.status in ('open', 'retrying') and g.due_at <= ${at} and g.due_at < q.until`;
+    with held as (
+      update delivery_groups g set due_at = q.until, updated_at = ${at}
+      from jsonb_to_recordset(${quiet}::jsonb) as q(channel text, until timestamptz)
+      where g.channel = q.channel and g.status in ('open', 'retrying') and g.due_at <= ${at} and g.due_at < q.until
+      returning g.id, g.due_at
+    )
+    update deliveries d set next_attempt_at = h.due_at from held h where d.group_id = h.id and d.status = 'grouped'`;
 }
 
 /** Mirrors delivery-claim.repo.ts: same pacing slot, same lock order, due index usable (literal status list). */
@@ -257,7 +261,8 @@ export async function loadGroups(db: DbOrTx, ids: string[]): Promise<Map<string,
       dueAt: deliveryGroups.dueAt,
       sentAt: deliveryGroups.sentAt,
       attempts: deliveryGroups.attempts,
-      members: sql<number>`(select count(*)::int from deliveries d where d.group_id = ${deliveryGroups.id})`,
+      // Qualified by hand: drizzle writes a bare "id" here, which the subquery would read as d.id.
+      members: sql<number>`(select count(*)::int from deliveries d where d.group_id = delivery_groups.id)`,
     })
     .from(deliveryGroups)
     .where(inArray(deliveryGroups.id, [...new Set(ids)]));

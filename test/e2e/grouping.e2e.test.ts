@@ -15,6 +15,7 @@ import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import { STORE_KINDS } from '../support/store.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
+const ADMIN_TOKEN = 'grouping-admin-token-0123456789';
 const SECRET = `whsec_${Buffer.from('colt-relay-grouping-webhook-key!').toString('base64')}`;
 
 const rulesYaml = (hookUrl: string) => `
@@ -71,6 +72,7 @@ describe.each(STORE_KINDS)('grouped notifications on %s', { timeout: 180_000 }, 
     SLACK_BOT_TOKEN: slack.token,
     SLACK_API_URL: slack.url,
     PUBLIC_URL: 'https://relay.example.com',
+    ADMIN_TOKEN: ADMIN_TOKEN,
   });
 
   async function relay(): Promise<TestPipeline> {
@@ -127,7 +129,16 @@ describe.each(STORE_KINDS)('grouped notifications on %s', { timeout: 180_000 }, 
     const r = await relay();
     await burst(r, 12, ['ACME'], 2_000);
     await r.drain({ advanceMs: 1_000 });
-    expect(await r.store.db.select().from(deliveryGroups).where(eq(deliveryGroups.status, 'open'))).toHaveLength(2);
+    const open = await r.store.db.select().from(deliveryGroups).where(eq(deliveryGroups.status, 'open'));
+    expect(open).toHaveLength(2);
+    // The API shows a member as grouped, naming its group and when the group is due.
+    const [member] = await r.store.db.select().from(deliveries).where(eq(deliveries.channel, 'noc-email')).limit(1);
+    const res = await r.app.request(`/api/deliveries/${member!.id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const shown = (await res.json()) as { status: string; groupId: string; group: { id: string; status: string; dueAt: string; members: number; byValues: unknown } };
+    const emailGroup = open.find((g) => g.channel === 'noc-email')!;
+    expect(shown).toMatchObject({ status: 'grouped', groupId: emailGroup.id });
+    expect(shown.group).toMatchObject({ id: emailGroup.id, status: 'open', dueAt: emailGroup.dueAt.toISOString(), members: 12, byValues: { customerRef: 'ACME' } });
     await r.pipeline.worker.stop();
 
     // A new pipeline (rules, channels, worker) on the same database, as after a restart.
