@@ -295,7 +295,7 @@ async function dueStage<R>(
       send({ delivery: d, event });
     }
   }
-  const grouped = groups ? await groupStage(ctx, result) : { claimed: 0, done: Promise.resolve() };
+  const grouped = groups ? await groupStage(ctx, leases, result) : { claimed: 0, done: Promise.resolve() };
   return {
     claimed: claimed.length + grouped.claimed,
     saturated: claimed.length >= limit,
@@ -311,7 +311,7 @@ export const GROUP_BATCH = 10;
  * Claims due delivery groups (channels in quiet hours hold theirs to the window's end)
  * and sends each as one message; `done` settles when every outcome is written.
  */
-async function groupStage<R>(ctx: WorkerContext<R>, result: TickResult): Promise<{ claimed: number; done: Promise<void> }> {
+async function groupStage<R>(ctx: WorkerContext<R>, leases: LeaseKeeper, result: TickResult): Promise<{ claimed: number; done: Promise<void> }> {
   const now = new Date(ctx.clock.now());
   const quietHours = ctx.quietHours;
   const quiet = quietHours
@@ -328,16 +328,20 @@ async function groupStage<R>(ctx: WorkerContext<R>, result: TickResult): Promise
     quiet,
   });
   result.groups += claimed.length;
-  const sends = claimed.map((group) =>
-    sendGroup(ctx, group).then(
+  const sends = claimed.map((group) => {
+    // Renewed while its members load and the message goes out, like a delivery's.
+    leases.holdGroup(group);
+    return sendGroup(ctx, group)
+      .finally(() => leases.releaseGroup(group))
+      .then(
       (outcome) => void (result[OUTCOME_COUNTER[outcome]] as number)++,
       (err: unknown) => {
         result.errors++;
         ctx.metrics?.storeError();
         ctx.logger.error({ groupId: group.id, channel: group.channel, err: errorMessage(err) }, 'group send failed unexpectedly; its lease will bring it back');
       },
-    ),
-  );
+    );
+  });
   return { claimed: claimed.length, done: Promise.all(sends).then(() => undefined) };
 }
 

@@ -74,6 +74,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   beforeEach(async () => {
     await resetTables(store.db);
     slack.messages.clear();
+    slack.calls.length = 0;
     smtp.messages.length = 0;
     clock = createManualClock(Date.parse('2026-11-26T10:00:00Z'));
     webhook = createScriptedChannel('oss', 'webhook');
@@ -279,6 +280,29 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, group!.id));
     expect(members.map((m) => m.status)).toEqual(Array(3).fill('dead'));
     expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('a slow send keeps its group: the lease is renewed, so another worker does not send it again', async () => {
+    const w1 = worker(store, { leaseMs: 20_000 });
+    await failedCallbacks(3, ['ACME'], 1_000);
+    await drain(w1);
+    clock.advance(WAIT_MS);
+    // The stand-in answers this post late (with an error), so the send outlives the first lease.
+    slack.failNext('chat.postMessage', { delayMs: 1_500 });
+    const sending = w1.tick();
+    while (!slack.calls.some((c) => c.method === 'chat.postMessage')) await new Promise((r) => setTimeout(r, 10));
+    clock.advance(15_000);
+    expect(await w1.renewLeases()).toBeGreaterThanOrEqual(1);
+    clock.advance(15_000); // past the first lease, inside the renewed one
+    const other = store.url ? await openPostgresStore({ url: store.url, max: 2 }) : store;
+    if (other !== store) stores.push(other);
+    const w2 = worker(other);
+    expect((await w2.tick()).groups).toBe(0);
+    await sending;
+    // One post, by the first worker, whose outcome (a retry) was still its to write.
+    expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
+    const [group] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.channel, 'ops-slack'));
+    expect(group).toMatchObject({ status: 'retrying', attempts: 1, lastCode: 'request_timeout' });
   });
 
   it('quiet hours hold a due group, still open, to the window end', async () => {
