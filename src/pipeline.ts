@@ -10,6 +10,7 @@ import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
 import { formatProblems, type RulesConfig } from './config/rules.js';
 import { loadRules } from './config/rules.js';
+import { channelPolicies } from './config/channel-config.js';
 import { closeChannels, createChannels, type ChannelDeps, type ChannelSet } from './deliver/channels/index.js';
 import { createWorker, type Worker, type WorkerDeps } from './deliver/worker.js';
 import { enrichEvent } from './enrich/enrich.js';
@@ -17,7 +18,6 @@ import { createReconciler } from './enrich/reconcile.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
-import { quietUntil } from './route/quiet-hours.js';
 import { routeEvent } from './route/router.js';
 import type { Store } from './store/db.js';
 import { createSlackThreadStore } from './store/slack-threads.repo.js';
@@ -127,6 +127,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     return set;
   };
   let channels = buildChannels(rules);
+  let policies = channelPolicies(rules.channels);
   const worker = createWorker<RulesConfig>({
     ...options.workerOptions,
     store,
@@ -135,13 +136,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     getRules: () => rules,
     route: routeEvent,
     getChannels: () => channels,
-    quietHours: {
-      channels: () => Object.entries(rules.channels).flatMap(([name, c]) => ('quietHours' in c && c.quietHours ? [name] : [])),
-      until: (channel, at) => {
-        const config = rules.channels[channel];
-        return config && 'quietHours' in config && config.quietHours ? quietUntil(config.quietHours, at) : null;
-      },
-    },
+    getChannelPolicies: () => policies,
     ...(options.metrics && { metrics: options.metrics }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
     enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
@@ -167,6 +162,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         const old = channels;
         rules = next;
         channels = buildChannels(next);
+        policies = channelPolicies(next.channels);
         await closeChannels(old.values());
         return { ok: true };
       } catch (error) {

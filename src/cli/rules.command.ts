@@ -13,7 +13,7 @@ import type { RuleCase } from '../config/rules-cases.js';
 import { createRouter } from '../route/router.js';
 import { readIfExists } from '../runtime/files.js';
 import type { Router } from '../route/router.js';
-import { channelsReached, describeEvent, explainRoute } from '../route/explain.js';
+import { channelsReached, describeEvent, explainDecisions, explainRoute } from '../route/explain.js';
 
 /** Where the `rules` commands write, and the environment they read. */
 export interface RulesCommandIo {
@@ -35,7 +35,7 @@ export interface RulesTestDeps {
 }
 
 const CHECK_USAGE = 'usage: colt-relay rules check [file]\n';
-const TEST_USAGE = 'usage: colt-relay rules test [file] --event <callback.json> | --tests <cases.yaml>\n';
+const TEST_USAGE = 'usage: colt-relay rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml>\n';
 
 /**
  * `rules check [file]`: 0 and a one-line summary when the rules are valid; 1 and every
@@ -72,17 +72,23 @@ function missingChannelSettings(rules: RulesConfig, env: Record<string, string |
  * each channel's rendered message. `--tests <cases.yaml>` runs cases and exits 1 on any mismatch.
  */
 export async function runRulesTest(args: string[], io: RulesCommandIo, deps: RulesTestDeps): Promise<number> {
-  const options = { event: { type: 'string' }, tests: { type: 'string' } } as const;
+  const options = { event: { type: 'string' }, tests: { type: 'string' }, at: { type: 'string' } } as const;
   const parsed = parseCommandArgs(args, options, io, TEST_USAGE);
   if (!parsed || parsed.positionals.length > 1) return usage(io, TEST_USAGE);
-  const { event, tests } = parsed.values as { event?: string; tests?: string };
+  const { event, tests, at: atText } = parsed.values as { event?: string; tests?: string; at?: string };
   if (event === undefined && tests === undefined) return usage(io, TEST_USAGE);
+  // Quiet hours depend on when: --at says when the event would be routed (default now).
+  const at = atText === undefined ? new Date() : new Date(atText);
+  if (Number.isNaN(at.getTime()) || (atText !== undefined && !/^\d{4}-\d{2}-\d{2}T/.test(atText))) {
+    io.stderr(`--at: "${atText}" is not an ISO 8601 time like 2026-03-29T00:30:00Z\n${TEST_USAGE}`);
+    return 2;
+  }
   const load = await loadFor(parsed.positionals[0], io);
   if (!reportLoad(load, io)) return 1;
   io.stdout(`rules    ${load.source}: ${summarise(load.rules)}\n`);
   const router = createRouter(load.rules);
   let code = 0;
-  if (event !== undefined) code = Math.max(code, await showEvent(event, load.rules, router, io, deps));
+  if (event !== undefined) code = Math.max(code, await showEvent(event, load.rules, router, io, deps, at));
   if (tests !== undefined) code = Math.max(code, await runCases(tests, router, io, deps));
   return code;
 }
@@ -139,7 +145,14 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-async function showEvent(file: string, rules: RulesConfig, router: Router, io: RulesCommandIo, deps: RulesTestDeps): Promise<number> {
+async function showEvent(
+  file: string,
+  rules: RulesConfig,
+  router: Router,
+  io: RulesCommandIo,
+  deps: RulesTestDeps,
+  at: Date,
+): Promise<number> {
   let event: NormalisedEvent;
   try {
     event = deps.normalise(await readJson(resolve(io.cwd ?? process.cwd(), file)));
@@ -148,7 +161,9 @@ async function showEvent(file: string, rules: RulesConfig, router: Router, io: R
     return 1;
   }
   const result = router(event);
-  io.stdout([`event    ${describeEvent(event)}`, ...explainRoute(result)].join('\n') + '\n');
+  const decisions = explainDecisions(result, rules.channels, at);
+  const when = decisions.length > 0 ? [`at       ${at.toISOString()}`] : [];
+  io.stdout([`event    ${describeEvent(event)}`, ...explainRoute(result), ...when, ...decisions].join('\n') + '\n');
   let code = 0;
   for (const delivery of result.deliveries) {
     const header = `\n── ${delivery.channel} (${delivery.channelType}) via ${delivery.rules.join(', ')}\n`;

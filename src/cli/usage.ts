@@ -29,7 +29,7 @@ Applies the database migrations and exits (serve and worker also apply them at s
 ${DATABASE}
 `,
   rules: `usage: colt-relay rules check [file]
-       colt-relay rules test [file] --event <callback.json> | --tests <cases.yaml>
+       colt-relay rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml>
        colt-relay rules compile [file]
 
 check: validates the rules, every problem listed (exit 1). Without a file, checks what
@@ -70,7 +70,7 @@ export const USAGE = `usage: colt-relay <command> [--help]
   worker                         worker only (health and metrics on PORT)
   migrate                        apply database migrations
   rules check [file]             validate the rules; every problem listed
-  rules test [file] --event <callback.json> | --tests <cases.yaml>
+  rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml>
                                  which rules match, which channels, rendered messages
   rules compile [file]           the rules as JSON, for the Worker's RULES
   mock-colt [--callback-url U …] local Colt simulator

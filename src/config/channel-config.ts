@@ -90,3 +90,25 @@ export type ChannelConfig = SlackChannelConfig | EmailChannelConfig | WebhookCha
 
 /** Channel types whose messages a person reads: they may group and keep quiet hours (§8.6). */
 export const HUMAN_CHANNEL_TYPES: readonly ChannelType[] = ['slack', 'email'];
+
+/** What the worker needs of a channel's settings beyond sending: when it may send (§8.6). */
+export interface ChannelPolicy {
+  rateLimit?: RateLimitConfig;
+  quietHours?: QuietHoursConfig;
+}
+
+/** A channel's type with its pacing and quiet hours: what the worker reads by channel name. */
+export type ChannelPolicies = Readonly<Record<string, ChannelPolicy & { type: ChannelType }>>;
+
+/** Every channel's policy, by name. */
+export function channelPolicies(channels: Readonly<Record<string, ChannelConfig>>): ChannelPolicies {
+  return Object.fromEntries(Object.entries(channels).map(([name, config]) => [name, { type: config.type, ...channelPolicy(config) }]));
+}
+
+/** A channel's pacing and quiet hours, whatever its type. */
+export function channelPolicy(config: ChannelConfig): ChannelPolicy {
+  const policy: ChannelPolicy = {};
+  if (config.rateLimit) policy.rateLimit = config.rateLimit;
+  if ((config.type === 'slack' || config.type === 'email') && config.quietHours) policy.quietHours = config.quietHours;
+  return policy;
+}

@@ -16,6 +16,8 @@ import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
 import { recordObservedStatus } from '../enrich/observed-status.js';
 import type { EnrichOutcome, RouteGroupOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
+import { channelSendIntervalMs, quietHold } from './pacing.js';
+import type { QuietHoursConfig } from '../config/channel-config.js';
 
 /** GET /order calls in flight at once: Colt's API is one shared peer, whatever the send concurrency. */
 export const MAX_ENRICH_CONCURRENCY = 8;
@@ -94,7 +96,7 @@ async function saveRouted<R>(ctx: WorkerContext<R>, counts: EventCounts, ready: 
     const written = await saveRouting(ctx.store.db, {
       now,
       leaseMs: ctx.leaseMs,
-      routed: routed.map((p) => toWrite(ctx, p.event, p.routed)),
+      routed: routed.map((p) => toWrite(ctx, p.event, p.routed, now)),
       missing: ready.filter((p) => p.kind === 'missing').map((p) => p.work.eventId),
     });
     counts.eventsRouted += routed.length;
@@ -140,23 +142,34 @@ async function logStaleSkipped<R>(ctx: WorkerContext<R>, routed: Extract<Ready, 
   }
 }
 
-function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: RouteOutcome): RoutedEventWrite {
+/**
+ * Paced channels (Slack, a `rateLimit`) wait for their send slot, which only a claim takes;
+ * a channel in its quiet hours is written held to the window's end, saying so.
+ */
+function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: RouteOutcome, now: Date): RoutedEventWrite {
+  const policies = ctx.getChannelPolicies?.() ?? {};
   return {
     eventId: event.eventId,
     orderId: event.orderId,
-    deliveries: routed.deliveries.map(({ group, ...d }) => ({
-      ...d,
-      // Paced channels (Slack) wait for their send slot, which only a claim takes.
-      claim: !((ctx.sendIntervalMs[d.channelType] ?? 0) > 0),
-      ...(group && { group: groupJoin(ctx, d.channel, group) }),
-    })),
+    deliveries: routed.deliveries.map((d) => {
+      const policy = policies[d.channel];
+      if (d.group) {
+        // A grouped delivery waits in its group, never claimed: quiet hours move the group's due time.
+        const join = groupJoin(policy?.quietHours, d.group, now);
+        return { channel: d.channel, channelType: d.channelType, rules: d.rules, claim: false, group: join };
+      }
+      const hold = quietHold(policy?.quietHours, now);
+      const paced = channelSendIntervalMs(d.channelType, policy?.rateLimit, ctx.sendIntervalMs) > 0;
+      const write = { channel: d.channel, channelType: d.channelType, rules: d.rules, claim: !paced && !hold };
+      return hold ? { ...write, holdUntil: hold.until, note: hold.note } : write;
+    }),
   };
 }
 
 /** A new group waits `wait`, and past the channel's quiet hours (a later window end is checked when it is due). */
-function groupJoin<R>(ctx: WorkerContext<R>, channel: string, group: RouteGroupOutcome): GroupJoin {
-  const waited = new Date(ctx.clock.now() + group.waitMs);
-  const dueAt = ctx.quietHours?.until(channel, waited) ?? waited;
+function groupJoin(quietHours: QuietHoursConfig | undefined, group: RouteGroupOutcome, now: Date): GroupJoin {
+  const waited = new Date(now.getTime() + group.waitMs);
+  const dueAt = quietHold(quietHours, waited)?.until ?? waited;
   return { rule: group.rule, key: group.key, values: group.values, dueAt, intervalMs: group.intervalMs };
 }
 

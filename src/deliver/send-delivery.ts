@@ -12,6 +12,7 @@ import type { SendResult } from './channel.js';
 import { decideDelivery, type DeliveryDecision } from './outcome.js';
 import { errorMessage } from './process-event.js';
 import type { WorkerContext } from './worker-deps.js';
+import { quietHold } from './pacing.js';
 
 export type SendOutcome = 'delivered' | 'retried' | 'dead' | 'suppressed' | 'lease-lost';
 
@@ -62,7 +63,7 @@ export async function tryDelivery<R>(
     schedule: ctx.retrySchedule,
     random: ctx.random,
   });
-  const write = outcomeWrite(claimed, decision, result, startedAt, now);
+  const write = outcomeWrite(claimed, holdRetry(ctx, claimed.channel, decision), result, startedAt, now);
   return { kind: 'sent', claimed, result, decision, seconds: (now - startedAt) / 1000, write };
 }
 
@@ -94,10 +95,17 @@ function reportOutcome<R>(
   ctx.metrics.delivery(claimed.channelType, decision.kind === 'retry' ? 'retrying' : decision.kind);
 }
 
+/** A retry due inside the channel's quiet hours waits for the window's end (§8.6). */
+function holdRetry<R>(ctx: WorkerContext<R>, channel: string, decision: DeliveryDecision): DeliveryDecision & { note?: string } {
+  if (decision.kind !== 'retry') return decision;
+  const hold = quietHold(ctx.getChannelPolicies?.()[channel]?.quietHours, decision.nextAttemptAt);
+  return hold ? { ...decision, nextAttemptAt: hold.until, note: hold.note } : decision;
+}
+
 /** The delivery's next state, its attempt row and the channel's health, as one write. */
 function outcomeWrite(
   claimed: ClaimedDelivery,
-  decision: DeliveryDecision,
+  decision: DeliveryDecision & { note?: string },
   result: SendResult,
   startedAt: number,
   now: number,
@@ -117,7 +125,9 @@ function outcomeWrite(
   };
   if (decision.kind === 'delivered') return { ...base, status: 'delivered', channelEffect: 'success' };
   const failure = { ...base, channelEffect: 'failure' as const, ...(decision.pauseUntil && { pauseUntil: decision.pauseUntil }) };
-  if (decision.kind === 'retry') return { ...failure, status: 'retrying', nextAttemptAt: decision.nextAttemptAt };
+  if (decision.kind === 'retry') {
+    return { ...failure, status: 'retrying', nextAttemptAt: decision.nextAttemptAt, ...(decision.note && { note: decision.note }) };
+  }
   if (!decision.disableChannel) return { ...failure, status: 'dead' };
   return { ...failure, status: 'dead', disableReason: result.ok ? 'disabled' : `${result.code ?? ''} ${result.reason}`.trim() };
 }

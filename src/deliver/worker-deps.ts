@@ -10,7 +10,7 @@ import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../eve
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
 import type { FilteredMembers, LoadedMember } from './group-send.js';
-import type { ChannelType } from '../config/channel-config.js';
+import type { ChannelPolicies, ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
 export interface RouteOutcome {
@@ -27,14 +27,6 @@ export interface RouteGroupOutcome {
   values: Record<string, string | null>;
   waitMs: number;
   intervalMs: number;
-}
-
-/** Quiet hours of the channels that have them (§8.6). */
-export interface QuietHours {
-  /** Channels with quiet hours. */
-  channels(): string[];
-  /** The end of the channel's quiet window holding `at`, or null when `at` is outside one. */
-  until(channel: string, at: Date): Date | null;
 }
 
 /** What an enrichment attempt (GET /order) came to. */
@@ -78,6 +70,11 @@ export interface WorkerDeps<Rules = unknown> {
   route(rules: Rules, event: NormalisedEvent): RouteOutcome;
   /** Channels by rules-file name. A delivery whose channel is missing is suppressed. */
   getChannels(): Map<string, Channel>;
+  /**
+   * Each channel's `rateLimit` and `quietHours` (§8.6), from the rules in force; read every
+   * round, so a reload takes effect at once. @default none (only `sendIntervalMs` paces)
+   */
+  getChannelPolicies?(): ChannelPolicies;
   /** Fetches order details; absent → events are routed as received. */
   enrich?: (event: NormalisedEvent) => Promise<EnrichOutcome>;
   /** Seconds before each delivery attempt. @default RETRY_SCHEDULE_S */
@@ -114,8 +111,6 @@ export interface WorkerDeps<Rules = unknown> {
   reconcileIntervalMs?: number;
   /** Longest an event waits for order details (ENRICH_MAX_WAIT) before it goes on without them. @default 120000 */
   enrichMaxWaitMs?: number;
-  /** Quiet hours: groups due inside a channel's window wait for its end. @default none */
-  quietHours?: QuietHours;
   /** Takes silenced members out of a group before it is sent (they are recorded suppressed). @default none */
   filterGroupMembers?: (members: LoadedMember[], now: Date) => Promise<FilteredMembers>;
 }

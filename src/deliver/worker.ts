@@ -8,14 +8,17 @@
  */
 import { claimDueDeliveries } from '../store/deliveries.repo.js';
 import { claimDueGroups } from '../store/delivery-groups.repo.js';
+import { holdQuietDeliveries, type QuietChannelHold } from '../store/delivery-claim.repo.js';
 import { loadEvents } from '../store/events.repo.js';
 import { errorMessage, routeDueEvents } from './process-event.js';
 import { ENRICH_RETRY_SCHEDULE_S, RETRY_SCHEDULE_S } from './retry.js';
 import type { SendOutcome } from './send-delivery.js';
+import type { ChannelPolicies } from '../config/channel-config.js';
 import { createLeaseKeeper, type LeaseKeeper } from './lease-keeper.js';
 import { createSendLane, type SendJob, type SendLane } from './send-lane.js';
 import { sendGroup } from './group-send.js';
 import type { WorkerContext, WorkerDeps } from './worker-deps.js';
+import { channelIntervals, quietHold } from './pacing.js';
 import { createLoop, type StageRun } from './worker-loop.js';
 
 export type { EnrichOutcome, RouteOutcome, WorkerDeps, WorkerLogger } from './worker-deps.js';
@@ -278,11 +281,17 @@ async function dueStage<R>(
   groups = false,
 ): Promise<StageRun & { groupsSaturated: boolean }> {
   const { send, done } = sender(ctx, lane, leases, result);
+  const now = new Date(ctx.clock.now());
+  const policies = ctx.getChannelPolicies?.() ?? {};
+  const quiet = quietChannels(policies, now);
+  await holdQuietDeliveries(ctx.store.db, now, quiet);
   const claimed = await claimDueDeliveries(ctx.store.db, {
-    now: new Date(ctx.clock.now()),
+    now,
     limit,
     leaseMs: ctx.leaseMs,
     sendIntervalMs: ctx.sendIntervalMs,
+    channelIntervalMs: channelIntervals(policies, ctx.sendIntervalMs),
+    quietChannels: quiet.map((q) => q.channel),
     ...(scope && { eventId: scope.eventId }),
   });
   result.claimed += claimed.length;
@@ -295,7 +304,7 @@ async function dueStage<R>(
       send({ delivery: d, event });
     }
   }
-  const grouped = groups ? await groupStage(ctx, leases, result) : { claimed: 0, done: Promise.resolve() };
+  const grouped = groups ? await groupStage(ctx, leases, result, { now, policies, quiet }) : { claimed: 0, done: Promise.resolve() };
   return {
     claimed: claimed.length + grouped.claimed,
     saturated: claimed.length >= limit,
@@ -311,21 +320,19 @@ export const GROUP_BATCH = 10;
  * Claims due delivery groups (channels in quiet hours hold theirs to the window's end)
  * and sends each as one message; `done` settles when every outcome is written.
  */
-async function groupStage<R>(ctx: WorkerContext<R>, leases: LeaseKeeper, result: TickResult): Promise<{ claimed: number; done: Promise<void> }> {
-  const now = new Date(ctx.clock.now());
-  const quietHours = ctx.quietHours;
-  const quiet = quietHours
-    ? quietHours.channels().flatMap((channel) => {
-        const until = quietHours.until(channel, now);
-        return until ? [{ channel, until }] : [];
-      })
-    : [];
+async function groupStage<R>(
+  ctx: WorkerContext<R>,
+  leases: LeaseKeeper,
+  result: TickResult,
+  round: { now: Date; policies: ChannelPolicies; quiet: QuietChannelHold[] },
+): Promise<{ claimed: number; done: Promise<void> }> {
   const claimed = await claimDueGroups(ctx.store.db, {
-    now,
+    now: round.now,
     limit: GROUP_BATCH,
     leaseMs: ctx.leaseMs,
     sendIntervalMs: ctx.sendIntervalMs,
-    quiet,
+    channelIntervalMs: channelIntervals(round.policies, ctx.sendIntervalMs),
+    quiet: round.quiet,
   });
   result.groups += claimed.length;
   const sends = claimed.map((group) => {
@@ -343,6 +350,16 @@ async function groupStage<R>(ctx: WorkerContext<R>, leases: LeaseKeeper, result:
     );
   });
   return { claimed: claimed.length, done: Promise.all(sends).then(() => undefined) };
+}
+
+/** The channels in their quiet hours at `now`, with the window's end (§8.6). */
+function quietChannels(policies: ChannelPolicies, now: Date): QuietChannelHold[] {
+  const holds: QuietChannelHold[] = [];
+  for (const [channel, policy] of Object.entries(policies)) {
+    const hold = quietHold(policy.quietHours, now);
+    if (hold) holds.push({ channel, ...hold });
+  }
+  return holds;
 }
 
 function emptyTick(): TickResult {

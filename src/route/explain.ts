@@ -1,7 +1,11 @@
 /** Human-readable account of a routing decision, for `rules test` and dry runs. */
 import type { NormalisedEvent } from '../event/event.js';
 import { formatNumbers } from '../deliver/templates.js';
-import type { RouteResult } from './router.js';
+import type { ChannelConfig } from '../config/channel-config.js';
+import { channelPolicy } from '../config/channel-config.js';
+import { formatDuration } from '../lib/duration.js';
+import { describeQuietEnd, quietUntil } from './quiet-hours.js';
+import type { RouteDelivery, RouteResult } from './router.js';
 
 /** One line naming the event by the fields rules usually match on. */
 export function describeEvent(event: NormalisedEvent): string {
@@ -38,4 +42,39 @@ export function explainRoute(result: RouteResult): string[] {
 /** The channel names reached, for comparing with a test case's `expect`. */
 export function channelsReached(result: RouteResult): string[] {
   return result.deliveries.map((d) => d.channel);
+}
+
+/**
+ * What happens to one delivery besides being sent (§8.6), for a send due at `at`:
+ * ```
+ * grouped by customerRef=ACME (wait 30s, interval 5m)
+ * held by quiet hours until 07:00 Europe/London (2026-03-29T06:00:00Z)
+ * rate limit 20/min: at most 20 sends a minute, excess waits
+ * ```
+ */
+export function describeDecisions(delivery: RouteDelivery, config: ChannelConfig, at: Date): string[] {
+  const lines: string[] = [];
+  const { group } = delivery;
+  if (group) {
+    const values = Object.entries(group.values).map(([field, value]) => `${field}=${value ?? '(none)'}`);
+    const by = values.length > 0 ? `by ${values.join(', ')}` : `(one group for rule ${group.rule})`;
+    lines.push(`grouped ${by} (wait ${formatDuration(group.waitMs)}, interval ${formatDuration(group.intervalMs)})`);
+  }
+  const policy = channelPolicy(config);
+  if (policy.quietHours) {
+    const until = quietUntil(policy.quietHours, at);
+    const q = policy.quietHours;
+    lines.push(
+      until
+        ? `held by quiet hours until ${describeQuietEnd(q, until)}`
+        : `not held: outside quiet hours (${q.from}–${q.to} ${q.tz}, ${q.days.length === 7 ? 'every day' : q.days.join(' ')})`,
+    );
+  }
+  if (policy.rateLimit) lines.push(`rate limit ${policy.rateLimit.text}: excess waits, nothing is dropped`);
+  return lines;
+}
+
+/** `decision ops-slack: grouped by …` lines for every delivery with a decision, at `at`. */
+export function explainDecisions(result: RouteResult, channels: Record<string, ChannelConfig>, at: Date): string[] {
+  return result.deliveries.flatMap((d) => describeDecisions(d, channels[d.channel]!, at).map((line) => `decision ${d.channel}: ${line}`));
 }

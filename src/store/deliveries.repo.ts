@@ -35,6 +35,13 @@ export interface ClaimDeliveriesOptions {
    * Types not listed are not paced.
    */
   sendIntervalMs?: Partial<Record<string, number>>;
+  /**
+   * Minimum gap between two sends of one channel, by channel name (its `rateLimit`, §8.6, with
+   * its type's interval folded in); wins over `sendIntervalMs` for that channel.
+   */
+  channelIntervalMs?: Partial<Record<string, number>>;
+  /** Channels in their quiet hours now: none of their deliveries is claimed. */
+  quietChannels?: string[];
   /** Only this event's deliveries: the Workers runtime sends a fresh callback's at once. */
   eventId?: string;
 }

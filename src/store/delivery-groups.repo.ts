@@ -29,6 +29,8 @@ export interface ClaimGroupsOptions {
   leaseMs: number;
   /** Minimum gap between two sends on one channel, by type: a group takes the channel's send slot like a delivery. */
   sendIntervalMs?: Partial<Record<string, number>>;
+  /** Channels with their own rate (`rateLimit`, type pacing folded in): wins over the type's interval. */
+  channelIntervalMs?: Partial<Record<string, number>>;
   /**
    * Channels in quiet hours now, and when each window ends: their due groups are moved to
    * the end (and stay open, collecting the events of the night) instead of being claimed.
@@ -50,11 +52,16 @@ export async function claimDueGroups(db: DbOrTx, options: ClaimGroupsOptions): P
   const quiet = options.quiet ?? [];
   if (quiet.length > 0) await db.execute(holdStatement(now, JSON.stringify(quiet.map((q) => ({ channel: q.channel, until: q.until.toISOString() })))));
   const leaseUntil = new Date(now.getTime() + leaseMs);
+  const slotAfter = (ms: number) => new Date(now.getTime() + ms).toISOString();
   const paced = Object.entries(options.sendIntervalMs ?? {})
     .filter(([, ms]) => ms !== undefined && ms > 0)
-    .map(([type, ms]) => ({ channel_type: type, next_send_at: new Date(now.getTime() + ms!).toISOString() }));
+    .map(([type, ms]) => ({ channel_type: type, next_send_at: slotAfter(ms!) }));
+  const pacedChannels = Object.entries(options.channelIntervalMs ?? {})
+    .filter(([, ms]) => ms !== undefined && ms > 0)
+    .map(([channel, ms]) => ({ channel, next_send_at: slotAfter(ms!) }));
+  const json = { paced: JSON.stringify(paced), pacedChannels: JSON.stringify(pacedChannels), quiet: JSON.stringify(quiet.map((q) => q.channel)) };
   const rows = rowsOf<{ id: string; channel: string; channel_type: string; rule: string; by_values: unknown; attempts: number }>(
-    await db.execute(claimStatement(now, leaseUntil, limit, JSON.stringify(paced), JSON.stringify(quiet.map((q) => q.channel)))),
+    await db.execute(claimStatement(now, leaseUntil, limit, json)),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -82,7 +89,7 @@ function holdStatement(now: Date, quiet: string): SQL {
 }
 
 /** Mirrors delivery-claim.repo.ts: same pacing slot, same lock order, due index usable (literal status list). */
-function claimStatement(now: Date, leaseUntil: Date, limit: number, paced: string, quiet: string): SQL {
+function claimStatement(now: Date, leaseUntil: Date, limit: number, json: { paced: string; pacedChannels: string; quiet: string }): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;
   const lease = sql`${leaseUntil.toISOString()}::timestamptz`;
   return sql`
@@ -90,7 +97,7 @@ function claimStatement(now: Date, leaseUntil: Date, limit: number, paced: strin
       select g.id, g.channel, g.channel_type, g.due_at
       from delivery_groups g
       where g.status in ('open', 'retrying', 'sending') and g.due_at <= ${at}
-        and g.channel not in (select value from jsonb_array_elements_text(${quiet}::jsonb))
+        and g.channel not in (select value from jsonb_array_elements_text(${json.quiet}::jsonb))
         and not exists (
           select 1 from channel_state cs
           where cs.channel = g.channel
@@ -99,12 +106,21 @@ function claimStatement(now: Date, leaseUntil: Date, limit: number, paced: strin
       limit ${limit}
       for update of g skip locked
     ),
-    paced as (
-      select * from jsonb_to_recordset(${paced}::jsonb) as p(channel_type text, next_send_at timestamptz)
+    paced_types as (
+      select * from jsonb_to_recordset(${json.paced}::jsonb) as p(channel_type text, next_send_at timestamptz)
+    ),
+    paced_channels as (
+      select * from jsonb_to_recordset(${json.pacedChannels}::jsonb) as p(channel text, next_send_at timestamptz)
+    ),
+    slotted as (
+      select k.id, k.channel, k.due_at, coalesce(pc.next_send_at, pt.next_send_at) as next_send_at
+      from candidates k
+      left join paced_channels pc on pc.channel = k.channel
+      left join paced_types pt on pt.channel_type = k.channel_type
     ),
     first_paced as (
-      select distinct on (k.channel) k.id, k.channel, p.next_send_at
-      from candidates k join paced p on p.channel_type = k.channel_type
+      select distinct on (k.channel) k.id, k.channel, k.next_send_at
+      from slotted k where k.next_send_at is not null
       order by k.channel, k.due_at, k.id
     ),
     slots as (
@@ -115,8 +131,7 @@ function claimStatement(now: Date, leaseUntil: Date, limit: number, paced: strin
       returning cs.channel
     ),
     chosen as (
-      select k.id, k.due_at from candidates k
-      where not exists (select 1 from paced p where p.channel_type = k.channel_type)
+      select k.id, k.due_at from slotted k where k.next_send_at is null
       union all
       select f.id, k.due_at from first_paced f join slots s on s.channel = f.channel join candidates k on k.id = f.id
     ),

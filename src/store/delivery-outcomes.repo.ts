@@ -21,6 +21,8 @@ export interface DeliveryOutcomeWrite {
   nextAttemptAt?: Date;
   /** The failure's reason (last_error, and the attempt's error); null on success. */
   error: string | null;
+  /** Why the next try waits (quiet hours), added to last_error after `; `. */
+  note?: string;
   code: string | null;
   /** The try to record in delivery_attempts; absent when nothing was sent (suppressed). */
   attempt?: Pick<AttemptRecord, 'startedAt' | 'durationMs' | 'outcome' | 'response'>;
@@ -48,6 +50,7 @@ export async function recordOutcomes(db: DbOrTx, items: DeliveryOutcomeWrite[]):
     at: o.at.toISOString(),
     next_attempt_at: o.nextAttemptAt?.toISOString() ?? null,
     error: cleanText(o.error),
+    note: o.note ?? null,
     code: cleanText(o.code),
     attempt_outcome: o.attempt?.outcome ?? null,
     started_at: o.attempt?.startedAt.toISOString() ?? null,
@@ -81,7 +84,7 @@ function outcomeStatement(input: string): SQL {
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(
         seq int, id uuid, attempts int, lease_until timestamptz, channel text, status text, at timestamptz,
-        next_attempt_at timestamptz, error text, code text, attempt_outcome text, started_at timestamptz,
+        next_attempt_at timestamptz, error text, note text, code text, attempt_outcome text, started_at timestamptz,
         duration_ms int, response text, effect text, pause_until timestamptz, disable_reason text)
     ),
     applied as (
@@ -90,7 +93,7 @@ function outcomeStatement(input: string): SQL {
         next_attempt_at = coalesce(i.next_attempt_at, d.next_attempt_at),
         lease_until = null,
         delivered_at = case when i.status = 'delivered' then i.at else d.delivered_at end,
-        last_error = i.error,
+        last_error = case when i.note is null then i.error else concat_ws('; ', i.error, i.note) end,
         last_code = case when i.status = 'suppressed' then d.last_code else i.code end,
         updated_at = i.at
       from input i

@@ -62,6 +62,10 @@ export interface RoutedEventWrite {
     claim: boolean;
     /** Join (or start) the open group of this rule and key instead (§8.6): written `grouped`, never claimed. */
     group?: GroupJoin;
+    /** Not due before this (quiet hours, §8.6); never written claimed then. */
+    holdUntil?: Date;
+    /** Why it waits, shown as its last_error until it is sent (`held: quiet hours until …`). */
+    note?: string;
   }[];
 }
 
@@ -111,7 +115,9 @@ export async function saveRouting(db: DbOrTx, options: SaveRoutingOptions): Prom
         channel: d.channel,
         channel_type: d.channelType,
         rules: d.rules,
-        claim: d.claim,
+        claim: d.claim && d.holdUntil === undefined,
+        hold_until: d.holdUntil?.toISOString() ?? null,
+        note: d.note ?? null,
       };
       if (!d.group) return row;
       grouped = true;
@@ -147,7 +153,8 @@ function saveStatement(input: string, processed: string, retired: string, now: D
   return sql`
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(
-        id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean)
+        id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean,
+        hold_until timestamptz, note text)
     ),
     held as (
       select cs.channel from channel_state cs
@@ -159,13 +166,13 @@ function saveStatement(input: string, processed: string, retired: string, now: D
     ),
     ins as (
       insert into deliveries (id, event_id, order_id, channel, channel_type, rules, generation, status, attempts,
-        next_attempt_at, lease_until, created_at, updated_at)
+        next_attempt_at, lease_until, last_error, created_at, updated_at)
       select id, event_id, order_id, channel, channel_type, rules, 0,
         case when claimed then 'sending' else 'pending' end,
         case when claimed then 1 else 0 end,
-        case when claimed then ${lease} else ${at} end,
+        case when claimed then ${lease} else coalesce(hold_until, ${at}) end,
         case when claimed then ${lease} end,
-        ${at}, ${at}
+        note, ${at}, ${at}
       from decided
       order by event_id, channel
       on conflict (event_id, channel, generation) do nothing
@@ -197,7 +204,7 @@ function groupedSaveStatement(json: { input: string; processed: string; retired:
     with input as (
       select * from jsonb_to_recordset(${json.input}::jsonb) as x(
         id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean,
-        group_id uuid, group_rule text, group_key text, by_values jsonb, wait_due timestamptz, interval_ms bigint)
+        hold_until timestamptz, note text, group_id uuid, group_rule text, group_key text, by_values jsonb, wait_due timestamptz, interval_ms bigint)
     ),
     group_input as (
       select distinct on (channel, group_rule, group_key) group_id, channel, channel_type, group_rule, group_key, by_values, wait_due, interval_ms
@@ -229,13 +236,13 @@ function groupedSaveStatement(json: { input: string; processed: string; retired:
     ),
     ins as (
       insert into deliveries (id, event_id, order_id, channel, channel_type, rules, generation, status, attempts,
-        next_attempt_at, lease_until, created_at, updated_at, group_id)
+        next_attempt_at, lease_until, last_error, created_at, updated_at, group_id)
       select id, event_id, order_id, channel, channel_type, rules, 0,
         case when joined is not null then 'grouped' when claimed then 'sending' else 'pending' end,
         case when claimed then 1 else 0 end,
-        case when joined is not null then group_due when claimed then ${lease} else ${at} end,
+        case when joined is not null then group_due when claimed then ${lease} else coalesce(hold_until, ${at}) end,
         case when claimed then ${lease} end,
-        ${at}, ${at}, joined
+        note, ${at}, ${at}, joined
       from decided
       order by event_id, channel
       on conflict (event_id, channel, generation) do nothing

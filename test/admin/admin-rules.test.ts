@@ -60,6 +60,18 @@ describe.each(STORE_KINDS)('admin API rules and secrets (%s)', (kind) => {
     expect(webhook.text).toBe(`POST ${new URL(h.peer.url).origin} order.completed IN-ORD-100234`);
   });
 
+  it('dry-run says, per delivery, the §8.6 decisions at `at`; a bad `at` is a 400 naming it', async () => {
+    const body = { event: fixture('flat-activation-failed.json'), at: '2026-03-29T00:30:00Z' };
+    const out = (await (await h.api('/api/rules/dry-run', { body })).json()) as any;
+    expect(out.deliveries.map((d: any) => [d.channel, d.heldUntil, d.decisions, d.group])).toEqual([
+      ['ops-slack', null, [], undefined],
+      ['noc-email', null, [], undefined],
+    ]);
+    const bad = await h.api('/api/rules/dry-run', { body: { ...body, at: 'tonight' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error).toMatchObject({ code: 'invalid_payload', issues: [{ path: 'at' }] });
+  });
+
   it('refuses a body that is not a callback with 400 invalid_payload and issues', async () => {
     for (const body of [{ hello: 'world' }, '{not json', '[1,2]']) {
       const res = await h.api('/api/rules/dry-run', { body });

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import type { ChannelConfig } from '../../src/config/channel-config.js';
+import { WEEKDAYS, type ChannelConfig } from '../../src/config/channel-config.js';
 import type { Channel } from '../../src/deliver/channel.js';
 import { createChannels, createMemorySlackThreadStore } from '../../src/deliver/channels/index.js';
 import type { RouteOutcome, WorkerDeps } from '../../src/deliver/worker-deps.js';
@@ -305,13 +305,29 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(group).toMatchObject({ status: 'retrying', attempts: 1, lastCode: 'request_timeout' });
   });
 
+  it('an ungrouped delivery routed beside grouped ones keeps its quiet-hours hold', async () => {
+    const quietHours = { tz: 'UTC', from: '09:00', to: '18:00', days: [...WEEKDAYS] };
+    const policies = { oss: { type: 'webhook' as const, quietHours }, 'ops-slack': { type: 'slack' as const }, 'noc-email': { type: 'email' as const } };
+    const w = worker(store, { getChannelPolicies: () => policies });
+    await failedCallbacks(2, ['ACME'], 1_000);
+    await drain(w);
+    expect(webhook.jobs).toHaveLength(0);
+    const held = await store.db.select().from(deliveries).where(eq(deliveries.channel, 'oss'));
+    expect(held.map((d) => [d.status, d.nextAttemptAt.toISOString()])).toEqual(Array(2).fill(['pending', '2026-11-26T18:00:00.000Z']));
+    expect(held[0]!.lastError).toMatch(/^held: quiet hours until/);
+    const grouped = await store.db.select().from(deliveries).where(eq(deliveries.status, 'grouped'));
+    expect(grouped).toHaveLength(4);
+  });
+
   it('quiet hours hold a due group, still open, to the window end', async () => {
+    // 10:00 UTC now; the email channel is quiet 09:00–18:00 UTC.
     const windowEnd = new Date(clock.now() + 8 * 3600_000);
-    const quietHours = {
-      channels: () => ['noc-email'],
-      until: (channel: string, at: Date) => (channel === 'noc-email' && at < windowEnd ? windowEnd : null),
+    const policies = {
+      'noc-email': { type: 'email' as const, quietHours: { tz: 'UTC', from: '09:00', to: '18:00', days: [...WEEKDAYS] } },
+      'ops-slack': { type: 'slack' as const },
+      oss: { type: 'webhook' as const },
     };
-    const w = worker(store, { quietHours });
+    const w = worker(store, { getChannelPolicies: () => policies });
     await failedCallbacks(2, ['ACME'], 1_000);
     await drain(w);
     const [emailGroup] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.channel, 'noc-email'));

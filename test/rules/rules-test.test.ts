@@ -146,3 +146,56 @@ describe('rules test --tests', () => {
       + 'invalid.yaml:3:13  cases[0].expect  must be a list\n');
   });
 });
+
+describe('rules test --at: grouping and quiet hours (§8.6)', () => {
+  const NOTIFY_RULES = `channels:
+  ops-slack: { type: slack, channel: C0123, rateLimit: 20/min }
+  noc-email: { type: email, to: [noc@example.com],
+               quietHours: { tz: Europe/London, from: "20:00", to: "07:00", days: [mon, tue, wed, thu, fri, sat] } }
+  oss:       { type: webhook, url: https://oss.example.com/colt, secret: \${OSS_WEBHOOK_SECRET} }
+rules:
+  - name: failures-to-ops
+    match: { status: failed }
+    notify: [ops-slack, noc-email, oss]
+    group: { by: [customerRef], wait: 30s, interval: 5m }
+`;
+  let file: string;
+  beforeAll(async () => {
+    file = await scratch.write('notify-rules.yaml', NOTIFY_RULES);
+    await scratch.write('acme.json', JSON.stringify({ ...FAILED, customerRef: 'ACME' }));
+  });
+
+  it('prints, per channel, the group and whether quiet hours hold it at that time', async () => {
+    const io = captureIo(ENV, scratch.dir);
+    expect(await runRulesTest([file, '--event', 'acme.json', '--at', '2026-03-29T00:30:00Z'], io, deps)).toBe(0);
+    expect(io.out()).toContain(
+      [
+        'channels ops-slack (slack), noc-email (email), oss (webhook)',
+        'at       2026-03-29T00:30:00.000Z',
+        'decision ops-slack: grouped by customerRef=ACME (wait 30s, interval 5m)',
+        'decision ops-slack: rate limit 20/min: excess waits, nothing is dropped',
+        'decision noc-email: grouped by customerRef=ACME (wait 30s, interval 5m)',
+        'decision noc-email: held by quiet hours until 07:00 Europe/London (2026-03-29T06:00:00Z)',
+        '',
+      ].join('\n'),
+    );
+    expect(io.out()).not.toContain('decision oss');
+    expect(io.err()).toBe('');
+  });
+
+  it('says when the time is outside the window, or on a night the days do not start one', async () => {
+    const noon = captureIo(ENV, scratch.dir);
+    expect(await runRulesTest([file, '--event', 'acme.json', '--at', '2026-03-29T12:00:00Z'], noon, deps)).toBe(0);
+    expect(noon.out()).toContain('decision noc-email: not held: outside quiet hours (20:00–07:00 Europe/London, mon tue wed thu fri sat)\n');
+    // Sunday 2026-03-29 22:00 BST: Sunday starts no window.
+    const sunday = captureIo(ENV, scratch.dir);
+    expect(await runRulesTest([file, '--event', 'acme.json', '--at', '2026-03-29T21:00:00Z'], sunday, deps)).toBe(0);
+    expect(sunday.out()).toContain('decision noc-email: not held: outside quiet hours');
+  });
+
+  it('refuses an --at that is not an ISO time', async () => {
+    const io = captureIo(ENV, scratch.dir);
+    expect(await runRulesTest([file, '--event', 'acme.json', '--at', 'tonight'], io, deps)).toBe(2);
+    expect(io.err()).toMatch(/^--at: "tonight" is not an ISO 8601 time like 2026-03-29T00:30:00Z\nusage: colt-relay rules test/);
+  });
+});

@@ -62,6 +62,7 @@ export function describeRules(rules: RulesConfig) {
       notify: [...r.notify],
       stop: r.stop,
       stale: r.stale ?? false,
+      ...(r.group && { group: r.group }),
     })),
   };
 }

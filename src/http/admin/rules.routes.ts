@@ -6,6 +6,9 @@ import { renderMessage } from '../../deliver/channels/index.js';
 import { isObject } from '../../receive/normalise.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import { routeEvent } from '../../route/router.js';
+import { channelPolicy } from '../../config/channel-config.js';
+import { describeDecisions } from '../../route/explain.js';
+import { quietUntil } from '../../route/quiet-hours.js';
 import { ApiError } from '../errors.js';
 import { COMMON_ERRORS, SECURED, json, requirePipeline, type AdminApp, type AdminDeps } from './openapi-helpers.js';
 import { describeRules } from './redact.js';
@@ -24,6 +27,10 @@ const RulesSchema = z
         notify: z.array(z.string()),
         stop: z.boolean(),
         stale: z.boolean(),
+        group: z
+          .object({ by: z.array(z.string()), waitMs: z.number(), intervalMs: z.number() })
+          .optional()
+          .openapi({ description: 'The rule groups its Slack/email notifications (§8.6).' }),
       }),
     ),
   })
@@ -33,8 +40,8 @@ const DryRunBodySchema = z
   .record(z.string(), z.unknown())
   .openapi('DryRunRequest', {
     description:
-      'A callback body as Colt sends it, or `{ "event": <callback>, "stale"?: boolean, "order"?: object }` ' +
-      '(a rules test case) to try a stale event or one with order details.',
+      'A callback body as Colt sends it, or `{ "event": <callback>, "stale"?: boolean, "order"?: object, "at"?: ISO time }` ' +
+      '(a rules test case) to try a stale event, one with order details, or quiet hours at another time (default now).',
     example: { orderId: 'IN-ORD-100235', orderStatus: 'Failed', orderType: 'Number Activation' },
   });
 
@@ -49,6 +56,12 @@ const DryRunSchema = z
         channel: z.string(),
         channelType: z.string(),
         rules: z.array(z.string()),
+        group: z
+          .object({ rule: z.string(), key: z.string(), values: z.record(z.string(), z.string().nullable()), waitMs: z.number(), intervalMs: z.number() })
+          .optional()
+          .openapi({ description: 'Present when the delivery would wait in a group (§8.6).' }),
+        heldUntil: z.string().nullable().openapi({ description: "End of the channel's quiet hours when `at` falls inside them, else null." }),
+        decisions: z.array(z.string()).openapi({ description: 'Grouping, quiet hours and rate limit, one phrase each.' }),
         message: z.object({ subject: z.string().optional(), text: z.string(), body: z.unknown().optional() }),
       }),
     ),
@@ -75,7 +88,7 @@ const dryRunRoute = createRoute({
   responses: { 200: json(DryRunSchema, 'What would happen.'), ...COMMON_ERRORS },
 });
 
-const WRAPPER_KEYS = new Set(['event', 'stale', 'order']);
+const WRAPPER_KEYS = new Set(['event', 'stale', 'order', 'at']);
 
 /** The event a dry-run body stands for: a callback, or a rules test case wrapping one. */
 function eventOf(body: Record<string, unknown>): NormalisedEvent {
@@ -102,14 +115,30 @@ function tryOr<T>(first: () => T, second: () => T): T {
   }
 }
 
-function dryRun(rules: RulesConfig, event: NormalisedEvent, nowMs: number) {
+/** The wrapper's `at` (quiet hours are decided for that time), else now; 400 naming the field when it is not a time. */
+function atOf(body: Record<string, unknown>, nowMs: number): Date {
+  if (!isObject(body.event) || body.at === undefined) return new Date(nowMs);
+  const at = typeof body.at === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(body.at) ? new Date(body.at) : new Date(Number.NaN);
+  if (Number.isNaN(at.getTime())) {
+    throw new ApiError('invalid_payload', 'at must be an ISO 8601 time', { issues: [{ path: 'at', message: 'must be an ISO 8601 time like 2026-03-29T00:30:00Z' }] });
+  }
+  return at;
+}
+
+function dryRun(rules: RulesConfig, event: NormalisedEvent, nowMs: number, at: Date) {
   const result = routeEvent(rules, event);
   return {
     event,
     matched: result.matched,
     stoppedBy: result.stoppedBy ?? null,
     skippedStale: result.skippedStale,
-    deliveries: result.deliveries.map((d) => ({ ...d, message: renderMessage(d.channel, rules.channels[d.channel]!, event, nowMs) })),
+    deliveries: result.deliveries.map((d) => {
+      const config = rules.channels[d.channel]!;
+      const quiet = channelPolicy(config).quietHours;
+      const heldUntil = quiet ? (quietUntil(quiet, at)?.toISOString() ?? null) : null;
+      const decisions = describeDecisions(d, config, at);
+      return { ...d, heldUntil, decisions, message: renderMessage(d.channel, config, event, nowMs) };
+    }),
   };
 }
 
@@ -119,6 +148,8 @@ export function registerRulesRoutes(app: AdminApp, deps: AdminDeps): void {
   app.openapi(dryRunRoute, (c) => {
     const rules = requirePipeline(deps).rules();
     // Rendered messages may quote a webhook URL with credentials: the /api scrub removes them.
-    return c.json(dryRun(rules, eventOf(c.req.valid('json')), deps.clock.now()), 200);
+    const body = c.req.valid('json');
+    const now = deps.clock.now();
+    return c.json(dryRun(rules, eventOf(body), now, atOf(body, now)), 200);
   });
 }

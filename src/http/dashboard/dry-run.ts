@@ -7,6 +7,7 @@ import type { RulesConfig } from '../../config/rules.js';
 import { renderMessage } from '../../deliver/channels/index.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import { routeEvent, type RouteResult } from '../../route/router.js';
+import { describeDecisions } from '../../route/explain.js';
 
 /** A channel's message as the dry run shows it. */
 export interface DryRunMessage {
@@ -18,6 +19,8 @@ export interface DryRunMessage {
   body?: unknown;
   /** Rendering failed (a template problem): why. */
   error?: string;
+  /** Grouping, quiet hours and rate limit as they apply now (§8.6), one phrase each. */
+  decisions: string[];
 }
 
 export type DryRunResult =
@@ -45,7 +48,7 @@ export function dryRun(rules: RulesConfig, input: string, nowMs: number): DryRun
   const route = routeEvent(rules, event);
   const messages = route.deliveries.map((d): DryRunMessage => {
     const config = rules.channels[d.channel]!;
-    const base = { channel: d.channel, channelType: d.channelType, rules: d.rules };
+    const base = { channel: d.channel, channelType: d.channelType, rules: d.rules, decisions: describeDecisions(d, config, new Date(nowMs)) };
     try {
       const m = renderMessage(d.channel, config, event, nowMs);
       return { ...base, ...(m.subject !== undefined && { subject: m.subject }), text: m.text, body: m.body };

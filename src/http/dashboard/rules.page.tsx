@@ -82,6 +82,9 @@ function DryRunOutput(props: { result: DryRunResult }) {
           <div class="left">
             <strong>{m.channel}</strong> <span class="muted small">{m.channelType} · via {m.rules.join(', ')}</span>
           </div>
+          {m.decisions.map((line) => (
+            <div class="small muted">{line}</div>
+          ))}
           {m.error ? <div class="reason">cannot render: {m.error}</div> : null}
           {m.subject !== undefined ? <div class="small">subject: {m.subject}</div> : null}
           <Code text={m.text} />
