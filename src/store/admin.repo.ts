@@ -213,9 +213,8 @@ export async function getDelivery(db: DbOrTx, id: string): Promise<DeliveryWithA
   if (!isUuid(id)) return null;
   const rows = await db.select().from(deliveries).where(eq(deliveries.id, id));
   const [found] = await withAttempts(db, rows);
-  if (!found) return null;
-  const group = found.groupId ? ((await loadGroups(db, [found.groupId])).get(found.groupId) ?? null) : null;
-  return { ...found, group };
+  if (!found?.groupId) return found ?? null;
+  return { ...found, group: (await loadGroups(db, [found.groupId])).get(found.groupId) ?? null };
 }
 
 /** Refused callbacks, one row per (address, reason), most recently seen first. */

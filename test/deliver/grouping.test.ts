@@ -14,6 +14,7 @@ import { createWorker, type Worker } from '../../src/deliver/worker.js';
 import type { NormalisedEvent } from '../../src/event/event.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
+import { pruneOlderThan } from '../../src/store/admin.repo.js';
 import { openPostgresStore, type Store } from '../../src/store/db.js';
 import { deliveries, deliveryAttempts, deliveryGroups } from '../../src/store/schema.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
@@ -317,6 +318,20 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(held[0]!.lastError).toMatch(/^held: quiet hours until/);
     const grouped = await store.db.select().from(deliveries).where(eq(deliveries.status, 'grouped'));
     expect(grouped).toHaveLength(4);
+  });
+
+  it('prune removes finished groups with their events and keeps open ones', async () => {
+    const w = worker();
+    await failedCallbacks(3, ['ACME'], 1_000);
+    await drain(w);
+    clock.advance(WAIT_MS);
+    await drain(w);
+    await insertTestEvent(store.db, { receivedAt: new Date(clock.now()), orderId: 'IN-ORD-OPEN', status: 'failed', customerRef: 'BETA' });
+    await drain(w);
+    await pruneOlderThan(store.db, new Date(clock.now() + 86_400_000));
+    const left = await store.db.select().from(deliveryGroups);
+    expect(left.map((g) => [g.status, g.byValues])).toEqual(Array(2).fill(['open', { customerRef: 'BETA' }]));
+    expect((await store.db.select().from(deliveries)).map((d) => d.orderId)).toEqual(Array(3).fill('IN-ORD-OPEN'));
   });
 
   it('quiet hours hold a due group, still open, to the window end', async () => {
