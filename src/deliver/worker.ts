@@ -314,7 +314,7 @@ async function dueStage<R>(
 }
 
 /** Groups claimed per round: each is one message (and loads its members), so a few at a time. */
-export const GROUP_BATCH = 10;
+export const GROUP_BATCH = 25;
 
 /**
  * Claims due delivery groups (channels in quiet hours hold theirs to the window's end)
