@@ -127,7 +127,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
       const customerRef = customers[i % customers.length]!;
       perCustomer.set(customerRef, (perCustomer.get(customerRef) ?? 0) + 1);
       await insertTestEvent(store.db, { receivedAt: new Date(clock.now()), orderId: `IN-ORD-${i}`, status: 'failed', customerRef });
-      clock.advance(spreadMs / count);
+      clock.advance(Math.floor(spreadMs / count));
     }
     return perCustomer;
   }

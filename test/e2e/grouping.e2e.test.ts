@@ -10,6 +10,7 @@ import { createSilentLogger } from '../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline.js';
 import { deliveries, deliveryGroups } from '../../src/store/schema.js';
 import { createTestPipeline, PIPELINE_TOKEN, type TestPipeline } from '../support/pipeline.js';
+import { createBrowser } from '../dashboard/support.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import { STORE_KINDS } from '../support/store.js';
@@ -89,7 +90,7 @@ describe.each(STORE_KINDS)('grouped notifications on %s', { timeout: 180_000 }, 
       expected.set(customerRef, (expected.get(customerRef) ?? 0) + 1);
       const posted = await r.post({ orderId: `IN-GRP-${i}`, status: 'failed', orderType: 'Number Activation', customerRef });
       expect(posted.http).toBe(200);
-      r.clock.advance(spreadMs / count);
+      r.clock.advance(Math.floor(spreadMs / count)); // whole milliseconds, as a real clock gives
     }
     return expected;
   }
@@ -139,6 +140,12 @@ describe.each(STORE_KINDS)('grouped notifications on %s', { timeout: 180_000 }, 
     const emailGroup = open.find((g) => g.channel === 'noc-email')!;
     expect(shown).toMatchObject({ status: 'grouped', groupId: emailGroup.id });
     expect(shown.group).toMatchObject({ id: emailGroup.id, status: 'open', dueAt: emailGroup.dueAt.toISOString(), members: 12, byValues: { customerRef: 'ACME' } });
+    // The dashboard's order page says the same.
+    const browser = createBrowser(r.app, 'https://relay.example.com'); // PUBLIC_URL is https: Secure cookies
+    await browser.login(ADMIN_TOKEN);
+    const html = await browser.page(`/orders/${member!.orderId}`);
+    expect(html).toContain(`waits in group <span class="mono">${emailGroup.id}</span>`);
+    expect(html).toContain('badge b-grouped');
     await r.pipeline.worker.stop();
 
     // A new pipeline (rules, channels, worker) on the same database, as after a restart.
