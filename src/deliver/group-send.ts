@@ -62,6 +62,8 @@ export async function sendGroup<R>(ctx: WorkerContext<R>, group: ClaimedGroup): 
   if (!channel || send.length === 0) {
     if (members.length === 0) {
       await deleteEmptyGroup(db, group);
+      // Kept when a delivery still names it (an operator retried one on its own): closed instead.
+      await recordGroupOutcome(db, { ...base, status: 'suppressed', error: 'no member left to send', code: null, sent: [] });
       return 'suppressed';
     }
     const error = channel ? 'every member was suppressed' : `channel "${group.channel}" is no longer in the rules`;

@@ -320,6 +320,22 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(grouped).toHaveLength(4);
   });
 
+  it('a due group with no member left sends nothing: removed, or closed when a delivery still names it', async () => {
+    const w = worker();
+    await failedCallbacks(1, ['ACME'], 1_000);
+    await drain(w);
+    const [slackMember] = await store.db.select().from(deliveries).where(eq(deliveries.channel, 'ops-slack'));
+    const [emailMember] = await store.db.select().from(deliveries).where(eq(deliveries.channel, 'noc-email'));
+    await store.db.delete(deliveries).where(eq(deliveries.id, slackMember!.id));
+    // An operator's retry takes a member out of its group (it goes on its own).
+    await store.db.update(deliveries).set({ status: 'dead' }).where(eq(deliveries.id, emailMember!.id));
+    clock.advance(WAIT_MS);
+    await drain(w);
+    expect(slack.messages.size + smtp.messages.length).toBe(0);
+    const left = await store.db.select().from(deliveryGroups);
+    expect(left.map((g) => [g.channel, g.status, g.lastError])).toEqual([['noc-email', 'suppressed', 'no member left to send']]);
+  });
+
   it('prune removes finished groups with their events and keeps open ones', async () => {
     const w = worker();
     await failedCallbacks(3, ['ACME'], 1_000);
