@@ -122,6 +122,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       slackThreads,
       clock,
       coltTickets,
+      ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL }),
     });
     for (const warning of set.warnings) logger.warn(warning);
     return set;

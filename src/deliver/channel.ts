@@ -41,11 +41,32 @@ export interface RenderedMessage {
   body?: unknown;
 }
 
+/**
+ * One grouped notification (§8.6): the events of a rule's group for one channel, sent as
+ * ONE message. Only channels a person reads (Slack, email) implement `sendGroup`.
+ */
+export interface GroupJob {
+  /** Group id: stable across retries (the email Message-ID). */
+  id: string;
+  /** Name of the channel in the rules file. */
+  channelName: string;
+  /** 1 for the first try. */
+  attempt: number;
+  /** The rule whose `group` made it. */
+  rule: string;
+  /** The rule's `group.by` fields and this group's values. */
+  values: Record<string, string | null>;
+  /** The members' events, oldest first. */
+  events: NormalisedEvent[];
+}
+
 export interface Channel {
   readonly name: string;
   readonly type: ChannelType;
   render(event: NormalisedEvent): RenderedMessage;
   send(job: DeliveryJob): Promise<SendResult>;
+  /** Sends a group's events as one message (Slack, email); absent: the channel does not group. */
+  sendGroup?(job: GroupJob): Promise<SendResult>;
   /** Release pooled connections. */
   close?(): Promise<void>;
 }

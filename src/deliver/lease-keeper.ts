@@ -6,7 +6,7 @@
  * The timer runs only while something is held.
  */
 import type { DeliveryLease } from '../store/deliveries.repo.js';
-import { renewDeliveryLeases, renewEventLeases, type EventLease } from '../store/lease-renewal.repo.js';
+import { renewDeliveryLeases, renewEventLeases, renewGroupLeases, type EventLease, type GroupLease } from '../store/lease-renewal.repo.js';
 import type { WorkerContext } from './worker-deps.js';
 
 export interface LeaseKeeper {
@@ -14,6 +14,8 @@ export interface LeaseKeeper {
   releaseDelivery(lease: DeliveryLease): void;
   holdEvents(leases: readonly EventLease[]): void;
   releaseEvents(leases: readonly EventLease[]): void;
+  holdGroup(lease: GroupLease): void;
+  releaseGroup(lease: GroupLease): void;
   /** Renews every held lease now; resolves with how many were renewed. */
   renew(): Promise<number>;
 }
@@ -21,16 +23,18 @@ export interface LeaseKeeper {
 export function createLeaseKeeper<R>(ctx: WorkerContext<R>): LeaseKeeper {
   const deliveries = new Set<DeliveryLease>();
   const events = new Set<EventLease>();
+  const groups = new Set<GroupLease>();
   let timer: ReturnType<typeof setInterval> | null = null;
   let renewing: Promise<number> | null = null;
 
   const renewNow = async (): Promise<number> => {
     const options = { now: new Date(ctx.clock.now()), leaseMs: ctx.leaseMs };
-    const [d, e] = await Promise.all([
+    const [d, e, g] = await Promise.all([
       renewDeliveryLeases(ctx.store.db, [...deliveries], options),
       renewEventLeases(ctx.store.db, [...events], options),
+      renewGroupLeases(ctx.store.db, [...groups], options),
     ]);
-    return d.length + e.length;
+    return d.length + e.length + g.length;
   };
   // One renewal at a time: a slow database must not pile statements up.
   const renew = () =>
@@ -45,7 +49,7 @@ export function createLeaseKeeper<R>(ctx: WorkerContext<R>): LeaseKeeper {
     });
   };
   const update = () => {
-    const holding = deliveries.size + events.size > 0;
+    const holding = deliveries.size + events.size + groups.size > 0;
     if (holding && timer === null && ctx.leaseRenewMs > 0) {
       timer = setInterval(heartbeat, ctx.leaseRenewMs);
       // Node: a heartbeat alone must not keep the process alive (Workers have no unref).
@@ -71,6 +75,14 @@ export function createLeaseKeeper<R>(ctx: WorkerContext<R>): LeaseKeeper {
     },
     releaseEvents(leases) {
       for (const l of leases) events.delete(l);
+      update();
+    },
+    holdGroup(lease) {
+      groups.add(lease);
+      update();
+    },
+    releaseGroup(lease) {
+      groups.delete(lease);
       update();
     },
     renew,

@@ -10,13 +10,14 @@ import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { rescheduleEventWork, type ClaimedEventWork } from '../store/event-work.repo.js';
 import { loadEvent } from '../store/events.repo.js';
 import { getOrderStatuses, recordEnrichError, saveOrderDetails } from '../store/orders.repo.js';
-import { claimEventsToRoute, saveRouting, type RoutedEventWrite } from '../store/routing.repo.js';
+import { claimEventsToRoute, saveRouting, type GroupJoin, type RoutedEventWrite } from '../store/routing.repo.js';
 import { mapWithConcurrency } from './concurrency.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
 import { recordObservedStatus } from '../enrich/observed-status.js';
-import type { EnrichOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
+import type { EnrichOutcome, RouteGroupOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
 import { channelSendIntervalMs, quietHold } from './pacing.js';
+import type { QuietHoursConfig } from '../config/channel-config.js';
 
 /** GET /order calls in flight at once: Colt's API is one shared peer, whatever the send concurrency. */
 export const MAX_ENRICH_CONCURRENCY = 8;
@@ -152,12 +153,24 @@ function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: Route
     orderId: event.orderId,
     deliveries: routed.deliveries.map((d) => {
       const policy = policies[d.channel];
+      if (d.group) {
+        // A grouped delivery waits in its group, never claimed: quiet hours move the group's due time.
+        const join = groupJoin(policy?.quietHours, d.group, now);
+        return { channel: d.channel, channelType: d.channelType, rules: d.rules, claim: false, group: join };
+      }
       const hold = quietHold(policy?.quietHours, now);
       const paced = channelSendIntervalMs(d.channelType, policy?.rateLimit, ctx.sendIntervalMs) > 0;
       const write = { channel: d.channel, channelType: d.channelType, rules: d.rules, claim: !paced && !hold };
       return hold ? { ...write, holdUntil: hold.until, note: hold.note } : write;
     }),
   };
+}
+
+/** A new group waits `wait`, and past the channel's quiet hours (a later window end is checked when it is due). */
+function groupJoin(quietHours: QuietHoursConfig | undefined, group: RouteGroupOutcome, now: Date): GroupJoin {
+  const waited = new Date(now.getTime() + group.waitMs);
+  const dueAt = quietHold(quietHours, waited)?.until ?? waited;
+  return { rule: group.rule, key: group.key, values: group.values, dueAt, intervalMs: group.intervalMs };
 }
 
 /** Enriches and routes one event; never throws (errors reschedule the event with a backoff). */

@@ -10,14 +10,24 @@ import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../eve
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
 import type { SilenceIndex } from './silence-index.js';
+import type { FilteredMembers, LoadedMember } from './group-send.js';
 import type { ChannelPolicies, ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
 export interface RouteOutcome {
   /** One entry per channel: the router already merged rules naming the same channel. */
-  deliveries: { channel: string; channelType: ChannelType; rules: string[] }[];
+  deliveries: { channel: string; channelType: ChannelType; rules: string[]; group?: RouteGroupOutcome }[];
   /** The event is stale and no rule asked for stale events. */
   skippedStale?: boolean;
+}
+
+/** The group a delivery joins (src/route `RouteGroup` fits). */
+export interface RouteGroupOutcome {
+  rule: string;
+  key: string;
+  values: Record<string, string | null>;
+  waitMs: number;
+  intervalMs: number;
 }
 
 /** What an enrichment attempt (GET /order) came to. */
@@ -112,6 +122,8 @@ export interface WorkerDeps<Rules = unknown> {
    * @default an index over `store` on `clock`, reloaded at most once a second
    */
   silences?: SilenceIndex;
+  /** Takes silenced members out of a group before it is sent (they are recorded suppressed). @default none */
+  filterGroupMembers?: (members: LoadedMember[], now: Date) => Promise<FilteredMembers>;
 }
 
 /** WorkerDeps with every default filled in. */

@@ -7,6 +7,7 @@
  * stop(). Several workers (processes, isolates) may share one database.
  */
 import { claimDueDeliveries } from '../store/deliveries.repo.js';
+import { claimDueGroups } from '../store/delivery-groups.repo.js';
 import { holdQuietDeliveries, type QuietChannelHold } from '../store/delivery-claim.repo.js';
 import { loadEvents } from '../store/events.repo.js';
 import { errorMessage, routeDueEvents } from './process-event.js';
@@ -16,6 +17,7 @@ import type { ChannelPolicies } from '../config/channel-config.js';
 import { createLeaseKeeper, type LeaseKeeper } from './lease-keeper.js';
 import { createSendLane, type SendJob, type SendLane } from './send-lane.js';
 import { createSilenceIndex, type SilenceIndex } from './silence-index.js';
+import { sendGroup } from './group-send.js';
 import type { WorkerContext, WorkerDeps } from './worker-deps.js';
 import { channelIntervals, quietHold } from './pacing.js';
 import { createLoop, type StageRun } from './worker-loop.js';
@@ -39,6 +41,8 @@ export interface TickResult {
   suppressed: number;
   /** Another worker took the delivery over before this one finished. */
   leaseLost: number;
+  /** Delivery groups claimed and sent (§8.6); their outcomes count in delivered/retried/dead/suppressed, once per group. */
+  groups: number;
   /** Unexpected errors (e.g. the database went away mid-send); the lease brings the row back. */
   errors: number;
   /** Open orders checked with GET /order by reconciliation, and the events it wrote (later statuses, order.overdue). */
@@ -131,9 +135,24 @@ export function createWorker<Rules>(deps: WorkerDeps<Rules>): Worker {
       ctx.metrics?.storeError();
       throw err;
     });
+  // The loop looks for due groups once per poll interval (a group's due time is never urgent
+  // to the millisecond), or again at once when the last look found a full batch.
+  let groupsLookedAt = 0;
+  let groupsSaturated = false;
+  const groupsDue = () => {
+    if (!groupsSaturated && Date.now() - groupsLookedAt < ctx.pollIntervalMs) return false;
+    groupsLookedAt = Date.now();
+    return true;
+  };
   const loop = createLoop({
     routeEvents: (limit) => reportingErrors(routeStage(ctx, lane, leases, limit, emptyTick())),
-    claimDue: (limit) => reportingErrors(dueStage(ctx, lane, leases, limit, emptyTick())),
+    claimDue: (limit) =>
+      reportingErrors(
+        dueStage(ctx, lane, leases, limit, emptyTick(), undefined, groupsDue()).then((run) => {
+          groupsSaturated = run.groupsSaturated;
+          return run;
+        }),
+      ),
     pending: lane.pending,
     onSettled: lane.onSettled,
     batchSize: ctx.batchSize,
@@ -178,12 +197,13 @@ async function runTick<R>(
   // A fresh callback's tick (Workers) stays about that callback; the cron's first tick reconciles.
   if (!scope && options?.maintenance !== false) await maintenanceRound(ctx, result);
   const routed = await routeStage(ctx, lane, leases, ctx.batchSize, result, scope);
-  const due = await dueStage(ctx, lane, leases, ctx.batchSize, result, scope).catch(async (err: unknown) => {
+  const due = await dueStage(ctx, lane, leases, ctx.batchSize, result, scope, !scope).catch(async (err: unknown) => {
     await routed.done;
     throw err;
   });
   await Promise.all([routed.done, due.done]);
-  result.idle = result.events === 0 && result.claimed === 0 && result.reconcileEvents === 0 && result.channelsDisabled === 0;
+  result.idle =
+    result.events === 0 && result.claimed === 0 && result.reconcileEvents === 0 && result.channelsDisabled === 0 && result.groups === 0;
   return result;
 }
 
@@ -292,7 +312,10 @@ async function routeStage<R>(
   return { claimed: events, saturated: events >= limit, followUp: created > preClaimed.length, done: done() };
 }
 
-/** Claims up to `limit` due deliveries, loads their events in one query and queues their sends. */
+/**
+ * Claims up to `limit` due deliveries, loads their events in one query and queues their
+ * sends; with `groups`, also claims due delivery groups and sends them.
+ */
 async function dueStage<R>(
   ctx: WorkerContext<R>,
   lane: SendLane,
@@ -300,7 +323,8 @@ async function dueStage<R>(
   limit: number,
   result: TickResult,
   scope?: TickScope,
-): Promise<StageRun> {
+  groups = false,
+): Promise<StageRun & { groupsSaturated: boolean }> {
   const { send, done } = sender(ctx, lane, leases, result);
   const now = new Date(ctx.clock.now());
   const policies = ctx.getChannelPolicies?.() ?? {};
@@ -325,7 +349,52 @@ async function dueStage<R>(
       send({ delivery: d, event });
     }
   }
-  return { claimed: claimed.length, saturated: claimed.length >= limit, done: done() };
+  const grouped = groups ? await groupStage(ctx, leases, result, { now, policies, quiet }) : { claimed: 0, done: Promise.resolve() };
+  return {
+    claimed: claimed.length + grouped.claimed,
+    saturated: claimed.length >= limit,
+    groupsSaturated: grouped.claimed >= GROUP_BATCH,
+    done: Promise.all([done(), grouped.done]).then(() => undefined),
+  };
+}
+
+/** Groups claimed per round: each is one message (and loads its members), so a few at a time. */
+export const GROUP_BATCH = 25;
+
+/**
+ * Claims due delivery groups (channels in quiet hours hold theirs to the window's end)
+ * and sends each as one message; `done` settles when every outcome is written.
+ */
+async function groupStage<R>(
+  ctx: WorkerContext<R>,
+  leases: LeaseKeeper,
+  result: TickResult,
+  round: { now: Date; policies: ChannelPolicies; quiet: QuietChannelHold[] },
+): Promise<{ claimed: number; done: Promise<void> }> {
+  const claimed = await claimDueGroups(ctx.store.db, {
+    now: round.now,
+    limit: GROUP_BATCH,
+    leaseMs: ctx.leaseMs,
+    sendIntervalMs: ctx.sendIntervalMs,
+    channelIntervalMs: channelIntervals(round.policies, ctx.sendIntervalMs),
+    quiet: round.quiet,
+  });
+  result.groups += claimed.length;
+  const sends = claimed.map((group) => {
+    // Renewed while its members load and the message goes out, like a delivery's.
+    leases.holdGroup(group);
+    return sendGroup(ctx, group)
+      .finally(() => leases.releaseGroup(group))
+      .then(
+      (outcome) => void (result[OUTCOME_COUNTER[outcome]] as number)++,
+      (err: unknown) => {
+        result.errors++;
+        ctx.metrics?.storeError();
+        ctx.logger.error({ groupId: group.id, channel: group.channel, err: errorMessage(err) }, 'group send failed unexpectedly; its lease will bring it back');
+      },
+    );
+  });
+  return { claimed: claimed.length, done: Promise.all(sends).then(() => undefined) };
 }
 
 /** The channels in their quiet hours at `now`, with the window's end (§8.6). */
@@ -351,6 +420,7 @@ function emptyTick(): TickResult {
     dead: 0,
     suppressed: 0,
     leaseLost: 0,
+    groups: 0,
     errors: 0,
     reconcileChecked: 0,
     reconcileEvents: 0,

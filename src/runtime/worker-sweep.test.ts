@@ -17,6 +17,7 @@ const tick = (claimed: number, delivered = claimed): TickResult => ({
   dead: 0,
   suppressed: 0,
   leaseLost: 0,
+  groups: 0,
   errors: 0,
   idle: claimed === 0,
 });

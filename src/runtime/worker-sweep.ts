@@ -47,6 +47,7 @@ const COUNTS = [
   'dead',
   'suppressed',
   'leaseLost',
+  'groups',
   'errors',
   'reconcileChecked',
   'reconcileEvents',

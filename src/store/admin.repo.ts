@@ -10,6 +10,7 @@ import type { NormalisedEvent } from '../event/event.js';
 import { decodeTimeIdCursor, decodeTimeSerialCursor, decodeTimeTextCursor, isUuid, pageLimit, toPage, type Page } from './cursor.js';
 import type { DbOrTx } from './db.js';
 import type { DeliveryRow } from './deliveries.repo.js';
+import { loadGroups, type GroupView } from './delivery-groups.repo.js';
 import { toNormalisedEvent, type EventRow } from './events.repo.js';
 import type { OrderRow } from './orders.repo.js';
 import type { RefusalRow } from './refusals.repo.js';
@@ -29,7 +30,12 @@ export type EventSummary = Omit<EventRow, 'rawBody' | 'payload' | 'headers'>;
  * A delivery with its attempt log. DeliveryRow's own `attempts` column (a count) would
  * clash with the list, so the count is `attemptCount` here and `attempts` is the log.
  */
-export type DeliveryWithAttempts = Omit<DeliveryRow, 'attempts'> & { attemptCount: number; attempts: AttemptRow[] };
+export type DeliveryWithAttempts = Omit<DeliveryRow, 'attempts'> & {
+  attemptCount: number;
+  attempts: AttemptRow[];
+  /** Its delivery group (§8.6): set by getDelivery. */
+  group?: GroupView | null;
+};
 
 export interface EventDetail {
   /** The stored row, raw body included. */
@@ -207,7 +213,8 @@ export async function getDelivery(db: DbOrTx, id: string): Promise<DeliveryWithA
   if (!isUuid(id)) return null;
   const rows = await db.select().from(deliveries).where(eq(deliveries.id, id));
   const [found] = await withAttempts(db, rows);
-  return found ?? null;
+  if (!found?.groupId) return found ?? null;
+  return { ...found, group: (await loadGroups(db, [found.groupId])).get(found.groupId) ?? null };
 }
 
 /** Refused callbacks, one row per (address, reason), most recently seen first. */

@@ -10,7 +10,8 @@ import type { DbOrTx } from './db.js';
 import { rowsOf } from './rows.js';
 import { deliveries, deliveryAttempts } from './schema.js';
 
-export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'retrying' | 'dead' | 'suppressed';
+/** `grouped`: waiting in a delivery group (§8.6), sent with it. */
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'retrying' | 'dead' | 'suppressed' | 'grouped';
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
 /** A delivery to write when an event is routed. */

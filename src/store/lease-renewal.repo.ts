@@ -40,6 +40,27 @@ export async function renewDeliveryLeases(db: DbOrTx, held: readonly DeliveryLea
   return rows.map((r) => r.id);
 }
 
+/** A claimed delivery group (§8.6): its id and the claim's attempt number. */
+export interface GroupLease {
+  id: string;
+  attempts: number;
+}
+
+/** Extends the leases of delivery groups still `sending` under the same claim (due_at is the lease end, like a delivery's). */
+export async function renewGroupLeases(db: DbOrTx, held: readonly GroupLease[], options: RenewOptions): Promise<string[]> {
+  if (held.length === 0) return [];
+  const input = JSON.stringify(held.map((g) => ({ id: g.id, attempts: g.attempts })));
+  const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
+  const rows = rowsOf<{ id: string }>(
+    await db.execute(sql`
+      update delivery_groups g set lease_until = ${until}::timestamptz, due_at = ${until}::timestamptz
+      from jsonb_to_recordset(${input}::jsonb) as i(id uuid, attempts int)
+      where g.id = i.id and g.status = 'sending' and g.attempts = i.attempts and g.lease_until is not null
+      returning g.id`),
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Extends the leases of outbox rows still claimed under the same claim; returns the event ids renewed. */
 export async function renewEventLeases(db: DbOrTx, held: readonly EventLease[], options: RenewOptions): Promise<string[]> {
   if (held.length === 0) return [];

@@ -55,7 +55,8 @@ function sqlSelectOne(table: typeof eventWork | typeof deliveries, where: SQL): 
 
 /**
  * Deletes what is older than `cutoff`: finished events (their deliveries and attempts go
- * with them), attempts of any delivery, and refused callbacks. Returns how many events,
+ * with them), attempts of any delivery, finished delivery groups left without members, and
+ * refused callbacks. Returns how many events,
  * attempts and refused callbacks were deleted. Orders are kept.
  */
 export async function pruneOlderThan(db: DbOrTx, cutoff: Date): Promise<PruneCounts> {
@@ -71,6 +72,10 @@ export async function pruneOlderThan(db: DbOrTx, cutoff: Date): Promise<PruneCou
       .where(or(lt(deliveryAttempts.startedAt, cutoff), sql`${deliveryAttempts.deliveryId} in ${ofPrunable}`))
       .returning({ id: deliveryAttempts.id });
     const events = await tx.delete(callbackEvents).where(prunableEvent(cutoff)).returning({ id: callbackEvents.id });
+    // Finished delivery groups whose members went with their events.
+    await tx.execute(sql`
+      delete from delivery_groups g where g.status in ('delivered', 'dead', 'suppressed') and g.updated_at < ${cutoff.toISOString()}::timestamptz
+        and not exists (select 1 from deliveries d where d.group_id = g.id)`);
     const rejected = await tx
       .delete(callbackRefusals)
       .where(lt(callbackRefusals.lastSeenAt, cutoff))

@@ -60,11 +60,24 @@ export interface RoutedEventWrite {
      * channel is paused, disabled or waiting for its next send slot.
      */
     claim: boolean;
+    /** Join (or start) the open group of this rule and key instead (§8.6): written `grouped`, never claimed. */
+    group?: GroupJoin;
     /** Not due before this (quiet hours, §8.6); never written claimed then. */
     holdUntil?: Date;
     /** Why it waits, shown as its last_error until it is sent (`held: quiet hours until …`). */
     note?: string;
   }[];
+}
+
+/** Which group a delivery joins, and when a new group would be due. */
+export interface GroupJoin {
+  rule: string;
+  /** Canonical JSON of `values`. */
+  key: string;
+  values: Record<string, string | null>;
+  /** A new group is due at the later of this (now + wait, moved past quiet hours) and the key's last send + intervalMs. */
+  dueAt: Date;
+  intervalMs: number;
 }
 
 export interface SaveRoutingOptions {
@@ -90,24 +103,37 @@ export type WrittenDelivery = ClaimedDelivery & {
 export async function saveRouting(db: DbOrTx, options: SaveRoutingOptions): Promise<WrittenDelivery[]> {
   const { now, routed } = options;
   const leaseUntil = new Date(now.getTime() + options.leaseMs);
+  // One new-group id per (channel, rule, key) of the batch: used only when no group of it is open.
+  const groupIds = new Map<string, string>();
+  let grouped = false;
   const input = routed.flatMap((e) =>
-    e.deliveries.map((d) => ({
-      id: newId(now.getTime()),
-      event_id: e.eventId,
-      order_id: e.orderId,
-      channel: d.channel,
-      channel_type: d.channelType,
-      rules: d.rules,
-      claim: d.claim && d.holdUntil === undefined,
-      hold_until: d.holdUntil?.toISOString() ?? null,
-      note: d.note ?? null,
-    })),
+    e.deliveries.map((d) => {
+      const row = {
+        id: newId(now.getTime()),
+        event_id: e.eventId,
+        order_id: e.orderId,
+        channel: d.channel,
+        channel_type: d.channelType,
+        rules: d.rules,
+        claim: d.claim && d.holdUntil === undefined,
+        hold_until: d.holdUntil?.toISOString() ?? null,
+        note: d.note ?? null,
+      };
+      if (!d.group) return row;
+      grouped = true;
+      const identity = JSON.stringify([d.channel, d.group.rule, d.group.key]);
+      const groupId = groupIds.get(identity) ?? newId(now.getTime());
+      groupIds.set(identity, groupId);
+      const g = d.group;
+      return { ...row, group_id: groupId, group_rule: g.rule, group_key: g.key, by_values: g.values, wait_due: g.dueAt.toISOString(), interval_ms: g.intervalMs };
+    }),
   );
   const processed = routed.map((e) => e.eventId);
   const retired = [...processed, ...(options.missing ?? [])];
   if (retired.length === 0) return [];
+  const json = { input: JSON.stringify(input), processed: JSON.stringify(processed), retired: JSON.stringify(retired) };
   const rows = rowsOf<{ id: string; event_id: string; order_id: string; channel: string; channel_type: string; claimed: boolean }>(
-    await db.execute(saveStatement(JSON.stringify(input), JSON.stringify(processed), JSON.stringify(retired), now, leaseUntil)),
+    await db.execute(grouped ? groupedSaveStatement(json, now, leaseUntil) : saveStatement(json.input, json.processed, json.retired, now, leaseUntil)),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -158,6 +184,76 @@ function saveStatement(input: string, processed: string, retired: string, now: D
     ),
     retired as (
       delete from event_work where event_id in (select value::uuid from jsonb_array_elements_text(${retired}::jsonb))
+    )
+    select * from ins order by event_id, channel`;
+}
+
+/**
+ * saveStatement when some deliveries join groups (§8.6), kept apart so ungrouped routing
+ * runs the statement it always did. Each (channel, rule, key) of the batch upserts the
+ * open group (the partial unique index allows one): a new one is due at the later of
+ * now + wait and the key's last send + interval; joining leaves an open group's due time
+ * alone. Its deliveries are written `grouped` with its id, due when it is, never claimed.
+ * The upsert locks the open group until this statement commits, so a claim (which skips
+ * locked groups) never closes a group while members are joining it.
+ */
+function groupedSaveStatement(json: { input: string; processed: string; retired: string }, now: Date, leaseUntil: Date): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const lease = sql`${leaseUntil.toISOString()}::timestamptz`;
+  return sql`
+    with input as (
+      select * from jsonb_to_recordset(${json.input}::jsonb) as x(
+        id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean,
+        hold_until timestamptz, note text, group_id uuid, group_rule text, group_key text, by_values jsonb, wait_due timestamptz, interval_ms bigint)
+    ),
+    group_input as (
+      select distinct on (channel, group_rule, group_key) group_id, channel, channel_type, group_rule, group_key, by_values, wait_due, interval_ms
+      from input where group_key is not null
+      order by channel, group_rule, group_key, wait_due
+    ),
+    groups as (
+      insert into delivery_groups as g (id, channel, channel_type, rule, group_key, by_values, status, due_at, attempts, created_at, updated_at)
+      select gi.group_id, gi.channel, gi.channel_type, gi.group_rule, gi.group_key, gi.by_values, 'open',
+        greatest(gi.wait_due, (
+          select max(p.sent_at) from delivery_groups p
+          where p.channel = gi.channel and p.rule = gi.group_rule and p.group_key = gi.group_key
+        ) + gi.interval_ms * interval '1 millisecond'),
+        0, ${at}, ${at}
+      from group_input gi
+      order by gi.channel, gi.group_rule, gi.group_key
+      on conflict (channel, rule, group_key) where status = 'open' do update set updated_at = excluded.updated_at
+      returning g.id, g.channel, g.rule, g.group_key, g.due_at
+    ),
+    held as (
+      select cs.channel from channel_state cs
+      where cs.channel in (select channel from input)
+        and (cs.paused_until > ${at} or cs.disabled_at is not null or cs.next_send_at > ${at})
+    ),
+    decided as (
+      select i.*, g.id as joined, g.due_at as group_due,
+        g.id is null and i.claim and not exists (select 1 from held h where h.channel = i.channel) as claimed
+      from input i left join groups g on g.channel = i.channel and g.rule = i.group_rule and g.group_key = i.group_key
+    ),
+    ins as (
+      insert into deliveries (id, event_id, order_id, channel, channel_type, rules, generation, status, attempts,
+        next_attempt_at, lease_until, last_error, created_at, updated_at, group_id)
+      select id, event_id, order_id, channel, channel_type, rules, 0,
+        case when joined is not null then 'grouped' when claimed then 'sending' else 'pending' end,
+        case when claimed then 1 else 0 end,
+        case when joined is not null then group_due when claimed then ${lease} else coalesce(hold_until, ${at}) end,
+        case when claimed then ${lease} end,
+        note, ${at}, ${at}, joined
+      from decided
+      order by event_id, channel
+      on conflict (event_id, channel, generation) do nothing
+      returning id, event_id, order_id, channel, channel_type, status = 'sending' as claimed
+    ),
+    processed as (
+      update callback_events set state = 'processed', processed_at = ${at}
+      where id in (select value::uuid from jsonb_array_elements_text(${json.processed}::jsonb)) and state = 'received'
+    ),
+    retired as (
+      delete from event_work where event_id in (select value::uuid from jsonb_array_elements_text(${json.retired}::jsonb))
     )
     select * from ins order by event_id, channel`;
 }

@@ -85,7 +85,7 @@ describe('OpenAPI document and docs page', () => {
     const params = doc.paths['/api/events'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
     expect(params).toEqual(['query:orderId', 'query:status', 'query:stale', 'query:from', 'query:to', 'query:limit', 'query:cursor']);
     const status = doc.paths['/api/deliveries'].get.parameters.find((p: { name: string }) => p.name === 'status');
-    expect(status.schema.enum).toEqual(['pending', 'sending', 'delivered', 'retrying', 'dead', 'suppressed']);
+    expect(status.schema.enum).toEqual(['pending', 'grouped', 'sending', 'delivered', 'retrying', 'dead', 'suppressed']);
     expect(doc.paths['/api/events/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
   });
 

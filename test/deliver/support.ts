@@ -19,6 +19,7 @@ import {
   channelState,
   deliveries,
   deliveryAttempts,
+  deliveryGroups,
   eventWork,
   orders,
   slackThreads,
@@ -30,6 +31,8 @@ export interface TestEventOptions {
   orderId?: string;
   status?: EventStatus;
   stale?: boolean;
+  /** @default null */
+  customerRef?: string | null;
   /** Also queue it in event_work, as the receiver does. @default true */
   queue?: boolean;
 }
@@ -49,7 +52,7 @@ export async function insertTestEvent(db: Db, o: TestEventOptions): Promise<stri
       rawStatus: status,
       orderType: 'activation',
       numberType: 'geo',
-      customerRef: null,
+      customerRef: o.customerRef ?? null,
       numbers: [],
       occurredAt: o.receivedAt,
       receivedAt: o.receivedAt,
@@ -85,6 +88,7 @@ export async function resetTables(db: Db): Promise<void> {
   await db.delete(orders);
   await db.delete(channelState);
   await db.delete(slackThreads);
+  await db.delete(deliveryGroups);
 }
 
 export type Script = (job: DeliveryJob) => SendResult | Promise<SendResult>;

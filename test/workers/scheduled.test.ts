@@ -3,9 +3,9 @@
  * (a retry, an event whose immediate processing failed) through every channel the Worker
  * supports, and the webhook guard refuses what it cannot check there.
  */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveries, deliveryAttempts, eventWork } from '../../src/store/schema.js';
+import { deliveries, deliveryAttempts, deliveryGroups, eventWork } from '../../src/store/schema.js';
 import {
   createTestDatabase,
   hasDatabase,
@@ -107,6 +107,39 @@ describe.skipIf(!hasDatabase)('Worker cron sweep (workerd, Postgres)', () => {
     expect(byChannel['by-ip']!.lastError).toMatch(/^ssrf: IP address 8\.8\.8\.8 refused/);
     expect(byChannel['by-private-name']).toMatchObject({ status: 'dead', attempts: 1 });
     expect(byChannel['by-private-name']!.lastError).toMatch(/^ssrf: host oss\.internal is a local name/);
+  });
+
+  it('sends a due delivery group as one Slack message and one email from the cron sweep', async () => {
+    const customer = `CUST-${Math.random().toString(36).slice(2, 8)}`;
+    const rules = JSON.stringify({
+      channels: {
+        'ops-slack': { type: 'slack', channel: 'C0WORKERS' },
+        'noc-email': { type: 'email', to: ['noc@example.com'] },
+      },
+      rules: [{ name: 'grouped-failures', match: { status: 'failed' }, notify: ['ops-slack', 'noc-email'], group: { by: ['customerRef'], wait: '30s' } }],
+    });
+    const bindings = testBindings(db.url, { RULES: rules });
+    const orders = [orderId('grp'), orderId('grp'), orderId('grp')];
+    for (const order of orders) {
+      const response = await postCallback(bindings, { orderId: order, orderStatus: 'Failed', customerRef: customer });
+      expect(response.status).toBe(200);
+    }
+    const open = await db.store.db.select().from(deliveryGroups).where(eq(deliveryGroups.status, 'open'));
+    const mine = open.filter((g) => g.byValues.customerRef === customer);
+    expect(mine).toHaveLength(2);
+    // Due in 30 s: bring the groups forward instead of sleeping.
+    for (const g of mine) await db.store.db.update(deliveryGroups).set({ dueAt: new Date(Date.now() - 1000) }).where(eq(deliveryGroups.id, g.id));
+    await runCron(bindings);
+
+    const state = await peerState();
+    const posts = state.slack.calls.filter((c) => c.method === 'chat.postMessage' && JSON.stringify(c.args).includes(customer));
+    expect(posts).toHaveLength(1);
+    for (const order of orders) expect(String(posts[0]!.args.text)).toContain(order);
+    const mails = state.mail.filter((m) => String(m.body.subject).includes(customer));
+    expect(mails).toHaveLength(1);
+    expect(String(mails[0]!.body.subject)).toMatch(/^\[colt-relay\] 3 orders: 3 failed/);
+    const sent = await db.store.db.select().from(deliveryGroups).where(inArray(deliveryGroups.id, mine.map((g) => g.id)));
+    expect(sent.map((g) => g.status)).toEqual(['delivered', 'delivered']);
   });
 
   it('a sweep with nothing due does nothing', async () => {

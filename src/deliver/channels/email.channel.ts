@@ -1,8 +1,9 @@
 import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import type { Logger } from '../../lib/logger.js';
-import { RESPONSE_EXCERPT_BYTES, type Channel, type DeliveryJob, type SendResult } from '../channel.js';
+import { RESPONSE_EXCERPT_BYTES, type Channel, type DeliveryJob, type GroupJob, type SendResult } from '../channel.js';
 import type { EmailChannelConfig } from '../../config/channel-config.js';
-import { buildEmailMessage, renderEmail } from './email-message.js';
+import { buildEmailMessage, renderEmail, type EmailMessage } from './email-message.js';
+import { buildEmailGroupMessage } from './group-message.js';
 import { DEFAULT_BACKOFF_MS } from '../../lib/retry-after.js';
 
 /** The part of a nodemailer Transporter the channel uses (SMTP pool, Workers mail API, tests). */
@@ -20,6 +21,8 @@ export interface EmailChannelDeps {
   logger: Logger;
   /** A ready transport (tests, Workers mail APIs); when set, smtpUrl is not used. */
   transport?: MailTransport;
+  /** PUBLIC_URL: grouped messages link each order to its dashboard page. */
+  publicUrl?: string;
 }
 
 /**
@@ -83,8 +86,8 @@ export function createEmailChannel(name: string, config: EmailChannelConfig, dep
   const transport = deps.transport ?? createSmtpTransport(deps.smtpUrl);
   const logger = deps.logger.child({ channel: name, channelType: 'email' });
 
-  async function send(job: DeliveryJob): Promise<SendResult> {
-    const message = buildEmailMessage(config, job.event);
+  /** Sends one message; `id` (delivery or group) is its Message-ID, the same on every retry. */
+  async function sendMessage(id: string, message: EmailMessage, header: string): Promise<SendResult> {
     try {
       const info = await transport.sendMail({
         from: config.from ?? deps.from,
@@ -93,28 +96,32 @@ export function createEmailChannel(name: string, config: EmailChannelConfig, dep
         subject: message.subject,
         text: message.text,
         html: message.html,
-        messageId: deliveryMessageId(job.id),
-        headers: { 'X-Colt-Relay-Delivery': job.id },
+        messageId: deliveryMessageId(id),
+        headers: { [header]: id },
       });
       const answer = String(info.response ?? '');
       if (info.rejected?.length) {
         // Some recipients got it: retrying would send them a second copy.
-        logger.warn({ deliveryId: job.id, rejected: info.rejected }, 'smtp rejected some recipients');
+        logger.warn({ id, rejected: info.rejected }, 'smtp rejected some recipients');
       }
       const rejected = info.rejected?.length ? ` (rejected: ${info.rejected.join(', ')})` : '';
       return { ok: true, code: answer.slice(0, 3) || '250', response: `${answer}${rejected}`.slice(0, RESPONSE_EXCERPT_BYTES) };
     } catch (err) {
       const result = classifySmtpError(err);
-      logger.debug({ deliveryId: job.id, reason: result.reason }, 'smtp send failed');
+      logger.debug({ id, reason: result.reason }, 'smtp send failed');
       return result;
     }
   }
+
+  const send = (job: DeliveryJob) => sendMessage(job.id, buildEmailMessage(config, job.event), 'X-Colt-Relay-Delivery');
+  const sendGroup = (job: GroupJob) => sendMessage(job.id, buildEmailGroupMessage(job, deps.publicUrl), 'X-Colt-Relay-Group');
 
   return {
     name,
     type: 'email',
     render: (event) => renderEmail(config, event),
     send,
+    sendGroup,
     close: async () => {
       transport.close();
     },

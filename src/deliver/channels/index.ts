@@ -42,6 +42,8 @@ export interface ChannelDeps {
   slackThreads: SlackThreadStore;
   /** @default systemClock */
   clock?: Clock;
+  /** PUBLIC_URL: grouped Slack and email messages link each order to its dashboard page. */
+  publicUrl?: string;
   /** The Colt client, COLT_TICKET_API_BASE_URL and the orders' tickets; absent → colt-ticket channels refuse to send. */
   coltTickets?: Omit<ColtTicketDeps, 'logger'> | { missing: string };
 }
@@ -77,7 +79,13 @@ const factories: { [T in ChannelType]: Factory<T> } = {
     if (!transport) return unconfigured(name, config, 'SMTP_URL is not set');
     const from = config.from ?? ctx.mailFrom;
     if (!from) return unconfigured(name, config, 'MAIL_FROM is not set and the channel has no from');
-    const channel = createEmailChannel(name, config, { smtpUrl: ctx.smtpUrl ?? '', from, transport, logger: ctx.logger });
+    const channel = createEmailChannel(name, config, {
+      smtpUrl: ctx.smtpUrl ?? '',
+      from,
+      transport,
+      logger: ctx.logger,
+      ...(ctx.publicUrl ? { publicUrl: ctx.publicUrl } : {}),
+    });
     return { channel };
   },
   slack: (name, config, ctx) => {
@@ -89,6 +97,7 @@ const factories: { [T in ChannelType]: Factory<T> } = {
         logger: ctx.logger,
         ...(ctx.slackApiUrl ? { slackApiUrl: ctx.slackApiUrl } : {}),
         ...(ctx.slackTimeoutMs ? { timeoutMs: ctx.slackTimeoutMs } : {}),
+        ...(ctx.publicUrl ? { publicUrl: ctx.publicUrl } : {}),
       }),
     };
   },

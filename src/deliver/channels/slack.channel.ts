@@ -1,7 +1,8 @@
 import type { LogLevel, Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Logger } from '../../lib/logger.js';
-import type { Channel, DeliveryJob, SendResult } from '../channel.js';
+import type { Channel, DeliveryJob, GroupJob, SendResult } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/channel-config.js';
+import { buildSlackGroupMessage } from './group-message.js';
 import { classifySlackError } from './slack-errors.js';
 import { buildSlackMessage, renderSlack, shouldUpdateParent, type SlackMessage } from './slack-message.js';
 import type { SlackThread, SlackThreadStore } from './slack-threads.js';
@@ -20,6 +21,8 @@ export interface SlackChannelDeps {
   timeoutMs?: number;
   /** A fetch for web-api to use (Workers, proxies). @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** PUBLIC_URL: grouped messages link each order to its dashboard page. */
+  publicUrl?: string;
 }
 
 /** Routes web-api's own log lines into pino at debug level: they are chatty and ours say what matters. */
@@ -129,5 +132,18 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
     }
   }
 
-  return { name, type: 'slack', render: (event) => renderSlack(config, event), send };
+  /** A group is one message in the channel, not a thread reply: it speaks for many orders. */
+  async function sendGroup(job: GroupJob): Promise<SendResult> {
+    const message = buildSlackGroupMessage(job, deps.publicUrl);
+    try {
+      const posted = await (await slack()).chat.postMessage({ channel: config.channel, ...message, unfurl_links: false, unfurl_media: false });
+      return { ok: true, code: 'ok', response: JSON.stringify({ channel: posted.channel, ts: posted.ts }) };
+    } catch (err) {
+      const result = classifySlackError(err, timeoutMs);
+      logger.debug({ groupId: job.id, reason: result.reason }, 'slack group post failed');
+      return result;
+    }
+  }
+
+  return { name, type: 'slack', render: (event) => renderSlack(config, event), send, sendGroup };
 }

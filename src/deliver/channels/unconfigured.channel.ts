@@ -20,5 +20,6 @@ export function createUnconfiguredChannel(
     type,
     render,
     send: async () => ({ ok: false, retryable: false, reason }),
+    sendGroup: async () => ({ ok: false, retryable: false, reason }),
   };
 }

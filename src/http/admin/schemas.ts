@@ -95,7 +95,8 @@ const deliveryFields = {
   channelType: z.string(),
   rules: z.array(z.string()),
   generation: z.number().int().openapi({ description: '0 for the first routing, n for the nth replay.' }),
-  status: z.string().openapi({ description: 'pending, sending, delivered, retrying, dead or suppressed' }),
+  status: z.string().openapi({ description: 'pending, grouped (waiting in its group), sending, delivered, retrying, dead or suppressed' }),
+  groupId: uuid.nullable().openapi({ description: 'The delivery group (§8.6) it waits in or went out with, if its rule groups.' }),
   nextAttemptAt: isoTime,
   leaseUntil: nullableTime,
   lastError: z.string().nullable(),
@@ -110,8 +111,26 @@ export const DeliverySchema = z
   .object({ ...deliveryFields, attempts: z.number().int().openapi({ description: 'Tries so far.' }) })
   .openapi('Delivery');
 
+export const DeliveryGroupSchema = z
+  .object({
+    id: uuid,
+    rule: z.string(),
+    status: z.string().openapi({ description: 'open (accepting members), sending, retrying, delivered, dead or suppressed' }),
+    byValues: z.record(z.string(), z.string().nullable()).openapi({ description: "The rule's group.by fields and this group's values." }),
+    dueAt: isoTime.openapi({ description: 'When the group goes out (open) or is tried again (retrying).' }),
+    sentAt: nullableTime.openapi({ description: 'Its last send attempt.' }),
+    attempts: z.number().int(),
+    members: z.number().int().openapi({ description: 'Deliveries in the group.' }),
+  })
+  .openapi('DeliveryGroup');
+
 export const DeliveryWithAttemptsSchema = z
-  .object({ ...deliveryFields, attemptCount: z.number().int(), attempts: z.array(AttemptSchema) })
+  .object({
+    ...deliveryFields,
+    attemptCount: z.number().int(),
+    attempts: z.array(AttemptSchema),
+    group: DeliveryGroupSchema.nullable().optional().openapi({ description: 'GET /api/deliveries/{id}: its group, when it has one.' }),
+  })
   .openapi('DeliveryWithAttempts', { description: 'A delivery with its attempt log; `attemptCount` is the number of tries.' });
 
 export const OrderSchema = z

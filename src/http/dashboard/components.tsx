@@ -120,6 +120,18 @@ export function DeliveryCard(props: { d: DeliveryWithAttempts; csrf: string; now
       ) : null}
       <div class="small muted">
         delivery <span class="mono">{d.id}</span> · rules {d.rules.join(', ')} · created <When at={d.createdAt} now={now} />
+        {d.groupId ? (
+          <>
+            {' '}
+            · {d.status === 'grouped' ? 'waits in' : 'sent with'} group <span class="mono">{d.groupId}</span>
+            {d.status === 'grouped' ? (
+              <>
+                {' '}
+                due <When at={d.nextAttemptAt} now={now} />
+              </>
+            ) : null}
+          </>
+        ) : null}
         {d.deliveredAt ? (
           <>
             {' '}

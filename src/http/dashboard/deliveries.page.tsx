@@ -10,7 +10,7 @@ export interface DeliveriesFilter {
 }
 
 /** The status filters offered, dead letters first: that is why people come here. */
-export const DELIVERY_STATUS_FILTERS = ['dead', 'retrying', 'pending', 'sending', 'delivered', 'suppressed'] as const;
+export const DELIVERY_STATUS_FILTERS = ['dead', 'retrying', 'pending', 'grouped', 'sending', 'delivered', 'suppressed'] as const;
 
 /** The delivery list; with `status=dead` it is the dead-letter list. */
 export function DeliveriesPage(props: { view: View; page: Page<DeliveryRow>; filter: DeliveriesFilter; channels: string[] }) {

@@ -35,7 +35,7 @@ h1{font-size:22px;margin:0 0 4px}h1.mono{font-size:22px;letter-spacing:-.3px}h2{
 .b-delivered,.b-completed{background:var(--ok-bg);color:var(--ok)}
 .b-retrying,.b-sending,.b-in_progress,.b-paused{background:var(--warn-bg);color:var(--warn)}
 .b-dead,.b-failed,.b-disabled,.b-cancelled{background:var(--bad-bg);color:var(--bad)}
-.b-raised,.b-pending{background:#dbeafe;color:#1d4ed8}
+.b-raised,.b-pending,.b-grouped{background:#dbeafe;color:#1d4ed8}
 .table-wrap{overflow-x:auto;margin:0 -4px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:8px 10px;border-bottom:1px solid var(--line);vertical-align:top}
