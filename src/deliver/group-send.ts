@@ -15,6 +15,7 @@ import {
   type GroupMember,
   type GroupOutcomeWrite,
 } from '../store/delivery-groups.repo.js';
+import { silencedReason } from '../route/silences.js';
 import type { SendResult } from './channel.js';
 import { decideDelivery } from './outcome.js';
 import { errorMessage } from './process-event.js';
@@ -34,12 +35,19 @@ export interface FilteredMembers {
 
 /**
  * The step where members whose event is silenced leave the group before it is rendered
- * (they are recorded suppressed, naming the silence). Silences plug in through
- * `ctx.filterGroupMembers`; without it every member is sent.
+ * (they are recorded suppressed, naming the silence): the worker's silences, the same check
+ * a single delivery gets, unless `ctx.filterGroupMembers` replaces it.
  */
 export async function filterMembers<R>(ctx: WorkerContext<R>, members: LoadedMember[]): Promise<FilteredMembers> {
-  if (!ctx.filterGroupMembers) return { send: members, suppressed: [] };
-  return ctx.filterGroupMembers(members, new Date(ctx.clock.now()));
+  const now = ctx.clock.now();
+  if (ctx.filterGroupMembers) return ctx.filterGroupMembers(members, new Date(now));
+  const filtered: FilteredMembers = { send: [], suppressed: [] };
+  for (const member of members) {
+    const silence = await ctx.silences.silenceFor(member.event, now);
+    if (silence) filtered.suppressed.push({ member, silenceId: silence.id, reason: silencedReason(silence) });
+    else filtered.send.push(member);
+  }
+  return filtered;
 }
 
 /** Sends one claimed group and writes its outcome; throws only when the database does. */

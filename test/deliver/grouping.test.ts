@@ -15,6 +15,7 @@ import type { NormalisedEvent } from '../../src/event/event.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import { pruneOlderThan } from '../../src/store/admin.repo.js';
+import { createSilence } from '../../src/store/silences.repo.js';
 import { openPostgresStore, type Store } from '../../src/store/db.js';
 import { deliveries, deliveryAttempts, deliveryGroups } from '../../src/store/schema.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
@@ -178,6 +179,39 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     clock.advance(INTERVAL_MS * 2);
     await drain(w);
     expect(slack.messages.size + smtp.messages.length).toBe(6);
+  });
+
+  it('a silenced member leaves its group, recorded suppressed naming the silence; the others go out as one message', async () => {
+    await createSilence(
+      store.db,
+      {
+        match: { customerRef: 'GLOBEX' },
+        startsAt: new Date(clock.now()),
+        endsAt: new Date(clock.now() + 3_600_000),
+        comment: 'GLOBEX migration',
+        createdBy: 'test',
+      },
+      new Date(clock.now()),
+    );
+    // One group for every event (as `by: []`): ACME and GLOBEX members share it.
+    const oneGroup = (): RouteOutcome => {
+      const group = { rule: 'failures', key: '{}', values: {}, waitMs: WAIT_MS, intervalMs: INTERVAL_MS };
+      return { deliveries: [{ channel: 'ops-slack', channelType: 'slack', rules: ['failures'], group }] };
+    };
+    const silenced = worker(store, { route: () => oneGroup() });
+    await failedCallbacks(6, ['ACME', 'GLOBEX'], 1_000);
+    await drain(silenced);
+    clock.advance(WAIT_MS);
+    await drain(silenced);
+    expect(slack.messages.size).toBe(1);
+    const [post] = [...slack.messages.values()];
+    expect(ordersIn(post!.text)).toBe(3);
+    expect(post!.text).not.toContain('GLOBEX');
+    const rows = await store.db.select().from(deliveries);
+    expect(rows.filter((r) => r.status === 'delivered')).toHaveLength(3);
+    const suppressed = rows.filter((r) => r.status === 'suppressed');
+    expect(suppressed).toHaveLength(3);
+    expect(suppressed.every((r) => r.silenceId !== null && r.lastError?.includes('GLOBEX migration'))).toBe(true);
   });
 
   it('a group pending across a restart is sent exactly once by the new worker', async () => {
