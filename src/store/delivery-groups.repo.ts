@@ -237,14 +237,17 @@ export async function recordGroupOutcome(db: DbOrTx, o: GroupOutcomeWrite): Prom
         ${attempt}
       ),
       health as (
-        insert into channel_state as cs (channel, consecutive_failures, paused_until, updated_at)
-        select ${o.group.channel}::text, case when ${effect} = 'failure' then 1 else 0 end, ${pause}, ${at}
+        -- As a single delivery's outcome: the failure count, a pause, and the circuit breaker's
+        -- failing_since / last_success_at (a group send is rare: a success always writes).
+        insert into channel_state as cs (channel, consecutive_failures, paused_until, last_success_at, failing_since, updated_at)
+        select ${o.group.channel}::text, case when ${effect} = 'failure' then 1 else 0 end, ${pause},
+          case when ${effect} = 'success' then ${at} end, case when ${effect} = 'failure' then ${at} end, ${at}
         where exists (select 1 from grp) and ${effect} is not null
-          and (${effect} = 'failure' or ${pause} is not null
-            or exists (select 1 from channel_state c where c.channel = ${o.group.channel}::text and c.consecutive_failures > 0))
         on conflict (channel) do update set
           consecutive_failures = case when ${effect} = 'failure' then cs.consecutive_failures + 1 else 0 end,
           paused_until = greatest(cs.paused_until, excluded.paused_until),
+          last_success_at = greatest(cs.last_success_at, excluded.last_success_at),
+          failing_since = case when ${effect} = 'success' then null else coalesce(cs.failing_since, excluded.failing_since) end,
           updated_at = excluded.updated_at
       )
       select exists (select 1 from grp) as applied`),

@@ -17,7 +17,7 @@ import { createSilentLogger } from '../../src/lib/logger.js';
 import { pruneOlderThan } from '../../src/store/admin.repo.js';
 import { createSilence } from '../../src/store/silences.repo.js';
 import { openPostgresStore, type Store } from '../../src/store/db.js';
-import { deliveries, deliveryAttempts, deliveryGroups } from '../../src/store/schema.js';
+import { channelState, deliveries, deliveryAttempts, deliveryGroups } from '../../src/store/schema.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
@@ -295,10 +295,18 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, group!.id));
     expect(members.map((m) => m.status)).toEqual(Array(4).fill('grouped'));
     expect(members[0]!.lastError).toMatch(/500/);
+    // The circuit breaker counts from the group's failure, as from a single delivery's.
+    const failedAt = clock.now();
+    const [failing] = await store.db.select().from(channelState).where(eq(channelState.channel, 'ops-slack'));
+    expect(failing).toMatchObject({ consecutiveFailures: 1 });
+    expect(failing!.failingSince!.getTime()).toBeLessThanOrEqual(failedAt);
 
     clock.advance(5_000);
     await drain(w);
     expect(slack.messages.size).toBe(1);
+    const [healthy] = await store.db.select().from(channelState).where(eq(channelState.channel, 'ops-slack'));
+    expect(healthy).toMatchObject({ consecutiveFailures: 0, failingSince: null });
+    expect(healthy!.lastSuccessAt!.getTime()).toBe(clock.now());
     const after = await store.db.select().from(deliveries).where(eq(deliveries.groupId, group!.id));
     expect(after.map((m) => [m.status, m.attempts])).toEqual(Array(4).fill(['delivered', 2]));
   });
