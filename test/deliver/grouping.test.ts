@@ -65,6 +65,8 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   let webhook: ScriptedChannel;
   const workers: Worker[] = [];
   const stores: Store[] = [];
+  /** Every channel the tests built: their SMTP pools close after each test, so the SMTP peer can close at once. */
+  const opened: Channel[] = [];
 
   beforeAll(async () => {
     [store, slack, smtp] = await Promise.all([createTestStore(kind), startSlackPeer(), startSmtpPeer()]);
@@ -83,6 +85,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await Promise.all(opened.splice(0).map((c) => c.close?.()));
     for (const s of stores.splice(0)) await s.close();
   });
 
@@ -98,6 +101,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
       slackThreads: createMemorySlackThreadStore(),
       publicUrl: 'https://relay.example.com',
     });
+    opened.push(...set.values());
     const map = new Map<string, Channel>(set);
     map.set('oss', webhook);
     return map;

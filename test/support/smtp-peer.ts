@@ -139,6 +139,9 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     logger: false,
     // A reverse DNS lookup per connection only slows tests down.
     disableReverseLookup: true,
+    // close() waits for clients to hang up, 30 s by default: a pooled client a test left
+    // open would hold the file up that long. Connections left after 1 s are closed.
+    closeTimeout: 1_000,
     onMailFrom: (_address, _session, callback) => callback(scriptedError('mail')),
     onRcptTo: (_address, _session, callback) => callback(scriptedError('rcpt')),
     onData: (stream, session, callback) => {
