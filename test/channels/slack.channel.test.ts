@@ -68,6 +68,11 @@ describe('slack channel against a local Web API', () => {
     expect(await threads.get('IN-ORD-1', 'C0123456789')).toEqual({ threadTs: ts, lastStatus: 'raised' });
   });
 
+  it('links the order to its dashboard page with PUBLIC_URL', async () => {
+    await slack({}, { publicUrl: 'https://relay.example.com' }).send(job({ status: 'failed', orderId: 'IN-ORD-77' }));
+    expect(JSON.stringify(peer.calls[0]!.args.blocks)).toContain('<https://relay.example.com/orders/IN-ORD-77|Open in colt-relay>');
+  });
+
   it('replies in the thread for a later status and updates the parent', async () => {
     const channel = slack();
     await channel.send(job({ status: 'raised' }));

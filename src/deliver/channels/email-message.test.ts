@@ -12,6 +12,15 @@ describe('buildEmailMessage', () => {
     expect(message.text).toMatch(/^Customer: +ACME-42$/m);
   });
 
+  it('links the order to its dashboard page when PUBLIC_URL is set, and only then', () => {
+    const linked = buildEmailMessage(config, sampleEvent({ orderId: 'IN-ORD-1' }), 'https://relay.example.com');
+    expect(linked.text).toMatch(/^Link: +https:\/\/relay\.example\.com\/orders\/IN-ORD-1$/m);
+    expect(linked.html).toContain('<a href="https://relay.example.com/orders/IN-ORD-1">Open in colt-relay</a>');
+    const plain = buildEmailMessage(config, sampleEvent({ orderId: 'IN-ORD-1' }));
+    expect(plain.text).not.toMatch(/^Link:/m);
+    expect(plain.html).not.toContain('<a ');
+  });
+
   it('escapes every value in the HTML table', () => {
     const message = buildEmailMessage(config, sampleEvent({ orderId: '"><img src=x>', customerRef: "O'Brien & <Co>" }));
     expect(message.html).not.toContain('<img');

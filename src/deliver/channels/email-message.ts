@@ -1,6 +1,6 @@
 import { channelDisabledDetails } from '../../event/channel-disabled.js';
 import type { NormalisedEvent } from '../../event/event.js';
-import { eventNotes, eventSummary } from './event-summary.js';
+import { eventNotes, eventSummary, orderUrl } from './event-summary.js';
 import type { RenderedMessage } from '../channel.js';
 import type { EmailChannelConfig } from '../../config/channel-config.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';
@@ -53,20 +53,22 @@ function eventRows(event: NormalisedEvent): Array<[string, string]> {
   return rows;
 }
 
-function defaultText(event: NormalisedEvent): string {
+function defaultText(event: NormalisedEvent, url: string | null): string {
   const rows = eventRows(event);
+  if (url) rows.push(['Link', url]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `${`${label}:`.padEnd(width + 2)}${value}`);
   return [defaultEmailSubject(event).replace('[colt-relay] ', ''), '', ...lines].join('\n');
 }
 
-function htmlBody(intro: string | null, event: NormalisedEvent): string {
+function htmlBody(intro: string | null, event: NormalisedEvent, url: string | null): string {
   const e = (s: string) => escapeFor('html', s);
   const rows = eventRows(event)
     .map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${e(label)}</th><td>${e(value)}</td></tr>`)
     .join('\n');
   const lead = intro === null ? `<p>${e(defaultEmailSubject(event).replace('[colt-relay] ', ''))}</p>` : `<p>${intro}</p>`;
-  return `<!doctype html>\n<html><body style="font-family:sans-serif">\n${lead}\n<table>\n${rows}\n</table>\n</body></html>\n`;
+  const link = url ? `\n<p><a href="${e(url)}">Open in colt-relay</a></p>` : '';
+  return `<!doctype html>\n<html><body style="font-family:sans-serif">\n${lead}\n<table>\n${rows}\n</table>${link}\n</body></html>\n`;
 }
 
 /**
@@ -74,11 +76,12 @@ function htmlBody(intro: string | null, event: NormalisedEvent): string {
  * markup); the HTML part renders every event value HTML-escaped, including the custom
  * text template (rendered again with 'html' escaping, line breaks kept).
  */
-export function buildEmailMessage(config: EmailChannelConfig, event: NormalisedEvent): EmailMessage {
+export function buildEmailMessage(config: EmailChannelConfig, event: NormalisedEvent, publicUrl?: string): EmailMessage {
+  const url = channelDisabledDetails(event) ? null : orderUrl(publicUrl, event.orderId);
   const subject = oneLine(config.subject ? renderTemplate(config.subject, event, 'none') : defaultEmailSubject(event));
-  const text = config.text ? renderTemplate(config.text, event, 'none') : defaultText(event);
+  const text = config.text ? renderTemplate(config.text, event, 'none') : defaultText(event, url);
   const intro = config.text ? renderTemplate(config.text, event, 'html').replace(/\r?\n/g, '<br>\n') : null;
-  return { subject, text, html: htmlBody(intro, event) };
+  return { subject, text, html: htmlBody(intro, event, url) };
 }
 
 /** What the email channel would send: pure, for `rules test` and the dry-run API. */

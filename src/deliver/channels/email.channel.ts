@@ -113,7 +113,7 @@ export function createEmailChannel(name: string, config: EmailChannelConfig, dep
     }
   }
 
-  const send = (job: DeliveryJob) => sendMessage(job.id, buildEmailMessage(config, job.event), 'X-Colt-Relay-Delivery');
+  const send = (job: DeliveryJob) => sendMessage(job.id, buildEmailMessage(config, job.event, deps.publicUrl), 'X-Colt-Relay-Delivery');
   const sendGroup = (job: GroupJob) => sendMessage(job.id, buildEmailGroupMessage(job, deps.publicUrl), 'X-Colt-Relay-Group');
 
   return {

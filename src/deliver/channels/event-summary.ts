@@ -30,3 +30,9 @@ export function eventNotes(event: NormalisedEvent): string[] {
   if (event.detailsMissing) notes.push(`order details missing: ${event.detailsMissing}`);
   return notes;
 }
+
+/** The dashboard page of an order, when PUBLIC_URL is set (DESIGN.md §8.2: links in messages). */
+export function orderUrl(publicUrl: string | undefined, orderId: string): string | null {
+  if (!publicUrl || orderId === '') return null;
+  return `${publicUrl.replace(/\/+$/, '')}/orders/${encodeURIComponent(orderId)}`;
+}

@@ -8,7 +8,7 @@ import type { NormalisedEvent } from '../../event/event.js';
 import type { GroupJob } from '../channel.js';
 import { escapeFor } from '../templates.js';
 import { STATUS_EMOJI, type SlackBlock, type SlackMessage } from './slack-message.js';
-import { statusLabel } from './event-summary.js';
+import { orderUrl, statusLabel } from './event-summary.js';
 import type { EmailMessage } from './email-message.js';
 
 /** Orders listed by name in one grouped message; the rest are counted. */
@@ -49,12 +49,6 @@ export function summariseGroup(job: Pick<GroupJob, 'rule' | 'values' | 'events'>
     .join(', ');
   const listed = orders.slice(0, GROUP_LIST_MAX);
   return { rule: job.rule, values, orders: orders.length, byStatus, listed, more: orders.length - listed.length };
-}
-
-/** The dashboard page of an order, when PUBLIC_URL is set. */
-export function orderUrl(publicUrl: string | undefined, orderId: string): string | null {
-  if (!publicUrl) return null;
-  return `${publicUrl.replace(/\/+$/, '')}/orders/${encodeURIComponent(orderId)}`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

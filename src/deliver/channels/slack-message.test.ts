@@ -14,6 +14,13 @@ describe('buildSlackMessage', () => {
     expect(message.text.startsWith(emoji)).toBe(true);
   });
 
+  it('links the order to its dashboard page when PUBLIC_URL is set, and only then', () => {
+    const event = sampleEvent({ orderId: 'IN ORD/1' });
+    const linked = JSON.stringify(buildSlackMessage(config, event, 'https://relay.example.com/').blocks);
+    expect(linked).toContain('<https://relay.example.com/orders/IN%20ORD%2F1|Open in colt-relay>');
+    expect(JSON.stringify(buildSlackMessage(config, event).blocks)).not.toContain('Open in colt-relay');
+  });
+
   it('uses distinct emoji for every status', () => {
     expect(new Set(Object.values(STATUS_EMOJI)).size).toBe(EVENT_STATUSES.length);
   });

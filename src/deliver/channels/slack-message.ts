@@ -1,6 +1,6 @@
 import { channelDisabledDetails, type ChannelDisabledPayload } from '../../event/channel-disabled.js';
 import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../event/event.js';
-import { eventNotes, eventSummary, statusLabel } from './event-summary.js';
+import { eventNotes, eventSummary, orderUrl, statusLabel } from './event-summary.js';
 import type { RenderedMessage } from '../channel.js';
 import type { SlackChannelConfig } from '../../config/channel-config.js';
 import { escapeFor, formatNumbers, renderTemplate } from '../templates.js';
@@ -90,7 +90,7 @@ function channelDisabledParts(d: ChannelDisabledPayload): { header: string; fiel
  * fields, the event id as context. The header is `plain_text`, which Slack never parses
  * for links or mentions; every mrkdwn value is escaped.
  */
-export function buildSlackMessage(config: SlackChannelConfig, event: NormalisedEvent): SlackMessage {
+export function buildSlackMessage(config: SlackChannelConfig, event: NormalisedEvent, publicUrl?: string): SlackMessage {
   const custom = config.text ? cutMrkdwn(renderTemplate(config.text, event, 'mrkdwn'), SECTION_MAX) : null;
   const statusText =
     event.rawStatus && event.rawStatus !== event.status
@@ -114,7 +114,9 @@ export function buildSlackMessage(config: SlackChannelConfig, event: NormalisedE
   if (custom) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: custom } });
   blocks.push({ type: 'section', fields: parts.fields });
   const notes = eventNotes(event).map((note) => ` · ${escapeFor('mrkdwn', note)}`).join('');
-  const context = cutMrkdwn(`Event ${escapeFor('mrkdwn', event.eventId)}${notes}`, SECTION_MAX);
+  const url = disabled ? null : orderUrl(publicUrl, event.orderId);
+  const link = url ? ` · <${url}|Open in colt-relay>` : '';
+  const context = cutMrkdwn(`Event ${escapeFor('mrkdwn', event.eventId)}${notes}${link}`, SECTION_MAX);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
   return { text: custom ?? cutMrkdwn(defaultSlackText(event), SECTION_MAX), blocks };
 }

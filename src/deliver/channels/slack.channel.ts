@@ -115,7 +115,7 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
   }
 
   async function send(job: DeliveryJob): Promise<SendResult> {
-    const message = buildSlackMessage(config, job.event);
+    const message = buildSlackMessage(config, job.event, deps.publicUrl);
     let thread: SlackThread | null = null;
     try {
       // An event about no order (relay.channel_disabled) stands alone: no thread to join or start.
