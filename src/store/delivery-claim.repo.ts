@@ -7,6 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import type { ClaimDeliveriesOptions, ClaimedDelivery } from './deliveries.repo.js';
 import { rowsOf } from './rows.js';
+import { sendSlotCtes, sendSlotInput, type SendSlotInput } from './send-slots.js';
 
 /**
  * Claims due deliveries, oldest first: pending or retrying rows whose time has come, and
@@ -18,19 +19,11 @@ export async function claimDueDeliveries(db: DbOrTx, options: ClaimDeliveriesOpt
   const { now, limit, leaseMs } = options;
   if (limit <= 0) return [];
   const leaseUntil = new Date(now.getTime() + leaseMs);
-  const slotAfter = (ms: number) => new Date(now.getTime() + ms).toISOString();
-  const paced = Object.entries(options.sendIntervalMs ?? {})
-    .filter(([, ms]) => ms !== undefined && ms > 0)
-    .map(([type, ms]) => ({ channel_type: type, next_send_at: slotAfter(ms!) }));
-  const pacedChannels = Object.entries(options.channelIntervalMs ?? {})
-    .filter(([, ms]) => ms !== undefined && ms > 0)
-    .map(([channel, ms]) => ({ channel, next_send_at: slotAfter(ms!) }));
   const statement = claimStatement({
     now,
     leaseUntil,
     limit,
-    paced: JSON.stringify(paced),
-    pacedChannels: JSON.stringify(pacedChannels),
+    slots: sendSlotInput(now, options.sendIntervalMs, options.channelIntervalMs),
     quiet: options.quietChannels?.length ? JSON.stringify(options.quietChannels) : undefined,
     eventId: options.eventId,
   });
@@ -84,10 +77,7 @@ interface ClaimStatementInput {
   now: Date;
   leaseUntil: Date;
   limit: number;
-  /** JSON array of { channel_type, next_send_at }: the paced types and their next slot. */
-  paced: string;
-  /** JSON array of { channel, next_send_at }: channels with their own rate, and their next slot. */
-  pacedChannels: string;
+  slots: SendSlotInput;
   /** JSON array of channel names not to claim from (quiet hours). */
   quiet: string | undefined;
   eventId: string | undefined;
@@ -96,8 +86,7 @@ interface ClaimStatementInput {
 /**
  * A claimed row's next_attempt_at is its lease end, so one condition covers new, retrying
  * and abandoned rows alike. The status list is literal, not parameters: the partial due
- * index is only usable when the planner can see its predicate. Send slots are taken in
- * channel-name order so two claimers lock channel_state rows in the same order.
+ * index is only usable when the planner can see its predicate. Send slots: send-slots.ts.
  */
 function claimStatement(c: ClaimStatementInput): SQL {
   const at = sql`${c.now.toISOString()}::timestamptz`;
@@ -106,7 +95,7 @@ function claimStatement(c: ClaimStatementInput): SQL {
   const notQuiet = c.quiet === undefined ? sql`` : sql`and d.channel not in (select jsonb_array_elements_text(${c.quiet}::jsonb))`;
   return sql`
     with candidates as (
-      select d.id, d.channel, d.channel_type, d.next_attempt_at
+      select d.id, d.channel, d.channel_type, d.next_attempt_at as due
       from deliveries d
       where d.status in ('pending', 'retrying', 'sending') and d.next_attempt_at <= ${at} ${onlyEvent} ${notQuiet}
         and not exists (
@@ -117,35 +106,7 @@ function claimStatement(c: ClaimStatementInput): SQL {
       limit ${c.limit}
       for update of d skip locked
     ),
-    paced_types as (
-      select * from jsonb_to_recordset(${c.paced}::jsonb) as p(channel_type text, next_send_at timestamptz)
-    ),
-    paced_channels as (
-      select * from jsonb_to_recordset(${c.pacedChannels}::jsonb) as p(channel text, next_send_at timestamptz)
-    ),
-    slotted as (
-      select k.id, k.channel, k.next_attempt_at, coalesce(pc.next_send_at, pt.next_send_at) as next_send_at
-      from candidates k
-      left join paced_channels pc on pc.channel = k.channel
-      left join paced_types pt on pt.channel_type = k.channel_type
-    ),
-    first_paced as (
-      select distinct on (k.channel) k.id, k.channel, k.next_send_at
-      from slotted k where k.next_send_at is not null
-      order by k.channel, k.next_attempt_at, k.id
-    ),
-    slots as (
-      insert into channel_state as cs (channel, next_send_at, updated_at)
-      select channel, next_send_at, ${at} from first_paced order by channel
-      on conflict (channel) do update set next_send_at = excluded.next_send_at, updated_at = excluded.updated_at
-      where cs.next_send_at is null or cs.next_send_at <= ${at}
-      returning cs.channel
-    ),
-    chosen as (
-      select k.id, k.next_attempt_at from slotted k where k.next_send_at is null
-      union all
-      select f.id, k.next_attempt_at from first_paced f join slots s on s.channel = f.channel join candidates k on k.id = f.id
-    ),
+    ${sendSlotCtes(at, c.slots)},
     claimed as (
       update deliveries d
       set status = 'sending', lease_until = ${lease}, next_attempt_at = ${lease}, attempts = d.attempts + 1, updated_at = ${at}
@@ -153,5 +114,5 @@ function claimStatement(c: ClaimStatementInput): SQL {
       where d.id = chosen.id
       returning d.id, d.event_id, d.order_id, d.channel, d.channel_type, d.attempts
     )
-    select cl.* from claimed cl join chosen ch on ch.id = cl.id order by ch.next_attempt_at, cl.id`;
+    select cl.* from claimed cl join chosen ch on ch.id = cl.id order by ch.due, cl.id`;
 }

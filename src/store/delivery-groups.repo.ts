@@ -8,6 +8,7 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import { rowsOf } from './rows.js';
 import { deliveries, deliveryGroups } from './schema.js';
+import { sendSlotCtes, sendSlotInput, type SendSlotInput } from './send-slots.js';
 
 export type GroupStatus = 'open' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'suppressed';
 
@@ -52,14 +53,7 @@ export async function claimDueGroups(db: DbOrTx, options: ClaimGroupsOptions): P
   const quiet = options.quiet ?? [];
   if (quiet.length > 0) await db.execute(holdStatement(now, JSON.stringify(quiet.map((q) => ({ channel: q.channel, until: q.until.toISOString() })))));
   const leaseUntil = new Date(now.getTime() + leaseMs);
-  const slotAfter = (ms: number) => new Date(now.getTime() + ms).toISOString();
-  const paced = Object.entries(options.sendIntervalMs ?? {})
-    .filter(([, ms]) => ms !== undefined && ms > 0)
-    .map(([type, ms]) => ({ channel_type: type, next_send_at: slotAfter(ms!) }));
-  const pacedChannels = Object.entries(options.channelIntervalMs ?? {})
-    .filter(([, ms]) => ms !== undefined && ms > 0)
-    .map(([channel, ms]) => ({ channel, next_send_at: slotAfter(ms!) }));
-  const json = { paced: JSON.stringify(paced), pacedChannels: JSON.stringify(pacedChannels), quiet: JSON.stringify(quiet.map((q) => q.channel)) };
+  const json = { ...sendSlotInput(now, options.sendIntervalMs, options.channelIntervalMs), quiet: JSON.stringify(quiet.map((q) => q.channel)) };
   const rows = rowsOf<{ id: string; channel: string; channel_type: string; rule: string; by_values: unknown; attempts: number }>(
     await db.execute(claimStatement(now, leaseUntil, limit, json)),
   );
@@ -88,13 +82,13 @@ function holdStatement(now: Date, quiet: string): SQL {
     update deliveries d set next_attempt_at = h.due_at from held h where d.group_id = h.id and d.status = 'grouped'`;
 }
 
-/** Mirrors delivery-claim.repo.ts: same pacing slot, same lock order, due index usable (literal status list). */
-function claimStatement(now: Date, leaseUntil: Date, limit: number, json: { paced: string; pacedChannels: string; quiet: string }): SQL {
+/** As delivery-claim.repo.ts: the same send slots (send-slots.ts), due index usable (literal status list). */
+function claimStatement(now: Date, leaseUntil: Date, limit: number, json: SendSlotInput & { quiet: string }): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;
   const lease = sql`${leaseUntil.toISOString()}::timestamptz`;
   return sql`
     with candidates as (
-      select g.id, g.channel, g.channel_type, g.due_at
+      select g.id, g.channel, g.channel_type, g.due_at as due
       from delivery_groups g
       where g.status in ('open', 'retrying', 'sending') and g.due_at <= ${at}
         and g.channel not in (select value from jsonb_array_elements_text(${json.quiet}::jsonb))
@@ -106,35 +100,7 @@ function claimStatement(now: Date, leaseUntil: Date, limit: number, json: { pace
       limit ${limit}
       for update of g skip locked
     ),
-    paced_types as (
-      select * from jsonb_to_recordset(${json.paced}::jsonb) as p(channel_type text, next_send_at timestamptz)
-    ),
-    paced_channels as (
-      select * from jsonb_to_recordset(${json.pacedChannels}::jsonb) as p(channel text, next_send_at timestamptz)
-    ),
-    slotted as (
-      select k.id, k.channel, k.due_at, coalesce(pc.next_send_at, pt.next_send_at) as next_send_at
-      from candidates k
-      left join paced_channels pc on pc.channel = k.channel
-      left join paced_types pt on pt.channel_type = k.channel_type
-    ),
-    first_paced as (
-      select distinct on (k.channel) k.id, k.channel, k.next_send_at
-      from slotted k where k.next_send_at is not null
-      order by k.channel, k.due_at, k.id
-    ),
-    slots as (
-      insert into channel_state as cs (channel, next_send_at, updated_at)
-      select channel, next_send_at, ${at} from first_paced order by channel
-      on conflict (channel) do update set next_send_at = excluded.next_send_at, updated_at = excluded.updated_at
-      where cs.next_send_at is null or cs.next_send_at <= ${at}
-      returning cs.channel
-    ),
-    chosen as (
-      select k.id, k.due_at from slotted k where k.next_send_at is null
-      union all
-      select f.id, k.due_at from first_paced f join slots s on s.channel = f.channel join candidates k on k.id = f.id
-    ),
+    ${sendSlotCtes(at, json)},
     claimed as (
       update delivery_groups g
       set status = 'sending', lease_until = ${lease}, due_at = ${lease}, attempts = g.attempts + 1, sent_at = ${at}, updated_at = ${at}
@@ -142,7 +108,7 @@ function claimStatement(now: Date, leaseUntil: Date, limit: number, json: { pace
       where g.id = chosen.id
       returning g.id, g.channel, g.channel_type, g.rule, g.by_values, g.attempts
     )
-    select cl.* from claimed cl join chosen ch on ch.id = cl.id order by ch.due_at, cl.id`;
+    select cl.* from claimed cl join chosen ch on ch.id = cl.id order by ch.due, cl.id`;
 }
 
 /** A member waiting in a group. */

@@ -147,6 +147,26 @@ export async function saveRouting(db: DbOrTx, options: SaveRoutingOptions): Prom
   }));
 }
 
+/** `held`: the batch's channels that may not send now (paused, disabled, or waiting for a send slot). */
+function heldChannels(at: SQL): SQL {
+  return sql`held as (
+      select cs.channel from channel_state cs
+      where cs.channel in (select channel from input)
+        and (cs.paused_until > ${at} or cs.disabled_at is not null or cs.next_send_at > ${at})
+    )`;
+}
+
+/** The routed events marked processed and their outbox rows retired (JSON arrays of ids). */
+function eventsDone(at: SQL, processed: string, retired: string): SQL {
+  return sql`processed as (
+      update callback_events set state = 'processed', processed_at = ${at}
+      where id in (select value::uuid from jsonb_array_elements_text(${processed}::jsonb)) and state = 'received'
+    ),
+    retired as (
+      delete from event_work where event_id in (select value::uuid from jsonb_array_elements_text(${retired}::jsonb))
+    )`;
+}
+
 function saveStatement(input: string, processed: string, retired: string, now: Date, leaseUntil: Date): SQL {
   const at = sql`${now.toISOString()}::timestamptz`;
   const lease = sql`${leaseUntil.toISOString()}::timestamptz`;
@@ -156,11 +176,7 @@ function saveStatement(input: string, processed: string, retired: string, now: D
         id uuid, event_id uuid, order_id text, channel text, channel_type text, rules jsonb, claim boolean,
         hold_until timestamptz, note text)
     ),
-    held as (
-      select cs.channel from channel_state cs
-      where cs.channel in (select channel from input)
-        and (cs.paused_until > ${at} or cs.disabled_at is not null or cs.next_send_at > ${at})
-    ),
+    ${heldChannels(at)},
     decided as (
       select i.*, i.claim and not exists (select 1 from held h where h.channel = i.channel) as claimed from input i
     ),
@@ -178,13 +194,7 @@ function saveStatement(input: string, processed: string, retired: string, now: D
       on conflict (event_id, channel, generation) do nothing
       returning id, event_id, order_id, channel, channel_type, status = 'sending' as claimed
     ),
-    processed as (
-      update callback_events set state = 'processed', processed_at = ${at}
-      where id in (select value::uuid from jsonb_array_elements_text(${processed}::jsonb)) and state = 'received'
-    ),
-    retired as (
-      delete from event_work where event_id in (select value::uuid from jsonb_array_elements_text(${retired}::jsonb))
-    )
+    ${eventsDone(at, processed, retired)}
     select * from ins order by event_id, channel`;
 }
 
@@ -224,11 +234,7 @@ function groupedSaveStatement(json: { input: string; processed: string; retired:
       on conflict (channel, rule, group_key) where status = 'open' do update set updated_at = excluded.updated_at
       returning g.id, g.channel, g.rule, g.group_key, g.due_at
     ),
-    held as (
-      select cs.channel from channel_state cs
-      where cs.channel in (select channel from input)
-        and (cs.paused_until > ${at} or cs.disabled_at is not null or cs.next_send_at > ${at})
-    ),
+    ${heldChannels(at)},
     decided as (
       select i.*, g.id as joined, g.due_at as group_due,
         g.id is null and i.claim and not exists (select 1 from held h where h.channel = i.channel) as claimed
@@ -248,12 +254,6 @@ function groupedSaveStatement(json: { input: string; processed: string; retired:
       on conflict (event_id, channel, generation) do nothing
       returning id, event_id, order_id, channel, channel_type, status = 'sending' as claimed
     ),
-    processed as (
-      update callback_events set state = 'processed', processed_at = ${at}
-      where id in (select value::uuid from jsonb_array_elements_text(${json.processed}::jsonb)) and state = 'received'
-    ),
-    retired as (
-      delete from event_work where event_id in (select value::uuid from jsonb_array_elements_text(${json.retired}::jsonb))
-    )
+    ${eventsDone(at, json.processed, json.retired)}
     select * from ins order by event_id, channel`;
 }
