@@ -7,21 +7,15 @@
  * Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`): without it the
  * test FAILS, it does not skip. Run with `npm run test:browser`.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/lib/logger.js';
-import { startNodeServer, type RunningNode } from '../../src/runtime/node.js';
+import type { RunningNode } from '../../src/runtime/node.js';
 import { getDelivery, listDeliveries } from '../../src/store/admin.repo.js';
-import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../support/store.js';
-import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
+import type { WebhookPeer } from '../support/webhook-peer.js';
+import { launchChromium, newPage, startBrowserRelay, type BrowserRelay } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 // The committed screenshots (the README shows them) change only on purpose: UPDATE_SCREENSHOTS=1.
 // Otherwise they go to screenshots/out/ (gitignored) for a look after the run.
 const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? './screenshots/' : './screenshots/out/';
@@ -30,28 +24,15 @@ const OVERVIEW_SCREENSHOT = fileURLToPath(new URL(`${SCREENSHOT_DIR}dashboard-ov
 
 const ADMIN_TOKEN = 'browser-admin-token-6c1f0e9a7d2b';
 const CALLBACK_TOKEN = 'browser-callback-token-3e8a1d';
-const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const ORDER = 'IN-ORD-100235';
-
-const rules = (peerUrl: string) => `
-channels:
-  oss: { type: webhook, url: "${peerUrl}", secret: ${WEBHOOK_SECRET} }
-  console: { type: log }
-rules:
-  - name: failures-to-oss
-    match: { status: failed }
-    notify: [oss]
-  - name: everything-to-log
-    notify: [console]
-`;
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 describe('dashboard in a real browser', () => {
+  let running: BrowserRelay;
   let peer: WebhookPeer;
   let relay: RunningNode;
   let base: string;
-  let cleanup: () => Promise<void>;
 
   /**
    * Drives the worker with tick() until the delivery reaches `status`. The relay's own loop
@@ -77,31 +58,8 @@ describe('dashboard in a real browser', () => {
   };
 
   beforeAll(async () => {
-    peer = await startWebhookPeer(WEBHOOK_SECRET);
-    let database: Record<string, string>;
-    if (TEST_DATABASE_URL) {
-      const store: TestStore = await createTestStore('postgres');
-      database = { DATABASE_URL: store.url! };
-      cleanup = () => store.close();
-    } else {
-      const dir = await mkdtemp(path.join(tmpdir(), 'colt-relay-browser-'));
-      database = { DATA_DIR: dir };
-      cleanup = () => rm(dir, { recursive: true, force: true });
-    }
-    relay = await startNodeServer({
-      env: {
-        PORT: '0',
-        HOST: '127.0.0.1',
-        ADMIN_TOKEN,
-        CALLBACK_TOKEN,
-        RULES: rules(peer.url),
-        WEBHOOK_ALLOW_PRIVATE: 'true',
-        LOG_LEVEL: 'silent',
-        ...database,
-      },
-      logger: createSilentLogger(),
-    });
-    base = `http://127.0.0.1:${relay.port}`;
+    running = await startBrowserRelay({ admin: ADMIN_TOKEN, callback: CALLBACK_TOKEN }, 'colt-relay-browser-');
+    ({ peer, relay, base } = running);
     // The downstream OSS retired its endpoint: 410 Gone is permanent, so the delivery dies
     // on its first attempt and the channel is disabled (DESIGN.md §4.4).
     peer.setDefault({ status: 410, body: '{"error":"endpoint /hook was retired on 2026-11-01"}' });
@@ -129,25 +87,16 @@ describe('dashboard in a real browser', () => {
   });
 
   afterAll(async () => {
-    await relay?.stop();
-    await cleanup?.();
-    await peer?.close();
+    await running?.stop();
   });
 
   it('logs in, finds the failed order, reads why the webhook died, retries it and sees it delivered', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (the browser test fails rather than skips)`);
-    }
     const [dead] = (await listDeliveries(relay.store.db, { status: 'dead' })).items;
     expect(dead?.channel).toBe('oss');
 
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page: Page = await context.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
+      const { page, problems } = await newPage(browser);
 
       // Without a session: the login page, nothing else.
       await page.goto(`${base}/`);

@@ -7,45 +7,26 @@
  * Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`): without it the
  * test FAILS, it does not skip. Run with `npm run test:browser`.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/lib/logger.js';
-import { startNodeServer, type RunningNode } from '../../src/runtime/node.js';
 import { listDeliveries } from '../../src/store/admin.repo.js';
-import { createTestStore, TEST_DATABASE_URL, type TestStore } from '../support/store.js';
-import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
+import type { RunningNode } from '../../src/runtime/node.js';
+import type { WebhookPeer } from '../support/webhook-peer.js';
+import { launchChromium, newPage, startBrowserRelay, type BrowserRelay } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const SCREENSHOT = fileURLToPath(new URL('./screenshots/out/dashboard-silenced-order.png', import.meta.url));
 const LIST_SCREENSHOT = fileURLToPath(new URL('./screenshots/out/dashboard-silences.png', import.meta.url));
 
 const ADMIN_TOKEN = 'browser-silence-admin-token-5d2e8b';
 const CALLBACK_TOKEN = 'browser-silence-callback-token-9a4c';
-const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-
-const rules = (peerUrl: string) => `
-channels:
-  oss: { type: webhook, url: "${peerUrl}", secret: ${WEBHOOK_SECRET} }
-  console: { type: log }
-rules:
-  - name: failures-to-oss
-    match: { status: failed }
-    notify: [oss]
-  - name: everything-to-log
-    notify: [console]
-`;
 
 describe('silences in a real browser', () => {
+  let running: BrowserRelay;
   let peer: WebhookPeer;
   let relay: RunningNode;
   let base: string;
-  let cleanup: () => Promise<void>;
 
   /** Drives the worker until the order's webhook delivery reaches `status` (the relay's own loop runs too). */
   const settle = async (orderId: string, status: string) => {
@@ -68,40 +49,18 @@ describe('silences in a real browser', () => {
   };
 
   beforeAll(async () => {
-    peer = await startWebhookPeer(WEBHOOK_SECRET);
-    let database: Record<string, string>;
-    if (TEST_DATABASE_URL) {
-      const store: TestStore = await createTestStore('postgres');
-      database = { DATABASE_URL: store.url! };
-      cleanup = () => store.close();
-    } else {
-      const dir = await mkdtemp(path.join(tmpdir(), 'colt-relay-browser-silence-'));
-      database = { DATA_DIR: dir };
-      cleanup = () => rm(dir, { recursive: true, force: true });
-    }
-    relay = await startNodeServer({
-      env: { PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, CALLBACK_TOKEN, RULES: rules(peer.url), WEBHOOK_ALLOW_PRIVATE: 'true', LOG_LEVEL: 'silent', ...database },
-      logger: createSilentLogger(),
-    });
-    base = `http://127.0.0.1:${relay.port}`;
+    running = await startBrowserRelay({ admin: ADMIN_TOKEN, callback: CALLBACK_TOKEN }, 'colt-relay-browser-silence-');
+    ({ peer, relay, base } = running);
   });
 
   afterAll(async () => {
-    await relay?.stop();
-    await cleanup?.();
-    await peer?.close();
+    await running?.stop();
   });
 
   it('creates a silence, sees the failure suppressed naming it, expires it, and the next failure is delivered', async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (the browser test fails rather than skips)`);
-    }
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
-      const page: Page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
+      const { page, problems } = await newPage(browser);
 
       await page.goto(`${base}/login`);
       await page.fill('#token', ADMIN_TOKEN);
