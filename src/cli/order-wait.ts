@@ -5,6 +5,7 @@
  * instead (`RELAY_URL`, `ADMIN_TOKEN`), because a running relay owns that folder and a
  * second opener could lose writes.
  */
+import { parseDuration } from '../lib/duration.js';
 import { coltFailureReason } from '../colt/failure-reason.js';
 import { openPostgresStore, type Store } from '../store/db.js';
 import { readOrderOutcome, type OrderOutcomeRow } from '../store/order-outcome.repo.js';
@@ -22,14 +23,15 @@ export const WAIT_EXIT = { completed: 0, failed: 1, cancelled: 1, timeout: 2 } a
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
-/** `90s`, `10m`, `2h`, `1d` (or plain seconds) in milliseconds; null when unreadable. */
+/**
+ * `--wait`/`--poll`: a duration as configuration reads it (`90s`, `10m`, `2h`, `1d`), plus
+ * what a command line also accepts, plain seconds and `ms`; null when unreadable or zero.
+ */
 export function parseDurationMs(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
-  if (!match) return null;
-  const unit = (match[2] ?? 's').toLowerCase();
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit]!;
-  const ms = Number(match[1]) * factor;
-  return ms > 0 ? ms : null;
+  const trimmed = text.trim();
+  const plain = /^(\d+(?:\.\d+)?)\s*(ms)?$/i.exec(trimmed);
+  const ms = plain ? Number(plain[1]) * (plain[2] ? 1 : 1000) : parseDuration(trimmed);
+  return ms !== null && ms > 0 ? ms : null;
 }
 
 /** The relay's admin API as an outcome source. */
