@@ -36,11 +36,10 @@ export interface FilteredMembers {
 /**
  * The step where members whose event is silenced leave the group before it is rendered
  * (they are recorded suppressed, naming the silence): the worker's silences, the same check
- * a single delivery gets, unless `ctx.filterGroupMembers` replaces it.
+ * a single delivery gets.
  */
 export async function filterMembers<R>(ctx: WorkerContext<R>, members: LoadedMember[]): Promise<FilteredMembers> {
   const now = ctx.clock.now();
-  if (ctx.filterGroupMembers) return ctx.filterGroupMembers(members, new Date(now));
   const filtered: FilteredMembers = { send: [], suppressed: [] };
   for (const member of members) {
     const silence = await ctx.silences.silenceFor(member.event, now);

@@ -10,7 +10,6 @@ import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../eve
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
 import type { SilenceIndex } from './silence-index.js';
-import type { FilteredMembers, LoadedMember } from './group-send.js';
 import type { ChannelPolicies, ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the worker acts on (src/route `RouteResult` fits). */
@@ -122,8 +121,6 @@ export interface WorkerDeps<Rules = unknown> {
    * @default an index over `store` on `clock`, reloaded at most once a second
    */
   silences?: SilenceIndex;
-  /** Takes silenced members out of a group before it is sent (they are recorded suppressed). @default none */
-  filterGroupMembers?: (members: LoadedMember[], now: Date) => Promise<FilteredMembers>;
 }
 
 /** WorkerDeps with every default filled in. */
