@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { assertBuilt, BENCH_TOKEN, cpuSecondsOf, startRelay } from './relay-process.js';
+import { assertBuilt, BENCH_TOKEN, cpuSecondsOf, postgresCpuSeconds, startRelay } from './relay-process.js';
 import { createBenchDatabase } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -40,6 +40,10 @@ interface Result {
   drainS?: number;
   /** CPU time of the server process per request (load and drain), in ms: cost regardless of machine load. */
   cpuMsPerRequest: number;
+  /** CPU time of all Postgres processes per request (load and drain), in ms. */
+  pgCpuMsPerRequest: number;
+  /** CPU time of this process (autocannon, the load generator) per request, in ms. */
+  loadCpuMsPerRequest: number;
 }
 
 interface Server {
@@ -71,7 +75,7 @@ function startNaive(url: string): Promise<Server> {
 }
 
 let sequence = 0;
-function load(port: number, seconds: number): Promise<Omit<Result, 'commitsPerRequest' | 'cpuMsPerRequest'>> {
+function load(port: number, seconds: number): Promise<Omit<Result, 'commitsPerRequest' | 'cpuMsPerRequest' | 'pgCpuMsPerRequest' | 'loadCpuMsPerRequest'>> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -141,13 +145,19 @@ async function measure(variant: Variant, url: string, sql: postgres.Sql): Promis
     if (variant === 'relay') await drain(sql);
     const before = await commits(sql);
     const cpuBefore = cpuSecondsOf(server.pid);
+    const pgBefore = postgresCpuSeconds();
+    const loadBefore = process.cpuUsage();
     const result = await load(server.port, SECONDS);
+    const loadCpu = process.cpuUsage(loadBefore);
     const drainS = variant === 'relay' ? await drain(sql) : undefined;
-    const cpuMsPerRequest = ((cpuSecondsOf(server.pid) - cpuBefore) * 1000) / Math.max(1, result.requests);
+    const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, result.requests);
+    const cpuMsPerRequest = perRequest(cpuSecondsOf(server.pid) - cpuBefore);
+    const pgCpuMsPerRequest = perRequest(postgresCpuSeconds() - pgBefore);
+    const loadCpuMsPerRequest = perRequest((loadCpu.user + loadCpu.system) / 1e6);
     // Statistics reach pg_stat_database asynchronously; give them a moment.
     await new Promise((r) => setTimeout(r, 1000));
     const commitsPerRequest = ((await commits(sql)) - before) / Math.max(1, result.requests);
-    return { ...result, commitsPerRequest, cpuMsPerRequest, ...(drainS !== undefined && { drainS }) };
+    return { ...result, commitsPerRequest, cpuMsPerRequest, pgCpuMsPerRequest, loadCpuMsPerRequest, ...(drainS !== undefined && { drainS }) };
   } finally {
     await server.stop();
   }
@@ -167,7 +177,7 @@ async function main(): Promise<void> {
         const r = await measure(variant, db.url, sql);
         results[variant].push(r);
         const drained = r.drainS === undefined ? '' : ` drain ${r.drainS.toFixed(1)} s`;
-        console.error(`round ${round + 1} ${variant}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors} CPU ${r.cpuMsPerRequest.toFixed(3)} ms/req${drained}`);
+        console.error(`round ${round + 1} ${variant}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors} CPU ${r.cpuMsPerRequest.toFixed(3)} ms/req, Postgres ${r.pgCpuMsPerRequest.toFixed(3)}, load ${r.loadCpuMsPerRequest.toFixed(3)}${drained}`);
       }
     }
   } finally {
@@ -183,6 +193,7 @@ async function main(): Promise<void> {
       'p99 ms': median(rs.map((r) => r.p99)),
       'commits/request': median(rs.map((r) => r.commitsPerRequest)).toFixed(3),
       'CPU ms/request': median(rs.map((r) => r.cpuMsPerRequest)).toFixed(3),
+      'Postgres CPU ms/request': median(rs.map((r) => r.pgCpuMsPerRequest)).toFixed(3),
       errors: rs.reduce((n, r) => n + r.errors, 0),
       requests: rs.reduce((n, r) => n + r.requests, 0),
       'drain s': variant === 'relay' ? median(rs.map((r) => r.drainS ?? 0)).toFixed(1) : '-',

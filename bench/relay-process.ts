@@ -132,5 +132,27 @@ export function cpuSecondsOf(pid: number): number {
   return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds used so far by every process named `postgres` that this user can read (the
+ * server's backends, WAL writer, checkpointer…): what the database costs a benchmark, on a
+ * machine where the load, the server and Postgres share the cores. Backends that exit between
+ * two readings drop out, so read around a load with the connections open.
+ */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1]!.split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return total;
+}
+
 /** USER_HZ: 100 on every Linux that Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;

@@ -11,10 +11,10 @@ import { decodeTimeIdCursor, decodeTimeSerialCursor, decodeTimeTextCursor, isUui
 import type { DbOrTx } from './db.js';
 import type { DeliveryRow } from './deliveries.repo.js';
 import { loadGroups, type GroupView } from './delivery-groups.repo.js';
-import { toNormalisedEvent, type EventRow } from './events.repo.js';
+import { EVENT_PROGRESS, joinProgress, toNormalisedEvent, type EventRow } from './events.repo.js';
 import type { OrderRow } from './orders.repo.js';
 import type { RefusalRow } from './refusals.repo.js';
-import { callbackEvents, callbackRefusals, deliveries, deliveryAttempts, orders } from './schema.js';
+import { callbackEvents, callbackRefusals, deliveries, deliveryAttempts, orders, processedEvents } from './schema.js';
 
 export type { EventRow } from './events.repo.js';
 export type { OrderRow } from './orders.repo.js';
@@ -96,7 +96,8 @@ export interface RejectedQuery extends PageQuery {
 /** Most events and deliveries an order timeline shows: a runaway sender must not blow up one page. */
 const TIMELINE_MAX_ROWS = 1000;
 
-const { rawBody: _rawBody, payload: _payload, headers: _headers, ...summaryColumns } = getTableColumns(callbackEvents);
+const eventColumns = { ...getTableColumns(callbackEvents), ...EVENT_PROGRESS };
+const { rawBody: _rawBody, payload: _payload, headers: _headers, ...summaryColumns } = eventColumns;
 
 /** Events, newest received first. */
 export async function listEvents(db: DbOrTx, q: EventsQuery): Promise<Page<EventSummary>> {
@@ -115,6 +116,7 @@ export async function listEvents(db: DbOrTx, q: EventsQuery): Promise<Page<Event
   const rows = await db
     .select(summaryColumns)
     .from(callbackEvents)
+    .leftJoin(processedEvents, joinProgress)
     .where(and(...where))
     .orderBy(desc(callbackEvents.receivedAt), desc(callbackEvents.id))
     .limit(limit + 1);
@@ -125,8 +127,9 @@ export async function listEvents(db: DbOrTx, q: EventsQuery): Promise<Page<Event
 export async function getEventDetail(db: DbOrTx, eventId: string): Promise<EventDetail | null> {
   if (!isUuid(eventId)) return null;
   const [found] = await db
-    .select({ event: callbackEvents, order: orders })
+    .select({ event: eventColumns, order: orders })
     .from(callbackEvents)
+    .leftJoin(processedEvents, joinProgress)
     .leftJoin(orders, eq(orders.orderId, callbackEvents.orderId))
     .where(eq(callbackEvents.id, eventId));
   if (!found) return null;
@@ -172,6 +175,7 @@ export async function getOrderTimeline(db: DbOrTx, orderId: string): Promise<Ord
   const events = await db
     .select(summaryColumns)
     .from(callbackEvents)
+    .leftJoin(processedEvents, joinProgress)
     .where(eq(callbackEvents.orderId, orderId))
     .orderBy(asc(callbackEvents.receivedAt), asc(callbackEvents.id))
     .limit(TIMELINE_MAX_ROWS);

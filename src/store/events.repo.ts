@@ -5,9 +5,25 @@ import type { CallbackFields } from '../event/event.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
 import { rowsOf } from './rows.js';
-import { callbackEvents, orders } from './schema.js';
+import { callbackEvents, orders, processedEvents } from './schema.js';
 
-export type EventRow = typeof callbackEvents.$inferSelect;
+/** Where an event stands: `processed` once enriched and routed (processed_events), else `received`. */
+export interface EventProgress {
+  state: 'received' | 'processed';
+  processedAt: Date | null;
+}
+
+/** A stored event with its progress. */
+export type EventRow = typeof callbackEvents.$inferSelect & EventProgress;
+
+/** The EventProgress columns of a query that left-joins processed_events on the event (joinProgress). */
+export const EVENT_PROGRESS = {
+  state: sql<EventProgress['state']>`case when ${processedEvents.eventId} is null then 'received' else 'processed' end`,
+  processedAt: processedEvents.processedAt,
+};
+
+/** The join EVENT_PROGRESS reads. */
+export const joinProgress = eq(processedEvents.eventId, callbackEvents.id);
 
 /** One accepted callback, ready to store. */
 export interface NewCallback {

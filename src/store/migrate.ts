@@ -5,8 +5,9 @@ import type { Store } from './db.js';
 /** drizzle/ at the package root, from src/store or dist/store alike. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
-export async function migrateStore(store: Store): Promise<void> {
-  const config = { migrationsFolder: MIGRATIONS_FOLDER };
+/** Applies the migrations of `folder` (the package's own by default) that the store has not had. */
+export async function migrateStore(store: Store, folder = MIGRATIONS_FOLDER): Promise<void> {
+  const config = { migrationsFolder: folder };
   if (store.kind === 'pglite') {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(store.db as never, config);

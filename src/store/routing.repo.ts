@@ -156,11 +156,13 @@ function heldChannels(at: SQL): SQL {
     )`;
 }
 
-/** The routed events marked processed and their outbox rows retired (JSON arrays of ids). */
+/** The routed events recorded as processed and their outbox rows retired (JSON arrays of ids). */
 function eventsDone(at: SQL, processed: string, retired: string): SQL {
   return sql`processed as (
-      update callback_events set state = 'processed', processed_at = ${at}
-      where id in (select value::uuid from jsonb_array_elements_text(${processed}::jsonb)) and state = 'received'
+      -- An event routed twice keeps its first processing time.
+      insert into processed_events (event_id, processed_at)
+      select value::uuid, ${at} from jsonb_array_elements_text(${processed}::jsonb)
+      on conflict (event_id) do nothing
     ),
     retired as (
       delete from event_work where event_id in (select value::uuid from jsonb_array_elements_text(${retired}::jsonb))

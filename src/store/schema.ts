@@ -46,13 +46,10 @@ export const callbackEvents = pgTable(
     remoteAddr: text('remote_addr'),
     /** The order had already reached a later status when this arrived. */
     stale: boolean('stale').notNull().default(false),
-    /** received → processed (enriched and routed). */
-    state: text('state').notNull().default('received'),
     /** callback, reconciliation or ticket (DESIGN.md §8.1). */
     source: text('source').notNull().default('callback'),
     /** The event's type (`order.overdue`…); null means `order.<status>`. */
     type: text('type'),
-    processedAt: ts('processed_at'),
   },
   (t) => [
     uniqueIndex('callback_events_dedupe_key_uq').on(t.dedupeKey),
@@ -60,6 +57,19 @@ export const callbackEvents = pgTable(
     index('callback_events_received_idx').on(t.receivedAt),
   ],
 );
+
+/**
+ * When each event was processed (enriched and routed): its state is `processed` when it has
+ * a row here, else `received`. Kept beside the event rather than in it: marking a wide event
+ * row (raw body, payload, headers) would rewrite it and its four index entries; this narrow
+ * insert costs a fraction of that on every callback.
+ */
+export const processedEvents = pgTable('processed_events', {
+  eventId: uuid('event_id')
+    .primaryKey()
+    .references(() => callbackEvents.id, { onDelete: 'cascade' }),
+  processedAt: ts('processed_at').notNull(),
+});
 
 /**
  * The event outbox: one row per event still to process (enrich, route), written in the

@@ -2,14 +2,14 @@
  * The worker's one-statement writes on a real database: routing a batch of events
  * (saveRouting) and the outcomes of many sends at once (recordOutcomes).
  */
+import { getEventDetail } from '../../src/store/admin.repo.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { disableChannel, getChannelStates, pauseChannel } from '../../src/store/channel-state.repo.js';
 import { claimDueDeliveries, insertDeliveries, type ClaimedDelivery } from '../../src/store/deliveries.repo.js';
 import { channelState } from '../../src/store/schema.js';
 import { recordOutcomes, type DeliveryOutcomeWrite } from '../../src/store/delivery-outcomes.repo.js';
 import { claimEventsToRoute, saveRouting } from '../../src/store/routing.repo.js';
-import { callbackEvents, eventWork } from '../../src/store/schema.js';
+import { eventWork } from '../../src/store/schema.js';
 import { STORE_KINDS, useTestStore } from '../support/store.js';
 import { attemptsOf, deliveriesOf, deliveryById, insertTestEvent, resetTables } from './support.js';
 
@@ -66,8 +66,7 @@ describe.each(STORE_KINDS)('one-statement worker writes (%s)', (kind) => {
         ['paused', 'pending', 0, null],
       ]);
       expect(rows[0]!.nextAttemptAt).toEqual(at(30_000));
-      const [event] = await store.db.select().from(callbackEvents).where(eq(callbackEvents.id, ev));
-      expect(event).toMatchObject({ state: 'processed', processedAt: T0 });
+      expect((await getEventDetail(store.db, ev))!.event).toMatchObject({ state: 'processed', processedAt: T0 });
       expect(await store.db.select().from(eventWork)).toEqual([]);
       // The claimed one is this worker's until its lease ends; the pending unpaused one is due now.
       const due = await claimDueDeliveries(store.db, { now: at(1), limit: 10, leaseMs: 30_000 });

@@ -2,6 +2,7 @@
  * The worker's event stage (idempotent routing, stale and suppressed paths, enrichment),
  * pacing, and the background loop, on a real database with a manual clock.
  */
+import { getEventDetail } from '../../src/store/admin.repo.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { defaultRules } from '../../src/config/rules.js';
@@ -12,7 +13,7 @@ import { createManualClock, systemClock } from '../../src/lib/clock.js';
 import { createLogger, createSilentLogger } from '../../src/lib/logger.js';
 import { routeEvent } from '../../src/route/router.js';
 import { enqueueEventWork } from '../../src/store/event-work.repo.js';
-import { callbackEvents, eventWork, orders } from '../../src/store/schema.js';
+import { eventWork, orders } from '../../src/store/schema.js';
 import { STORE_KINDS, useTestStore, type TestStore } from '../support/store.js';
 import {
   createHarness,
@@ -75,8 +76,7 @@ describe.each(STORE_KINDS)('delivery worker: events, pacing, loop (%s)', (kind) 
     const { clock, worker } = createHarness(store, [hook]);
     const eventId = await newEvent(clock.now(), { stale: true });
     expect(await worker.tick()).toMatchObject({ eventsRouted: 1, deliveriesCreated: 0, claimed: 0 });
-    const [event] = await store.db.select().from(callbackEvents).where(eq(callbackEvents.id, eventId));
-    expect(event!.state).toBe('processed');
+    expect((await getEventDetail(store.db, eventId))!.event.state).toBe('processed');
     expect(await deliveriesOf(store.db, eventId)).toEqual([]);
     expect(hook.jobs).toEqual([]);
   });

@@ -1,11 +1,11 @@
 /** The worker end to end on a real database, driven by tick() and a manual clock. */
+import { getEventDetail } from '../../src/store/admin.repo.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { getChannelStates } from '../../src/store/channel-state.repo.js';
 import { claimDueDeliveries, insertDeliveries } from '../../src/store/deliveries.repo.js';
 import { recordOutcomes } from '../../src/store/delivery-outcomes.repo.js';
 import { claimEventWork } from '../../src/store/event-work.repo.js';
-import { callbackEvents, eventWork } from '../../src/store/schema.js';
+import { eventWork } from '../../src/store/schema.js';
 import { STORE_KINDS, useTestStore } from '../support/store.js';
 import {
   attemptsOf,
@@ -44,8 +44,7 @@ describe.each(STORE_KINDS)('delivery worker (%s)', (kind) => {
     expect(hook.jobs[0]).toMatchObject({ id: rows[1]!.id, channelName: 'hook', attempt: 1 });
     expect(hook.jobs[0]!.event).toMatchObject({ eventId, status: 'completed', orderType: 'activation' });
     expect(await attemptsOf(store.db, rows[1]!.id)).toMatchObject([{ attempt: 1, outcome: 'delivered', code: '200' }]);
-    const [event] = await store.db.select().from(callbackEvents).where(eq(callbackEvents.id, eventId));
-    expect(event).toMatchObject({ state: 'processed', processedAt: new Date(clock.now()) });
+    expect((await getEventDetail(store.db, eventId))!.event).toMatchObject({ state: 'processed', processedAt: new Date(clock.now()) });
     expect(await store.db.select().from(eventWork)).toEqual([]);
     expect((await worker.tick()).idle).toBe(true);
   });

@@ -3,6 +3,7 @@
  * through mock-colt calls the relay back (raised, then completed); the worker enriches
  * both thin callbacks with GET /order, so the stored events carry numbers and customer.
  */
+import { getEventDetail, getOrderTimeline } from '../../src/store/admin.repo.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { RunningMockColt } from '../../src/colt/mock/mock-colt.server.js';
@@ -64,8 +65,8 @@ describe.each(STORE_KINDS)('enrichment through mock-colt on %s', (kind) => {
       expect(event.order).not.toBeNull();
       expect(row.id).toBeTruthy();
     }
-    const processed = await relay.store.db.select().from(callbackEvents).where(eq(callbackEvents.orderId, orderId));
-    expect(processed.every((r) => r.state === 'processed')).toBe(true);
+    const timeline = (await getOrderTimeline(relay.store.db, orderId))!;
+    expect(timeline.events.map((e) => e.state)).toEqual(rows.map(() => 'processed'));
   });
 
   it('goes on without details when Colt does not know the order (404), and records why', async () => {
@@ -74,7 +75,6 @@ describe.each(STORE_KINDS)('enrichment through mock-colt on %s', (kind) => {
     const [order] = await relay.store.db.select().from(orders).where(eq(orders.orderId, 'IN-ORD-UNKNOWN-1'));
     expect(order!.enrichError).toMatch(/404/);
     expect(order!.detailsFetchedAt).toBeNull();
-    const [event] = await relay.store.db.select().from(callbackEvents).where(eq(callbackEvents.id, id));
-    expect(event!.state).toBe('processed');
+    expect((await getEventDetail(relay.store.db, id))!.event.state).toBe('processed');
   });
 });
