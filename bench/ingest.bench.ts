@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
-import { assertBuilt, BENCH_TOKEN, cpuSecondsOf, postgresCpuSeconds, startRelay } from './relay-process.js';
+import { assertBuilt, BENCH_TOKEN, cpuSecondsOf, postgresCpuSeconds, postmasterPidOf, startRelay } from './relay-process.js';
 import { createBenchDatabase } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -137,7 +137,7 @@ async function drain(sql: postgres.Sql): Promise<number> {
   }
 }
 
-async function measure(variant: Variant, url: string, sql: postgres.Sql): Promise<Result> {
+async function measure(variant: Variant, url: string, sql: postgres.Sql, postmaster: number): Promise<Result> {
   const server: Server =
     variant === 'naive' ? await startNaive(url) : await startRelay({ env: { DATABASE_URL: url }, cpuProfileDir: CPU_PROF });
   try {
@@ -145,14 +145,14 @@ async function measure(variant: Variant, url: string, sql: postgres.Sql): Promis
     if (variant === 'relay') await drain(sql);
     const before = await commits(sql);
     const cpuBefore = cpuSecondsOf(server.pid);
-    const pgBefore = postgresCpuSeconds();
+    const pgBefore = postgresCpuSeconds(postmaster);
     const loadBefore = process.cpuUsage();
     const result = await load(server.port, SECONDS);
     const loadCpu = process.cpuUsage(loadBefore);
     const drainS = variant === 'relay' ? await drain(sql) : undefined;
     const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, result.requests);
     const cpuMsPerRequest = perRequest(cpuSecondsOf(server.pid) - cpuBefore);
-    const pgCpuMsPerRequest = perRequest(postgresCpuSeconds() - pgBefore);
+    const pgCpuMsPerRequest = perRequest(postgresCpuSeconds(postmaster) - pgBefore);
     const loadCpuMsPerRequest = perRequest((loadCpu.user + loadCpu.system) / 1e6);
     // Statistics reach pg_stat_database asynchronously; give them a moment.
     await new Promise((r) => setTimeout(r, 1000));
@@ -171,10 +171,11 @@ async function main(): Promise<void> {
   const sql = postgres(db.url, { max: 1, onnotice: () => {} });
   const results: Record<Variant, Result[]> = { naive: [], relay: [] };
   try {
+    const postmaster = await postmasterPidOf(sql);
     for (let round = 0; round < ROUNDS; round++) {
       const order: Variant[] = round % 2 === 0 ? ['naive', 'relay'] : ['relay', 'naive'];
       for (const variant of order) {
-        const r = await measure(variant, db.url, sql);
+        const r = await measure(variant, db.url, sql, postmaster);
         results[variant].push(r);
         const drained = r.drainS === undefined ? '' : ` drain ${r.drainS.toFixed(1)} s`;
         console.error(`round ${round + 1} ${variant}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors} CPU ${r.cpuMsPerRequest.toFixed(3)} ms/req, Postgres ${r.pgCpuMsPerRequest.toFixed(3)}, load ${r.loadCpuMsPerRequest.toFixed(3)}${drained}`);

@@ -133,25 +133,31 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /**
- * CPU seconds used so far by every process named `postgres` that this user can read (the
- * server's backends, WAL writer, checkpointer…): what the database costs a benchmark, on a
- * machine where the load, the server and Postgres share the cores. Backends that exit between
- * two readings drop out, so read around a load with the connections open.
+ * CPU seconds used so far by one Postgres server: its postmaster and every child (backends,
+ * WAL writer, checkpointer…). What the database costs a benchmark on a machine where the load,
+ * the server and Postgres share the cores. Backends that exit between two readings drop out,
+ * so read around a load with the connections open.
  */
-export function postgresCpuSeconds(): number {
+export function postgresCpuSeconds(postmasterPid: number): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.split(') ')[1]!.split(' ');
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(entry) !== postmasterPid && Number(fields[1]) !== postmasterPid) continue; // field 4: ppid
       total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
     } catch {
       // exited between readdir and read
     }
   }
   return total;
+}
+
+/** The postmaster of the server `sql` is connected to (the parent of its checkpointer); Linux, same machine. */
+export async function postmasterPidOf(sql: { unsafe(query: string): Promise<Record<string, unknown>[]> }): Promise<number> {
+  const [row] = await sql.unsafe(`select pid from pg_stat_activity where backend_type = 'checkpointer'`);
+  const checkpointer = Number(row?.pid);
+  return Number(readFileSync(`/proc/${checkpointer}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
 }
 
 /** USER_HZ: 100 on every Linux that Node supports. */
