@@ -6,11 +6,13 @@
  *   npm run build && npm run bench:ingest      # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
  *   BENCH_SECONDS=5 BENCH_ROUNDS=3 npm run bench:ingest
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:ingest   # a V8 CPU profile of each server process
+ *   BENCH_RULES='{"channels":{},"rules":[]}' npm run bench:ingest   # other rules (here: notify nobody)
  *
  * Each round runs both variants back to back (order alternating) at 50 connections; the table
  * shows medians over rounds and the ratio relay / naive. After each relay round the bench waits
- * until the worker has delivered every stored callback ("drain"): the relay is not allowed to
- * win by leaving its work behind.
+ * until the worker has processed every stored callback and sent its deliveries ("drain"): the
+ * relay is not allowed to win by leaving its work behind. CPU columns are per request, for
+ * the server process and for the benchmark's own Postgres server (all its processes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +25,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+/** The relay's rules (RULES, YAML or JSON); unset: the built-in rule, one log line per callback. */
+const RULES = process.env.BENCH_RULES;
 const NAIVE = fileURLToPath(new URL('./naive-receiver.ts', import.meta.url));
 /** Longest wait for the worker to deliver what a round stored. */
 const DRAIN_TIMEOUT_MS = 120_000;
@@ -40,7 +44,7 @@ interface Result {
   drainS?: number;
   /** CPU time of the server process per request (load and drain), in ms: cost regardless of machine load. */
   cpuMsPerRequest: number;
-  /** CPU time of all Postgres processes per request (load and drain), in ms. */
+  /** CPU time of the Postgres server (all its processes) per request (load and drain), in ms. */
   pgCpuMsPerRequest: number;
   /** CPU time of this process (autocannon, the load generator) per request, in ms. */
   loadCpuMsPerRequest: number;
@@ -122,16 +126,16 @@ async function commits(sql: postgres.Sql): Promise<number> {
   return Number(row!.n);
 }
 
-/** Waits until every stored callback has a delivered delivery; seconds waited. */
+/** Waits until the worker has processed every stored callback and sent every delivery; seconds waited. */
 async function drain(sql: postgres.Sql): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const [row] = await sql<{ events: string; delivered: string }[]>`
-      select (select count(*) from callback_events)::text as events,
-             (select count(*) from deliveries where status = 'delivered')::text as delivered`;
-    if (row!.events === row!.delivered) return (performance.now() - started) / 1000;
+    const [row] = await sql<{ events: string; deliveries: string }[]>`
+      select (select count(*) from event_work)::text as events,
+             (select count(*) from deliveries where status in ('pending', 'sending', 'retrying', 'grouped'))::text as deliveries`;
+    if (row!.events === '0' && row!.deliveries === '0') return (performance.now() - started) / 1000;
     if (performance.now() - started > DRAIN_TIMEOUT_MS) {
-      throw new Error(`the relay's worker left ${Number(row!.events) - Number(row!.delivered)} callbacks undelivered`);
+      throw new Error(`the relay's worker left ${row!.events} callbacks unprocessed and ${row!.deliveries} deliveries unsent`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -139,7 +143,9 @@ async function drain(sql: postgres.Sql): Promise<number> {
 
 async function measure(variant: Variant, url: string, sql: postgres.Sql, postmaster: number): Promise<Result> {
   const server: Server =
-    variant === 'naive' ? await startNaive(url) : await startRelay({ env: { DATABASE_URL: url }, cpuProfileDir: CPU_PROF });
+    variant === 'naive'
+      ? await startNaive(url)
+      : await startRelay({ env: { DATABASE_URL: url, ...(RULES && { RULES }) }, cpuProfileDir: CPU_PROF });
   try {
     await load(server.port, 2); // warm-up: JIT, pool connections
     if (variant === 'relay') await drain(sql);
