@@ -164,6 +164,9 @@ async function waitAndReport(io: ColtIo, orderId: string, waitMs: number, pollMs
       io.stdout(`order ${orderId}: ${outcome.status}${reason}\n`);
     }
     return WAIT_EXIT[outcome.status];
+  } catch (error) {
+    io.stderr(`order ${orderId} was placed, but waiting for its final status failed: ${(error as Error).message}\n`);
+    return WAIT_EXIT.timeout;
   } finally {
     await source.close();
   }

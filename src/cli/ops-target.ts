@@ -9,26 +9,13 @@ import { DataDirHeldError, describeHolder, type LockHolder } from '../runtime/da
 import { openOwnedStore } from '../runtime/owned-store.js';
 import type { Store } from '../store/db.js';
 import { openStore } from '../store/open.js';
+import { CannotReachHolderError, createRelayApi, type RelayApi } from './relay-api.js';
 
-/** The running relay's admin API, as the CLI calls it. */
-export interface RelayApi {
-  url: string;
-  /** POSTs JSON; resolves with the status and the parsed answer. */
-  post(path: string, body?: unknown): Promise<{ status: number; body: ApiAnswer }>;
-  /** Any method (GET, DELETE, …); resolves with the status and the parsed answer. */
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: ApiAnswer }>;
-}
-
-export type ApiAnswer = Record<string, unknown> & { error?: { code?: string; message?: string } };
+export { apiErrorMessage, CannotReachHolderError, type ApiAnswer, type RelayApi } from './relay-api.js';
 
 export type OpsTarget =
   | { kind: 'store'; store: Store; pglite: boolean; close(): Promise<void> }
   | { kind: 'api'; api: RelayApi; holder: LockHolder; close(): Promise<void> };
-
-/** The folder is held and the command cannot go through the holder: says what to do. */
-export class CannotReachHolderError extends Error {
-  override name = 'CannotReachHolderError';
-}
 
 /** Opens the store, or finds the running relay that holds it. */
 export async function openOpsTarget(env: Env, command: string): Promise<OpsTarget> {
@@ -64,33 +51,3 @@ function apiOfHolder(env: Env, held: DataDirHeldError): RelayApi {
   return createRelayApi(holder.api.url, env.ADMIN_TOKEN);
 }
 
-/** A small client of the relay's /api with the bearer token. */
-export function createRelayApi(url: string, token: string): RelayApi {
-  const request: RelayApi['request'] = async (method, path, body) => {
-    let res: Response;
-    try {
-      res = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CannotReachHolderError(
-        `cannot reach the running relay's admin API at ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}; nothing was changed`,
-      );
-    }
-    const answer = (await res.json().catch(() => ({}))) as ApiAnswer;
-    if (res.status === 401) {
-      throw new CannotReachHolderError(`the running relay at ${url} refused ADMIN_TOKEN (401): use the relay's ADMIN_TOKEN; nothing was changed`);
-    }
-    return { status: res.status, body: answer };
-  };
-  return { url, request, post: (path, body) => request('POST', path, body) };
-}
-
-/** The error message of an API answer, or a generic one with the status. */
-export function apiErrorMessage(answer: { status: number; body: ApiAnswer }): string {
-  return answer.body.error?.message ?? `the admin API answered ${answer.status}`;
-}

@@ -9,6 +9,7 @@ import { parseDuration } from '../lib/duration.js';
 import { coltFailureReason } from '../colt/failure-reason.js';
 import { openPostgresStore, type Store } from '../store/db.js';
 import { readOrderOutcome, type OrderOutcomeRow } from '../store/order-outcome.repo.js';
+import { apiErrorMessage, createRelayApi, type ApiAnswer } from './relay-api.js';
 
 /** Where the outcome is read from, closed when the wait ends. */
 export interface OrderOutcomeSource {
@@ -35,25 +36,26 @@ export function parseDurationMs(text: string): number | null {
 }
 
 /** The relay's admin API as an outcome source. */
-export function relayApiSource(relayUrl: string, adminToken: string, fetchFn: typeof fetch = fetch): OrderOutcomeSource {
-  const base = relayUrl.replace(/\/+$/, '');
-  const get = async (path: string): Promise<Record<string, any> | null> => {
-    const res = await fetchFn(base + path, { headers: { authorization: `Bearer ${adminToken}`, accept: 'application/json' } });
-    if (res.status === 404) return null;
-    if (!res.ok) {
-      const hint = res.status === 401 ? ': check ADMIN_TOKEN' : res.status === 503 ? ': is ADMIN_TOKEN set on the relay?' : '';
-      throw new Error(`the relay at ${base} answered GET ${path} with HTTP ${res.status}${hint}`);
+export function relayApiSource(relayUrl: string, adminToken: string): OrderOutcomeSource {
+  const api = createRelayApi(relayUrl.replace(/\/+$/, ''), adminToken, { consequence: 'the order was not read' });
+  const get = async (path: string): Promise<ApiAnswer | null> => {
+    const answer = await api.request('GET', path);
+    if (answer.status === 404) return null;
+    if (answer.status !== 200) {
+      const hint = answer.status === 503 ? ': is ADMIN_TOKEN set on the relay?' : '';
+      throw new Error(`the relay at ${api.url} answered GET ${path} with HTTP ${answer.status}${hint} (${apiErrorMessage(answer)})`);
     }
-    return (await res.json()) as Record<string, any>;
+    return answer.body;
   };
   return {
-    describe: `the relay at ${base}`,
+    describe: `the relay at ${api.url}`,
     async read(orderId) {
       const timeline = await get(`/api/orders/${encodeURIComponent(orderId)}`);
       if (!timeline) return null;
       const order = timeline.order as { status: string; details: unknown; lastEventId: string | null };
       const event = order.lastEventId ? await get(`/api/events/${order.lastEventId}`) : null;
-      return { status: order.status, details: order.details, lastEventRawBody: (event?.event?.rawBody as string | undefined) ?? null };
+      const rawBody = (event?.event as { rawBody?: string } | undefined)?.rawBody;
+      return { status: order.status, details: order.details, lastEventRawBody: rawBody ?? null };
     },
     close: async () => {},
   };

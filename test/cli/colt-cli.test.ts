@@ -5,7 +5,7 @@
  * (DATABASE_URL); PGlite through the running relay's admin API.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,6 +208,42 @@ describe('colt-relay colt --wait without a way to read the order', () => {
       expect(code).toBe(2);
       expect(err.join('')).toMatch(/was placed, but cannot --wait: .*set ADMIN_TOKEN/);
     } finally {
+      await mock.close();
+    }
+  });
+
+  it('names the relay it cannot read (nothing listening; token refused) and exits 2, not 0', async () => {
+    const mock = await startMockColt({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, schedule: immediateScheduler });
+    // A relay stand-in that refuses every token, and a port nobody listens on.
+    const refusing = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized"}}'));
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'colt-cli-'));
+      const file = join(dir, 'body.json');
+      await writeFile(file, '{"country":"FR"}');
+      const run = async (relayUrl: string) => {
+        const err: string[] = [];
+        const out: string[] = [];
+        const code = await runColt(['activate', '--file', file, '--wait', '10s', '--relay-url', relayUrl], {
+          stdout: (s) => void out.push(s),
+          stderr: (s) => void err.push(s),
+          env: { COLT_CLIENT_ID: CLIENT_ID, COLT_CLIENT_SECRET: CLIENT_SECRET, COLT_API_BASE_URL: mock.apiBaseUrl, COLT_TOKEN_URL: mock.tokenUrl, ADMIN_TOKEN: 'wrong-admin-token-0123456789abcd', LOG_LEVEL: 'silent' },
+        });
+        return { code, stderr: err.join('') };
+      };
+      const unreachable = await run(closedUrl);
+      expect(unreachable.code).toBe(2);
+      expect(unreachable.stderr).toContain(`waiting for its final status failed: cannot reach the running relay's admin API at ${closedUrl}: ECONNREFUSED; the order was not read`);
+      const refused = await run(refusingUrl);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`the running relay at ${refusingUrl} refused ADMIN_TOKEN (401): use the relay's ADMIN_TOKEN; the order was not read`);
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
       await mock.close();
     }
   });
