@@ -8,6 +8,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { unstable_readConfig } from 'wrangler';
 
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -25,23 +26,13 @@ export default defineConfig({
     }),
   ],
   resolve: {
-    // The same substitutions wrangler.toml's [alias] makes for the deployed bundle.
-    alias: {
-      nodemailer: fromRoot('./src/runtime/worker-nodemailer-stub.ts'),
-      '@slack/web-api': fromRoot('./src/deliver/channels/slack-fetch.ts'),
-      // RULES is JSON on Workers: the YAML reader is left out of the bundle.
-      './rules-yaml.js': fromRoot('./src/runtime/worker-rules-yaml.ts'),
-      // zod's JSON Schema generator, never asked for by the relay: the tests run without it too.
-      ...Object.fromEntries(
-        [
-          './to-json-schema.js',
-          '../core/to-json-schema.js',
-          './json-schema-generator.js',
-        ].map((specifier) => [specifier, fromRoot('./src/runtime/worker-zod-json-schema.ts')]),
-      ),
-      './subscribe.js': fromRoot('./src/runtime/worker-postgres-subscribe.ts'),
-      pino: fromRoot('./src/runtime/worker-pino.ts'),
-    },
+    // The substitutions wrangler.toml's [alias] makes for the deployed bundle, read from it so
+    // the tests run what is deployed. wrangler matches whole import paths; so do these (a
+    // plain string would also catch `zod/v4` for `zod`).
+    alias: Object.entries<string>(unstable_readConfig({ config: fromRoot('./wrangler.toml') }).alias ?? {}).map(([specifier, target]) => ({
+      find: new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+      replacement: fromRoot(target),
+    })),
   },
   test: {
     name: 'workers',

@@ -58,7 +58,7 @@ export function isTimeZone(tz: string): boolean {
 function timeZoneSuggestion(tz: string): string {
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
   // Compare the city part too: "Europe/Londn" and "London" both find Europe/London.
-  const byCity = zones.map((z) => z.split('/').at(-1)!);
+  const byCity = zones.map((zone) => zone.split('/').at(-1)!);
   const direct = didYouMean(tz, zones);
   if (direct) return direct;
   const city = didYouMean(tz.split('/').at(-1)!, byCity);

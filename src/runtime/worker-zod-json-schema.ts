@@ -3,9 +3,9 @@
  * `core/json-schema-generator.js`) in the Workers bundle (wrangler.toml `[alias]`): it is
  * reachable from every zod schema, yet the relay never asks for JSON Schema (the OpenAPI
  * document is built by zod-to-openapi from the schemas' definitions). The per-type
- * processors (`core/json-schema-processors.js`) stay: zod's `minLength`-style getters, which
- * zod-to-openapi reads, use them. Asking a schema for JSON Schema throws. The names are
- * those the two files export: if zod adds one the relay imports, the bundle build fails.
+ * processors have their own stand-in (worker-zod-processors.ts). Asking a schema for JSON
+ * Schema throws. The names are those the two files export: if zod adds one the relay
+ * imports, the bundle build fails.
  */
 function unavailable(): never {
   throw new Error('zod JSON Schema output is not included in the Worker bundle');

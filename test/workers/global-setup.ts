@@ -1,13 +1,22 @@
 /**
  * Runs on Node before the Workers tests: migrates a template database with the Node
  * migrator (the Worker never migrates; `colt-relay migrate` does), starts the peers, and
- * hands their URLs to the tests inside workerd through `provide`/`inject`.
+ * hands their URLs to the tests inside workerd through `provide`/`inject`, with the OpenAPI
+ * document and /docs page as Node serves them (the Worker must serve the same).
  *
  * Without TEST_DATABASE_URL the tests cannot run. In CI (CI=true) that is an error;
  * locally the suite is skipped with a message that says so.
  */
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
+import { parseEnv } from '../../src/config/env.js';
+import { createAdminRoutes } from '../../src/http/admin/admin.routes.js';
+import { createAuthThrottle } from '../../src/http/auth-throttle.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { createSilentLogger } from '../../src/lib/logger.js';
+import type { Store } from '../../src/store/db.js';
+import type { CallbackWriter } from '../../src/store/ingest.js';
+import type { RefusalRecorder } from '../../src/store/refusal-recorder.js';
 import { openPostgresStore } from '../../src/store/db.js';
 import { migrateStore } from '../../src/store/migrate.js';
 import { startPeers, type DatabaseFactory, type PeerUrls } from './support/peers.js';
@@ -19,6 +28,8 @@ declare module 'vitest' {
     workersDatabase: boolean;
     /** A migrated database behind the pool's HYPERDRIVE binding; null without Postgres. */
     workersHyperdriveUrl: string | null;
+    /** GET /openapi.json and GET /docs of the Node app (JSON and HTML). */
+    nodeApiDocs: { openapi: unknown; docs: string };
   }
 }
 
@@ -73,6 +84,30 @@ async function createDatabaseFactory(adminUrl: string): Promise<DatabaseFactory 
   };
 }
 
+/** /openapi.json and /docs as Node serves them (createApp mounts these admin routes at /). */
+async function nodeApiDocs(): Promise<{ openapi: unknown; docs: string }> {
+  // Built from the route schemas alone: neither page may touch the store.
+  const untouched = new Proxy({}, {
+    get: (_, key) => {
+      throw new Error(`building /openapi.json or /docs used the store (${String(key)})`);
+    },
+  });
+  const app = createAdminRoutes({
+    env: parseEnv({ DATABASE_URL: 'postgres://unused@127.0.0.1:1/none' }),
+    store: untouched as Store,
+    writer: untouched as CallbackWriter,
+    refusals: untouched as RefusalRecorder,
+    clock: systemClock,
+    logger: createSilentLogger(),
+    authThrottle: createAuthThrottle({ clock: systemClock }),
+    socketAddress: () => null,
+    clientAddress: () => null,
+  });
+  const [openapi, docs] = await Promise.all([app.request('/openapi.json'), app.request('/docs')]);
+  if (!openapi.ok || !docs.ok) throw new Error(`the Node app answered /openapi.json ${openapi.status}, /docs ${docs.status}`);
+  return { openapi: await openapi.json(), docs: await docs.text() };
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!project.vitest.projects.some((p) => p.name === 'workers')) return async () => {};
   const adminUrl = process.env.TEST_DATABASE_URL;
@@ -84,6 +119,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const peers = await startPeers(databases);
   project.provide('workersPeers', peers.urls);
   project.provide('workersDatabase', databases !== null);
+  project.provide('nodeApiDocs', await nodeApiDocs());
   // Miniflare builds the HYPERDRIVE binding once, before any test file runs: its database is made here.
   project.provide('workersHyperdriveUrl', databases ? withPassword(await databases.create()) : null);
   return async () => {
