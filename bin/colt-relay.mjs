@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// --max-semi-space-size=8: V8 lets its young generation grow to 64 MB semi-spaces under a burst of
+// callbacks and keeps the pages (≈ 230 MB resident after 10,000 callbacks); 8 MB holds ≈ 145 MB for
+// a few percent more CPU in minor GCs. `npm start` and the Dockerfile's CMD pass the same flags.
 // The installed command: runs the compiled JavaScript in dist/ (`npm install` builds it through
 // the `prepare` script). From a checkout, `npm run dev -- <command>` runs the sources instead.
 import { enableCompileCache } from 'node:module';
