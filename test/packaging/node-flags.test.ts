@@ -1,6 +1,6 @@
 /**
- * The Node flags colt-relay starts with (a young generation of 8 MB semi-spaces, README
- * "Performance") are written in three places: the bin's shebang, `npm start` and the
+ * The Node flags colt-relay starts with (V8 heap and WebAssembly compiler settings for memory,
+ * README "Performance") are written in three places: the bin's shebang, `npm start` and the
  * Dockerfile's CMD. They must agree, and the installed command must start with them.
  */
 import { execFile } from 'node:child_process';
@@ -16,7 +16,7 @@ describe('Node flags of the relay process', () => {
   it('are the same in the shebang, `npm start` and the Dockerfile CMD', async () => {
     const shebang = (await read('bin/colt-relay.mjs')).split('\n', 1)[0]!;
     const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.split(' ');
-    expect(flags, shebang).toEqual(['--max-semi-space-size=8']);
+    expect(flags, shebang).toEqual(['--max-semi-space-size=8', '--liftoff-only']);
     const start = (JSON.parse(await read('package.json')) as { scripts: Record<string, string> }).scripts.start;
     expect(start).toBe(['node', ...flags!, 'bin/colt-relay.mjs', 'serve'].join(' '));
     expect(readRuntimeStage(await read('Dockerfile')).cmd).toEqual(['node', ...flags!, 'bin/colt-relay.mjs', 'serve']);
