@@ -16,7 +16,7 @@ describe('Node flags of the relay process', () => {
   it('are the same in the shebang, `npm start` and the Dockerfile CMD', async () => {
     const shebang = (await read('bin/colt-relay.mjs')).split('\n', 1)[0]!;
     const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.split(' ');
-    expect(flags, shebang).toEqual(['--max-semi-space-size=8', '--liftoff-only']);
+    expect(flags, shebang).toEqual(['--max-semi-space-size=8', '--heap-growing-percent=20', '--liftoff-only']);
     const start = (JSON.parse(await read('package.json')) as { scripts: Record<string, string> }).scripts.start;
     expect(start).toBe(['node', ...flags!, 'bin/colt-relay.mjs', 'serve'].join(' '));
     expect(readRuntimeStage(await read('Dockerfile')).cmd).toEqual(['node', ...flags!, 'bin/colt-relay.mjs', 'serve']);
