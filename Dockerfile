@@ -31,4 +31,4 @@ VOLUME /data
 EXPOSE 8080
 # No curl in the slim image: Node's fetch. /readyz is 200 once the store answers.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "bin/colt-relay.mjs", "serve"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "--liftoff-only", "bin/colt-relay.mjs", "serve"]

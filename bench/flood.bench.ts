@@ -17,6 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { createBenchDatabase } from './support.js';
+import { productNodeFlags } from './relay-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -40,7 +41,7 @@ interface FloodResult {
 
 function startRelay(url: string): Promise<{ port: number; child: ChildProcess }> {
   const env = { ...process.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'info' };
-  const child = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...productNodeFlags(), BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`relay exited with ${code}`)));
     let seen = '';

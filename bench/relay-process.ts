@@ -1,6 +1,6 @@
 /**
- * The real product for the benchmarks: `node bin/colt-relay.mjs serve` (the compiled build,
- * as `npm start` runs it) in its own process, with the default logging, metrics and worker.
+ * The real product for the benchmarks: `node <flags> bin/colt-relay.mjs serve` (the compiled
+ * build, as `npm start` runs it, with the Node flags of the bin's shebang) in its own process, with the default logging, metrics and worker.
  * Build first (`npm run build`): the benchmarks refuse to run on a missing or stale dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +12,17 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'colt-relay.mjs');
+
+/**
+ * The Node flags the product starts with: those of the bin's `#!/usr/bin/env -S node <flags>`
+ * line, which `npm start` and the Dockerfile's CMD repeat (test/packaging/node-flags.test.ts).
+ */
+export function productNodeFlags(): string[] {
+  const shebang = readFileSync(BIN, 'utf8').split('\n', 1)[0]!;
+  const flags = /^#!\/usr\/bin\/env (?:-S )?node(.*)$/.exec(shebang);
+  if (!flags) throw new Error(`bin/colt-relay.mjs: unexpected first line: ${shebang}`);
+  return flags[1]!.trim().split(/\s+/).filter(Boolean);
+}
 
 /** The callback token every benchmark sends. */
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
@@ -73,7 +84,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
   const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
   const started = performance.now();
   // A clean environment: nothing of the shell's (LOG_LEVEL, RULES…) changes the defaults measured.
-  const child = spawn(process.execPath, [...profile, BIN, 'serve'], {
+  const child = spawn(process.execPath, [...productNodeFlags(), ...profile, BIN, 'serve'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), CALLBACK_TOKEN: BENCH_TOKEN, ...options.env },
     stdio: ['ignore', out, 'inherit'],

@@ -77,7 +77,7 @@ describe('container: the Dockerfile runtime stage, step by step', () => {
     expect(stage.env.DATA_DIR).toBeDefined();
     expect(stage.volumes).toContain(stage.env.DATA_DIR);
     expect(stage.expose).toContain(stage.env.PORT);
-    expect(stage.cmd).toEqual(['node', 'bin/colt-relay.mjs', 'serve']);
+    expect(stage.cmd).toEqual(['node', '--max-semi-space-size=8', '--heap-growing-percent=20', '--liftoff-only', 'bin/colt-relay.mjs', 'serve']);
     expect(stage.healthcheck?.join(' ')).toContain('/readyz');
     expect(stage.stageCopies).toEqual([{ stage: 'build', source: '/app/dist', dest: './dist' }]);
   });
