@@ -16,8 +16,11 @@ const BIN = join(ROOT, 'bin', 'colt-relay.mjs');
 /**
  * The Node flags the product starts with: those of the bin's `#!/usr/bin/env -S node <flags>`
  * line, which `npm start` and the Dockerfile's CMD repeat (test/packaging/node-flags.test.ts).
+ * BENCH_NODE_FLAGS replaces them (`BENCH_NODE_FLAGS=` for none), to measure what they cost.
  */
 export function productNodeFlags(): string[] {
+  const override = process.env.BENCH_NODE_FLAGS;
+  if (override !== undefined) return override.trim().split(/\s+/).filter(Boolean);
   const shebang = readFileSync(BIN, 'utf8').split('\n', 1)[0]!;
   const flags = /^#!\/usr\/bin\/env (?:-S )?node(.*)$/.exec(shebang);
   if (!flags) throw new Error(`bin/colt-relay.mjs: unexpected first line: ${shebang}`);
