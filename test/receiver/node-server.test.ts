@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import { startNodeServer, type RunningNode } from '../../src/runtime/node.js';
 import { fixtureText } from '../support/fixtures.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { createPgliteDataDir, createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const TOKEN = 'node-server-test-token-123456';
@@ -113,8 +113,9 @@ describe.runIf(STORE_KINDS.includes('postgres'))('store outage on postgres', () 
 
 describe('store outage on pglite', () => {
   it('answers 503 store_unavailable with Retry-After once the embedded store is gone', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'colt-relay-'));
-    const server = await start({ DATA_DIR: dir });
+    // A migrated folder (the first start on an empty one is the 'node server on pglite' tests').
+    const parent = await mkdtemp(path.join(tmpdir(), 'colt-relay-'));
+    const server = await start({ DATA_DIR: await createPgliteDataDir(parent) });
     try {
       expect((await post(server.port!, '{"orderId":"PGL-1"}')).status).toBe(200);
       await server.store.close();
@@ -124,7 +125,7 @@ describe('store outage on pglite', () => {
       expect((await fetch(`http://127.0.0.1:${server.port}/readyz`)).status).toBe(503);
     } finally {
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
+      await rm(parent, { recursive: true, force: true });
     }
   });
 });

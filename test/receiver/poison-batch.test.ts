@@ -12,7 +12,9 @@ import { callbackEvents, callbackRefusals, orders } from '../../src/store/schema
 import { createTestRelay, TEST_TOKEN, type TestRelay } from '../support/relay.js';
 import { STORE_KINDS } from '../support/store.js';
 
-const GOOD = 3000;
+// Enough that each of the 36 bad callbacks is posted among 27 good ones, at a concurrency that
+// puts them in the same group-commit batches.
+const GOOD = 1000;
 const CONCURRENCY = 20;
 
 /** Thirty callbacks whose extracted fields hold NUL or unpaired surrogates, each different. */

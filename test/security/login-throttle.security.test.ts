@@ -24,7 +24,10 @@ describe.each(STORE_KINDS)('sign-in throttle on %s', (kind) => {
 
   it('the 6th wrong login from one address is answered 429 with Retry-After, even with the right token', async () => {
     relay.peer = '198.51.100.1';
+    relay.held.length = 0;
     for (let i = 1; i <= 5; i++) expect((await postLogin(relay.app, `wrong-${i}`)).status, `attempt ${i}`).toBe(401);
+    // Each failure's answer was held longer than the last (the throttle's default 250 ms steps).
+    expect(relay.held).toEqual([250, 500, 750, 1000, 1000]);
     const sixth = await postLogin(relay.app, 'wrong-6');
     expect(sixth.status).toBe(429);
     expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import { startNodeServer } from '../../src/runtime/node.js';
 import { createTestRelay } from '../support/relay.js';
-import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
+import { createPgliteDataDir, createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 
 const ALLOWED = '203.0.113.0/24';
 
@@ -61,11 +61,14 @@ describe.each(STORE_KINDS)('X-Forwarded-For spoofing on %s', (kind) => {
 });
 
 describe('the issue\'s reproduction over a real socket (peer 127.0.0.1)', () => {
+  let parent: string;
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'colt-relay-proxy-'));
+    parent = await mkdtemp(path.join(tmpdir(), 'colt-relay-proxy-'));
+    // Already migrated (from the test snapshot): this test is about the listener, not initdb.
+    dir = await createPgliteDataDir(parent);
   });
-  afterAll(async () => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => rm(parent, { recursive: true, force: true }));
 
   it('TRUST_PROXY=true with X-Forwarded-For "203.0.113.7, 198.51.100.99" or "3405803783" → 401', async () => {
     const node = await startNodeServer({
@@ -86,5 +89,5 @@ describe('the issue\'s reproduction over a real socket (peer 127.0.0.1)', () => 
     } finally {
       await node.stop();
     }
-  }, 180_000); // an embedded database starts and migrates first: slow on a loaded machine
+  }, 180_000); // an embedded database starts first: slow on a loaded machine
 });

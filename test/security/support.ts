@@ -2,11 +2,14 @@
  * A relay for the security suites: createApp over a real store, behind a real listener
  * (@hono/node-server on port 0) so bodies really travel over a socket, with a manual
  * clock and a caller address the test can change (`app.request()` has no socket).
+ * The sign-in throttle holds failed attempts on that clock's terms: the holds it asks for
+ * are recorded in `held` instead of slept (n × 250 ms of real time per failure otherwise).
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Hono } from 'hono';
 import { createApp, type AppDeps } from '../../src/app.js';
+import { createAuthThrottle } from '../../src/http/auth-throttle.js';
 import { parseEnv, type Env } from '../../src/config/env.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
@@ -30,6 +33,8 @@ export interface SecurityRelay {
    * @default '192.0.2.10'
    */
   peer: string;
+  /** The holds the default sign-in throttle asked for, in order (ms); not slept. */
+  held: number[];
   close(): Promise<void>;
 }
 
@@ -42,7 +47,7 @@ export async function startSecurityRelay(
   const store = deps.store ?? (await createTestStore(kind));
   const clock = createManualClock(Date.now());
   const writer = createCallbackWriter(store);
-  const relay = { peer: '192.0.2.10' } as SecurityRelay;
+  const relay = { peer: '192.0.2.10', held: [] as number[] } as SecurityRelay;
   const app = createApp({
     env,
     store,
@@ -51,7 +56,14 @@ export async function startSecurityRelay(
     logger: createSilentLogger(),
     // A socket peer when there is one (the listener), else the test's chosen address.
     socketAddress: (c) => (c.env?.incoming ? (getConnInfo(c).remote.address ?? null) : relay.peer),
-    ...(deps.authThrottle && { authThrottle: deps.authThrottle }),
+    authThrottle:
+      deps.authThrottle ??
+      createAuthThrottle({
+        clock,
+        sleep: async (ms) => {
+          relay.held.push(ms);
+        },
+      }),
     ...(deps.refusals && { refusals: deps.refusals }),
     ...(deps.refusalPacer && { refusalPacer: deps.refusalPacer }),
     ...(deps.renderMetrics && { renderMetrics: deps.renderMetrics }),

@@ -21,7 +21,7 @@ function newest(dir: string, keep: (name: string) => boolean): number {
 }
 
 /** dist/ holds the compiled form of every source file as it is now. */
-function distIsCurrent(): boolean {
+export function distIsCurrent(): boolean {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) return false;
   const sources = newest('src', (name) => /\.tsx?$/.test(name) && !name.endsWith('.test.ts'));
   return sources <= newest('dist', (name) => name.endsWith('.js'));

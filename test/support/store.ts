@@ -1,10 +1,13 @@
 /**
  * Real databases for tests: an in-memory PGlite restored from a migrated snapshot
- * (≈ 0.7 s instead of ≈ 4.5 s for initdb), and, when TEST_DATABASE_URL is set,
- * a fresh Postgres database per call, dropped on close.
+ * (≈ 0.7 s instead of ≈ 4.5 s for initdb and migrations; made once per test process, which
+ * the Node project shares between files: isolate is off), and, when TEST_DATABASE_URL is
+ * set, a fresh Postgres database per call, copied from a migrated template made once per run
+ * by test/support/global-setup.ts (without it, as in another configuration, migrated anew),
+ * dropped on close.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import postgres from 'postgres';
 import type { Store, StoreKind } from '../../src/store/db.js';
 import { openPostgresStore } from '../../src/store/db.js';
@@ -48,10 +51,22 @@ export async function createTestStore(kind: StoreKind, options: { poolSize?: num
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is required for Postgres tests');
   const name = `colt_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
+  const template = inject('postgresTemplate');
+  if (template) {
+    // One copy of the template at a time across the run's processes: CREATE DATABASE refuses
+    // a template another copy is reading. The session lock is this connection's (max: 1).
+    await admin`select pg_advisory_lock(hashtext(${template}))`;
+    try {
+      await admin.unsafe(`create database ${name} template ${template}`);
+    } finally {
+      await admin`select pg_advisory_unlock(hashtext(${template}))`;
+    }
+  } else {
+    await admin.unsafe(`create database ${name}`);
+  }
   const url = withDatabase(TEST_DATABASE_URL, name);
   const store = await openPostgresStore({ url, max: options.poolSize ?? 10 });
-  await migrateStore(store);
+  if (!template) await migrateStore(store);
   return {
     ...store,
     url,
