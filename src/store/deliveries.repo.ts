@@ -133,7 +133,9 @@ export async function retryDelivery(db: DbOrTx, id: string, now: Date): Promise<
 /**
  * Bulk recovery (§8.6): every dead delivery that died (was last updated) at or after
  * `since`, of one channel or all, becomes due now, as retryDelivery does for one. They go
- * through the normal claim, which paces each channel. Returns how many.
+ * through the normal claim, which paces each channel. Members of a dead group (§8.6) rejoin
+ * it and it is due again, so they go out as one message as before; a member whose group is
+ * gone (pruned) goes out alone. Returns how many deliveries.
  */
 export async function retryDeadDeliveries(db: DbOrTx, options: { since: Date; channel?: string; now: Date }): Promise<number> {
   const { since, channel, now } = options;
@@ -141,10 +143,23 @@ export async function retryDeadDeliveries(db: DbOrTx, options: { since: Date; ch
   const onlyChannel = channel === undefined ? sql`` : sql`and channel = ${channel}`;
   const rows = rowsOf<{ count: number }>(
     await db.execute(sql`
-      with retried as (
-        update deliveries set status = 'pending', next_attempt_at = ${at}::timestamptz, lease_until = null,
-          updated_at = ${at}::timestamptz
+      with dead as (
+        select id, group_id from deliveries
         where status = 'dead' and updated_at >= ${since.toISOString()}::timestamptz ${onlyChannel}
+        for update
+      ),
+      -- A dead group's members go out together again: the group is due now, as on a retry.
+      regrouped as (
+        update delivery_groups g set status = 'retrying', due_at = ${at}::timestamptz, lease_until = null,
+          updated_at = ${at}::timestamptz
+        where g.id in (select group_id from dead where group_id is not null) and g.status = 'dead'
+        returning g.id
+      ),
+      retried as (
+        update deliveries d set
+          status = case when d.group_id in (select id from regrouped) then 'grouped' else 'pending' end,
+          next_attempt_at = ${at}::timestamptz, lease_until = null, updated_at = ${at}::timestamptz
+        from dead where d.id = dead.id
         returning 1
       )
       select count(*)::int as count from retried`),

@@ -14,6 +14,7 @@ import { createWorker, type Worker } from '../../src/deliver/worker.js';
 import type { NormalisedEvent } from '../../src/event/event.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
+import { retryDead } from '../../src/deliver/recover.js';
 import { pruneOlderThan } from '../../src/store/admin.repo.js';
 import { createSilence } from '../../src/store/silences.repo.js';
 import { openPostgresStore, type Store } from '../../src/store/db.js';
@@ -327,6 +328,34 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, group!.id));
     expect(members.map((m) => m.status)).toEqual(Array(3).fill('dead'));
     expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('bulk recovery retries a dead group as one message again, not member by member', async () => {
+    const w = worker();
+    await failedCallbacks(3, ['ACME'], 1_000);
+    await drain(w);
+    clock.advance(WAIT_MS);
+    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
+    await drain(w);
+    const [dead] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.channel, 'ops-slack'));
+    expect(dead).toMatchObject({ status: 'dead' });
+    const posts = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
+    expect(posts()).toHaveLength(1);
+
+    clock.advance(60_000);
+    const result = await retryDead(store.db, { since: '5m', channel: 'ops-slack', nowMs: clock.now() });
+    expect(result).toMatchObject({ ok: true, retried: 3 });
+    const [again] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.id, dead!.id));
+    expect(again).toMatchObject({ status: 'retrying', dueAt: new Date(clock.now()), leaseUntil: null });
+    await drain(w);
+    expect(posts()).toHaveLength(2);
+    expect(slack.messages.size).toBe(1);
+    const [message] = [...slack.messages.values()];
+    for (const n of [0, 1, 2]) expect(message!.text).toContain(`IN-ORD-${n}`);
+    const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, dead!.id));
+    expect(members.map((m) => m.status)).toEqual(Array(3).fill('delivered'));
+    const [sent] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.id, dead!.id));
+    expect(sent).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
   it('a slow send keeps its group: the lease is renewed, so another worker does not send it again', async () => {
