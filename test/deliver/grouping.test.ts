@@ -316,28 +316,28 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(after.map((m) => [m.status, m.attempts])).toEqual(Array(4).fill(['delivered', 2]));
   });
 
-  it('a permanent failure makes the group and its members dead', async () => {
-    const w = worker();
+  /** Three ACME callbacks grouped on Slack, whose one post fails for good (channel_not_found). */
+  async function deadSlackGroup(w: Worker) {
     await failedCallbacks(3, ['ACME'], 1_000);
     await drain(w);
     clock.advance(WAIT_MS);
     slack.failNext('chat.postMessage', { error: 'channel_not_found' });
     await drain(w);
     const [group] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.channel, 'ops-slack'));
+    return group!;
+  }
+
+  it('a permanent failure makes the group and its members dead', async () => {
+    const group = await deadSlackGroup(worker());
     expect(group).toMatchObject({ status: 'dead', lastCode: 'channel_not_found' });
-    const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, group!.id));
+    const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, group.id));
     expect(members.map((m) => m.status)).toEqual(Array(3).fill('dead'));
     expect(smtp.messages).toHaveLength(1);
   });
 
   it('bulk recovery retries a dead group as one message again, not member by member', async () => {
     const w = worker();
-    await failedCallbacks(3, ['ACME'], 1_000);
-    await drain(w);
-    clock.advance(WAIT_MS);
-    slack.failNext('chat.postMessage', { error: 'channel_not_found' });
-    await drain(w);
-    const [dead] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.channel, 'ops-slack'));
+    const dead = await deadSlackGroup(w);
     expect(dead).toMatchObject({ status: 'dead' });
     const posts = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
     expect(posts()).toHaveLength(1);
@@ -345,16 +345,16 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     clock.advance(60_000);
     const result = await retryDead(store.db, { since: '5m', channel: 'ops-slack', nowMs: clock.now() });
     expect(result).toMatchObject({ ok: true, retried: 3 });
-    const [again] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.id, dead!.id));
+    const [again] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.id, dead.id));
     expect(again).toMatchObject({ status: 'retrying', dueAt: new Date(clock.now()), leaseUntil: null });
     await drain(w);
     expect(posts()).toHaveLength(2);
     expect(slack.messages.size).toBe(1);
     const [message] = [...slack.messages.values()];
     for (const n of [0, 1, 2]) expect(message!.text).toContain(`IN-ORD-${n}`);
-    const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, dead!.id));
+    const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, dead.id));
     expect(members.map((m) => m.status)).toEqual(Array(3).fill('delivered'));
-    const [sent] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.id, dead!.id));
+    const [sent] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.id, dead.id));
     expect(sent).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
