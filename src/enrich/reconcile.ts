@@ -120,7 +120,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       counts.checked++;
       if (outcome === 'advanced') counts.advanced++;
       if (outcome === 'error') counts.errors++;
-      options.metrics?.reconciled?.(outcome);
+      options.metrics?.reconciled(outcome);
       if (paused) {
         await releaseReconcileClaims(db, claimed.slice(i + 1).map((o) => o.orderId), now, options.afterMs);
         return;

@@ -34,7 +34,7 @@ export interface Metrics {
   /** A database operation failed (store unavailable, a worker tick lost its database). */
   storeError(): void;
   /** A reconciliation check of an open order (GET /order) and what it found. */
-  reconciled?(outcome: 'advanced' | 'unchanged' | 'error'): void;
+  reconciled(outcome: 'advanced' | 'unchanged' | 'error'): void;
 }
 
 /** Metrics that go nowhere: the default wherever none are given. */
@@ -47,6 +47,7 @@ export const noopMetrics: Metrics = {
   tokenRefresh: () => {},
   coltCredential: () => {},
   storeError: () => {},
+  reconciled: () => {},
 };
 
 /** Classifies a Colt HTTP status for `coltCall`. */
