@@ -6,8 +6,7 @@
  */
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { openPostgresStore } from '../../src/store/db.js';
-import { migrateStore } from '../../src/store/migrate.js';
+import { createMigratedTemplate, dropDatabase } from './template-db.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,25 +15,14 @@ declare module 'vitest' {
   }
 }
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl || !project.vitest.projects.some((p) => p.name === 'node')) return async () => {};
-  const name = `colt_test_tmpl_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const store = await openPostgresStore({ url: withDatabase(adminUrl, name), max: 1 });
-  await migrateStore(store);
-  // CREATE DATABASE … TEMPLATE refuses while anyone is connected to the template.
-  await store.close();
+  const name = await createMigratedTemplate(admin, adminUrl, 'colt_test_tmpl');
   project.provide('postgresTemplate', name);
   return async () => {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await dropDatabase(admin, name);
     await admin.end();
   };
 }

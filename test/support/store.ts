@@ -13,6 +13,7 @@ import type { Store, StoreKind } from '../../src/store/db.js';
 import { openPostgresStore } from '../../src/store/db.js';
 import { openPgliteStore } from '../../src/store/pglite.js';
 import { migrateStore } from '../../src/store/migrate.js';
+import { copyTemplate, dropDatabase, uniqueDatabaseName, withDatabase } from './template-db.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 
@@ -49,21 +50,11 @@ export async function createTestStore(kind: StoreKind, options: { poolSize?: num
     return openPgliteStore({ dataDir: 'memory://', loadDataDir: await migratedSnapshot() });
   }
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is required for Postgres tests');
-  const name = `colt_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const name = uniqueDatabaseName('colt_test');
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   const template = inject('postgresTemplate');
-  if (template) {
-    // One copy of the template at a time across the run's processes: CREATE DATABASE refuses
-    // a template another copy is reading. The session lock is this connection's (max: 1).
-    await admin`select pg_advisory_lock(hashtext(${template}))`;
-    try {
-      await admin.unsafe(`create database ${name} template ${template}`);
-    } finally {
-      await admin`select pg_advisory_unlock(hashtext(${template}))`;
-    }
-  } else {
-    await admin.unsafe(`create database ${name}`);
-  }
+  if (template) await copyTemplate(admin, template, name);
+  else await admin.unsafe(`create database ${name}`);
   const url = withDatabase(TEST_DATABASE_URL, name);
   const store = await openPostgresStore({ url, max: options.poolSize ?? 10 });
   if (!template) await migrateStore(store);
@@ -72,17 +63,13 @@ export async function createTestStore(kind: StoreKind, options: { poolSize?: num
     url,
     close: async () => {
       await store.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await dropDatabase(admin, name);
       await admin.end();
     },
   };
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+export { withDatabase };
 
 /**
  * One migrated store for the enclosing describe block: opened before its tests, closed

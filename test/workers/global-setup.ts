@@ -17,8 +17,7 @@ import { createSilentLogger } from '../../src/lib/logger.js';
 import type { Store } from '../../src/store/db.js';
 import type { CallbackWriter } from '../../src/store/ingest.js';
 import type { RefusalRecorder } from '../../src/store/refusal-recorder.js';
-import { openPostgresStore } from '../../src/store/db.js';
-import { migrateStore } from '../../src/store/migrate.js';
+import { copyTemplate, createMigratedTemplate, dropDatabase, uniqueDatabaseName, withDatabase } from '../support/template-db.js';
 import { startPeers, type DatabaseFactory, type PeerUrls } from './support/peers.js';
 
 declare module 'vitest' {
@@ -35,12 +34,6 @@ declare module 'vitest' {
 
 const NO_DATABASE = 'TEST_DATABASE_URL is not set: the Workers tests need a real Postgres and cannot run';
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 /** Hyperdrive bindings insist on a password; a server with trust authentication ignores it. */
 function withPassword(url: string): string {
   const u = new URL(url);
@@ -48,37 +41,25 @@ function withPassword(url: string): string {
   return u.toString();
 }
 
-const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-
 /** A migrated template; each test file gets a copy (CREATE DATABASE … TEMPLATE is fast). */
 async function createDatabaseFactory(adminUrl: string): Promise<DatabaseFactory & { close(): Promise<void> }> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const template = uniqueName('colt_workers_tmpl');
-  await admin.unsafe(`create database ${template}`);
-  const store = await openPostgresStore({ url: withDatabase(adminUrl, template), max: 1 });
-  await migrateStore(store);
-  // CREATE DATABASE … TEMPLATE refuses while anyone is connected to the template.
-  await store.close();
+  const template = await createMigratedTemplate(admin, adminUrl, 'colt_workers_tmpl');
   const created = new Set<string>();
-  // One CREATE DATABASE at a time: two copies of one template at once can collide.
-  let queue: Promise<unknown> = Promise.resolve();
   return {
-    create: () => {
-      const name = uniqueName('colt_workers');
-      const next = queue.then(() => admin.unsafe(`create database ${name} template ${template}`));
-      queue = next.catch(() => undefined);
-      return next.then(() => {
-        created.add(name);
-        return withDatabase(adminUrl, name);
-      });
+    create: async () => {
+      const name = uniqueDatabaseName('colt_workers');
+      await copyTemplate(admin, template, name);
+      created.add(name);
+      return withDatabase(adminUrl, name);
     },
     drop: async (url) => {
       const name = new URL(url).pathname.slice(1);
       if (!created.delete(name)) return;
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await dropDatabase(admin, name);
     },
     close: async () => {
-      for (const name of [...created, template]) await admin.unsafe(`drop database if exists ${name} with (force)`);
+      for (const name of [...created, template]) await dropDatabase(admin, name);
       await admin.end();
     },
   };
