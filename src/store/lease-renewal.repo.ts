@@ -3,7 +3,7 @@
  * still holds, so a lease can be short (a dead worker's work comes back within one lease)
  * without a slow send or enrichment losing its claim. One statement per kind of row.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import type { DeliveryLease } from './deliveries.repo.js';
 import { rowsOf } from './rows.js';
@@ -26,18 +26,8 @@ export interface RenewOptions {
  * A claimed row's next_attempt_at is its lease end (see claimDueDeliveries), so both move.
  * Returns the ids renewed.
  */
-export async function renewDeliveryLeases(db: DbOrTx, held: readonly DeliveryLease[], options: RenewOptions): Promise<string[]> {
-  if (held.length === 0) return [];
-  const input = JSON.stringify(held.map((d) => ({ id: d.id, attempts: d.attempts })));
-  const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
-  const rows = rowsOf<{ id: string }>(
-    await db.execute(sql`
-      update deliveries d set lease_until = ${until}::timestamptz, next_attempt_at = ${until}::timestamptz
-      from jsonb_to_recordset(${input}::jsonb) as i(id uuid, attempts int)
-      where d.id = i.id and d.status = 'sending' and d.attempts = i.attempts and d.lease_until is not null
-      returning d.id`),
-  );
-  return rows.map((r) => r.id);
+export function renewDeliveryLeases(db: DbOrTx, held: readonly DeliveryLease[], options: RenewOptions): Promise<string[]> {
+  return renewSending(db, sql`deliveries`, sql`next_attempt_at`, held, options);
 }
 
 /** A claimed delivery group (§8.6): its id and the claim's attempt number. */
@@ -47,16 +37,27 @@ export interface GroupLease {
 }
 
 /** Extends the leases of delivery groups still `sending` under the same claim (due_at is the lease end, like a delivery's). */
-export async function renewGroupLeases(db: DbOrTx, held: readonly GroupLease[], options: RenewOptions): Promise<string[]> {
+export function renewGroupLeases(db: DbOrTx, held: readonly GroupLease[], options: RenewOptions): Promise<string[]> {
+  return renewSending(db, sql`delivery_groups`, sql`due_at`, held, options);
+}
+
+/** Deliveries and groups alike: rows `sending` under the claim `attempts`, whose lease ends at `due` too. */
+async function renewSending(
+  db: DbOrTx,
+  table: SQL,
+  due: SQL,
+  held: readonly { id: string; attempts: number }[],
+  options: RenewOptions,
+): Promise<string[]> {
   if (held.length === 0) return [];
-  const input = JSON.stringify(held.map((g) => ({ id: g.id, attempts: g.attempts })));
+  const input = JSON.stringify(held.map((h) => ({ id: h.id, attempts: h.attempts })));
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
   const rows = rowsOf<{ id: string }>(
     await db.execute(sql`
-      update delivery_groups g set lease_until = ${until}::timestamptz, due_at = ${until}::timestamptz
+      update ${table} t set lease_until = ${until}::timestamptz, ${due} = ${until}::timestamptz
       from jsonb_to_recordset(${input}::jsonb) as i(id uuid, attempts int)
-      where g.id = i.id and g.status = 'sending' and g.attempts = i.attempts and g.lease_until is not null
-      returning g.id`),
+      where t.id = i.id and t.status = 'sending' and t.attempts = i.attempts and t.lease_until is not null
+      returning t.id`),
   );
   return rows.map((r) => r.id);
 }
