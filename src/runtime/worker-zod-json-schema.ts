@@ -7,7 +7,8 @@
  * Schema throws. The names are those the two files export: if zod adds one the relay
  * imports, the bundle build fails.
  */
-function unavailable(): never {
+/** Also the body of every stub in worker-zod-processors.ts. */
+export function unavailable(): never {
   throw new Error('zod JSON Schema output is not included in the Worker bundle');
 }
 const processor = (): never => unavailable();

@@ -9,9 +9,8 @@
 // Not public (zod's package exports leave it out): reached by path, beside the alias's target.
 export { aggregateChecks } from '../../node_modules/zod/v4/core/json-schema-processors.js';
 
-function unavailable(): never {
-  throw new Error('zod JSON Schema output is not included in the Worker bundle');
-}
+import { unavailable } from './worker-zod-json-schema.js';
+
 const processor = (): never => unavailable();
 
 export const allProcessors = {};
