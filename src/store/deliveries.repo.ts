@@ -9,6 +9,7 @@ import { newId } from '../lib/ids.js';
 import type { DbOrTx } from './db.js';
 import { rowsOf } from './rows.js';
 import { deliveries, deliveryAttempts } from './schema.js';
+import type { PacedClaimOptions } from './send-slots.js';
 
 /** `grouped`: waiting in a delivery group (§8.6), sent with it. */
 export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'retrying' | 'dead' | 'suppressed' | 'grouped';
@@ -27,20 +28,7 @@ export interface NewDelivery {
   generation?: number;
 }
 
-export interface ClaimDeliveriesOptions {
-  now: Date;
-  limit: number;
-  leaseMs: number;
-  /**
-   * Minimum gap between two sends on one channel, by channel type (Slack ≈ 1 message/s).
-   * Types not listed are not paced.
-   */
-  sendIntervalMs?: Partial<Record<string, number>>;
-  /**
-   * Minimum gap between two sends of one channel, by channel name (its `rateLimit`, §8.6, with
-   * its type's interval folded in); wins over `sendIntervalMs` for that channel.
-   */
-  channelIntervalMs?: Partial<Record<string, number>>;
+export interface ClaimDeliveriesOptions extends PacedClaimOptions {
   /** Channels in their quiet hours now: none of their deliveries is claimed. */
   quietChannels?: string[];
   /** Only this event's deliveries: the Workers runtime sends a fresh callback's at once. */

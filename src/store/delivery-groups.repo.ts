@@ -8,7 +8,7 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import { rowsOf } from './rows.js';
 import { deliveries, deliveryGroups } from './schema.js';
-import { sendSlotCtes, sendSlotInput, type SendSlotInput } from './send-slots.js';
+import { sendSlotCtes, sendSlotInput, type PacedClaimOptions, type SendSlotInput } from './send-slots.js';
 
 export type GroupStatus = 'open' | 'sending' | 'retrying' | 'delivered' | 'dead' | 'suppressed';
 
@@ -24,14 +24,7 @@ export interface ClaimedGroup {
   leaseUntil: Date;
 }
 
-export interface ClaimGroupsOptions {
-  now: Date;
-  limit: number;
-  leaseMs: number;
-  /** Minimum gap between two sends on one channel, by type: a group takes the channel's send slot like a delivery. */
-  sendIntervalMs?: Partial<Record<string, number>>;
-  /** Channels with their own rate (`rateLimit`, type pacing folded in): wins over the type's interval. */
-  channelIntervalMs?: Partial<Record<string, number>>;
+export interface ClaimGroupsOptions extends PacedClaimOptions {
   /**
    * Channels in quiet hours now, and when each window ends: their due groups are moved to
    * the end (and stay open, collecting the events of the night) instead of being claimed.

@@ -5,6 +5,23 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 
+/** What a claim of deliveries or of groups is given: the moment, its size and lease, the channels' pacing. */
+export interface PacedClaimOptions {
+  now: Date;
+  limit: number;
+  leaseMs: number;
+  /**
+   * Minimum gap between two sends on one channel, by channel type (Slack ≈ 1 message/s).
+   * Types not listed are not paced.
+   */
+  sendIntervalMs?: Partial<Record<string, number>>;
+  /**
+   * Minimum gap between two sends of one channel, by channel name (its `rateLimit`, §8.6, with
+   * its type's interval folded in); wins over `sendIntervalMs` for that channel.
+   */
+  channelIntervalMs?: Partial<Record<string, number>>;
+}
+
 /** The intervals in force at `now`, as the JSON the claim statements read. */
 export interface SendSlotInput {
   /** JSON array of { channel_type, next_send_at }: the paced types and their next slot. */
