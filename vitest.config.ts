@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * `npm test` (= `vitest run`): two projects in one run.
  *   node     src/**, test/** on Node (PGlite, and Postgres when TEST_DATABASE_URL is set)
- *   workers  test/workers/** inside workerd (vitest.workers.config.ts; needs TEST_DATABASE_URL,
+ *   workers  test/runtime/workers/** inside workerd (vitest.workers.config.ts; needs TEST_DATABASE_URL,
  *            and fails rather than skips without it when CI=true)
  * test/browser needs chromium: `npm run test:browser` (vitest.browser.config.ts).
  * `vitest run --project node` runs one of them.
@@ -29,7 +29,7 @@ export default defineConfig({
     // The Node project's migrated Postgres template (test/support/store.ts copies it), and the
     // Workers project's Node-side peers and database; each does nothing when its project is
     // filtered out. Declared here because the root resolves modules as Node does.
-    globalSetup: ['test/support/global-setup.ts', 'test/workers/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/runtime/workers/global-setup.ts'],
     onUnhandledError(error) {
       if (POSTGRES_POLYFILL_REJECTIONS.has(error.message)) return false;
     },
@@ -42,7 +42,7 @@ export default defineConfig({
           // vi.mock and spies are still reset between files.
           isolate: false,
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/workers/**', 'test/browser/**', 'node_modules/**'],
+          exclude: ['test/runtime/workers/**', 'test/browser/**', 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

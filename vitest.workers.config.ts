@@ -1,6 +1,6 @@
 /**
- * The Workers project: test/workers/** runs inside workerd (@cloudflare/vitest-plugin)
- * against a real Postgres and Node-side peers started by test/workers/global-setup.ts.
+ * The Workers project: test/runtime/workers/** runs inside workerd (@cloudflare/vitest-plugin)
+ * against a real Postgres and Node-side peers started by test/runtime/workers/global-setup.ts.
  * `npm test` runs it beside the Node project (vitest.config.ts lists both, and runs the
  * peers' global setup: here the plugin's workerd resolve conditions would load postgres.js's
  * Workers build on Node). Run it with `vitest run --project workers`, not with `-c`.
@@ -17,7 +17,7 @@ export default defineConfig({
     cloudflareTest(({ inject }) => {
       const hyperdriveUrl = inject('workersHyperdriveUrl');
       return {
-        main: './src/runtime/worker.ts',
+        main: './src/runtime/workers/worker.ts',
         // compatibility_date and nodejs_compat come from the deployed configuration.
         wrangler: { configPath: './wrangler.toml' },
         // A local Hyperdrive in front of a test database, as `wrangler dev` provides one.
@@ -36,7 +36,7 @@ export default defineConfig({
   },
   test: {
     name: 'workers',
-    include: ['test/workers/**/*.test.ts'],
+    include: ['test/runtime/workers/**/*.test.ts'],
     // The files share one webhook receiver whose scripted answers are a single queue.
     fileParallelism: false,
     testTimeout: 30_000,

@@ -3,11 +3,11 @@
  *
  *   npm run bench:deliver      # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
  *
- * 1. Throughput: N webhook deliveries drained from the outbox by one worker to a local
+ * 1. Throughput: N webhook deliveries drained from the outbox by one dispatcher to a local
  *    receiver, against N plain `fetch` POSTs from one process at concurrency 16; drained
  *    twice, by tick() until idle (the Workers cron) and by the start() loop (`serve`).
  * 2. Latency: callbacks posted to the receiver at a steady rate; time from the callback's
- *    POST to its webhook arriving downstream (the worker is woken by the receiver).
+ *    POST to its webhook arriving downstream (the dispatcher is woken by the receiver).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,7 +87,7 @@ async function relay(store: Store, hookUrl: string) {
     clock: systemClock,
     logger,
     socketAddress: () => '127.0.0.1',
-    onStored: () => pipeline.worker.wake(),
+    onStored: () => pipeline.dispatcher.wake(),
     pipeline,
   });
   return { pipeline, app };
@@ -125,9 +125,9 @@ async function enqueue(app: Awaited<ReturnType<typeof relay>>['app'], tag: strin
 }
 
 /**
- * Timed: one worker drains N stored callbacks, routing each event and delivering its
+ * Timed: one dispatcher drains N stored callbacks, routing each event and delivering its
  * webhook. `tick` drives tick() until idle (how the Workers cron sweeps); `loop` runs the
- * worker as `serve` does (start(), woken once) until the receiver has them all.
+ * dispatcher as `serve` does (start(), woken once) until the receiver has them all.
  */
 async function throughput(store: Store, hookUrl: string, receiver: { count: () => number }, mode: 'tick' | 'loop') {
   const { pipeline, app } = await relay(store, hookUrl);
@@ -136,12 +136,12 @@ async function throughput(store: Store, hookUrl: string, receiver: { count: () =
   const started = performance.now();
   if (mode === 'tick') {
     for (;;) {
-      const r = await pipeline.worker.tick();
+      const r = await pipeline.dispatcher.tick();
       if (r.idle) break;
     }
   } else {
-    pipeline.worker.start();
-    pipeline.worker.wake();
+    pipeline.dispatcher.start();
+    pipeline.dispatcher.wake();
     const deadline = started + 120_000;
     while (receiver.count() - before < N && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   }
@@ -152,7 +152,7 @@ async function throughput(store: Store, hookUrl: string, receiver: { count: () =
 
 async function latency(store: Store, receiver: { url: string; arrivals: Map<string, number> }) {
   const { pipeline, app } = await relay(store, receiver.url);
-  pipeline.worker.start();
+  pipeline.dispatcher.start();
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as AddressInfo).port;
@@ -195,12 +195,12 @@ async function main() {
     const thr = await throughput(store, receiver.url, receiver, 'tick');
     const loop = await throughput(store, receiver.url, receiver, 'loop');
     const lat = await latency(store, receiver);
-    console.log(`\ndeliver: ${N} webhook deliveries, concurrency ${CONCURRENCY} (baseline) / worker defaults; Postgres`);
+    console.log(`\ndeliver: ${N} webhook deliveries, concurrency ${CONCURRENCY} (baseline) / dispatcher defaults; Postgres`);
     console.table([
       { measure: 'plain fetch POSTs/s (baseline)', value: base.toFixed(0) },
-      { measure: 'outbox deliveries/s (one worker: route + send, tick() drain)', value: thr.rate.toFixed(0) },
+      { measure: 'outbox deliveries/s (one dispatcher: route + send, tick() drain)', value: thr.rate.toFixed(0) },
       { measure: 'ratio outbox (tick) / plain fetch', value: (thr.rate / base).toFixed(2) },
-      { measure: 'outbox deliveries/s (one worker: route + send, start() loop)', value: loop.rate.toFixed(0) },
+      { measure: 'outbox deliveries/s (one dispatcher: route + send, start() loop)', value: loop.rate.toFixed(0) },
       { measure: 'ratio outbox (loop) / plain fetch', value: (loop.rate / base).toFixed(2) },
       { measure: 'delivered tick / loop', value: `${thr.delivered} / ${loop.delivered} of ${N}` },
       { measure: `callback → webhook p50 ms @ ${RATE}/s`, value: lat.p50.toFixed(1) },

@@ -1,7 +1,7 @@
 /**
  * Footprint of the compiled `colt-relay serve` process: time from spawn to `/readyz` 200, and
  * its resident memory (VmRSS) at ready and after 10,000 callbacks (all delivered by the
- * worker), on Postgres and on PGlite (first start on an empty folder, then a restart on it).
+ * dispatcher), on Postgres and on PGlite (first start on an empty folder, then a restart on it).
  *
  *   npm run build && npm run bench:footprint   # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
  *   BENCH_CALLBACKS=2000 npm run bench:footprint
@@ -18,7 +18,7 @@ import { createBenchDatabase } from './support.js';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
-/** Longest wait for the worker to log every notification after the load. */
+/** Longest wait for the dispatcher to log every notification after the load. */
 const DRAIN_TIMEOUT_MS = 180_000;
 
 interface Row {

@@ -8,7 +8,7 @@
  *   npm run build && npm run bench:grouping     # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
  *   BENCH_CALLBACKS=1000 BENCH_CUSTOMERS=10 BENCH_WAIT=5s npm run bench:grouping
  *
- * Slack is paced to one message per second per channel (the worker's default), so 1,000
+ * Slack is paced to one message per second per channel (the dispatcher's default), so 1,000
  * ungrouped Slack messages take ≈ 17 minutes: the ungrouped run waits for every email,
  * counts the Slack messages sent by then and projects the rest at the measured rate (the
  * table says "projected"). BENCH_SLACK_FULL=1 waits for every Slack message instead.
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     console.log(`\ngrouping: ${CALLBACKS} failed callbacks for ${CUSTOMERS} customers, ${CONCURRENCY} at a time; colt-relay serve on Postgres; Slack stand-in (paced 1 msg/s) + SMTP server`);
     console.table(rows);
     if (ungrouped.slackProjected) {
-      console.log('Slack (ungrouped) projected from the rate measured until the last email: the worker sends ≈ 1 Slack message/s per channel; BENCH_SLACK_FULL=1 measures it.');
+      console.log('Slack (ungrouped) projected from the rate measured until the last email: the dispatcher sends ≈ 1 Slack message/s per channel; BENCH_SLACK_FULL=1 measures it.');
     }
   } finally {
     await Promise.all([slack.close(), smtp.close()]);

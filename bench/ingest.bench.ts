@@ -1,6 +1,6 @@
 /**
  * Ingest throughput as users run it: the compiled `colt-relay serve` process (default logging,
- * metrics and worker: the built-in rule writes one log line per callback) against the naive
+ * metrics and dispatcher: the built-in rule writes one log line per callback) against the naive
  * receiver a user would write (bench/naive-receiver.ts), on the same Postgres, in the same run.
  *
  *   npm run build && npm run bench:ingest      # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
@@ -10,7 +10,7 @@
  *
  * Each round runs both variants back to back (order alternating) at 50 connections; the table
  * shows medians over rounds and the ratio relay / naive. After each relay round the bench waits
- * until the worker has processed every stored callback and sent its deliveries ("drain"): the
+ * until the dispatcher has processed every stored callback and sent its deliveries ("drain"): the
  * relay is not allowed to win by leaving its work behind. CPU columns are per request, for
  * the server process and for the benchmark's own Postgres server (all its processes).
  */
@@ -28,7 +28,7 @@ const CPU_PROF = process.env.BENCH_CPU_PROF;
 /** The relay's rules (RULES, YAML or JSON); unset: the built-in rule, one log line per callback. */
 const RULES = process.env.BENCH_RULES;
 const NAIVE = fileURLToPath(new URL('./naive-receiver.ts', import.meta.url));
-/** Longest wait for the worker to deliver what a round stored. */
+/** Longest wait for the dispatcher to deliver what a round stored. */
 const DRAIN_TIMEOUT_MS = 120_000;
 
 type Variant = 'naive' | 'relay';
@@ -126,7 +126,7 @@ async function commits(sql: postgres.Sql): Promise<number> {
   return Number(row!.n);
 }
 
-/** Waits until the worker has processed every stored callback and sent every delivery; seconds waited. */
+/** Waits until the dispatcher has processed every stored callback and sent every delivery; seconds waited. */
 async function drain(sql: postgres.Sql): Promise<number> {
   const started = performance.now();
   for (;;) {
@@ -135,7 +135,7 @@ async function drain(sql: postgres.Sql): Promise<number> {
              (select count(*) from deliveries where status in ('pending', 'sending', 'retrying', 'grouped'))::text as deliveries`;
     if (row!.events === '0' && row!.deliveries === '0') return (performance.now() - started) / 1000;
     if (performance.now() - started > DRAIN_TIMEOUT_MS) {
-      throw new Error(`the relay's worker left ${row!.events} callbacks unprocessed and ${row!.deliveries} deliveries unsent`);
+      throw new Error(`the relay's dispatcher left ${row!.events} callbacks unprocessed and ${row!.deliveries} deliveries unsent`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,6 +1,6 @@
 /**
  * The real product for the benchmarks: `node <flags> bin/colt-relay.mjs serve` (the compiled
- * build, as `npm start` runs it, with the Node flags of the bin's shebang) in its own process, with the default logging, metrics and worker.
+ * build, as `npm start` runs it, with the Node flags of the bin's shebang) in its own process, with the default logging, metrics and dispatcher.
  * Build first (`npm run build`): the benchmarks refuse to run on a missing or stale dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -15,10 +15,10 @@ enableCompileCache?.();
 let cli;
 try {
   // First: resolving modules without Node's per-module package.json parsing halves the start.
-  (await import('../dist/runtime/module-hooks.js')).registerFastResolve();
+  (await import('../dist/runtime/node/module-hooks.js')).registerFastResolve();
   cli = await import('../dist/cli.js');
 } catch (error) {
-  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !/dist\/(cli|runtime\/module-hooks)\.js/.test(String(error.message))) throw error;
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !/dist\/(cli|runtime\/node\/module-hooks)\.js/.test(String(error.message))) throw error;
   process.stderr.write('colt-relay: dist/cli.js is missing: run `npm run build` (or `npm install`, which builds it)\n');
   process.exit(1);
 }

@@ -51,9 +51,9 @@ function withErrorAnswers(app: Hono, logger: Logger, routesHint = ''): Hono {
 }
 
 /** A `worker` process's HTTP surface: /healthz, /readyz and /metrics, nothing else. */
-export function createWorkerApp(deps: Pick<AppDeps, 'env' | 'store' | 'logger' | 'renderMetrics' | 'isDraining'>): Hono {
+export function createProbeApp(deps: Pick<AppDeps, 'env' | 'store' | 'logger' | 'renderMetrics' | 'isDraining'>): Hono {
   const app = new Hono();
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION, isDraining: deps.isDraining }));
   app.route('/', createMetricsRoutes(deps));
-  return withErrorAnswers(app, deps.logger, ' (a worker serves /healthz, /readyz and /metrics)');
+  return withErrorAnswers(app, deps.logger, ' (`colt-relay worker` serves /healthz, /readyz and /metrics)');
 }

@@ -12,7 +12,7 @@ type Command = (args: string[]) => Promise<number>;
 
 async function runServer(mode: 'serve' | 'worker', args: string[]): Promise<number> {
   if (args.length > 0) return usageError(mode, `unexpected argument: ${args[0]}`);
-  const { startNodeServer } = await import('./runtime/node.js');
+  const { startNodeServer } = await import('./runtime/node/server.js');
   const running = await startNodeServer({ env: process.env, mode });
   await new Promise<void>((resolve) => {
     const shutdown = () => resolve();
@@ -31,7 +31,7 @@ const commands: Record<string, Command> = {
   migrate: async (args) => {
     if (args.length > 0) return usageError('migrate', `unexpected argument: ${args[0]}`);
     const { parseEnv } = await import('./config/env.js');
-    const { openOwnedStore } = await import('./runtime/owned-store.js');
+    const { openOwnedStore } = await import('./runtime/node/owned-store.js');
     const env = parseEnv(process.env, { requireCallbackAuth: false });
     const owned = await openOwnedStore(env, { command: 'colt-relay migrate' }, { poolSize: 1 });
     await owned.close();

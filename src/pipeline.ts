@@ -1,19 +1,19 @@
 /**
- * The worker side, composed: rules → router, channels, Colt client → enrichment, and the
- * outbox worker that runs them. Runtime-free: src/runtime/ adds file reading, the SSRF
+ * The dispatcher side, composed: rules → router, channels, Colt client → enrichment, and the
+ * dispatcher that runs them. Runtime-free: src/runtime/ adds file reading, the SSRF
  * agent (Node) or per-request clients (Workers).
  */
-import type { MailTransport } from './deliver/channels/email.channel.js';
+import type { MailTransport } from './deliver/channels/email/email.channel.js';
 import { createColtClient, type ColtApi } from './colt/colt.client.js';
 import { parseCredentialPairs } from './colt/credentials.js';
 import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
-import { formatProblems, type RulesConfig } from './config/rules.js';
-import { loadRules } from './config/rules.js';
+import { formatProblems, type RulesConfig } from './config/rules/rules.js';
+import { loadRules } from './config/rules/rules.js';
 import { channelPolicies } from './config/channel-config.js';
 import { closeChannels, createChannels, type ChannelDeps, type ChannelSet } from './deliver/channels/index.js';
 import { createBreaker } from './deliver/breaker.js';
-import { createWorker, type Worker, type WorkerDeps } from './deliver/worker.js';
+import { createDispatcher, type Dispatcher, type DispatcherDeps } from './deliver/dispatcher.js';
 import { enrichEvent } from './enrich/enrich.js';
 import { createReconciler } from './enrich/reconcile.js';
 import type { Clock } from './lib/clock.js';
@@ -34,15 +34,15 @@ export interface PipelineOptions {
   logger: Logger;
   /** Reads a rules file; null when missing. Absent on Workers (rules come from RULES). */
   readFile?: (path: string) => Promise<string | null>;
-  /** Gives the webhook dispatcher (the SSRF-checking agent on Node). */
-  dispatcher?: () => Promise<unknown>;
+  /** Gives the webhook agent (the SSRF-checking agent on Node). */
+  webhookAgent?: () => Promise<unknown>;
   fetch?: typeof fetch;
   /** Webhook-only fetch (Workers: refuses IP literals, since names cannot be resolved there). @default fetch */
   webhookFetch?: typeof fetch;
   /** A ready mail transport instead of SMTP_URL (Workers: the HTTP mail API). */
   mailTransport?: MailTransport;
-  /** Worker tuning (Workers: small batches, few connections). @default WORKER_DEFAULTS */
-  workerOptions?: Pick<WorkerDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs'>;
+  /** Worker tuning (Workers: small batches, few connections). @default DISPATCHER_DEFAULTS */
+  dispatcherOptions?: Pick<DispatcherDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs'>;
   /** Rules already loaded (and checked before the store was opened). @default read now */
   rules?: RulesConfig;
   /** Level of the "rules loaded" line: Workers build a pipeline per invocation. @default "info" */
@@ -54,7 +54,7 @@ export interface PipelineOptions {
 }
 
 export interface Pipeline {
-  worker: Worker;
+  dispatcher: Dispatcher;
   rules(): RulesConfig;
   channels(): ChannelSet;
   colt: ColtApi | null;
@@ -112,7 +112,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       logger,
       version: VERSION,
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
-      dispatcher: options.dispatcher,
+      webhookAgent: options.webhookAgent,
       fetch: options.webhookFetch ?? options.fetch,
       ...(options.mailTransport && { mailTransport: options.mailTransport }),
       smtpUrl: env.SMTP_URL,
@@ -129,8 +129,8 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   };
   let channels = buildChannels(rules);
   let policies = channelPolicies(rules.channels);
-  const worker = createWorker<RulesConfig>({
-    ...options.workerOptions,
+  const dispatcher = createDispatcher<RulesConfig>({
+    ...options.dispatcherOptions,
     store,
     clock,
     logger,
@@ -156,7 +156,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     }).run }),
   });
   return {
-    worker,
+    dispatcher,
     rules: () => rules,
     channels: () => channels,
     colt,
@@ -176,7 +176,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       }
     },
     async close() {
-      await worker.stop();
+      await dispatcher.stop();
       await closeChannels(channels.values());
     },
   };

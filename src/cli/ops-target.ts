@@ -1,12 +1,12 @@
 /**
- * Where an operator command writes. Postgres: directly (a running worker sees the rows).
+ * Where an operator command writes. Postgres: directly (a dispatcher sees the rows).
  * PGlite: directly only when no relay holds DATA_DIR; otherwise through the running relay's
  * admin API on this machine, or not at all — a write into a folder another process owns
  * would be lost, and the command must not report it as done.
  */
 import type { Env } from '../config/env.js';
-import { DataDirHeldError, describeHolder, type LockHolder } from '../runtime/data-dir-lock.js';
-import { openOwnedStore } from '../runtime/owned-store.js';
+import { DataDirHeldError, describeHolder, type LockHolder } from '../runtime/node/data-dir-lock.js';
+import { openOwnedStore } from '../runtime/node/owned-store.js';
 import type { Store } from '../store/db.js';
 import { openStore } from '../store/open.js';
 import { CannotReachHolderError, createRelayApi, type RelayApi } from './relay-api.js';

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseEnv } from '../config/env.js';
-import { formatProblems, loadRules } from '../config/rules.js';
+import { formatProblems, loadRules } from '../config/rules/rules.js';
 import { retryDead, SINCE_HELP } from '../deliver/recover.js';
 import { replayEvent } from '../deliver/replay.js';
 import { parseAge } from '../lib/age.js';
@@ -18,7 +18,7 @@ import { getDelivery, pruneOlderThan } from '../store/admin.repo.js';
 import { isUuid } from '../store/cursor.js';
 import type { Store } from '../store/db.js';
 import { retryDelivery } from '../store/deliveries.repo.js';
-import { readIfExists } from '../runtime/files.js';
+import { readIfExists } from '../runtime/node/files.js';
 import { apiErrorMessage, CannotReachHolderError, openOpsTarget, type OpsTarget, type RelayApi } from './ops-target.js';
 
 /** Where the commands write, and the environment they read. */
@@ -89,7 +89,7 @@ export async function runReplay(args: string[], io: OpsIo): Promise<number> {
         ? await replayEvent({ store, clock: systemClock, getRules: () => load.rules, route: routeEvent }, eventId)
         : { found: false as const };
       if (!result.found) return notFound(io, `no event ${eventId}`);
-      printReplay(io, eventId, result, pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running worker sends them at its next poll\n');
+      printReplay(io, eventId, result, pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running relay sends them at its next poll\n');
       return 0;
     },
     viaApi: async (api) => {
@@ -149,7 +149,7 @@ async function runBulkRetry(args: string[], io: OpsIo): Promise<number> {
     direct: async (store, pglite) => {
       const result = await retryDead(store.db, { since, channel, nowMs: systemClock.now() });
       if (!result.ok) return notFound(io, result.message);
-      print(result.retried, result.since.toISOString(), pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running worker sends them at its next poll, paced by each channel\n');
+      print(result.retried, result.since.toISOString(), pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running relay sends them at its next poll, paced by each channel\n');
       return 0;
     },
     viaApi: async (api) => {

@@ -4,9 +4,9 @@
  * loads them; `${VAR}` references stay references, so secrets never land in the output.
  */
 import { resolve } from 'node:path';
-import { formatProblems, parseRules } from '../config/rules.js';
-import { readYaml } from '../config/rules-yaml.js';
-import { readIfExists } from '../runtime/files.js';
+import { formatProblems, parseRules } from '../config/rules/rules.js';
+import { readYaml } from '../config/rules/yaml.js';
+import { readIfExists } from '../runtime/node/files.js';
 import type { RulesCommandIo } from './rules.command.js';
 
 const USAGE = 'usage: colt-relay rules compile [file]   (default: RULES_FILE, else ./rules.yaml)\n';

@@ -6,12 +6,12 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChannelConfig } from '../config/channel-config.js';
 import type { NormalisedEvent } from '../event/event.js';
-import { formatProblems, loadRules, parseRules } from '../config/rules.js';
-import type { RulesConfig, RulesLoad } from '../config/rules.js';
-import { parseRuleCases } from '../config/rules-cases.js';
-import type { RuleCase } from '../config/rules-cases.js';
+import { formatProblems, loadRules, parseRules } from '../config/rules/rules.js';
+import type { RulesConfig, RulesLoad } from '../config/rules/rules.js';
+import { parseRuleCases } from '../config/rules/cases.js';
+import type { RuleCase } from '../config/rules/cases.js';
 import { createRouter } from '../route/router.js';
-import { readIfExists } from '../runtime/files.js';
+import { readIfExists } from '../runtime/node/files.js';
 import type { Router } from '../route/router.js';
 import { channelsReached, describeEvent, explainDecisions, explainRoute } from '../route/explain.js';
 

@@ -97,7 +97,7 @@ async function runAdd(args: string[], io: OpsIo): Promise<number> {
   return withTarget(io, 'silence add', {
     direct: async (store, pglite) => {
       const row = await createSilence(store.db, check.silence, new Date(systemClock.now()));
-      const after = pglite ? 'no relay runs on DATA_DIR: it applies from its start' : 'running workers apply it within a second';
+      const after = pglite ? 'no relay runs on DATA_DIR: it applies from its start' : 'running relays apply it within a second';
       io.stdout(`silence ${row.id} created: ${describeMatch(row.match)} until ${row.endsAt.toISOString()}\n${after}\n`);
       return 0;
     },
@@ -174,7 +174,7 @@ async function runExpire(id: string, io: OpsIo): Promise<number> {
         const s = result.silence;
         return fail(io, `silence ${id} ${s.expiredAt ? `was expired at ${s.expiredAt.toISOString()}` : `ended at ${s.endsAt.toISOString()}`}: nothing to expire`);
       }
-      io.stdout(`silence ${id} expired: matching deliveries are sent again (running workers within a second)\n`);
+      io.stdout(`silence ${id} expired: matching deliveries are sent again (running relays within a second)\n`);
       return 0;
     },
     viaApi: async (api) => {

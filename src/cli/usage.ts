@@ -11,7 +11,7 @@ export const COMMAND_USAGE: Record<string, string> = {
   serve: `usage: colt-relay serve
 
 Receives callbacks (/callbacks/colt), serves /healthz, /readyz, /metrics, the admin API
-(/api) and the dashboard, and runs the delivery worker, on PORT (default 8080) and HOST.
+(/api) and the dashboard, and runs the dispatcher (the delivery loop), on PORT (default 8080) and HOST.
 Stops cleanly on SIGTERM/SIGINT. Configuration from the environment (README), e.g.:
 ${DATABASE}
   RULES_FILE     rules file (default ./rules.yaml, else built-in rules)
@@ -19,7 +19,7 @@ ${DATABASE}
 `,
   worker: `usage: colt-relay worker
 
-Runs the delivery worker only (no receiver, no admin API). Serves /healthz, /readyz and
+Runs the dispatcher (the delivery loop) only (no receiver, no admin API). Serves /healthz, /readyz and
 /metrics on PORT. Use with one or more \`serve\` processes on the same Postgres.
 ${DATABASE}
 `,
@@ -82,8 +82,8 @@ When a relay is running on DATA_DIR, the command goes through its admin API: set
 /** `colt-relay --help`. */
 export const USAGE = `usage: colt-relay <command> [--help]
 
-  serve                          HTTP receiver and worker (default)
-  worker                         worker only (health and metrics on PORT)
+  serve                          HTTP receiver and dispatcher (default)
+  worker                         dispatcher only (health and metrics on PORT)
   migrate                        apply database migrations
   rules check [file]             validate the rules; every problem listed
   rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml>

@@ -3,7 +3,7 @@
  * no schema, so this looks for the usual error fields (code, reason, message, …) nearest
  * the root; the full body is always on the page below it.
  */
-import { collectObjects, scalarString } from './json-walk.js';
+import { collectObjects, scalarString } from '../lib/json-walk.js';
 
 /** Normalised keys (json-walk lower-cases and drops `_`, `-`), most telling first. */
 const CODE_KEYS = ['errorcode', 'reasoncode', 'failurecode', 'code'];

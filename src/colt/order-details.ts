@@ -5,8 +5,8 @@
  */
 import type { NumberRange, NumberType, OrderType } from '../event/event.js';
 import { mapNumberType, mapOrderType } from '../event/vocabulary.js';
-import type { JsonNode } from './json-walk.js';
-import { collectObjects, scalarString } from './json-walk.js';
+import type { JsonNode } from '../lib/json-walk.js';
+import { collectObjects, scalarString } from '../lib/json-walk.js';
 import { describesNumber, extractNumberRanges } from './order-numbers.js';
 
 export interface OrderDetails {

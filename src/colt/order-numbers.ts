@@ -4,8 +4,8 @@
  * single numbers, and arrays of number strings.
  */
 import type { NumberRange } from '../event/event.js';
-import type { JsonNode } from './json-walk.js';
-import { scalarString } from './json-walk.js';
+import type { JsonNode } from '../lib/json-walk.js';
+import { scalarString } from '../lib/json-walk.js';
 import { countryOfE164, splitToE164, toColtCountry, toE164 } from './numbers.js';
 
 const START_KEYS = ['startfullnumber', 'fullnumberstart', 'rangestartfullnumber', 'startnumber'];

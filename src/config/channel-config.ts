@@ -91,13 +91,13 @@ export type ChannelConfig = SlackChannelConfig | EmailChannelConfig | WebhookCha
 /** Channel types whose messages a person reads: they may group and keep quiet hours (§8.6). */
 export const HUMAN_CHANNEL_TYPES: readonly ChannelType[] = ['slack', 'email'];
 
-/** What the worker needs of a channel's settings beyond sending: when it may send (§8.6). */
+/** What the dispatcher needs of a channel's settings beyond sending: when it may send (§8.6). */
 export interface ChannelPolicy {
   rateLimit?: RateLimitConfig;
   quietHours?: QuietHoursConfig;
 }
 
-/** A channel's type with its pacing and quiet hours: what the worker reads by channel name. */
+/** A channel's type with its pacing and quiet hours: what the dispatcher reads by channel name. */
 export type ChannelPolicies = Readonly<Record<string, ChannelPolicy & { type: ChannelType }>>;
 
 /** Every channel's policy, by name. */

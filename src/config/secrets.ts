@@ -3,7 +3,7 @@
  * their answers with. Add a secret setting here and both surfaces hide it.
  */
 import type { Env } from './env.js';
-import type { RulesConfig } from './rules.js';
+import type { RulesConfig } from './rules/rules.js';
 
 /**
  * Shorter values are not scrubbed by either surface: they would mangle ordinary text and

@@ -4,10 +4,10 @@
  * (src/route/matcher.ts), so a silence and a rule can never read one match differently.
  * Also the short forms operators type: `field=value` lines (CLI `--match`, dashboard form).
  */
-import { parseMatch } from './rules-match.js';
-import { formatPath } from './rules-problems.js';
-import type { MatchSpec } from './rules-types.js';
-import type { PendingProblem } from './rules-yaml.js';
+import { parseMatch } from './rules/match.js';
+import { formatPath } from './rules/problems.js';
+import type { MatchSpec } from './rules/types.js';
+import type { PendingProblem } from './rules/yaml.js';
 
 /** One problem with a silence's input: where (`match.status`) and why. */
 export interface SilenceIssue {
@@ -17,7 +17,7 @@ export interface SilenceIssue {
 
 export type SilenceMatchCheck = { ok: true; spec: MatchSpec } | { ok: false; issues: SilenceIssue[] };
 
-/** A match is a few conditions; anything larger is a mistake (or an attack on the worker's memory). */
+/** A match is a few conditions; anything larger is a mistake (or an attack on the dispatcher's memory). */
 export const MAX_SILENCE_MATCH_CHARS = 4096;
 
 const EXAMPLE = 'like { "status": "failed", "customerRef": "ACME" }';

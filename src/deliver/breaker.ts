@@ -11,12 +11,12 @@ import { formatDuration } from '../lib/duration.js';
 import { newId } from '../lib/ids.js';
 import { findChannelsToDisable, tripChannel, type BreakerCandidate } from '../store/channel-breaker.repo.js';
 import type { DbOrTx } from '../store/db.js';
-import type { WorkerLogger } from './worker-deps.js';
+import type { DispatcherLogger } from './dispatcher-deps.js';
 
 export interface BreakerDeps {
   db: DbOrTx;
   clock: Clock;
-  logger: WorkerLogger;
+  logger: DispatcherLogger;
   /** CHANNEL_DISABLE_AFTER in ms. */
   afterMs: number;
 }

@@ -20,7 +20,7 @@ import type { SendResult } from './channel.js';
 import { decideDelivery } from './outcome.js';
 import { errorMessage } from './process-event.js';
 import type { SendOutcome } from './send-delivery.js';
-import type { WorkerContext } from './worker-deps.js';
+import type { DispatcherContext } from './dispatcher-deps.js';
 
 /** A member with its event. */
 export interface LoadedMember extends GroupMember {
@@ -35,10 +35,10 @@ export interface FilteredMembers {
 
 /**
  * The step where members whose event is silenced leave the group before it is rendered
- * (they are recorded suppressed, naming the silence): the worker's silences, the same check
+ * (they are recorded suppressed, naming the silence): the dispatcher's silences, the same check
  * a single delivery gets.
  */
-export async function filterMembers<R>(ctx: WorkerContext<R>, members: LoadedMember[]): Promise<FilteredMembers> {
+export async function filterMembers<R>(ctx: DispatcherContext<R>, members: LoadedMember[]): Promise<FilteredMembers> {
   const now = ctx.clock.now();
   const filtered: FilteredMembers = { send: [], suppressed: [] };
   for (const member of members) {
@@ -50,7 +50,7 @@ export async function filterMembers<R>(ctx: WorkerContext<R>, members: LoadedMem
 }
 
 /** Sends one claimed group and writes its outcome; throws only when the database does. */
-export async function sendGroup<R>(ctx: WorkerContext<R>, group: ClaimedGroup): Promise<SendOutcome> {
+export async function sendGroup<R>(ctx: DispatcherContext<R>, group: ClaimedGroup): Promise<SendOutcome> {
   const db = ctx.store.db;
   const members = await loadGroupMembers(db, group.id);
   const events = await loadEvents(db, members.map((m) => m.eventId));

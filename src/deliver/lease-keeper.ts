@@ -1,13 +1,13 @@
 /**
- * The worker's heartbeat: while it holds claimed work (events being enriched and routed,
+ * The dispatcher's heartbeat: while it holds claimed work (events being enriched and routed,
  * deliveries queued or being sent), their leases are renewed every `renewMs`. The lease
- * can then be short, so the work of a worker that died (kill -9, lost machine) comes back
- * within one lease, while a live worker keeps what it holds however slow a peer is.
+ * can then be short, so the work of a dispatcher that died (kill -9, lost machine) comes back
+ * within one lease, while a dispatcher keeps what it holds however slow a peer is.
  * The timer runs only while something is held.
  */
 import type { DeliveryLease } from '../store/deliveries.repo.js';
 import { renewDeliveryLeases, renewEventLeases, renewGroupLeases, type EventLease, type GroupLease } from '../store/lease-renewal.repo.js';
-import type { WorkerContext } from './worker-deps.js';
+import type { DispatcherContext } from './dispatcher-deps.js';
 
 export interface LeaseKeeper {
   holdDelivery(lease: DeliveryLease): void;
@@ -20,7 +20,7 @@ export interface LeaseKeeper {
   renew(): Promise<number>;
 }
 
-export function createLeaseKeeper<R>(ctx: WorkerContext<R>): LeaseKeeper {
+export function createLeaseKeeper<R>(ctx: DispatcherContext<R>): LeaseKeeper {
   const deliveries = new Set<DeliveryLease>();
   const events = new Set<EventLease>();
   const groups = new Set<GroupLease>();

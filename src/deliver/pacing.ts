@@ -1,7 +1,7 @@
 /**
  * When a channel may send (§8.6): its rate (`rateLimit`, combined with its type's pacing,
  * e.g. Slack ≈ 1/s) and its quiet hours. Both are enforced in the database (claim slots in
- * channel_state, held next_attempt_at), so they hold across workers; this file decides the
+ * channel_state, held next_attempt_at), so they hold across dispatchers; this file decides the
  * numbers from the rules.
  */
 import type { ChannelPolicies, ChannelType, QuietHoursConfig, RateLimitConfig } from '../config/channel-config.js';

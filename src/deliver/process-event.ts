@@ -1,8 +1,8 @@
 /**
- * Stage one of the worker: a batch of claimed events is enriched (when configured) and
+ * Stage one of the dispatcher: a batch of claimed events is enriched (when configured) and
  * routed with the rules in force, then written in one statement that also retires their
  * outbox rows. Writing is idempotent, so an event processed twice (lost lease) is
- * notified once. Deliveries the worker may send at once are written already claimed by
+ * notified once. Deliveries the dispatcher may send at once are written already claimed by
  * it and handed back with their event, to be sent without another claim or load.
  */
 import type { NormalisedEvent } from '../event/event.js';
@@ -15,7 +15,7 @@ import { mapWithConcurrency } from './concurrency.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { nextRetryDelayMs } from './retry.js';
 import { recordObservedStatus } from '../enrich/observed-status.js';
-import type { EnrichOutcome, RouteGroupOutcome, RouteOutcome, WorkerContext } from './worker-deps.js';
+import type { EnrichOutcome, RouteGroupOutcome, RouteOutcome, DispatcherContext } from './dispatcher-deps.js';
 import { channelSendIntervalMs, quietHold } from './pacing.js';
 import type { QuietHoursConfig } from '../config/channel-config.js';
 
@@ -31,7 +31,7 @@ export interface EventCounts {
   deliveriesCreated: number;
 }
 
-/** A delivery written claimed by this worker, with its event in memory: ready to send. */
+/** A delivery written claimed by this dispatcher, with its event in memory: ready to send. */
 export interface PreClaimedDelivery {
   delivery: ClaimedDelivery;
   event: NormalisedEvent;
@@ -54,7 +54,7 @@ type Prepared = Ready | { kind: 'deferred' | 'failed' };
 
 /** Claims due events, routes them and writes their deliveries; never throws past the claim. */
 export async function routeDueEvents<R>(
-  ctx: WorkerContext<R>,
+  ctx: DispatcherContext<R>,
   counts: EventCounts,
   options: RouteOptions,
 ): Promise<PreClaimedDelivery[]> {
@@ -88,7 +88,7 @@ export async function routeDueEvents<R>(
  * tried on its own so one event's bad data cannot hold back the others; an event whose
  * write fails is rescheduled.
  */
-async function saveRouted<R>(ctx: WorkerContext<R>, counts: EventCounts, ready: Ready[]): Promise<PreClaimedDelivery[]> {
+async function saveRouted<R>(ctx: DispatcherContext<R>, counts: EventCounts, ready: Ready[]): Promise<PreClaimedDelivery[]> {
   if (ready.length === 0) return [];
   const routed = ready.filter((p) => p.kind === 'routed');
   const now = new Date(ctx.clock.now());
@@ -116,7 +116,7 @@ async function saveRouted<R>(ctx: WorkerContext<R>, counts: EventCounts, ready: 
   }
 }
 
-function logRouted<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'routed' }>[], written: { eventId: string }[]): void {
+function logRouted<R>(ctx: DispatcherContext<R>, routed: Extract<Ready, { kind: 'routed' }>[], written: { eventId: string }[]): void {
   const created = new Map<string, number>();
   for (const d of written) created.set(d.eventId, (created.get(d.eventId) ?? 0) + 1);
   for (const { event, routed: r } of routed) {
@@ -129,7 +129,7 @@ function logRouted<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'rou
  * A stale event no rule asked for is stored and processed but notifies nobody: say so, at
  * info, with the status its order had already reached, so the silence is explained.
  */
-async function logStaleSkipped<R>(ctx: WorkerContext<R>, routed: Extract<Ready, { kind: 'routed' }>[]): Promise<void> {
+async function logStaleSkipped<R>(ctx: DispatcherContext<R>, routed: Extract<Ready, { kind: 'routed' }>[]): Promise<void> {
   const skipped = routed.filter((p) => p.routed.skippedStale && p.routed.deliveries.length === 0).map((p) => p.event);
   if (skipped.length === 0) return;
   const current = await getOrderStatuses(ctx.store.db, skipped.map((e) => e.orderId)).catch(() => new Map<string, string>());
@@ -146,7 +146,7 @@ async function logStaleSkipped<R>(ctx: WorkerContext<R>, routed: Extract<Ready, 
  * Paced channels (Slack, a `rateLimit`) wait for their send slot, which only a claim takes;
  * a channel in its quiet hours is written held to the window's end, saying so.
  */
-function toWrite<R>(ctx: WorkerContext<R>, event: NormalisedEvent, routed: RouteOutcome, now: Date): RoutedEventWrite {
+function toWrite<R>(ctx: DispatcherContext<R>, event: NormalisedEvent, routed: RouteOutcome, now: Date): RoutedEventWrite {
   const policies = ctx.getChannelPolicies?.() ?? {};
   return {
     eventId: event.eventId,
@@ -174,7 +174,7 @@ function groupJoin(quietHours: QuietHoursConfig | undefined, group: RouteGroupOu
 }
 
 /** Enriches and routes one event; never throws (errors reschedule the event with a backoff). */
-async function prepareEvent<R>(ctx: WorkerContext<R>, work: ClaimedEventWork, loaded: NormalisedEvent | null): Promise<Prepared> {
+async function prepareEvent<R>(ctx: DispatcherContext<R>, work: ClaimedEventWork, loaded: NormalisedEvent | null): Promise<Prepared> {
   if (!loaded) return { kind: 'missing', work };
   try {
     const event = await enrichEvent(ctx, work, loaded);
@@ -187,7 +187,7 @@ async function prepareEvent<R>(ctx: WorkerContext<R>, work: ClaimedEventWork, lo
 }
 
 /** Never drops an event: it is retried at the enrichment pace, staying at its last step. */
-async function failEvent<R>(ctx: WorkerContext<R>, work: ClaimedEventWork, err: unknown): Promise<void> {
+async function failEvent<R>(ctx: DispatcherContext<R>, work: ClaimedEventWork, err: unknown): Promise<void> {
   const error = errorMessage(err);
   const step = Math.min(work.attempts - 1, ctx.enrichRetrySchedule.length - 1);
   const delay = nextRetryDelayMs(step, { schedule: ctx.enrichRetrySchedule, random: ctx.random }) ?? 60_000;
@@ -204,7 +204,7 @@ async function failEvent<R>(ctx: WorkerContext<R>, work: ClaimedEventWork, err: 
  * said, saying its details are missing. A later status in the details advances the order.
  */
 async function enrichEvent<R>(
-  ctx: WorkerContext<R>,
+  ctx: DispatcherContext<R>,
   work: ClaimedEventWork,
   event: NormalisedEvent,
 ): Promise<NormalisedEvent | 'deferred'> {
@@ -245,7 +245,7 @@ async function enrichEvent<R>(
 }
 
 /** The first failure of an event's enrichment, at warn with its cause: silence here cost operators minutes. */
-function warnFirstFailure<R>(ctx: WorkerContext<R>, event: NormalisedEvent, outcome: Extract<EnrichOutcome, { kind: 'retry' | 'failed' }>): void {
+function warnFirstFailure<R>(ctx: DispatcherContext<R>, event: NormalisedEvent, outcome: Extract<EnrichOutcome, { kind: 'retry' | 'failed' }>): void {
   const fields = {
     eventId: event.eventId,
     orderId: event.orderId,
@@ -258,7 +258,7 @@ function warnFirstFailure<R>(ctx: WorkerContext<R>, event: NormalisedEvent, outc
   ctx.logger.warn(fields, 'enrichment failed: GET /order did not answer with the order');
 }
 
-async function goWithoutDetails<R>(ctx: WorkerContext<R>, event: NormalisedEvent, reason: string, now: number): Promise<NormalisedEvent> {
+async function goWithoutDetails<R>(ctx: DispatcherContext<R>, event: NormalisedEvent, reason: string, now: number): Promise<NormalisedEvent> {
   ctx.logger.warn({ eventId: event.eventId, orderId: event.orderId, reason }, 'enrichment given up: notifying without order details');
   await recordEnrichError(ctx.store.db, event.orderId, reason, new Date(now));
   return { ...event, detailsMissing: reason.slice(0, 1000) };
@@ -266,7 +266,7 @@ async function goWithoutDetails<R>(ctx: WorkerContext<R>, event: NormalisedEvent
 
 /** GET /order is authoritative: a later status there than the order's becomes a reconciliation event. */
 async function advanceFromDetails<R>(
-  ctx: WorkerContext<R>,
+  ctx: DispatcherContext<R>,
   event: NormalisedEvent,
   details: Extract<EnrichOutcome, { kind: 'enriched' }>['details'],
   body: unknown,

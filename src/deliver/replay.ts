@@ -5,16 +5,16 @@
  */
 import { insertDeliveries, nextGeneration } from '../store/deliveries.repo.js';
 import { loadEvent } from '../store/events.repo.js';
-import type { WorkerDeps } from './worker-deps.js';
+import type { DispatcherDeps } from './dispatcher-deps.js';
 
-export type ReplayDeps<Rules> = Pick<WorkerDeps<Rules>, 'store' | 'clock' | 'getRules' | 'route'>;
+export type ReplayDeps<Rules> = Pick<DispatcherDeps<Rules>, 'store' | 'clock' | 'getRules' | 'route'>;
 
 export type ReplayResult =
   | { found: false }
   | { found: true; generation: number; deliveryIds: string[]; skippedStale: boolean };
 
 /**
- * Queues the event's deliveries again; a running worker sends them on its next tick (call
+ * Queues the event's deliveries again; a dispatcher sends them on its next tick (call
  * its wake()). Two replays racing for one generation write it once.
  */
 export async function replayEvent<Rules>(deps: ReplayDeps<Rules>, eventId: string): Promise<ReplayResult> {

@@ -1,9 +1,9 @@
 /**
- * Stage two of the worker: one claimed delivery is sent through its channel, then the
+ * Stage two of the dispatcher: one claimed delivery is sent through its channel, then the
  * attempt, the delivery's next state and the channel's health are written together (one
  * statement, shared with the other sends of the moment: see send-lane.ts). Every write is
- * guarded by the claim's lease, so a worker that lost its lease (it was too slow, another
- * worker took over) cannot overwrite the other worker's outcome.
+ * guarded by the claim's lease, so a dispatcher that lost its lease (it was too slow, another
+ * dispatcher took over) cannot overwrite the other dispatcher's outcome.
  */
 import type { NormalisedEvent } from '../event/event.js';
 import type { AttemptRecord, ClaimedDelivery } from '../store/deliveries.repo.js';
@@ -12,7 +12,7 @@ import { silencedReason, type ActiveSilence } from '../route/silences.js';
 import type { SendResult } from './channel.js';
 import { decideDelivery, type DeliveryDecision } from './outcome.js';
 import { errorMessage } from './process-event.js';
-import type { WorkerContext } from './worker-deps.js';
+import type { DispatcherContext } from './dispatcher-deps.js';
 import { quietHold } from './pacing.js';
 
 export type SendOutcome = 'delivered' | 'retried' | 'dead' | 'suppressed' | 'lease-lost';
@@ -38,7 +38,7 @@ export type TriedDelivery =
  * Throws only when the event cannot be loaded (the lease then brings the row back).
  */
 export async function tryDelivery<R>(
-  ctx: WorkerContext<R>,
+  ctx: DispatcherContext<R>,
   claimed: ClaimedDelivery,
   eventOrPromise: NormalisedEvent | null | Promise<NormalisedEvent | null>,
 ): Promise<TriedDelivery> {
@@ -72,7 +72,7 @@ export async function tryDelivery<R>(
 }
 
 /** Nothing is sent: the delivery is recorded as suppressed, naming the silence (no attempt, no channel failure). */
-function silenced<R>(ctx: WorkerContext<R>, claimed: ClaimedDelivery, silence: ActiveSilence): TriedDelivery {
+function silenced<R>(ctx: DispatcherContext<R>, claimed: ClaimedDelivery, silence: ActiveSilence): TriedDelivery {
   const at = new Date(ctx.clock.now());
   const error = silencedReason(silence);
   ctx.logger.debug({ deliveryId: claimed.id, channel: claimed.channel, silenceId: silence.id }, 'delivery silenced');
@@ -84,7 +84,7 @@ function silenced<R>(ctx: WorkerContext<R>, claimed: ClaimedDelivery, silence: A
 }
 
 /** Writes a try's outcome, then logs and reports it. Throws only when the database does. */
-export async function recordTry<R>(ctx: WorkerContext<R>, tried: TriedDelivery, record: OutcomeRecorder): Promise<SendOutcome> {
+export async function recordTry<R>(ctx: DispatcherContext<R>, tried: TriedDelivery, record: OutcomeRecorder): Promise<SendOutcome> {
   const applied = await record(tried.write);
   if (tried.kind === 'suppressed') {
     if (applied) ctx.metrics?.delivery(tried.claimed.channelType, 'suppressed');
@@ -97,9 +97,9 @@ export async function recordTry<R>(ctx: WorkerContext<R>, tried: TriedDelivery, 
   return decision.kind === 'delivered' ? 'delivered' : decision.kind === 'retry' ? 'retried' : 'dead';
 }
 
-/** Metrics: every try counts; the delivery's new status only when this worker still held it. */
+/** Metrics: every try counts; the delivery's new status only when this dispatcher still held it. */
 function reportOutcome<R>(
-  ctx: WorkerContext<R>,
+  ctx: DispatcherContext<R>,
   claimed: ClaimedDelivery,
   decision: DeliveryDecision,
   applied: boolean,
@@ -112,7 +112,7 @@ function reportOutcome<R>(
 }
 
 /** A retry due inside the channel's quiet hours waits for the window's end (§8.6). */
-function holdRetry<R>(ctx: WorkerContext<R>, channel: string, decision: DeliveryDecision): DeliveryDecision & { note?: string } {
+function holdRetry<R>(ctx: DispatcherContext<R>, channel: string, decision: DeliveryDecision): DeliveryDecision & { note?: string } {
   if (decision.kind !== 'retry') return decision;
   const hold = quietHold(ctx.getChannelPolicies?.()[channel]?.quietHours, decision.nextAttemptAt);
   return hold ? { ...decision, nextAttemptAt: hold.until, note: hold.note } : decision;
@@ -154,7 +154,7 @@ function attemptOutcome(decision: DeliveryDecision): AttemptRecord['outcome'] {
 }
 
 function logOutcome<R>(
-  ctx: WorkerContext<R>,
+  ctx: DispatcherContext<R>,
   claimed: ClaimedDelivery,
   decision: DeliveryDecision,
   result: SendResult,

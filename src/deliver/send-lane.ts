@@ -1,5 +1,5 @@
 /**
- * Where a worker's sends run: at most `concurrency` in flight, whoever claimed them (a
+ * Where a dispatcher's sends run: at most `concurrency` in flight, whoever claimed them (a
  * routing round that wrote them claimed, or a claim of due rows), and their outcomes
  * group-committed: the writes of sends that finish together go to the database as one
  * statement. A send's slot is freed as soon as the peer has answered, so the next send
@@ -11,7 +11,7 @@ import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { recordOutcomes, type DeliveryOutcomeWrite } from '../store/delivery-outcomes.repo.js';
 import { isInputRejection, retryIfTransient } from '../store/errors.js';
 import { recordTry, tryDelivery, type SendOutcome, type TriedDelivery } from './send-delivery.js';
-import type { WorkerContext } from './worker-deps.js';
+import type { DispatcherContext } from './dispatcher-deps.js';
 
 /** One claimed delivery to send, with its event (in memory, or being loaded). */
 export interface SendJob {
@@ -31,7 +31,7 @@ export interface SendLane {
 /** Most outcomes written by one statement. */
 const MAX_OUTCOME_BATCH = 500;
 
-export function createSendLane<R>(ctx: WorkerContext<R>): SendLane {
+export function createSendLane<R>(ctx: DispatcherContext<R>): SendLane {
   const recorder = createBatcher<DeliveryOutcomeWrite, boolean>({
     flush: (items) => retryIfTransient(() => recordOutcomes(ctx.store.db, items)),
     maxBatch: MAX_OUTCOME_BATCH,

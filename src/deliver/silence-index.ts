@@ -1,6 +1,6 @@
 /**
- * The silences a worker checks before each send (DESIGN.md §8.6), kept in memory so a send
- * costs no query: the list is reloaded at most once per `refreshMs` (by the worker's clock or
+ * The silences a dispatcher checks before each send (DESIGN.md §8.6), kept in memory so a send
+ * costs no query: the list is reloaded at most once per `refreshMs` (by the dispatcher's clock or
  * by real time, whichever moved first), at once after `invalidate()` (a silence created or
  * expired in this process), and whether a silence is in force is decided against the clock
  * at each check, so an ended silence stops applying without a reload or a restart.
@@ -30,7 +30,7 @@ export interface SilenceIndexOptions {
   clock: Clock;
   /** Longest a cached list is used: silences made by another process apply within it. @default 1000 */
   refreshMs?: number;
-  /** Real time, for the refresh when the worker's clock stands still (tests). @default systemClock */
+  /** Real time, for the refresh when the dispatcher's clock stands still (tests). @default systemClock */
   realClock?: Clock;
   /** A stored match that no longer compiles (the match syntax changed) is skipped and reported here. */
   onInvalid?: (silence: SilenceRow, problem: string) => void;

@@ -1,7 +1,7 @@
 /**
  * Enrichment: decide whether a callback needs the order from `GET /order/{orderId}`,
  * fetch it, and fold the details into the event. Pure apart from the client call;
- * the worker owns scheduling and storage.
+ * the dispatcher owns scheduling and storage.
  */
 import type { ColtClient } from '../colt/colt.client.js';
 import type { OrderDetails } from '../colt/order-details.js';

@@ -34,7 +34,7 @@ export interface CallbackRoutesDeps {
   refusals: RefusalRecorder;
   /** Holds the answers to an address that floods refused requests; absent: never held. */
   refusalPacer?: RefusalPacer;
-  /** Called after a new callback is committed (wakes the worker). */
+  /** Called after a new callback is committed (wakes the dispatcher). */
   onStored?(eventId: string): void;
   /** Outcomes and ingest latency. @default noopMetrics */
   metrics?: Metrics;

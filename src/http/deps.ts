@@ -22,10 +22,10 @@ export interface AppDeps {
   logger: Logger;
   /** The TCP peer's address as the runtime sees it. */
   socketAddress(c: Context): string | null;
-  /** Called after a new callback is committed: wakes the worker. */
+  /** Called after a new callback is committed: wakes the dispatcher. */
   onStored?(eventId: string): void;
   /**
-   * The worker side (rules, channels, worker), when this process has one: the admin API
+   * The dispatcher side (rules, channels, dispatcher), when this process has one: the admin API
    * and dashboard use it for replay, retry and the rules pages.
    */
   pipeline?: Pipeline;

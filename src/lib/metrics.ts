@@ -1,6 +1,6 @@
 /**
  * What the relay counts and times, as an interface: the pipeline reports events here and
- * a runtime decides where they go (Prometheus on Node: src/runtime/prom-metrics.ts).
+ * a runtime decides where they go (Prometheus on Node: src/runtime/node/prom-metrics.ts).
  * Runtime-free, so Workers can pass nothing (noopMetrics) or their own sink.
  */
 
@@ -31,7 +31,7 @@ export interface Metrics {
   tokenRefresh(): void;
   /** A Colt client id became the one in use, or the token endpoint refused it (never a secret). */
   coltCredential(event: 'in_use' | 'refused', clientId: string): void;
-  /** A database operation failed (store unavailable, a worker tick lost its database). */
+  /** A database operation failed (store unavailable, a dispatcher tick lost its database). */
   storeError(): void;
   /** A reconciliation check of an open order (GET /order) and what it found. */
   reconciled(outcome: 'advanced' | 'unchanged' | 'error'): void;

@@ -4,7 +4,7 @@ export const DEFAULT_BACKOFF_MS = 60_000;
 /**
  * Parses an HTTP `Retry-After` value: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
  * Returns milliseconds from `nowMs`, or undefined when the header is absent or unreadable.
- * Not capped here: the worker caps it (1 h) because the cap is policy, not parsing.
+ * Not capped here: the dispatcher caps it (1 h) because the cap is policy, not parsing.
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (value === null || value === undefined) return undefined;

@@ -5,7 +5,7 @@
  */
 import type { CallbackFields, NormalisedEvent } from '../event/event.js';
 import { reportedEventType } from '../event/event.js';
-import { collectObjects } from '../colt/json-walk.js';
+import { collectObjects } from '../lib/json-walk.js';
 import { extractNumberRanges } from '../colt/order-numbers.js';
 import { storableText } from './storable-text.js';
 import { mapNumberType, mapOrderType, mapStatus } from '../event/vocabulary.js';

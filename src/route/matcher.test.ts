@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeEvent } from '../../test/rules/events.js';
+import { makeEvent } from '../../test/support/events.js';
 import type { NormalisedEvent } from '../event/event.js';
-import { parseRules } from '../config/rules.js';
+import { parseRules } from '../config/rules/rules.js';
 import { compileMatch } from './matcher.js';
 
 /** Compiles `match` (YAML) through the real loader, as the router receives it. */

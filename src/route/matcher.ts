@@ -3,8 +3,8 @@
  * eval; regexes arrive already compiled.
  */
 import type { NormalisedEvent } from '../event/event.js';
-import type { ConditionArgs, ConditionOperator, FieldCondition, MatchSpec, MatchValue } from '../config/rules-types.js';
-import { NUMBER_FIELD, isEnumField } from '../config/rules-types.js';
+import type { ConditionArgs, ConditionOperator, FieldCondition, MatchSpec, MatchValue } from '../config/rules/types.js';
+import { NUMBER_FIELD, isEnumField } from '../config/rules/types.js';
 
 /** True when the event satisfies a rule's `match`. */
 export type EventPredicate = (event: NormalisedEvent) => boolean;

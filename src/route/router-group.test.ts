@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { WEBHOOK_SECRET, makeEvent } from '../../test/rules/events.js';
-import { formatProblems, parseRules } from '../config/rules.js';
-import type { RulesConfig } from '../config/rules.js';
+import { WEBHOOK_SECRET, makeEvent } from '../../test/support/events.js';
+import { formatProblems, parseRules } from '../config/rules/rules.js';
+import type { RulesConfig } from '../config/rules/rules.js';
 import { routeEvent } from './router.js';
 
 function load(text: string): RulesConfig {

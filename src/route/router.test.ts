@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DESIGN_RULES_YAML, WEBHOOK_SECRET, makeEvent } from '../../test/rules/events.js';
-import { parseRules } from '../config/rules.js';
-import type { RulesConfig } from '../config/rules.js';
+import { DESIGN_RULES_YAML, WEBHOOK_SECRET, makeEvent } from '../../test/support/events.js';
+import { parseRules } from '../config/rules/rules.js';
+import type { RulesConfig } from '../config/rules/rules.js';
 import { createRouter, routeEvent } from './router.js';
 
 function load(text: string, env: Record<string, string> = {}): RulesConfig {

@@ -5,8 +5,8 @@
 import { HUMAN_CHANNEL_TYPES } from '../config/channel-config.js';
 import type { ChannelType } from '../config/channel-config.js';
 import type { NormalisedEvent } from '../event/event.js';
-import type { Rule, RulesConfig } from '../config/rules-types.js';
-import { isEnumField } from '../config/rules-types.js';
+import type { Rule, RulesConfig } from '../config/rules/types.js';
+import { isEnumField } from '../config/rules/types.js';
 import { compileMatch, fieldReader } from './matcher.js';
 import type { EventPredicate, ValuesOf } from './matcher.js';
 

@@ -2,7 +2,7 @@
  * The channel circuit breaker's writes (DESIGN.md §8.6): channels failing without a single
  * success since a cutoff are disabled, each with its `relay.channel_disabled` event stored
  * (and queued for routing) in the same transaction. The disable's `where disabled_at is
- * null` makes it happen once: a racing worker waits on the row lock, then finds it
+ * null` makes it happen once: a dispatcher waits on the row lock, then finds it
  * disabled and writes nothing.
  */
 import { and, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
@@ -62,7 +62,7 @@ export interface RelayEventWrite {
 
 /**
  * Disables the channel if it is still enabled and still failing since `cutoff` or earlier,
- * and stores its event with it; false when another worker (or an operator) got there first.
+ * and stores its event with it; false when another dispatcher (or an operator) got there first.
  */
 export async function tripChannel(
   db: DbOrTx,

@@ -1,5 +1,5 @@
 /**
- * Per-channel pacing and health (`channel_state`), shared by every worker through the
+ * Per-channel pacing and health (`channel_state`), shared by every dispatcher through the
  * database so a pause or a rate limit holds across processes (DESIGN.md §6).
  */
 import { eq, isNull, sql } from 'drizzle-orm';

@@ -1,7 +1,7 @@
 /**
  * The delivery outbox (`deliveries`, `delivery_attempts`): one row per event × channel ×
  * generation. Workers claim due rows with FOR UPDATE SKIP LOCKED and a lease; every
- * outcome is written only by the worker that still holds the lease it claimed with.
+ * outcome is written only by the dispatcher that still holds the lease it claimed with.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { RESPONSE_EXCERPT_BYTES } from '../deliver/channel.js';
@@ -74,7 +74,7 @@ export async function insertDeliveries(tx: DbOrTx, rows: NewDelivery[], now: Dat
   return inserted.map((r) => r.id);
 }
 
-// One statement (no transaction round trips) since the worker's throughput work: see delivery-claim.repo.ts.
+// One statement (no transaction round trips) since the dispatcher's throughput work: see delivery-claim.repo.ts.
 export { claimDueDeliveries } from './delivery-claim.repo.js';
 
 /** One try of a delivery, for delivery_attempts. */

@@ -11,9 +11,9 @@ import { sendSlotCtes, sendSlotInput, type SendSlotInput } from './send-slots.js
 
 /**
  * Claims due deliveries, oldest first: pending or retrying rows whose time has come, and
- * `sending` rows whose lease ran out (a crashed worker's). Skips channels that are paused,
+ * `sending` rows whose lease ran out (a dispatcher's). Skips channels that are paused,
  * disabled or not yet allowed to send again. Paced channels get at most one row per claim
- * and only when this worker wins the channel's next send slot.
+ * and only when this dispatcher wins the channel's next send slot.
  */
 export async function claimDueDeliveries(db: DbOrTx, options: ClaimDeliveriesOptions): Promise<ClaimedDelivery[]> {
   const { now, limit, leaseMs } = options;

@@ -1,6 +1,6 @@
 /**
  * Grouped notifications (§8.6, table `delivery_groups`). Routing writes members (see
- * routing.repo.ts); here a worker claims due groups (FOR UPDATE SKIP LOCKED and a lease,
+ * routing.repo.ts); here a dispatcher claims due groups (FOR UPDATE SKIP LOCKED and a lease,
  * like deliveries; claiming closes a group, so later events start the next one), loads
  * their members and writes a send's outcome to the group and every member at once.
  */
@@ -34,9 +34,9 @@ export interface ClaimGroupsOptions extends PacedClaimOptions {
 
 /**
  * Claims due groups, oldest first: open or retrying groups whose time has come, and
- * `sending` groups whose lease ran out (a crashed worker's). Skips channels that are
+ * `sending` groups whose lease ran out (a dispatcher's). Skips channels that are
  * paused, disabled or not yet allowed to send again; a paced channel sends at most one
- * group per claim, and only when this worker wins its next send slot (shared with the
+ * group per claim, and only when this dispatcher wins its next send slot (shared with the
  * channel's single deliveries). `sent_at` records the claim: a later group of the same
  * key is due no sooner than `interval` after it.
  */
@@ -145,7 +145,7 @@ export interface GroupOutcomeWrite {
  * Writes a group's outcome in one statement, guarded by the claim's lease: the group's
  * next state, its members' (delivered or dead with the group; a retrying group's members
  * stay `grouped`, due when it is), one attempt row per member sent, and the channel's
- * health. Returns false when the lease was lost (another worker owns the group now).
+ * health. Returns false when the lease was lost (another dispatcher owns the group now).
  */
 export async function recordGroupOutcome(db: DbOrTx, o: GroupOutcomeWrite): Promise<boolean> {
   const at = sql`${o.at.toISOString()}::timestamptz`;

@@ -1,7 +1,7 @@
 /**
  * The outcomes of many delivery tries in ONE statement: each delivery's next state (guarded
  * by the lease it was claimed with), one delivery_attempts row per try, and the channels'
- * health. A worker batches the outcomes of concurrent sends into it (group commit), so a
+ * health. A dispatcher batches the outcomes of concurrent sends into it (group commit), so a
  * send costs a share of one round trip instead of a five-statement transaction.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -38,7 +38,7 @@ export interface DeliveryOutcomeWrite {
 
 /**
  * Writes the outcomes; returns, per item, whether the lease still held (false: another
- * worker took the delivery over and owns its state). Attempts are recorded either way.
+ * dispatcher took the delivery over and owns its state). Attempts are recorded either way.
  */
 export async function recordOutcomes(db: DbOrTx, items: DeliveryOutcomeWrite[]): Promise<boolean[]> {
   if (items.length === 0) return [];
@@ -81,7 +81,7 @@ function cleanText(text: string | null | undefined): string | null {
  * success came first). `failing_since` is the first failure after the last success (the
  * circuit breaker counts from it, §8.6); `last_success_at` the last success. A success
  * writes only when there is a count to reset or its last_success_at is over a minute old,
- * so a busy healthy channel queues its workers on one row lock at most once a minute;
+ * so a busy healthy channel queues its dispatchers on one row lock at most once a minute;
  * rows are written in channel order so concurrent batches cannot deadlock on them.
  */
 function outcomeStatement(input: string): SQL {

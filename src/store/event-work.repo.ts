@@ -1,7 +1,7 @@
 /**
  * The event outbox (`event_work`): one row per stored event still to enrich and route.
  * Workers claim due rows with FOR UPDATE SKIP LOCKED and a lease, so several processes
- * share the work and a crashed worker's rows come back when the lease runs out.
+ * share the work and a dispatcher's rows come back when the lease runs out.
  */
 import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
@@ -11,7 +11,7 @@ export interface ClaimOptions {
   now: Date;
   /** Most rows to claim at once. */
   limit: number;
-  /** How long the claimer owns the rows before another worker may take them. */
+  /** How long the claimer owns the rows before another dispatcher may take them. */
   leaseMs: number;
   /** Only this event's row: the Workers runtime processes a fresh callback at once. */
   eventId?: string;
@@ -36,7 +36,7 @@ export async function claimEventWork(db: DbOrTx, options: ClaimOptions): Promise
 }
 
 /**
- * The claiming UPDATE … RETURNING, not yet run: claimEventWork runs it, and the worker
+ * The claiming UPDATE … RETURNING, not yet run: claimEventWork runs it, and the dispatcher
  * wraps it in a CTE that also reads the claimed events (one round trip for both).
  */
 export function claimEventWorkStatement(db: DbOrTx, options: ClaimOptions) {

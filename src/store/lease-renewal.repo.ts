@@ -1,6 +1,6 @@
 /**
- * Heartbeat for claimed work: a worker renews the leases of the deliveries and events it
- * still holds, so a lease can be short (a dead worker's work comes back within one lease)
+ * Heartbeat for claimed work: a dispatcher renews the leases of the deliveries and events it
+ * still holds, so a lease can be short (a dispatcher's work comes back within one lease)
  * without a slow send or enrichment losing its claim. One statement per kind of row.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -22,7 +22,7 @@ export interface RenewOptions {
 
 /**
  * Extends the leases of deliveries still `sending` under the same claim (its attempt
- * number: every claim adds one, so a row another worker took over is left alone).
+ * number: every claim adds one, so a row another dispatcher took over is left alone).
  * A claimed row's next_attempt_at is its lease end (see claimDueDeliveries), so both move.
  * Returns the ids renewed.
  */

@@ -46,7 +46,7 @@ export function dueForReconcile(db: DbOrTx, options: Pick<ClaimReconcileOptions,
 
 /**
  * Claims a page of due orders: moves each one's base forward by the lease, so another
- * worker skips it until then; `FOR UPDATE SKIP LOCKED` keeps two rounds apart meanwhile.
+ * dispatcher skips it until then; `FOR UPDATE SKIP LOCKED` keeps two rounds apart meanwhile.
  */
 export async function claimOrdersToReconcile(db: DbOrTx, options: ClaimReconcileOptions): Promise<OrderToReconcile[]> {
   const due = dueForReconcile(db, options).for('update', { skipLocked: true });

@@ -93,7 +93,7 @@ export async function getQueueStats(db: DbOrTx, now: Date): Promise<QueueStats> 
     .groupBy(deliveries.status);
   const depth = Object.fromEntries(QUEUE_STATUSES.map((s) => [s, 0])) as Record<QueueStatus, number>;
   for (const r of rows) depth[r.status as QueueStatus] = Number(r.n);
-  // The claim predicate: a sending row whose lease ran out is due again (a crashed worker's).
+  // The claim predicate: a sending row whose lease ran out is due again (a dispatcher's).
   const [oldest] = await db
     .select({ at: min(deliveries.nextAttemptAt) })
     .from(deliveries)

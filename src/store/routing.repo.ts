@@ -4,7 +4,7 @@
  * (atomic by itself, like insertCallbacks), writes their deliveries, marks the events
  * processed and retires their outbox rows. Deliveries the router may send at once are
  * written already claimed by the caller (status `sending`, a lease, attempt 1), so the
- * worker sends them without another claim; if it dies first, the lease brings them back.
+ * dispatcher sends them without another claim; if it dies first, the lease brings them back.
  */
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../lib/ids.js';

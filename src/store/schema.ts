@@ -301,7 +301,7 @@ export const slackThreads = pgTable(
   (t) => [primaryKey({ columns: [t.orderId, t.slackChannel] })],
 );
 
-/** Per-channel pacing and health, shared by every worker through the database. */
+/** Per-channel pacing and health, shared by every dispatcher through the database. */
 export const channelState = pgTable('channel_state', {
   channel: text('channel').primaryKey(),
   pausedUntil: ts('paused_until'),

@@ -1,6 +1,6 @@
 /**
  * Silences (DESIGN.md §8.6): created with a window and a match, listed newest first, expired
- * by hand (`expired_at`), and loaded by workers while they can still apply. A silence's
+ * by hand (`expired_at`), and loaded by dispatchers while they can still apply. A silence's
  * match is validated before it gets here (src/config/silence-match.ts).
  */
 import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
@@ -73,7 +73,7 @@ export async function expireSilence(db: DbOrTx, id: string, now: Date): Promise<
 
 /**
  * Silences that may still apply at or after `now` (not expired by hand, end still ahead),
- * oldest first; pending ones included, so a worker's cached list holds them when they start.
+ * oldest first; pending ones included, so a dispatcher's cached list holds them when they start.
  */
 export async function loadUnendedSilences(db: DbOrTx, now: Date): Promise<SilenceRow[]> {
   return db

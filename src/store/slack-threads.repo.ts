@@ -3,7 +3,7 @@
  * every later status of the order is posted as a reply in one thread.
  */
 import { and, eq } from 'drizzle-orm';
-import type { SlackThreadStore } from '../deliver/channels/slack-threads.js';
+import type { SlackThreadStore } from '../deliver/channels/slack/threads.js';
 import type { Clock } from '../lib/clock.js';
 import type { DbOrTx } from './db.js';
 import { slackThreads } from './schema.js';

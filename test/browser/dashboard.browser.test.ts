@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningNode } from '../../src/runtime/node.js';
+import type { RunningNode } from '../../src/runtime/node/server.js';
 import { getDelivery, listDeliveries } from '../../src/store/admin.repo.js';
 import type { WebhookPeer } from '../support/webhook-peer.js';
 import { launchChromium, newPage, startBrowserRelay, type BrowserRelay } from './support.js';
@@ -35,12 +35,12 @@ describe('dashboard in a real browser', () => {
   let base: string;
 
   /**
-   * Drives the worker with tick() until the delivery reaches `status`. The relay's own loop
+   * Drives the dispatcher with tick() until the delivery reaches `status`. The relay's own loop
    * runs too and may hold the work mid-round, so this checks the outcome, not tick() idleness.
    */
   const settle = async (status: string, channel = 'oss') => {
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
-      await relay.pipeline.pipeline.worker.tick();
+      await relay.pipeline.pipeline.dispatcher.tick();
       const { items } = await listDeliveries(relay.store.db, { channel });
       if (items.length > 0 && items.every((d) => d.status === status)) return items;
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -123,7 +123,7 @@ describe('dashboard in a real browser', () => {
       expect(await page.textContent('.delivery.dead')).toContain('endpoint /hook was retired');
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-      // The receiver is fixed: one click, then the worker sends it.
+      // The receiver is fixed: one click, then the dispatcher sends it.
       peer.setDefault({ status: 200, body: '{"received":true}' });
       await Promise.all([page.waitForURL(/done=enabled-retried/), page.click('.attention button:has-text("retry")')]);
       expect(await page.textContent('.flash')).toContain('retry queued');

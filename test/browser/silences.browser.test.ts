@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDeliveries } from '../../src/store/admin.repo.js';
-import type { RunningNode } from '../../src/runtime/node.js';
+import type { RunningNode } from '../../src/runtime/node/server.js';
 import type { WebhookPeer } from '../support/webhook-peer.js';
 import { launchChromium, newPage, startBrowserRelay, type BrowserRelay } from './support.js';
 
@@ -28,10 +28,10 @@ describe('silences in a real browser', () => {
   let relay: RunningNode;
   let base: string;
 
-  /** Drives the worker until the order's webhook delivery reaches `status` (the relay's own loop runs too). */
+  /** Drives the dispatcher until the order's webhook delivery reaches `status` (the relay's own loop runs too). */
   const settle = async (orderId: string, status: string) => {
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
-      await relay.pipeline.pipeline.worker.tick();
+      await relay.pipeline.pipeline.dispatcher.tick();
       const { items } = await listDeliveries(relay.store.db, { channel: 'oss', orderId });
       if (items.length === 1 && items[0]!.status === status) return items[0]!;
       await new Promise((resolve) => setTimeout(resolve, 25));

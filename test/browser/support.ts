@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createSilentLogger } from '../../src/lib/logger.js';
-import { startNodeServer, type RunningNode } from '../../src/runtime/node.js';
+import { startNodeServer, type RunningNode } from '../../src/runtime/node/server.js';
 import { createTestStore, TEST_DATABASE_URL } from '../support/store.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 

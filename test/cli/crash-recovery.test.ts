@@ -3,7 +3,7 @@
  * killed with SIGKILL in the middle of a burst of callbacks while its webhook sends are in
  * flight, then started again. Every callback it acknowledged (200) reaches the webhook
  * receiver, within 30 s of the restarted relay listening: the work the dead process held comes back when
- * its short lease ends (live workers renew theirs), not after minutes.
+ * its short lease ends (live dispatchers renew theirs), not after minutes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LockHolder } from '../../src/runtime/data-dir-lock.js';
+import type { LockHolder } from '../../src/runtime/node/data-dir-lock.js';
 import { insertDeliveries } from '../../src/store/deliveries.repo.js';
 import { openPgliteStore } from '../../src/store/pglite.js';
 import { deliveries } from '../../src/store/schema.js';

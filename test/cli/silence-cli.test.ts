@@ -106,7 +106,7 @@ describe.each(STORE_KINDS)('colt-relay silence against a running relay (%s)', { 
     expect(id).toBeDefined();
     silenceId = id!;
     if (kind === 'pglite') expect(res.stdout).toContain(`(through the running relay's admin API at ${url})`);
-    else expect(res.stdout).toContain('running workers apply it within a second');
+    else expect(res.stdout).toContain('running relays apply it within a second');
 
     // Another process wrote it (Postgres): the relay's list is at most a second old.
     if (kind === 'postgres') await new Promise((r) => setTimeout(r, 1_100));

@@ -10,7 +10,7 @@ import { startMockColt, type RunningMockColt } from '../../src/colt/mock/mock-co
 import { createManualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline.js';
-import { createPromMetrics } from '../../src/runtime/prom-metrics.js';
+import { createPromMetrics } from '../../src/runtime/node/prom-metrics.js';
 import { createCallbackWriter } from '../../src/store/ingest.js';
 import { STORE_KINDS, createTestStore, type TestStore } from '../support/store.js';
 import { immediateScheduler } from './colt-harness.js';

@@ -9,7 +9,7 @@ import { COLT_TOKEN_PATH } from '../../src/colt/endpoints.js';
 import type { MockNumberBlock } from '../../src/colt/mock/mock-colt.types.js';
 import { enrichEvent } from '../../src/enrich/enrich.js';
 import { mapStatus } from '../../src/event/vocabulary.js';
-import { sampleEvent } from '../channels/sample-event.js';
+import { sampleEvent } from '../deliver/channels/sample-event.js';
 import { type Harness, useHarness } from './colt-harness.js';
 
 const setup = useHarness();

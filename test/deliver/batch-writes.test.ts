@@ -1,5 +1,5 @@
 /**
- * The worker's one-statement writes on a real database: routing a batch of events
+ * The dispatcher's one-statement writes on a real database: routing a batch of events
  * (saveRouting) and the outcomes of many sends at once (recordOutcomes).
  */
 import { getEventDetail } from '../../src/store/admin.repo.js';
@@ -16,7 +16,7 @@ import { attemptsOf, deliveriesOf, deliveryById, insertTestEvent, resetTables } 
 const T0 = new Date('2026-11-26T10:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-describe.each(STORE_KINDS)('one-statement worker writes (%s)', (kind) => {
+describe.each(STORE_KINDS)('one-statement dispatcher writes (%s)', (kind) => {
   const store = useTestStore(kind);
   beforeEach(async () => {
     await resetTables(store.db);
@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)('one-statement worker writes (%s)', (kind) => {
       expect(rows[0]!.nextAttemptAt).toEqual(at(30_000));
       expect((await getEventDetail(store.db, ev))!.event).toMatchObject({ state: 'processed', processedAt: T0 });
       expect(await store.db.select().from(eventWork)).toEqual([]);
-      // The claimed one is this worker's until its lease ends; the pending unpaused one is due now.
+      // The claimed one is this dispatcher's until its lease ends; the pending unpaused one is due now.
       const due = await claimDueDeliveries(store.db, { now: at(1), limit: 10, leaseMs: 30_000 });
       expect(due.map((d) => d.channel)).toEqual(['paced']);
     });

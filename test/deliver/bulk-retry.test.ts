@@ -17,7 +17,7 @@ describe.each(STORE_KINDS)('bulk retry pacing (%s)', (kind) => {
 
   it('five dead Slack deliveries retried at once leave one per second', async () => {
     const slack = createScriptedChannel('ops-slack', 'slack');
-    const { clock, worker } = createHarness(store, [slack], { sendIntervalMs: { slack: 1_000 } });
+    const { clock, dispatcher } = createHarness(store, [slack], { sendIntervalMs: { slack: 1_000 } });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const eventId = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()), queue: false });
@@ -29,7 +29,7 @@ describe.each(STORE_KINDS)('bulk retry pacing (%s)', (kind) => {
 
     const sentPerTick: number[] = [];
     for (let i = 0; i < 5; i++) {
-      sentPerTick.push((await worker.tick()).delivered, (await worker.tick()).delivered);
+      sentPerTick.push((await dispatcher.tick()).delivered, (await dispatcher.tick()).delivered);
       clock.advance(1_000);
     }
     // One per 1 s slot: the second tick within a slot finds the channel's next send not yet allowed.

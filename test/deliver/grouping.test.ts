@@ -1,16 +1,16 @@
 /**
- * Grouping (§8.6) in the worker, on both stores, with the real Slack and email channels
+ * Grouping (§8.6) in the dispatcher, on both stores, with the real Slack and email channels
  * talking to the Slack stand-in and a real SMTP server, and a manual clock: one message
  * per group and channel, members recorded with the group's outcome, exactly once across
- * a restart and two workers, `interval` after a send, retries, quiet hours.
+ * a restart and two dispatchers, `interval` after a send, retries, quiet hours.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { WEEKDAYS, type ChannelConfig } from '../../src/config/channel-config.js';
 import type { Channel } from '../../src/deliver/channel.js';
 import { createChannels, createMemorySlackThreadStore } from '../../src/deliver/channels/index.js';
-import type { RouteOutcome, WorkerDeps } from '../../src/deliver/worker-deps.js';
-import { createWorker, type Worker } from '../../src/deliver/worker.js';
+import type { RouteOutcome, DispatcherDeps } from '../../src/deliver/dispatcher-deps.js';
+import { createDispatcher, type Dispatcher } from '../../src/deliver/dispatcher.js';
 import type { NormalisedEvent } from '../../src/event/event.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
@@ -64,7 +64,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   let smtp: SmtpPeer;
   let clock: ManualClock;
   let webhook: ScriptedChannel;
-  const workers: Worker[] = [];
+  const dispatchers: Dispatcher[] = [];
   const stores: Store[] = [];
   /** Every channel the tests built: their SMTP pools close after each test, so the SMTP peer can close at once. */
   const opened: Channel[] = [];
@@ -85,7 +85,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     webhook = createScriptedChannel('oss', 'webhook');
   });
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await Promise.all(dispatchers.splice(0).map((w) => w.stop()));
     await Promise.all(opened.splice(0).map((c) => c.close?.()));
     for (const s of stores.splice(0)) await s.close();
   });
@@ -108,9 +108,9 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     return map;
   }
 
-  function worker(on: Store = store, overrides: Partial<WorkerDeps> = {}): Worker {
+  function dispatcher(on: Store = store, overrides: Partial<DispatcherDeps> = {}): Dispatcher {
     const map = channels();
-    const w = createWorker({
+    const w = createDispatcher({
       store: on,
       clock,
       logger: createSilentLogger(),
@@ -123,7 +123,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
       leaseRenewMs: 0,
       ...overrides,
     });
-    workers.push(w);
+    dispatchers.push(w);
     return w;
   }
 
@@ -138,12 +138,12 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     return perCustomer;
   }
 
-  async function drain(w: Worker, ticks = 30): Promise<void> {
+  async function drain(w: Dispatcher, ticks = 30): Promise<void> {
     for (let i = 0; i < ticks; i++) if ((await w.tick()).idle) return;
   }
 
   it('200 failed callbacks for 3 customers within 10 s: 3 Slack messages and 3 emails listing them, 200 webhook deliveries', async () => {
-    const w = worker();
+    const w = dispatcher();
     const expected = await failedCallbacks(200, ['ACME', 'GLOBEX', 'INITECH'], 10_000);
     await drain(w);
     // Routed: the webhook went out at once, Slack and email wait in 3 groups each.
@@ -203,7 +203,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
       const group = { rule: 'failures', key: '{}', values: {}, waitMs: WAIT_MS, intervalMs: INTERVAL_MS };
       return { deliveries: [{ channel: 'ops-slack', channelType: 'slack', rules: ['failures'], group }] };
     };
-    const silenced = worker(store, { route: () => oneGroup() });
+    const silenced = dispatcher(store, { route: () => oneGroup() });
     await failedCallbacks(6, ['ACME', 'GLOBEX'], 1_000);
     await drain(silenced);
     clock.advance(WAIT_MS);
@@ -219,8 +219,8 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(suppressed.every((r) => r.silenceId !== null && r.lastError?.includes('GLOBEX migration'))).toBe(true);
   });
 
-  it('a group pending across a restart is sent exactly once by the new worker', async () => {
-    const first = worker();
+  it('a group pending across a restart is sent exactly once by the new dispatcher', async () => {
+    const first = dispatcher();
     await failedCallbacks(5, ['ACME'], 1_000);
     await drain(first);
     await first.stop();
@@ -229,7 +229,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     clock.advance(WAIT_MS);
     const restarted = store.url ? await openPostgresStore({ url: store.url, max: 3 }) : store;
     if (restarted !== store) stores.push(restarted);
-    const second = worker(restarted);
+    const second = dispatcher(restarted);
     await drain(second);
     await drain(second);
     expect(slack.messages.size).toBe(1);
@@ -237,11 +237,11 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(ordersIn([...slack.messages.values()][0]!.text)).toBe(5);
   });
 
-  it('two workers ticking together send each group once', async () => {
+  it('two dispatchers ticking together send each group once', async () => {
     const second = store.url ? await openPostgresStore({ url: store.url, max: 5 }) : store;
     if (second !== store) stores.push(second);
-    const w1 = worker();
-    const w2 = worker(second);
+    const w1 = dispatcher();
+    const w2 = dispatcher(second);
     await failedCallbacks(60, ['A', 'B', 'C', 'D'], 5_000);
     await Promise.all([w1.tick(), w2.tick()]);
     clock.advance(WAIT_MS);
@@ -256,7 +256,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   });
 
   it('an event joining after the send goes out at send + interval, with later joiners', async () => {
-    const w = worker();
+    const w = dispatcher();
     await failedCallbacks(3, ['ACME'], 1_000);
     await drain(w);
     clock.advance(WAIT_MS);
@@ -288,7 +288,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   });
 
   it('a failed send retries the whole group on the retry schedule; members stay grouped, then are delivered once', async () => {
-    const w = worker();
+    const w = dispatcher();
     await failedCallbacks(4, ['ACME'], 1_000);
     await drain(w);
     clock.advance(WAIT_MS);
@@ -317,7 +317,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   });
 
   /** Three ACME callbacks grouped on Slack, whose one post fails for good (channel_not_found). */
-  async function deadSlackGroup(w: Worker) {
+  async function deadSlackGroup(w: Dispatcher) {
     await failedCallbacks(3, ['ACME'], 1_000);
     await drain(w);
     clock.advance(WAIT_MS);
@@ -328,7 +328,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   }
 
   it('a permanent failure makes the group and its members dead', async () => {
-    const group = await deadSlackGroup(worker());
+    const group = await deadSlackGroup(dispatcher());
     expect(group).toMatchObject({ status: 'dead', lastCode: 'channel_not_found' });
     const members = await store.db.select().from(deliveries).where(eq(deliveries.groupId, group.id));
     expect(members.map((m) => m.status)).toEqual(Array(3).fill('dead'));
@@ -336,7 +336,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   });
 
   it('bulk recovery retries a dead group as one message again, not member by member', async () => {
-    const w = worker();
+    const w = dispatcher();
     const dead = await deadSlackGroup(w);
     expect(dead).toMatchObject({ status: 'dead' });
     const posts = () => slack.calls.filter((c) => c.method === 'chat.postMessage');
@@ -358,8 +358,8 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(sent).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
-  it('a slow send keeps its group: the lease is renewed, so another worker does not send it again', async () => {
-    const w1 = worker(store, { leaseMs: 20_000 });
+  it('a slow send keeps its group: the lease is renewed, so another dispatcher does not send it again', async () => {
+    const w1 = dispatcher(store, { leaseMs: 20_000 });
     await failedCallbacks(3, ['ACME'], 1_000);
     await drain(w1);
     clock.advance(WAIT_MS);
@@ -372,10 +372,10 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     clock.advance(15_000); // past the first lease, inside the renewed one
     const other = store.url ? await openPostgresStore({ url: store.url, max: 2 }) : store;
     if (other !== store) stores.push(other);
-    const w2 = worker(other);
+    const w2 = dispatcher(other);
     expect((await w2.tick()).groups).toBe(0);
     await sending;
-    // One post, by the first worker, whose outcome (a retry) was still its to write.
+    // One post, by the first dispatcher, whose outcome (a retry) was still its to write.
     expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(1);
     const [group] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.channel, 'ops-slack'));
     expect(group).toMatchObject({ status: 'retrying', attempts: 1, lastCode: 'request_timeout' });
@@ -384,7 +384,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   it('an ungrouped delivery routed beside grouped ones keeps its quiet-hours hold', async () => {
     const quietHours = { tz: 'UTC', from: '09:00', to: '18:00', days: [...WEEKDAYS] };
     const policies = { oss: { type: 'webhook' as const, quietHours }, 'ops-slack': { type: 'slack' as const }, 'noc-email': { type: 'email' as const } };
-    const w = worker(store, { getChannelPolicies: () => policies });
+    const w = dispatcher(store, { getChannelPolicies: () => policies });
     await failedCallbacks(2, ['ACME'], 1_000);
     await drain(w);
     expect(webhook.jobs).toHaveLength(0);
@@ -396,7 +396,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   });
 
   it('a due group with no member left sends nothing: removed, or closed when a delivery still names it', async () => {
-    const w = worker();
+    const w = dispatcher();
     await failedCallbacks(1, ['ACME'], 1_000);
     await drain(w);
     const [slackMember] = await store.db.select().from(deliveries).where(eq(deliveries.channel, 'ops-slack'));
@@ -412,7 +412,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
   });
 
   it('prune removes finished groups with their events and keeps open ones', async () => {
-    const w = worker();
+    const w = dispatcher();
     await failedCallbacks(3, ['ACME'], 1_000);
     await drain(w);
     clock.advance(WAIT_MS);
@@ -433,7 +433,7 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
       'ops-slack': { type: 'slack' as const },
       oss: { type: 'webhook' as const },
     };
-    const w = worker(store, { getChannelPolicies: () => policies });
+    const w = dispatcher(store, { getChannelPolicies: () => policies });
     await failedCallbacks(2, ['ACME'], 1_000);
     await drain(w);
     const [emailGroup] = await store.db.select().from(deliveryGroups).where(eq(deliveryGroups.channel, 'noc-email'));

@@ -1,6 +1,6 @@
 /**
- * The heartbeat: a live worker renews the leases of what it holds, so a short lease never
- * costs a slow send or enrichment its claim (no second send), while a dead worker's work
+ * The heartbeat: a live dispatcher renews the leases of what it holds, so a short lease never
+ * costs a slow send or enrichment its claim (no second send), while a dead dispatcher's work
  * still comes back within one lease (see worker.test.ts and pre-claim.test.ts).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -25,22 +25,22 @@ describe.each(STORE_KINDS)('lease renewal (%s)', (kind) => {
     const a = createHarness(store, [slow], { leaseMs: LEASE_MS, leaseRenewMs: 0 });
     const b = createHarness(store, [createScriptedChannel('hook')], { clock: a.clock, leaseMs: LEASE_MS, leaseRenewMs: 0 });
     const eventId = await insertTestEvent(store.db, { receivedAt: new Date(a.clock.now()) });
-    const ticked = a.worker.tick();
+    const ticked = a.dispatcher.tick();
     await expect.poll(() => slow.jobs.length).toBe(1);
 
     a.clock.advance(LEASE_MS * 0.75);
-    expect(await a.worker.renewLeases()).toBe(1);
+    expect(await a.dispatcher.renewLeases()).toBe(1);
     const [row] = await deliveriesOf(store.db, eventId);
     expect(row).toMatchObject({ status: 'sending', attempts: 1, leaseUntil: new Date(a.clock.now() + LEASE_MS) });
     a.clock.advance(LEASE_MS * 0.5); // past the first term, inside the renewed one
-    expect(await b.worker.tick()).toMatchObject({ claimed: 0 });
+    expect(await b.dispatcher.tick()).toMatchObject({ claimed: 0 });
 
     hang.resolve({ ok: true, code: '200' });
     expect(await ticked).toMatchObject({ claimed: 1, delivered: 1, leaseLost: 0 });
     expect((await deliveriesOf(store.db, eventId))[0]).toMatchObject({ status: 'delivered', attempts: 1, leaseUntil: null });
-    expect(await a.worker.renewLeases()).toBe(0); // nothing held any more
+    expect(await a.dispatcher.renewLeases()).toBe(0); // nothing held any more
     a.clock.advance(LEASE_MS * 10);
-    expect(await b.worker.tick()).toMatchObject({ events: 0, claimed: 0 });
+    expect(await b.dispatcher.tick()).toMatchObject({ events: 0, claimed: 0 });
     expect(slow.jobs).toHaveLength(1);
   });
 
@@ -56,14 +56,14 @@ describe.each(STORE_KINDS)('lease renewal (%s)', (kind) => {
       leaseRenewMs: 0,
       enrich: async () => {
         clock.advance(LEASE_MS * 0.75);
-        renewed = await slow.worker.renewLeases();
+        renewed = await slow.dispatcher.renewLeases();
         clock.advance(LEASE_MS * 0.5);
-        routedByOther = (await other.worker.tick()).eventsRouted;
+        routedByOther = (await other.dispatcher.tick()).eventsRouted;
         return { kind: 'skipped' };
       },
     });
     const eventId = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });
-    expect(await slow.worker.tick()).toMatchObject({ eventsRouted: 1, deliveriesCreated: 1, delivered: 1 });
+    expect(await slow.dispatcher.tick()).toMatchObject({ eventsRouted: 1, deliveriesCreated: 1, delivered: 1 });
     expect([renewed, routedByOther]).toEqual([1, 0]);
     expect(await deliveriesOf(store.db, eventId)).toHaveLength(1);
     expect(await store.db.select().from(eventWork)).toEqual([]);
@@ -76,13 +76,13 @@ describe.each(STORE_KINDS)('lease renewal (%s)', (kind) => {
     const a = createHarness(store, [slow], { clock: systemClock as never, ...timing });
     const b = createHarness(store, [createScriptedChannel('hook')], { clock: systemClock as never, ...timing });
     const eventId = await insertTestEvent(store.db, { receivedAt: new Date() });
-    const ticked = a.worker.tick();
+    const ticked = a.dispatcher.tick();
     await expect.poll(() => slow.jobs.length).toBe(1);
     const started = Date.now();
     let looks = 0;
     // Another worker keeps looking for abandoned work while the send hangs.
     while (Date.now() - started < 3 * timing.leaseMs) {
-      expect(await b.worker.tick()).toMatchObject({ claimed: 0 });
+      expect(await b.dispatcher.tick()).toMatchObject({ claimed: 0 });
       looks++;
       await new Promise((r) => setTimeout(r, 50));
     }

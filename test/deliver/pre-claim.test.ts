@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SendResult } from '../../src/deliver/channel.js';
-import { createWorker } from '../../src/deliver/worker.js';
+import { createDispatcher } from '../../src/deliver/dispatcher.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import { STORE_KINDS, useTestStore } from '../support/store.js';
@@ -37,16 +37,16 @@ describe.each(STORE_KINDS)('deliveries written claimed by routing (%s)', (kind) 
     const clock = a.clock;
     const b = createHarness(store, [createScriptedChannel('hook')], { clock, leaseMs: LEASE_MS });
     const eventId = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });
-    const ticked = a.worker.tick();
+    const ticked = a.dispatcher.tick();
     await vi.waitFor(() => expect(frozen.jobs).toHaveLength(1));
     const [row] = await deliveriesOf(store.db, eventId);
     expect(row).toMatchObject({ status: 'sending', attempts: 1, leaseUntil: new Date(clock.now() + LEASE_MS) });
 
     // Nobody else may take it while A's lease holds; once it ends, B does, with the same id.
     clock.advance(LEASE_MS - 1);
-    expect(await b.worker.tick()).toMatchObject({ events: 0, claimed: 0 });
+    expect(await b.dispatcher.tick()).toMatchObject({ events: 0, claimed: 0 });
     clock.advance(1);
-    expect(await b.worker.tick()).toMatchObject({ events: 0, claimed: 1, delivered: 1 });
+    expect(await b.dispatcher.tick()).toMatchObject({ events: 0, claimed: 1, delivered: 1 });
     const sent = b.channels.get('hook')!;
     expect(sent.jobs.map((j) => [j.id, j.attempt, j.event.eventId])).toEqual([[row!.id, 2, eventId]]);
     expect((await deliveriesOf(store.db, eventId))[0]).toMatchObject({ status: 'delivered', attempts: 2, leaseUntil: null });
@@ -60,21 +60,21 @@ describe.each(STORE_KINDS)('deliveries written claimed by routing (%s)', (kind) 
       [2, 'delivered'],
     ]);
     clock.advance(48 * 3_600_000);
-    expect((await b.worker.tick()).claimed).toBe(0);
+    expect((await b.dispatcher.tick()).claimed).toBe(0);
     expect(sent.jobs).toHaveLength(1);
   });
 
   it('are written pending, not claimed, for a paced, paused or disabled channel', async () => {
     const slack = createScriptedChannel('ops', 'slack');
     const hook = createScriptedChannel('hook', 'webhook', () => ({ ok: false, retryable: true, reason: 'slow down', code: '429', retryAfterMs: 60_000 }));
-    const { clock, worker } = createHarness(store, [slack, hook]);
+    const { clock, dispatcher } = createHarness(store, [slack, hook]);
     await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });
     // The Slack delivery is claimed by the due stage (which takes the send slot), not at routing.
-    expect(await worker.tick()).toMatchObject({ deliveriesCreated: 2, claimed: 2, delivered: 1, retried: 1 });
+    expect(await dispatcher.tick()).toMatchObject({ deliveriesCreated: 2, claimed: 2, delivered: 1, retried: 1 });
     clock.advance(1_000);
     const second = await insertTestEvent(store.db, { receivedAt: new Date(clock.now()) });
     // hook is paused by its Retry-After: its new delivery waits, unclaimed.
-    expect(await worker.tick()).toMatchObject({ deliveriesCreated: 2, claimed: 1, delivered: 1 });
+    expect(await dispatcher.tick()).toMatchObject({ deliveriesCreated: 2, claimed: 1, delivered: 1 });
     expect((await deliveriesOf(store.db, second)).map((d) => [d.channel, d.status, d.attempts])).toEqual([
       ['hook', 'pending', 0],
       ['ops', 'delivered', 1],
@@ -89,7 +89,7 @@ describe.each(STORE_KINDS)('the continuous loop (%s)', (kind) => {
     await resetTables(store.db);
     const slow = deferred<SendResult>();
     const hook = createScriptedChannel('hook', 'webhook', (job) => (job.event.orderId === 'SLOW' ? slow.promise : { ok: true, code: '200' }));
-    const worker = createWorker({
+    const dispatcher = createDispatcher({
       store,
       clock: systemClock,
       logger: createSilentLogger(),
@@ -98,18 +98,18 @@ describe.each(STORE_KINDS)('the continuous loop (%s)', (kind) => {
       getChannels: () => new Map([['hook', hook]]),
       pollIntervalMs: 60_000,
     });
-    worker.start();
+    dispatcher.start();
     try {
       await insertTestEvent(store.db, { receivedAt: new Date(), orderId: 'SLOW' });
-      worker.wake();
+      dispatcher.wake();
       await vi.waitFor(() => expect(hook.jobs).toHaveLength(1), { timeout: 5_000, interval: 5 });
       await insertTestEvent(store.db, { receivedAt: new Date(), orderId: 'FAST' });
-      worker.wake();
+      dispatcher.wake();
       // Tick-sized lockstep would hold FAST until SLOW's send returned.
       await vi.waitFor(() => expect(hook.jobs.map((j) => j.event.orderId)).toEqual(['SLOW', 'FAST']), { timeout: 5_000, interval: 5 });
     } finally {
       slow.resolve({ ok: true, code: '200' });
-      await worker.stop();
+      await dispatcher.stop();
     }
     const rows = await store.db.query.deliveries.findMany();
     expect(rows.map((r) => r.status)).toEqual(['delivered', 'delivered']);

@@ -1,14 +1,14 @@
 /**
- * Test doubles for the delivery worker: events inserted the way the receiver stores them,
+ * Test doubles for the dispatcher: events inserted the way the receiver stores them,
  * scripted channels (twins of Slack, webhooks, …) that count every send, and a harness
- * that wires a worker to a manual clock.
+ * that wires a dispatcher to a manual clock.
  */
 import { expect } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Channel, DeliveryJob, SendResult } from '../../src/deliver/channel.js';
 import type { ChannelType } from '../../src/config/channel-config.js';
-import { createWorker, type Worker, type WorkerDeps } from '../../src/deliver/worker.js';
-import type { RouteOutcome } from '../../src/deliver/worker-deps.js';
+import { createDispatcher, type Dispatcher, type DispatcherDeps } from '../../src/deliver/dispatcher.js';
+import type { RouteOutcome } from '../../src/deliver/dispatcher-deps.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { newId } from '../../src/lib/ids.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
@@ -82,7 +82,7 @@ export async function insertTestEvent(db: Db, o: TestEventOptions): Promise<stri
   return id;
 }
 
-/** Empties every table the worker touches, so one database serves a whole file. */
+/** Empties every table the dispatcher touches, so one database serves a whole file. */
 export async function resetTables(db: Db): Promise<void> {
   await db.delete(callbackEvents); // cascades to event_work, deliveries, delivery_attempts
   await db.delete(orders);
@@ -131,19 +131,19 @@ export function routeToAll(channels: () => Channel[]) {
 
 export interface Harness {
   clock: ManualClock;
-  worker: Worker;
+  dispatcher: Dispatcher;
   channels: Map<string, ScriptedChannel>;
 }
 
-/** A worker over `store` with a manual clock, mid-range jitter and the given channels. */
+/** A dispatcher over `store` with a manual clock, mid-range jitter and the given channels. */
 export function createHarness(
   store: Store,
   channels: ScriptedChannel[],
-  overrides: Partial<WorkerDeps<unknown>> & { clock?: ManualClock } = {},
+  overrides: Partial<DispatcherDeps<unknown>> & { clock?: ManualClock } = {},
 ): Harness {
   const clock = overrides.clock ?? createManualClock();
   const map = new Map(channels.map((c) => [c.name, c]));
-  const worker = createWorker<unknown>({
+  const dispatcher = createDispatcher<unknown>({
     store,
     clock,
     logger: createSilentLogger(),
@@ -153,7 +153,7 @@ export function createHarness(
     getChannels: () => map,
     ...overrides,
   });
-  return { clock, worker, channels: map };
+  return { clock, dispatcher, channels: map };
 }
 
 export async function deliveryById(db: Db, id: string) {

@@ -77,7 +77,7 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
     return relay;
   }
 
-  /** A second worker on the same database, clock and log: what another process would be. */
+  /** A second dispatcher on the same database, clock and log: what another process would be. */
   async function secondWorker(r: TestPipeline): Promise<Pipeline> {
     const rawEnv = { ...alertEnv(), RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: '1m', WEBHOOK_ALLOW_PRIVATE: 'true', RECONCILE: 'off', CALLBACK_TOKEN: 'x'.repeat(24) };
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
@@ -96,17 +96,17 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
     oss.setDefault({ status: 500, body: '{"error":"down"}' });
     const t0 = r.clock.now();
     expect((await r.post(callback('IN-ORD-BRK-1'))).http).toBe(200);
-    expect(await r.pipeline.worker.tick()).toMatchObject({ retried: 1, channelsDisabled: 0 });
+    expect(await r.pipeline.dispatcher.tick()).toMatchObject({ retried: 1, channelsDisabled: 0 });
     expect(await ossState(r)).toMatchObject({ failingSince: new Date(t0), consecutiveFailures: 1, disabledAt: null });
 
     // 59 s: still within CHANNEL_DISABLE_AFTER; the 5 s retry fails again, failing_since stays.
     r.clock.advance(59_000);
-    expect(await r.pipeline.worker.tick()).toMatchObject({ retried: 1, channelsDisabled: 0 });
+    expect(await r.pipeline.dispatcher.tick()).toMatchObject({ retried: 1, channelsDisabled: 0 });
     expect(await ossState(r)).toMatchObject({ failingSince: new Date(t0), consecutiveFailures: 2, disabledAt: null });
 
     // 60 s after the first failure: the breaker trips, once, whoever ticks.
     r.clock.advance(1_000);
-    const ticks = await Promise.all([r.pipeline.worker.tick(), ...(other ? [other.worker.tick()] : [])]);
+    const ticks = await Promise.all([r.pipeline.dispatcher.tick(), ...(other ? [other.dispatcher.tick()] : [])]);
     expect(ticks.reduce((n, t) => n + t.channelsDisabled, 0)).toBe(1);
     const state = await ossState(r);
     expect(state).toMatchObject({ disabledBy: 'breaker', disabledAt: new Date(t0 + 60_000) });
@@ -116,7 +116,7 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
 
     for (let i = 0; i < 5; i++) {
       r.clock.advance(61_000);
-      await Promise.all([r.pipeline.worker.tick(), ...(other ? [other.worker.tick()] : [])]);
+      await Promise.all([r.pipeline.dispatcher.tick(), ...(other ? [other.dispatcher.tick()] : [])]);
     }
     const events = await r.store.db.select().from(callbackEvents).where(eq(callbackEvents.type, 'relay.channel_disabled'));
     expect(events).toHaveLength(1);
@@ -159,9 +159,9 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
     const r = await start();
     oss.setDefault({ status: 503, body: '' });
     await r.post(callback('IN-ORD-BRK-2'));
-    await r.pipeline.worker.tick();
+    await r.pipeline.dispatcher.tick();
     r.clock.advance(60_000);
-    await r.pipeline.worker.tick();
+    await r.pipeline.dispatcher.tick();
     expect((await ossState(r))?.disabledBy).toBe('breaker');
     const triesWhileFailing = oss.requests.length;
 
@@ -171,7 +171,7 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
     await r.post(callback('IN-ORD-BRK-4'));
     for (let i = 0; i < 3; i++) {
       r.clock.advance(20_000);
-      await r.pipeline.worker.tick();
+      await r.pipeline.dispatcher.tick();
     }
     expect(oss.requests).toHaveLength(triesWhileFailing);
     const waiting = await r.store.db.select().from(deliveries).where(eq(deliveries.channel, 'oss'));
@@ -198,9 +198,9 @@ describe.each(STORE_KINDS)('channel circuit breaker on %s', { timeout: 120_000 }
     oss.setDefault({ status: 500 });
     relay = await createTestPipeline(kind, { RULES: rules(oss.url, audit.url), HOOK_SECRET: SECRET, CHANNEL_DISABLE_AFTER: 'off', RECONCILE: 'off', ...alertEnv() });
     await relay.post(callback('IN-ORD-BRK-5'));
-    await relay.pipeline.worker.tick();
+    await relay.pipeline.dispatcher.tick();
     relay.clock.advance(7 * 86_400_000);
-    await relay.pipeline.worker.tick();
+    await relay.pipeline.dispatcher.tick();
     expect(await ossState(relay)).toMatchObject({ disabledAt: null, consecutiveFailures: 2 });
   });
 });

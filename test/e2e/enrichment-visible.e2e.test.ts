@@ -55,7 +55,7 @@ describe.each(STORE_KINDS)('enrichment with Colt down on %s', (kind) => {
 
   it('warns at the first failure, shows the pending try, and notifies after ENRICH_MAX_WAIT saying details are missing', async () => {
     const { id } = await relay.post({ orderId: 'IN-ORD-DOWN-1', orderStatus: 'Completed' });
-    const first = await relay.pipeline.worker.tick();
+    const first = await relay.pipeline.dispatcher.tick();
     expect(first.eventsDeferred).toBe(1);
     const warn = lines.find((l) => l.msg === 'enrichment failed: GET /order did not answer with the order');
     expect(warn).toMatchObject({ level: 40, orderId: 'IN-ORD-DOWN-1', host: coltHost, willRetry: true });
@@ -72,11 +72,11 @@ describe.each(STORE_KINDS)('enrichment with Colt down on %s', (kind) => {
 
     // Not before ENRICH_MAX_WAIT…
     relay.clock.advance(60_000);
-    await relay.pipeline.worker.tick();
+    await relay.pipeline.dispatcher.tick();
     expect(hook.requests).toHaveLength(0);
     // …but once it has passed, without details, and the message says so.
     relay.clock.advance(60_000);
-    await relay.pipeline.worker.tick();
+    await relay.pipeline.dispatcher.tick();
     expect(hook.requests).toHaveLength(1);
     const payload = hook.requests[0]!.payload as { type: string; data: { detailsMissing: string; order: unknown } };
     expect(hook.requests[0]!.verified).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * Issue "Colt API client, enrichment and simulator", end to end: an activation placed
- * through mock-colt calls the relay back (raised, then completed); the worker enriches
+ * through mock-colt calls the relay back (raised, then completed); the dispatcher enriches
  * both thin callbacks with GET /order, so the stored events carry numbers and customer.
  */
 import { getEventDetail, getOrderTimeline } from '../../src/store/admin.repo.js';

@@ -10,7 +10,7 @@ import { createSilentLogger } from '../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline.js';
 import { deliveries, deliveryGroups } from '../../src/store/schema.js';
 import { createTestPipeline, PIPELINE_TOKEN, type TestPipeline } from '../support/pipeline.js';
-import { createBrowser } from '../dashboard/support.js';
+import { createBrowser } from '../http/dashboard/support.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import { STORE_KINDS } from '../support/store.js';
@@ -146,7 +146,7 @@ describe.each(STORE_KINDS)('grouped notifications on %s', { timeout: 180_000 }, 
     const html = await browser.page(`/orders/${member!.orderId}`);
     expect(html).toContain(`waits in group <span class="mono">${emailGroup.id}</span>`);
     expect(html).toContain('badge b-grouped');
-    await r.pipeline.worker.stop();
+    await r.pipeline.dispatcher.stop();
 
     // A new pipeline (rules, channels, worker) on the same database, as after a restart.
     const raw = { CALLBACK_TOKEN: PIPELINE_TOKEN, LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE: 'true', ...env() };
@@ -154,13 +154,13 @@ describe.each(STORE_KINDS)('grouped notifications on %s', { timeout: 180_000 }, 
     extra.push(next);
     r.clock.advance(30_000);
     for (let i = 0; i < 6; i++) {
-      if ((await next.worker.tick()).idle) r.clock.advance(1_100);
+      if ((await next.dispatcher.tick()).idle) r.clock.advance(1_100);
     }
     expect(slack.messages.size).toBe(1);
     expect(smtp.messages).toHaveLength(1);
     expect(ordersIn([...slack.messages.values()][0]!.text)).toBe(12);
     // The old worker, ticked again, finds nothing left to send.
-    await r.pipeline.worker.tick();
+    await r.pipeline.dispatcher.tick();
     expect(slack.messages.size + smtp.messages.length).toBe(2);
   });
 });

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { deliveries, deliveryAttempts } from '../../src/store/schema.js';
-import { DESIGN_RULES_YAML } from '../rules/events.js';
+import { DESIGN_RULES_YAML } from '../support/events.js';
 import { fixture } from '../support/fixtures.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';

@@ -74,7 +74,7 @@ describe.each(STORE_KINDS)('reconciliation and SLAs on %s', (kind) => {
   async function place(type: 'activation' | 'reservation'): Promise<string> {
     const orderId = colt.mock.placeOrder({ type, country: 'GB' }).order!.orderId;
     await until(() => colt.mock.state.callbacks.some((c) => c.orderId === orderId && c.httpStatus === 200), 'the raised callback');
-    await relay.pipeline.worker.tick();
+    await relay.pipeline.dispatcher.tick();
     expect(hooksFor(orderId).map((h) => h.type)).toEqual(['order.raised']);
     return orderId;
   }
@@ -86,11 +86,11 @@ describe.each(STORE_KINDS)('reconciliation and SLAs on %s', (kind) => {
     expect(colt.mock.state.dropped).toEqual([{ orderId, status: 'completed' }]);
 
     relay.clock.advance(1_900);
-    await relay.pipeline.worker.tick();
+    await relay.pipeline.dispatcher.tick();
     expect(hooksFor(orderId)).toHaveLength(1); // not yet RECONCILE_AFTER
 
     relay.clock.advance(200);
-    const tick = await relay.pipeline.worker.tick();
+    const tick = await relay.pipeline.dispatcher.tick();
     expect(tick.reconcileChecked).toBeGreaterThanOrEqual(1);
     const completed = hooksFor(orderId).filter((h) => h.type === 'order.completed');
     expect(completed).toHaveLength(1);
@@ -111,16 +111,16 @@ describe.each(STORE_KINDS)('reconciliation and SLAs on %s', (kind) => {
   it('an order open past ORDER_SLA yields exactly one order.overdue', async () => {
     const orderId = await place('reservation'); // never settled: mock-colt's delays stay held
     relay.clock.advance(2_500);
-    await relay.pipeline.worker.tick(); // reconciled: still raised
+    await relay.pipeline.dispatcher.tick(); // reconciled: still raised
     const [checked] = await relay.store.db.select().from(orders).where(eq(orders.orderId, orderId));
     expect(checked!.lastReconcileResult).toMatch(/^unchanged: Colt reports "Raised"; next check in 4s/);
     expect(hooksFor(orderId).map((h) => h.type)).toEqual(['order.raised']);
 
     relay.clock.advance(600);
-    await relay.pipeline.worker.tick();
+    await relay.pipeline.dispatcher.tick();
     for (let i = 0; i < 3; i++) {
       relay.clock.advance(5_000);
-      await relay.pipeline.worker.tick();
+      await relay.pipeline.dispatcher.tick();
     }
     const overdue = hooksFor(orderId).filter((h) => h.type === 'order.overdue');
     expect(overdue).toHaveLength(1);

@@ -86,7 +86,7 @@ describe.each(STORE_KINDS)('colt-ticket channel and ticket notifications (%s)', 
     const work = async (ticks: number) => {
       for (let i = 0; i < ticks; i++) {
         if (i > 0) clock.advance(70_000);
-        await pipeline.worker.tick();
+        await pipeline.dispatcher.tick();
       }
     };
 
@@ -130,7 +130,7 @@ describe.each(STORE_KINDS)('colt-ticket channel and ticket notifications (%s)', 
     expect(delivered).toHaveLength(2);
     expect(peer.requests.every((r) => r.verified)).toBe(true);
     const payloads = delivered.map((r) => r.payload as { type: string; data: { orderId: string; source: string; type: string } });
-    expect(payloads.map((p) => p.type).sort()).toEqual(['ticket.in_progress', 'ticket.resolved']); // one worker tick may send them in either order
+    expect(payloads.map((p) => p.type).sort()).toEqual(['ticket.in_progress', 'ticket.resolved']); // one dispatcher tick may send them in either order
     for (const p of payloads) expect(p.data).toMatchObject({ orderId: ORDER, source: 'ticket', type: p.type });
     // No third ticket: ticket events are not order failures.
     expect(mock.mock.state.tickets.size).toBe(1);

@@ -1,8 +1,8 @@
-/** The start-up resolver (src/runtime/module-hooks.ts) answers as Node's would, or defers to it. */
+/** The start-up resolver (src/runtime/node/module-hooks.ts) answers as Node's would, or defers to it. */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resolveRelativeModule } from '../../src/runtime/module-hooks.js';
+import { resolveRelativeModule } from '../../src/runtime/node/module-hooks.js';
 
 const require = createRequire(import.meta.url);
 // drizzle-orm is an ES module package ("type": "module"); yaml's .js files are CommonJS.

@@ -3,7 +3,7 @@
  * <METRICS_TOKEN>` (401 JSON otherwise); without it, /metrics stays open as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPromMetrics } from '../../src/runtime/prom-metrics.js';
+import { createPromMetrics } from '../../src/runtime/node/prom-metrics.js';
 import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 import { startSecurityRelay } from './support.js';
 

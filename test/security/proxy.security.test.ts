@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/lib/logger.js';
-import { startNodeServer } from '../../src/runtime/node.js';
+import { startNodeServer } from '../../src/runtime/node/server.js';
 import { createTestRelay } from '../support/relay.js';
 import { createPgliteDataDir, createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 

@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRulesCheck } from '../../src/cli/rules.command.js';
-import { parseRules } from '../../src/config/rules.js';
+import { parseRules } from '../../src/config/rules/rules.js';
 import { LinearRegex } from '../../src/lib/linear-regex.js';
 import { compileMatch } from '../../src/route/matcher.js';
-import { captureIo, scratchDir, type Scratch } from '../rules/cli-io.js';
-import { makeEvent } from '../rules/events.js';
+import { captureIo, scratchDir, type Scratch } from '../cli/rules/cli-io.js';
+import { makeEvent } from '../support/events.js';
 
 const LENGTH = 10_000;
 const BUDGET_MS = 50;

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LockHolder } from '../../src/runtime/data-dir-lock.js';
+import type { LockHolder } from '../../src/runtime/node/data-dir-lock.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -2,7 +2,7 @@
  * A process that tries to take a DATA_DIR lock, for the takeover race test: prints `got`
  * and holds the lock until its stdin closes, or prints `held <message>` and exits.
  */
-import { acquireDataDirLock } from '../../src/runtime/data-dir-lock.js';
+import { acquireDataDirLock } from '../../src/runtime/node/data-dir-lock.js';
 
 const dir = process.argv[2]!;
 try {

@@ -25,7 +25,7 @@ export interface TestPipeline {
   /** `http://127.0.0.1:<port>` of the receiver. */
   url: string;
   post(body: unknown): Promise<{ http: number; id: string; duplicate: boolean }>;
-  /** Ticks the worker until a tick finds nothing to do; moves the clock past pacing gaps. */
+  /** Ticks the dispatcher until a tick finds nothing to do; moves the clock past pacing gaps. */
   drain(options?: { advanceMs?: number; maxTicks?: number }): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,7 +65,7 @@ export async function createTestPipeline(
     async drain({ advanceMs = 1100, maxTicks = 50 } = {}) {
       let idleInARow = 0;
       for (let i = 0; i < maxTicks && idleInARow < 2; i++) {
-        const result = await pipeline.worker.tick();
+        const result = await pipeline.dispatcher.tick();
         if (result.idle) {
           idleInARow++;
           clock.advance(advanceMs);

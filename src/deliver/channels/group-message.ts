@@ -7,9 +7,9 @@
 import type { NormalisedEvent } from '../../event/event.js';
 import type { GroupJob } from '../channel.js';
 import { escapeFor } from '../templates.js';
-import { STATUS_EMOJI, type SlackBlock, type SlackMessage } from './slack-message.js';
+import { STATUS_EMOJI, type SlackBlock, type SlackMessage } from './slack/message.js';
 import { orderUrl, statusLabel } from './event-summary.js';
-import type { EmailMessage } from './email-message.js';
+import type { EmailMessage } from './email/message.js';
 
 /** Orders listed by name in one grouped message; the rest are counted. */
 export const GROUP_LIST_MAX = 10;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../lib/logger.js';
 import type { DeliveryJob } from '../channel.js';
 import type { ChannelConfig } from '../../config/channel-config.js';
-import { sampleEvent, TEST_WEBHOOK_SECRET } from '../../../test/channels/sample-event.js';
+import { sampleEvent, TEST_WEBHOOK_SECRET } from '../../../test/deliver/channels/sample-event.js';
 import { closeChannels, createChannels, createMemorySlackThreadStore, renderMessage, type ChannelDeps } from './index.js';
 
 const configs: Record<string, ChannelConfig> = {

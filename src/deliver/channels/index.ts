@@ -3,18 +3,18 @@ import type { Logger } from '../../lib/logger.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import type { Channel, RenderedMessage } from '../channel.js';
 import type { ChannelConfig, ChannelType } from '../../config/channel-config.js';
-import { createEmailChannel, createSmtpTransport, type MailTransport } from './email.channel.js';
-import { renderEmail } from './email-message.js';
-import { createColtTicketChannel, renderColtTicket, type ColtTicketDeps } from './colt-ticket.channel.js';
-import { createLogChannel, renderLog } from './log.channel.js';
-import { createSlackChannel } from './slack.channel.js';
-import { renderSlack } from './slack-message.js';
-import type { SlackThreadStore } from './slack-threads.js';
+import { createEmailChannel, createSmtpTransport, type MailTransport } from './email/email.channel.js';
+import { renderEmail } from './email/message.js';
+import { createColtTicketChannel, renderColtTicket, type ColtTicketDeps } from './colt-ticket/colt-ticket.channel.js';
+import { createLogChannel, renderLog } from './log/log.channel.js';
+import { createSlackChannel } from './slack/slack.channel.js';
+import { renderSlack } from './slack/message.js';
+import type { SlackThreadStore } from './slack/threads.js';
 import { createUnconfiguredChannel } from './unconfigured.channel.js';
-import { createWebhookChannel, renderWebhook } from './webhook.channel.js';
+import { createWebhookChannel, renderWebhook } from './webhook/webhook.channel.js';
 
-export type { SlackThread, SlackThreadStore } from './slack-threads.js';
-export { createMemorySlackThreadStore } from './slack-threads.js';
+export type { SlackThread, SlackThreadStore } from './slack/threads.js';
+export { createMemorySlackThreadStore } from './slack/threads.js';
 
 /** Everything the channels need from the runtime; parsed from the environment by the caller. */
 export interface ChannelDeps {
@@ -23,8 +23,8 @@ export interface ChannelDeps {
   version: string;
   /** Webhook fetch. @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Gives the webhook dispatcher: the SSRF-checking undici Agent on Node (src/runtime/ssrf-agent.ts). */
-  dispatcher?: () => Promise<unknown>;
+  /** Gives the webhook agent (undici `dispatcher`): the SSRF-checking undici Agent on Node (src/runtime/node/ssrf-agent.ts). */
+  webhookAgent?: () => Promise<unknown>;
   /** WEBHOOK_ALLOW_PRIVATE. */
   allowPrivate: boolean;
   /** SMTP_URL; absent → email channels are created but refuse to send. */

@@ -1,6 +1,6 @@
 /** GET /api/channels, POST /api/channels/{name}/disable and /enable: configured channels with their health. */
 import { createRoute, z } from '@hono/zod-openapi';
-import type { RulesConfig } from '../../config/rules.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
 import { disableChannel, enableChannel, getChannelStates, type ChannelStateRow } from '../../store/channel-state.repo.js';
 import { ApiError } from '../errors.js';
 import { COMMON_ERRORS, NOT_FOUND, SECURED, json, type AdminApp, type AdminDeps } from './openapi-helpers.js';
@@ -120,7 +120,7 @@ export function registerChannelRoutes(app: AdminApp, deps: AdminDeps): void {
     const known = (await current()).find((v) => v.name === name);
     if (!known) throw new ApiError('not_found', `no channel ${name}`);
     await enableChannel(deps.store.db, name, new Date(deps.clock.now()));
-    deps.pipeline?.worker.wake();
+    deps.pipeline?.dispatcher.wake();
     deps.logger.info({ channel: name }, 'channel enabled (admin API)');
     const now = (await current()).find((v) => v.name === name)!;
     return c.json(now, 200);

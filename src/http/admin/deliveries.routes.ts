@@ -87,7 +87,7 @@ export function registerDeliveryRoutes(app: AdminApp, deps: AdminDeps): void {
       if (result.field === 'channel') throw new ApiError('not_found', result.message);
       throw new ApiError('bad_request', result.message, { issues: [{ path: result.field, message: result.message }] });
     }
-    if (result.retried > 0) deps.pipeline?.worker.wake();
+    if (result.retried > 0) deps.pipeline?.dispatcher.wake();
     deps.logger.info({ channel: result.channel, since: result.since.toISOString(), retried: result.retried }, 'dead deliveries retried in bulk (admin API)');
     return c.json({ retried: result.retried, status: 'dead' as const, channel: result.channel, since: result.since.toISOString() }, 202);
   });
@@ -111,7 +111,7 @@ export function registerDeliveryRoutes(app: AdminApp, deps: AdminDeps): void {
       const status = (await getDelivery(deps.store.db, id))?.status ?? before.status;
       throw new ApiError('conflict', `delivery ${id} is ${status}: only dead or retrying deliveries can be retried`);
     }
-    deps.pipeline?.worker.wake();
+    deps.pipeline?.dispatcher.wake();
     deps.logger.info({ deliveryId: id, from: before.status }, 'delivery retry requested (admin API)');
     const after = await getDelivery(deps.store.db, id);
     return c.json(after!, 202);

@@ -36,7 +36,7 @@ const replayRoute = createRoute({
   tags: ['events'],
   summary: 'Route the event again with the rules in force: a new generation of deliveries',
   description:
-    'Earlier deliveries stay as history. The new ones get new ids and a full retry schedule; the worker is woken to send them.',
+    'Earlier deliveries stay as history. The new ones get new ids and a full retry schedule; the dispatcher is woken to send them.',
   security: SECURED,
   request: { params: IdParamSchema },
   responses: { 202: json(ReplaySchema, 'Deliveries queued.'), ...COMMON_ERRORS, ...NOT_FOUND },
@@ -62,7 +62,7 @@ export function registerEventRoutes(app: AdminApp, deps: AdminDeps): void {
       ? await replayEvent({ store: deps.store, clock: deps.clock, getRules: pipeline.rules, route: routeEvent }, id)
       : { found: false as const };
     if (!result.found) throw new ApiError('not_found', `no event ${id}`);
-    if (result.deliveryIds.length > 0) pipeline.worker.wake();
+    if (result.deliveryIds.length > 0) pipeline.dispatcher.wake();
     deps.logger.info({ eventId: id, generation: result.generation, deliveries: result.deliveryIds.length }, 'event replayed (admin API)');
     const { found: _found, ...rest } = result;
     return c.json({ eventId: id, replay: true as const, ...rest }, 202);

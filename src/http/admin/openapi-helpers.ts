@@ -25,7 +25,7 @@ const errorAnswer = (description: string) => json(ErrorSchema, description);
 export const COMMON_ERRORS = {
   400: errorAnswer('Invalid query, path or body (`bad_request` / `invalid_payload`, with `issues`).'),
   401: errorAnswer('Missing or wrong admin token (`WWW-Authenticate: Bearer`).'),
-  503: errorAnswer('`not_configured`: ADMIN_TOKEN is unset, or this process has no worker side.'),
+  503: errorAnswer('`not_configured`: ADMIN_TOKEN is unset, or this process has no dispatcher.'),
 } as const;
 
 export const NOT_FOUND = { 404: errorAnswer('No such item (`not_found`).') } as const;
@@ -64,8 +64,8 @@ export async function withCursor<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The worker side, or 503: replay, rules and dry-run need the rules this process loaded. */
+/** The dispatcher side, or 503: replay, rules and dry-run need the rules this process loaded. */
 export function requirePipeline(deps: AdminDeps) {
-  if (!deps.pipeline) throw new ApiError('not_configured', 'this process has no worker side (rules and channels are not loaded)');
+  if (!deps.pipeline) throw new ApiError('not_configured', 'this process has no dispatcher (rules and channels are not loaded)');
   return deps.pipeline;
 }

@@ -1,10 +1,10 @@
-import { RuleRegex } from '../../config/rules-regex.js';
+import { RuleRegex } from '../../config/rules/regex.js';
 import { LinearRegex } from '../../lib/linear-regex.js';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { MIN_SECRET_LENGTH } from '../../config/secrets.js';
 import { parseEnv } from '../../config/env.js';
-import type { RulesConfig } from '../../config/rules.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
 import { REDACTED, describeRules, redactChannelConfig, redactUrl, scrubJsonResponses, secretReplacements } from './redact.js';
 
 const OSS_URL = 'https://user:pw-1234@oss.example.com/colt/hook?key=q-secret-99';

@@ -6,9 +6,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from '../../config/env.js';
 import { secretValues } from '../../config/secrets.js';
-import type { RulesConfig } from '../../config/rules.js';
-import { RuleRegex } from '../../config/rules-regex.js';
-import type { MatchSpec } from '../../config/rules-types.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
+import { RuleRegex } from '../../config/rules/regex.js';
+import type { MatchSpec } from '../../config/rules/types.js';
 import type { ChannelConfig } from '../../config/channel-config.js';
 import { urlOrigin } from '../../lib/url-origin.js';
 

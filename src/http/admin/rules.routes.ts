@@ -1,7 +1,7 @@
 /** GET /api/rules (secrets redacted) and POST /api/rules/dry-run (what an event would trigger). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { normaliseForRulesTest } from '../../cli/rules-test-deps.js';
-import type { RulesConfig } from '../../config/rules.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
 import { renderMessage } from '../../deliver/channels/index.js';
 import { isObject } from '../../receive/normalise.js';
 import type { NormalisedEvent } from '../../event/event.js';

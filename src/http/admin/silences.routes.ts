@@ -1,6 +1,6 @@
 /**
  * Silences (DESIGN.md §8.6): POST /api/silences, GET /api/silences, DELETE /api/silences/{id}.
- * While a silence is in force, the worker records each delivery whose event it matches as
+ * While a silence is in force, the dispatcher records each delivery whose event it matches as
  * suppressed, naming it, instead of sending it.
  */
 import { createRoute, z } from '@hono/zod-openapi';
@@ -127,8 +127,8 @@ export function registerSilenceRoutes(app: AdminApp, deps: AdminDeps): void {
     },
   });
   app.use('/api/silences', limit);
-  // This process's worker sees the change at once; other processes within a second.
-  const changed = () => deps.pipeline?.worker.silences.invalidate();
+  // This process's dispatcher sees the change at once; other processes within a second.
+  const changed = () => deps.pipeline?.dispatcher.silences.invalidate();
 
   app.openapi(createRoute_, async (c) => {
     const now = deps.clock.now();

@@ -30,7 +30,7 @@ function backTo(c: Context<DashboardEnv>, fallback: string, done: string): strin
 /** Registers the form posts on `app`; `guard` (headers, session, CSRF) runs first on each. */
 export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: MiddlewareHandler<DashboardEnv>): void {
   const db = deps.store.db;
-  const wake = () => deps.pipeline?.worker.wake();
+  const wake = () => deps.pipeline?.dispatcher.wake();
 
   app.post('/deliveries/:id/retry', guard, async (c) => {
     const id = c.req.param('id');
@@ -51,7 +51,7 @@ export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: M
     const id = c.req.param('id');
     const event = isUuid(id) ? await loadEvent(db, id) : null;
     if (!event || !deps.pipeline) {
-      const what = deps.pipeline ? 'callback' : 'worker in this process (replay needs the rules)';
+      const what = deps.pipeline ? 'callback' : 'dispatcher in this process (replay needs the rules)';
       return c.html(NotFoundPage({ view: await loadView(c, deps), what, id }), 404);
     }
     const pipeline = deps.pipeline;

@@ -119,7 +119,7 @@ export function DeliveriesPage(props: { view: View; page: Page<DeliveryRow>; fil
 
 /**
  * Bulk recovery (§8.6): every dead delivery of the filtered channel (or all) that died
- * since then becomes due now; the worker's claim paces each channel, so nothing bursts.
+ * since then becomes due now; the dispatcher's claim paces each channel, so nothing bursts.
  */
 function RetryDeadForm(props: { view: View; channel: string | undefined }) {
   const back = props.channel ? `/deliveries?status=dead&channel=${encodeURIComponent(props.channel)}` : '/deliveries?status=dead';

@@ -3,7 +3,7 @@
  * rules that fire, the channels reached and what each would send. Nothing is stored or sent.
  */
 import { normaliseForRulesTest } from '../../cli/rules-test-deps.js';
-import type { RulesConfig } from '../../config/rules.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
 import { renderMessage } from '../../deliver/channels/index.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import { routeEvent, type RouteResult } from '../../route/router.js';

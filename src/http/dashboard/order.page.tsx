@@ -69,7 +69,7 @@ function EventItem(props: { e: EventSummary; body: string | undefined; deliverie
         ) : null}
         <h3 style="margin-top:14px">What the relay did</h3>
         {e.state !== 'processed' ? (
-          <p class="muted small">Waiting to be routed (enrichment or the worker has not run yet).</p>
+          <p class="muted small">Waiting to be routed (enrichment or the dispatcher has not run yet).</p>
         ) : deliveries.length === 0 ? (
           <NotNotified e={e} orderStatus={props.data.timeline.order.status} />
         ) : (

@@ -40,14 +40,14 @@ import { credentialHeaders, withStorableHeaders } from '../stored-headers.js';
 
 /** Messages after an action, by the `done` key of the redirect: fixed text, never the request's. */
 const FLASH: Record<string, string> = {
-  retried: 'Retry queued: the worker sends it now. Reload to see the outcome.',
-  'enabled-retried': 'Channel enabled and retry queued: the worker sends it now. Reload to see the outcome.',
+  retried: 'Retry queued: the dispatcher sends it now. Reload to see the outcome.',
+  'enabled-retried': 'Channel enabled and retry queued: the dispatcher sends it now. Reload to see the outcome.',
   unchanged: 'Nothing changed: that delivery is no longer dead or retrying.',
   replayed: 'Replay queued: a new generation of deliveries was created with the current rules.',
   'replay-nothing': 'Replayed, but no rule matches this callback now: nothing was queued.',
   enabled: 'Channel enabled: its waiting deliveries go out on the next tick.',
   disabled: 'Channel disabled: its deliveries wait until it is enabled again.',
-  'bulk-retried': 'Dead deliveries queued again: the worker sends them paced by each channel. Reload to see the outcome.',
+  'bulk-retried': 'Dead deliveries queued again: the dispatcher sends them paced by each channel. Reload to see the outcome.',
   'bulk-nothing': 'No dead delivery matched: nothing was queued.',
   'bulk-bad-since': 'Nothing queued: "since" must be a duration like 2h or an ISO time.',
   'bulk-unknown-channel': 'Nothing queued: that channel is not in the rules and has no dead deliveries.',

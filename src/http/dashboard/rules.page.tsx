@@ -2,8 +2,8 @@
  * /rules: the channels (where, never with secrets), their health, the rules in file order,
  * and a dry-run form. Webhooks show their origin and header names only.
  */
-import type { RulesConfig } from '../../config/rules.js';
-import type { ConditionTest, MatchSpec } from '../../config/rules-types.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
+import type { ConditionTest, MatchSpec } from '../../config/rules/types.js';
 import type { ChannelConfig } from '../../config/channel-config.js';
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import { Badge, channelBlock, Code, When } from './components.js';
@@ -155,7 +155,7 @@ export function RulesPage(props: RulesPageProps) {
     return (
       <Layout title="Rules" view={view} active="rules">
         <h1>Rules</h1>
-        <p class="notice">This process runs no worker, so it has no rules loaded.</p>
+        <p class="notice">This process runs no dispatcher, so it has no rules loaded.</p>
       </Layout>
     );
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
-import type { RulesConfig } from '../../config/rules.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
 import { coltFailureReason } from './colt-reason.js';
 import { safeOrigin } from './format.js';
 import { collectSecrets, scrubSecrets } from './secrets.js';

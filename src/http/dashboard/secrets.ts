@@ -4,7 +4,7 @@
  * catches what slips through anyway, e.g. a peer echoing its URL into an error message.
  */
 import type { Env } from '../../config/env.js';
-import type { RulesConfig } from '../../config/rules.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
 import { secretValues } from '../../config/secrets.js';
 
 /** Every secret value in the environment and the rules in force, longest first. */

@@ -39,7 +39,7 @@ export function addSilenceRoutes(
   deps: AppDeps,
   guards: { page: MiddlewareHandler<DashboardEnv>; action: MiddlewareHandler<DashboardEnv> },
 ): void {
-  const changed = () => deps.pipeline?.worker.silences.invalidate();
+  const changed = () => deps.pipeline?.dispatcher.silences.invalidate();
 
   app.get('/silences', guards.page, (c) => renderPage(c, deps, EMPTY_SILENCE_FORM));
 

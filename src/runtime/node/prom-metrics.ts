@@ -1,0 +1,164 @@
+/**
+ * Metrics for Prometheus on Node (prom-client): the runtime-free Metrics interface backed by
+ * counters and histograms in a registry of its own, default process metrics, and gauges
+ * read from the store when scraped (queue depth, oldest due delivery).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics } from '../../lib/metrics.js';
+import type { QueueStats } from '../../store/admin.repo.js';
+import { QUEUE_STATUSES } from '../../store/retention.repo.js';
+
+const PREFIX = 'colt_relay_';
+
+export interface PromMetricsOptions {
+  /** Read at scrape time for the queue gauges; absent → the gauges stay at 0. */
+  queueStats?: () => Promise<QueueStats>;
+  /** Read at scrape time for `open_orders{order_type,age}`; absent → no such series. */
+  openOrders?: () => Promise<{ orderType: string; age: string; count: number }[]>;
+  /** Also collect prom-client's default process and Node.js metrics. @default true */
+  defaultMetrics?: boolean;
+}
+
+export interface PromMetrics {
+  metrics: Metrics;
+  /** The registry in Prometheus text format, gauges refreshed from the store. */
+  render(): Promise<string>;
+  /** The Content-Type of `render()`'s text. */
+  contentType: string;
+  registry: Registry;
+}
+
+/** Seconds: callback ingest is milliseconds; a send can take up to the 15 s webhook timeout. */
+const INGEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const CALL_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
+
+export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+    new Counter<L>({ name: PREFIX + name, help, labelNames, registers });
+  const histogram = <L extends string>(name: string, help: string, buckets: number[], labelNames: L[] = []) =>
+    new Histogram<L>({ name: PREFIX + name, help, buckets, labelNames, registers });
+
+  const callbacks = counter('callbacks_total', 'Callbacks answered, by outcome and refusal reason.', ['outcome', 'reason']);
+  const ingest = histogram('ingest_duration_seconds', 'Receiving a callback until the answer after its commit.', INGEST_BUCKETS);
+  const deliveries = counter('deliveries_total', 'Deliveries reaching a status.', ['channel_type', 'status']);
+  const attempts = counter('delivery_attempts_total', 'Delivery tries, by outcome.', ['channel_type', 'channel', 'outcome']);
+  const attemptSeconds = histogram('delivery_attempt_duration_seconds', 'Duration of one delivery try.', CALL_BUCKETS, [
+    'channel_type',
+  ]);
+  const coltCalls = counter('colt_api_calls_total', 'HTTP calls to Colt (token and API), by outcome.', ['outcome']);
+  const coltSeconds = histogram('colt_api_call_duration_seconds', 'Duration of one HTTP call to Colt.', CALL_BUCKETS);
+  const tokenRefreshes = counter('colt_token_refreshes_total', 'OAuth2 tokens requested from Colt.');
+  const storeErrors = counter('store_errors_total', 'Database operations that failed.');
+  const credentialInUse = new Gauge<'client_id'>({
+    name: `${PREFIX}colt_credential_in_use`,
+    help: 'Colt client ids (never secrets): 1 for the pair whose token is in use, 0 for the others seen.',
+    labelNames: ['client_id'],
+    registers,
+  });
+  const seenClientIds = new Set<string>();
+  const credentialRefusals = counter('colt_credential_refusals_total', 'Colt client ids refused by the token endpoint (401).', ['client_id']);
+  const reconcileChecks = counter('reconcile_checks_total', 'Reconciliation checks of open orders (GET /order), by outcome.', ['outcome']);
+  const readOpenOrders = options.openOrders;
+  if (readOpenOrders) {
+    new Gauge({
+      name: `${PREFIX}open_orders`,
+      help: 'Orders not yet completed, failed or cancelled, by order type and age since first seen.',
+      labelNames: ['order_type', 'age'],
+      registers,
+      async collect() {
+        const rows = await readOpenOrders().catch(() => {
+          storeErrors.inc();
+          return null;
+        });
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ order_type: r.orderType, age: r.age }, r.count);
+      },
+    });
+  }
+
+  const queue = createQueueGauges(registers, options.queueStats, () => storeErrors.inc());
+
+  const metrics: Metrics = {
+    callback: (outcome, reason) => callbacks.inc({ outcome, reason: reason ?? 'none' }),
+    ingestSeconds: (s) => ingest.observe(s),
+    attempt: (channelType, channel, outcome, s) => {
+      attempts.inc({ channel_type: channelType, channel, outcome });
+      attemptSeconds.observe({ channel_type: channelType }, s);
+    },
+    delivery: (channelType, status) => deliveries.inc({ channel_type: channelType, status }),
+    coltCall: (outcome, s) => {
+      coltCalls.inc({ outcome });
+      coltSeconds.observe(s);
+    },
+    tokenRefresh: () => tokenRefreshes.inc(),
+    coltCredential: (event, clientId) => {
+      seenClientIds.add(clientId);
+      if (event === 'refused') {
+        credentialRefusals.inc({ client_id: clientId });
+        credentialInUse.set({ client_id: clientId }, 0);
+        return;
+      }
+      for (const id of seenClientIds) credentialInUse.set({ client_id: id }, id === clientId ? 1 : 0);
+    },
+    storeError: () => storeErrors.inc(),
+    reconciled: (outcome) => reconcileChecks.inc({ outcome }),
+  };
+  return { metrics, registry, contentType: registry.contentType, render: () => queue.during(() => registry.metrics()) };
+}
+
+/**
+ * queue_depth{status} and oldest_due_delivery_age_seconds, refreshed from the store by
+ * their collect() at scrape time. prom-client collects metrics concurrently, so both
+ * share one read; `during()` makes that read before the registry is collected, so a failed
+ * read is already in store_errors_total on the same scrape. A failure keeps the last values.
+ */
+function createQueueGauges(registers: Registry[], read: (() => Promise<QueueStats>) | undefined, onError: () => void) {
+  let shared: Promise<QueueStats | null> | null = null;
+  const load = (): Promise<QueueStats | null> =>
+    read
+      ? read().catch(() => {
+          onError();
+          return null;
+        })
+      : Promise.resolve(null);
+  const stats = () => shared ?? load();
+  new Gauge({
+    name: `${PREFIX}queue_depth`,
+    help: 'Deliveries by status: pending, sending, retrying, and dead letters awaiting an operator.',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      const s = await stats();
+      for (const status of QUEUE_STATUSES) {
+        if (s) this.set({ status }, s.depth[status]);
+        else if (!read) this.set({ status }, 0);
+      }
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}oldest_due_delivery_age_seconds`,
+    help: 'How long the oldest due delivery has been waiting past its due time (0 when none).',
+    registers,
+    async collect() {
+      const s = await stats();
+      if (s) this.set(s.oldestDueAgeSeconds);
+    },
+  });
+  return {
+    /** Runs `collect` with one store read shared by both gauges, made first. */
+    async during<T>(collect: () => Promise<T>): Promise<T> {
+      const mine = load();
+      shared = mine;
+      await mine;
+      try {
+        return await collect();
+      } finally {
+        if (shared === mine) shared = null;
+      }
+    },
+  };
+}

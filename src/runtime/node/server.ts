@@ -1,0 +1,145 @@
+/**
+ * The Node runtime: parse env → load rules → bind the port → hold DATA_DIR (PGlite) → open
+ * the store → serve HTTP and run the dispatcher → drain on SIGTERM. Cheap checks come before
+ * the database, so a bad rules file or a taken port is reported at once, not after PGlite's
+ * initdb. The only place (with src/runtime/workers/) that knows which runtime it is on.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createApp, createProbeApp } from '../../app.js';
+import { createRefusalPacer } from '../../http/auth-throttle.js';
+import { configWarnings, parseEnv, type Env } from '../../config/env.js';
+import { systemClock } from '../../lib/clock.js';
+import { createLogger, type Logger } from '../../lib/logger.js';
+import { readRules } from '../../pipeline.js';
+import { getQueueStats } from '../../store/admin.repo.js';
+import type { Store } from '../../store/db.js';
+import { createCallbackWriter } from '../../store/ingest.js';
+import { createRefusalRecorder } from '../../store/refusal-recorder.js';
+import { readIfExists } from './files.js';
+import { createNodePipeline, type NodePipeline } from './pipeline.js';
+import { localApiUrl, openOwnedStore, type OwnedStore } from './owned-store.js';
+import { createPromMetrics } from './prom-metrics.js';
+import { countOpenOrders } from '../../store/reconcile.repo.js';
+
+export interface NodeServerOptions {
+  env: Record<string, string | undefined>;
+  /** `serve` runs HTTP and the dispatcher; `worker` the dispatcher with health and metrics. @default "serve" */
+  mode?: 'serve' | 'worker';
+  logger?: Logger;
+}
+
+export interface RunningNode {
+  env: Env;
+  store: Store;
+  pipeline: NodePipeline;
+  /** The bound port (useful with PORT=0). */
+  port: number;
+  /** True once stop() began (/readyz answers 503). */
+  draining(): boolean;
+  stop(): Promise<void>;
+}
+
+type FetchHandler = (request: Request, env: unknown) => Response | Promise<Response>;
+
+const STARTING: FetchHandler = () =>
+  Response.json({ status: 'starting', reason: 'opening the database' }, { status: 503, headers: { 'Retry-After': '1' } });
+
+/** Binds the port now, answering 503 until `setHandler` gives it the app. */
+async function bind(env: Env): Promise<{ server: ServerType; port: number; setHandler(h: FetchHandler): void }> {
+  let handler = STARTING;
+  const server = serve({ fetch: (request, bindings) => handler(request, bindings), port: env.PORT, hostname: env.HOST });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      reject(new Error(`cannot listen on ${env.HOST}:${env.PORT} (PORT/HOST): ${why}`, { cause: error }));
+    });
+    server.once('listening', () => {
+      const address = server.address();
+      resolve(address && typeof address === 'object' ? address.port : env.PORT);
+    });
+  });
+  return { server, port, setHandler: (h) => (handler = h) };
+}
+
+const closeServer = (server: ServerType) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+/** Starts the relay; resolves once it is ready. Throws ConfigError on bad configuration. */
+export async function startNodeServer(options: NodeServerOptions): Promise<RunningNode> {
+  const mode = options.mode ?? 'serve';
+  const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
+  for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve' })) logger.warn(warning);
+  const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
+  const http = await bind(env);
+  let owned: OwnedStore;
+  try {
+    owned = await openOwnedStore(env, {
+      command: `colt-relay ${mode}`,
+      ...(mode === 'serve' && { api: { url: localApiUrl(env.HOST, http.port), adminToken: Boolean(env.ADMIN_TOKEN) } }),
+    });
+  } catch (error) {
+    await closeServer(http.server);
+    throw error;
+  }
+  const { store } = owned;
+  logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
+  const prom = createPromMetrics({
+    queueStats: () => getQueueStats(store.db, new Date(systemClock.now())),
+    openOrders: () => countOpenOrders(store.db, new Date(systemClock.now())),
+  });
+  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
+    async (error: unknown) => {
+      await closeServer(http.server);
+      await owned.close();
+      throw error;
+    },
+  );
+  pipeline.start();
+  const writer = createCallbackWriter(store);
+  // Refused callbacks are counted in memory and written once a second (and at shutdown).
+  const refusals = createRefusalRecorder(store, { logger });
+  let draining = false;
+  const isDraining = () => draining;
+  const renderMetrics = () => prom.render();
+  const app =
+    mode === 'serve'
+      ? createApp({
+          env,
+          store,
+          writer,
+          clock: systemClock,
+          logger,
+          socketAddress: (c) => getConnInfo(c).remote.address ?? null,
+          onStored: () => pipeline.wake(),
+          pipeline: pipeline.pipeline,
+          metrics: prom.metrics,
+          renderMetrics,
+          isDraining,
+          refusals,
+          refusalPacer: createRefusalPacer({ clock: systemClock }),
+        })
+      : createProbeApp({ env, store, logger, renderMetrics, isDraining });
+  http.setHandler(app.fetch as FetchHandler);
+  logger.info({ port: http.port, host: env.HOST, mode }, 'listening');
+  let stopping: Promise<void> | null = null;
+  return {
+    env,
+    store,
+    pipeline,
+    port: http.port,
+    draining: isDraining,
+    stop: () =>
+      (stopping ??= (async () => {
+        // Not ready from now on; callbacks that still arrive are stored while the dispatcher finishes.
+        draining = true;
+        logger.info('shutting down: /readyz answers 503, finishing in-flight work');
+        await pipeline.stop();
+        await closeServer(http.server);
+        await writer.drain();
+        await refusals.close().catch(() => {}); // a failure is logged with the counts it could not write
+        await owned.close();
+        logger.info('stopped');
+      })()),
+  };
+}
