@@ -16,7 +16,7 @@ import { createMetricsRoutes } from './http/metrics.routes.js';
 import { resolveClientAddress } from './lib/client-address.js';
 import type { Logger } from './lib/logger.js';
 import { createRefusalRecorder } from './store/refusal-recorder.js';
-import { VERSION } from './version.js';
+import { VERSION } from './lib/version.js';
 
 export type { AppDeps, RouteDeps } from './http/deps.js';
 

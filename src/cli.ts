@@ -6,7 +6,7 @@
 import { ConfigError } from './config/env.js';
 import { COMMAND_USAGE, USAGE, wantsHelp } from './cli/usage.js';
 import { describeDatabaseFailure, StoreOpenError } from './store/connection-errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from './lib/version.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -54,12 +54,8 @@ const commands: Record<string, Command> = {
     if (sub === 'check') return rules.runRulesCheck(rest, io());
     if (sub === 'compile') return (await import('./cli/rules-compile.command.js')).runRulesCompile(rest, io());
     if (sub === 'test') {
-      const { normaliseForRulesTest } = await import('./cli/rules-test-deps.js');
-      const { renderMessage } = await import('./deliver/channels/index.js');
-      return rules.runRulesTest(rest, io(), {
-        normalise: normaliseForRulesTest,
-        render: (name, config, event) => renderMessage(name, config, event),
-      });
+      const { eventFromCallback, previewEvent } = await import('./deliver/dry-run.js');
+      return rules.runRulesTest(rest, io(), { normalise: eventFromCallback, preview: previewEvent });
     }
     return usageError('rules', sub === undefined ? 'missing subcommand' : `unknown subcommand: ${sub}`);
   },

@@ -1,11 +1,11 @@
 /**
- * The dispatcher side, composed: rules → router, channels, Colt client → enrichment, and the
- * dispatcher that runs them. Runtime-free: src/runtime/ adds file reading, the SSRF
- * agent (Node) or per-request clients (Workers).
+ * The delivery side, composed: rules → router, channels, Colt client → enrichment, and the
+ * dispatcher that runs them. Runtime-free: src/runtime/ adds file reading, the SSRF agent
+ * (Node) or per-isolate clients (Workers).
  */
 import type { MailTransport } from './deliver/channels/email/email.channel.js';
 import { createColtClient, type ColtApi } from './colt/colt.client.js';
-import { parseCredentialPairs } from './colt/credentials.js';
+import { parseCredentialPairs } from './config/colt-credentials.js';
 import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
 import { formatProblems, type RulesConfig } from './config/rules/rules.js';
@@ -23,7 +23,15 @@ import { routeEvent } from './route/router.js';
 import type { Store } from './store/db.js';
 import { createSlackThreadStore } from './store/slack-threads.repo.js';
 import { createTicketStore } from './store/tickets.repo.js';
-import { VERSION } from './version.js';
+import { VERSION } from './lib/version.js';
+
+/**
+ * The stages a callback passes through, in order (docs/design.md#pipeline). Each has its
+ * folder in src/, and the layer order (docs/design.md#layers, checked by
+ * test/packaging/layers.test.ts) keeps them in this order: a stage imports only earlier ones.
+ */
+export const PIPELINE_STAGES = ['receive', 'store', 'enrich', 'route', 'deliver'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
 export interface PipelineOptions {
   env: Env;

@@ -4,7 +4,6 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ChannelConfig } from '../config/channel-config.js';
 import type { NormalisedEvent } from '../event/event.js';
 import { formatProblems, loadRules, parseRules } from '../config/rules/rules.js';
 import type { RulesConfig, RulesLoad } from '../config/rules/rules.js';
@@ -13,7 +12,8 @@ import type { RuleCase } from '../config/rules/cases.js';
 import { createRouter } from '../route/router.js';
 import { readIfExists } from '../runtime/node/files.js';
 import type { Router } from '../route/router.js';
-import { channelsReached, describeEvent, explainDecisions, explainRoute } from '../route/explain.js';
+import { channelsReached, describeEvent, explainRoute } from '../route/explain.js';
+import type { PreviewOptions, previewEvent } from '../deliver/dry-run.js';
 
 /** Where the `rules` commands write, and the environment they read. */
 export interface RulesCommandIo {
@@ -26,12 +26,14 @@ export interface RulesCommandIo {
   cwd?: string;
 }
 
-/** Supplied by the main CLI: the real normaliser and channel renderers. */
+/** Supplied by the main CLI: the receiver's normaliser and the dry run. */
 export interface RulesTestDeps {
-  /** Raw callback JSON → event (the receiver's normaliser). */
+  /** Raw callback JSON → event (the receiver's normaliser: eventFromCallback). */
   normalise(payload: unknown): NormalisedEvent;
-  /** What the channel would send (the real channel renderers in the main CLI). */
-  render(channelName: string, config: ChannelConfig, event: NormalisedEvent): { subject?: string; text: string };
+  /** What the event would cause (src/deliver/dry-run.ts, loaded only by `rules test`). */
+  preview: typeof previewEvent;
+  /** What the channel would send. @default the real channel renderers */
+  render?: PreviewOptions['render'];
 }
 
 const CHECK_USAGE = 'usage: colt-relay rules check [file]\n';
@@ -88,7 +90,7 @@ export async function runRulesTest(args: string[], io: RulesCommandIo, deps: Rul
   io.stdout(`rules    ${load.source}: ${summarise(load.rules)}\n`);
   const router = createRouter(load.rules);
   let code = 0;
-  if (event !== undefined) code = Math.max(code, await showEvent(event, load.rules, router, io, deps, at));
+  if (event !== undefined) code = Math.max(code, await showEvent(event, load.rules, io, deps, at));
   if (tests !== undefined) code = Math.max(code, await runCases(tests, router, io, deps));
   return code;
 }
@@ -148,7 +150,6 @@ async function readJson(path: string): Promise<unknown> {
 async function showEvent(
   file: string,
   rules: RulesConfig,
-  router: Router,
   io: RulesCommandIo,
   deps: RulesTestDeps,
   at: Date,
@@ -160,19 +161,19 @@ async function showEvent(
     io.stderr(`cannot use ${file}: ${(error as Error).message}\n`);
     return 1;
   }
-  const result = router(event);
-  const decisions = explainDecisions(result, rules.channels, at);
+  const preview = deps.preview(rules, event, { nowMs: Date.now(), at, ...(deps.render && { render: deps.render }) });
+  const decisions = preview.deliveries.flatMap((d) => d.decisions.map((line) => `decision ${d.channel}: ${line}`));
   const when = decisions.length > 0 ? [`at       ${at.toISOString()}`] : [];
-  io.stdout([`event    ${describeEvent(event)}`, ...explainRoute(result), ...when, ...decisions].join('\n') + '\n');
+  io.stdout([`event    ${describeEvent(event)}`, ...explainRoute(preview.route), ...when, ...decisions].join('\n') + '\n');
   let code = 0;
-  for (const delivery of result.deliveries) {
+  for (const delivery of preview.deliveries) {
     const header = `\n── ${delivery.channel} (${delivery.channelType}) via ${delivery.rules.join(', ')}\n`;
-    try {
-      const message = deps.render(delivery.channel, rules.channels[delivery.channel]!, event);
+    const { message } = delivery;
+    if (message) {
       io.stdout(`${header}${message.subject === undefined ? '' : `subject: ${message.subject}\n`}${message.text}\n`);
-    } catch (error) {
+    } else {
       io.stdout(header);
-      io.stderr(`cannot render ${delivery.channel}: ${(error as Error).message}\n`);
+      io.stderr(`cannot render ${delivery.channel}: ${delivery.renderError}\n`);
       code = 1;
     }
   }

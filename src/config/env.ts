@@ -3,7 +3,7 @@
  * from a record passed in (Workers have no process.env). Every problem is listed at once.
  */
 import { z } from 'zod';
-import { parseCredentialPairs } from '../colt/credentials.js';
+import { parseCredentialPairs } from './colt-credentials.js';
 import { parseCidr, type Cidr } from '../lib/cidr.js';
 import { parseTrustProxy, type ProxyTrust } from '../lib/client-address.js';
 import { parseDuration } from '../lib/duration.js';

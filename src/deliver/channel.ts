@@ -71,5 +71,3 @@ export interface Channel {
   close?(): Promise<void>;
 }
 
-/** Caps a peer's answer before it is stored with an attempt. */
-export const RESPONSE_EXCERPT_BYTES = 4096;

@@ -1,4 +1,4 @@
-import type { NormalisedEvent, NumberRange } from '../event/event.js';
+import { formatNumbers, type NormalisedEvent } from '../event/event.js';
 import { PLACEHOLDER } from '../config/template-fields.js';
 
 /** How a rendered value is escaped for its target. */
@@ -14,11 +14,6 @@ const ESCAPERS: Record<Escape, (s: string) => string> = {
 
 export function escapeFor(target: Escape, value: string): string {
   return ESCAPERS[target](value);
-}
-
-/** "+3338250010–+3338250019" or a single number. */
-export function formatNumbers(numbers: NumberRange[]): string {
-  return numbers.map((n) => (n.start === n.end ? n.start : `${n.start}–${n.end}`)).join(', ');
 }
 
 /** Looks up `a.b.c` in the event; `numbers` renders as a readable list. */

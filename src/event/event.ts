@@ -49,6 +49,11 @@ export interface NumberRange {
   country: string | null;
 }
 
+/** "+3338250010–+3338250019" or a single number; ranges separated by commas. */
+export function formatNumbers(numbers: NumberRange[]): string {
+  return numbers.map((n) => (n.start === n.end ? n.start : `${n.start}–${n.end}`)).join(', ');
+}
+
 /** The §4.2 fields of one callback as the receiver extracted them: what the store ingests. */
 export interface CallbackFields {
   orderId: string;

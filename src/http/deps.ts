@@ -4,15 +4,29 @@
  * import cycle.
  */
 import type { Context } from 'hono';
+import type { ColtApi } from '../colt/colt.client.js';
 import type { Env } from '../config/env.js';
+import type { RulesConfig } from '../config/rules/rules.js';
+import type { ChannelSet } from '../deliver/channels/index.js';
+import type { Dispatcher } from '../deliver/dispatcher.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
-import type { Pipeline } from '../pipeline.js';
 import type { Store } from '../store/db.js';
 import type { CallbackWriter } from '../store/ingest.js';
 import type { RefusalRecorder } from '../store/refusal-recorder.js';
 import type { AuthThrottle, RefusalPacer } from './auth-throttle.js';
+
+/**
+ * The delivery side of a process as the admin API and dashboard use it: the rules and
+ * channels in force, the Colt client, and the dispatcher to wake. src/pipeline.ts makes one.
+ */
+export interface DeliverySide {
+  rules(): RulesConfig;
+  channels(): ChannelSet;
+  colt: ColtApi | null;
+  dispatcher: Pick<Dispatcher, 'wake' | 'silences'>;
+}
 
 export interface AppDeps {
   env: Env;
@@ -28,7 +42,7 @@ export interface AppDeps {
    * The dispatcher side (rules, channels, dispatcher), when this process has one: the admin API
    * and dashboard use it for replay, retry and the rules pages.
    */
-  pipeline?: Pipeline;
+  pipeline?: DeliverySide;
   /** Where the receiver reports outcomes and latency. @default noopMetrics */
   metrics?: Metrics;
   /** GET /metrics body (Prometheus text); absent → /metrics answers 404 (Workers). */

@@ -4,7 +4,7 @@
  * depths and failure counts tell an outsider how the relay is doing).
  */
 import { Hono } from 'hono';
-import { hasBearerToken } from './admin/admin-auth.js';
+import { hasBearerToken } from './bearer-token.js';
 import { ApiError } from './errors.js';
 
 export interface MetricsRoutesDeps {

@@ -1,6 +1,5 @@
 /** Human-readable account of a routing decision, for `rules test` and dry runs. */
-import type { NormalisedEvent } from '../event/event.js';
-import { formatNumbers } from '../deliver/templates.js';
+import { formatNumbers, type NormalisedEvent } from '../event/event.js';
 import type { ChannelConfig } from '../config/channel-config.js';
 import { channelPolicy } from '../config/channel-config.js';
 import { formatDuration } from '../lib/duration.js';

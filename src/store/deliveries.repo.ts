@@ -4,11 +4,10 @@
  * outcome is written only by the dispatcher that still holds the lease it claimed with.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { RESPONSE_EXCERPT_BYTES } from '../deliver/channel.js';
 import { newId } from '../lib/ids.js';
 import type { DbOrTx } from './db.js';
 import { rowsOf } from './rows.js';
-import { deliveries, deliveryAttempts } from './schema.js';
+import { deliveries, deliveryAttempts, RESPONSE_EXCERPT_BYTES } from './schema.js';
 import type { PacedClaimOptions } from './send-slots.js';
 
 /** `grouped`: waiting in a delivery group (§8.6), sent with it. */

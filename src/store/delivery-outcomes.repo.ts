@@ -5,10 +5,10 @@
  * send costs a share of one round trip instead of a five-statement transaction.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { RESPONSE_EXCERPT_BYTES } from '../deliver/channel.js';
 import type { DbOrTx } from './db.js';
 import { truncateUtf8, type AttemptRecord, type DeliveryLease } from './deliveries.repo.js';
 import { rowsOf } from './rows.js';
+import { RESPONSE_EXCERPT_BYTES } from './schema.js';
 
 /** What one try came to, to be written. */
 export interface DeliveryOutcomeWrite {

@@ -267,6 +267,9 @@ export const silences = pgTable(
   (t) => [index('silences_ends_idx').on(t.endsAt)],
 );
 
+/** Caps a peer's answer (and an error text) stored with an attempt: `delivery_attempts.response`. */
+export const RESPONSE_EXCERPT_BYTES = 4096;
+
 /** One row per try of a delivery. */
 export const deliveryAttempts = pgTable(
   'delivery_attempts',
@@ -282,7 +285,7 @@ export const deliveryAttempts = pgTable(
     outcome: text('outcome').notNull(),
     code: text('code'),
     error: text('error'),
-    /** Start of the peer's answer, at most 4 KiB. */
+    /** Start of the peer's answer, at most RESPONSE_EXCERPT_BYTES. */
     response: text('response'),
   },
   (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId, t.attempt)],

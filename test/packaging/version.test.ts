@@ -1,7 +1,7 @@
 /** One source for the release number: package.json. `VERSION` (user-agent, /healthz) reads it. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/lib/version.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -8,10 +8,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRulesTest } from '../../src/cli/rules.command.js';
-import { normaliseForRulesTest } from '../../src/cli/rules-test-deps.js';
 import { parseRules } from '../../src/config/rules/rules.js';
-import { renderMessage } from '../../src/deliver/channels/index.js';
-import { dryRun } from '../../src/http/dashboard/dry-run.js';
+import { eventFromCallback, previewCallback, previewEvent } from '../../src/deliver/dry-run.js';
 import { hmacSha256, toHex } from '../../src/lib/crypto.js';
 import { callbackEvents } from '../../src/store/schema.js';
 import { createAdminHarness, flatCallback, type AdminHarness } from '../http/admin/support.js';
@@ -112,7 +110,7 @@ describe('webhook URLs show as origins only', () => {
   it('the dashboard dry run', () => {
     const loaded = parseRules(RULES, {});
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    const result = dryRun(loaded.rules, JSON.stringify(flatCallback('IN-9', 'Failed')), Date.now());
+    const result = previewCallback(loaded.rules, JSON.stringify(flatCallback('IN-9', 'Failed')), Date.now());
     expect(result.ok).toBe(true);
     expectOriginOnly(JSON.stringify(result));
   });
@@ -121,7 +119,7 @@ describe('webhook URLs show as origins only', () => {
     const rulesFile = await scratch.write('rules.yaml', RULES);
     await scratch.write('event.json', JSON.stringify(flatCallback('IN-9', 'Failed')));
     const io = captureIo({}, scratch.dir);
-    const deps = { normalise: normaliseForRulesTest, render: renderMessage };
+    const deps = { normalise: eventFromCallback, preview: previewEvent };
     expect(await runRulesTest([rulesFile, '--event', 'event.json'], io, deps)).toBe(0);
     expectOriginOnly(io.out() + io.err());
   });

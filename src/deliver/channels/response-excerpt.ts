@@ -1,4 +1,4 @@
-import { RESPONSE_EXCERPT_BYTES } from '../channel.js';
+import { RESPONSE_EXCERPT_BYTES } from '../../store/schema.js';
 
 /**
  * Reads at most `maxBytes` of a response body as text and cancels the rest, so a peer

@@ -4,24 +4,12 @@
  * against the caller's address (auth-throttle.ts): past the limit, 429 with Retry-After.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { timingSafeEqualText } from '../../lib/crypto.js';
+import { hasBearerToken } from '../bearer-token.js';
 import type { AuthThrottle } from '../auth-throttle.js';
 import { ApiError } from '../errors.js';
 
 /** The OpenAPI name of the bearer scheme. */
 export const ADMIN_SECURITY_SCHEME = 'adminToken';
-
-/** `Bearer <token>` → token; anything else → null. */
-export function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  return match ? match[1]! : null;
-}
-
-/** True when the request carries `Authorization: Bearer <expected>` (constant-time). */
-export function hasBearerToken(c: Context, expected: string): boolean {
-  const given = bearerToken(c.req.header('authorization'));
-  return given !== null && timingSafeEqualText(given, expected);
-}
 
 /** 429 for an address that failed too often; Retry-After says when it may try again. */
 export function tooManyFailures(retryAfterS: number): ApiError {

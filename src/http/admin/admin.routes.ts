@@ -7,7 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../lib/version.js';
 import { ApiError } from '../errors.js';
 import { requireAdminToken } from './admin-auth.js';
 import { registerChannelRoutes } from './channels.routes.js';

@@ -1,14 +1,9 @@
 /** GET /api/rules (secrets redacted) and POST /api/rules/dry-run (what an event would trigger). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { normaliseForRulesTest } from '../../cli/rules-test-deps.js';
 import type { RulesConfig } from '../../config/rules/rules.js';
-import { renderMessage } from '../../deliver/channels/index.js';
+import { eventFromCallback, previewEvent } from '../../deliver/dry-run.js';
 import { isObject } from '../../receive/normalise.js';
 import type { NormalisedEvent } from '../../event/event.js';
-import { routeEvent } from '../../route/router.js';
-import { channelPolicy } from '../../config/channel-config.js';
-import { describeDecisions } from '../../route/explain.js';
-import { quietUntil } from '../../route/quiet-hours.js';
 import { ApiError } from '../errors.js';
 import { COMMON_ERRORS, SECURED, json, requirePipeline, type AdminApp, type AdminDeps } from './openapi-helpers.js';
 import { describeRules } from './redact.js';
@@ -94,7 +89,7 @@ const WRAPPER_KEYS = new Set(['event', 'stale', 'order', 'at']);
 function eventOf(body: Record<string, unknown>): NormalisedEvent {
   const keys = Object.keys(body);
   const wrapped = isObject(body.event) && keys.every((k) => WRAPPER_KEYS.has(k));
-  const attempt = (payload: unknown) => normaliseForRulesTest(payload);
+  const attempt = (payload: unknown) => eventFromCallback(payload);
   let event: NormalisedEvent;
   try {
     // A TMF envelope may hold only `event`: when the wrapper reading fails, read the whole body.
@@ -126,18 +121,15 @@ function atOf(body: Record<string, unknown>, nowMs: number): Date {
 }
 
 function dryRun(rules: RulesConfig, event: NormalisedEvent, nowMs: number, at: Date) {
-  const result = routeEvent(rules, event);
+  const { route, deliveries } = previewEvent(rules, event, { nowMs, at });
   return {
     event,
-    matched: result.matched,
-    stoppedBy: result.stoppedBy ?? null,
-    skippedStale: result.skippedStale,
-    deliveries: result.deliveries.map((d) => {
-      const config = rules.channels[d.channel]!;
-      const quiet = channelPolicy(config).quietHours;
-      const heldUntil = quiet ? (quietUntil(quiet, at)?.toISOString() ?? null) : null;
-      const decisions = describeDecisions(d, config, at);
-      return { ...d, heldUntil, decisions, message: renderMessage(d.channel, config, event, nowMs) };
+    matched: route.matched,
+    stoppedBy: route.stoppedBy ?? null,
+    skippedStale: route.skippedStale,
+    deliveries: deliveries.map(({ heldUntil, message, renderError, ...d }) => {
+      if (!message) throw new Error(`cannot render ${d.channel}: ${renderError}`);
+      return { ...d, heldUntil: heldUntil?.toISOString() ?? null, message };
     }),
   };
 }

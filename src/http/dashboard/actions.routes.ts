@@ -14,7 +14,7 @@ import { disableChannel, enableChannel, getChannelStates } from '../../store/cha
 import { retryDelivery } from '../../store/deliveries.repo.js';
 import { loadEvent } from '../../store/events.repo.js';
 import { safeNext, type DashboardEnv } from './auth.js';
-import { dryRun, SAMPLE_CALLBACK } from './dry-run.js';
+import { previewCallback, SAMPLE_CALLBACK } from '../../deliver/dry-run.js';
 import { channelStates, loadView } from './pages.routes.js';
 import { NotFoundPage } from './not-found.page.js';
 import { RulesPage } from './rules.page.js';
@@ -94,7 +94,7 @@ export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: M
     const rules = deps.pipeline?.rules() ?? null;
     const input = c.get('form')['callback'];
     const text = typeof input === 'string' && input.trim() ? input : SAMPLE_CALLBACK;
-    const result = rules ? dryRun(rules, text, deps.clock.now()) : undefined;
+    const result = rules ? previewCallback(rules, text, deps.clock.now()) : undefined;
     const view = await loadView(c, deps);
     return c.html(RulesPage({ view, rules, states: await channelStates(deps), input: text, ...(result && { result }) }));
   });

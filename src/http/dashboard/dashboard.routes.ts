@@ -23,7 +23,7 @@ import type { AppDeps, RouteDeps } from '../deps.js';
 import { peerIsTrustedProxy } from '../../lib/client-address.js';
 import { addActionRoutes } from './actions.routes.js';
 import { requireCsrf, requireSession, securityHeaders, type DashboardEnv } from './auth.js';
-import { DRY_RUN_MAX_CHARS } from './dry-run.js';
+import { DRY_RUN_MAX_CHARS } from '../../deliver/dry-run.js';
 import { TooLargePage } from './login.page.js';
 import { createLoginRoutes } from './login.routes.js';
 import { addPageRoutes } from './pages.routes.js';

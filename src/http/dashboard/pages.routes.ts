@@ -25,7 +25,7 @@ import {
 } from '../../store/dashboard.repo.js';
 import type { DashboardEnv } from './auth.js';
 import { DeliveriesPage } from './deliveries.page.js';
-import { SAMPLE_CALLBACK } from './dry-run.js';
+import { SAMPLE_CALLBACK } from '../../deliver/dry-run.js';
 import { EventPage } from './event.page.js';
 import type { View } from './layout.js';
 import { NotFoundPage } from './not-found.page.js';

@@ -7,7 +7,7 @@ import type { ConditionTest, MatchSpec } from '../../config/rules/types.js';
 import type { ChannelConfig } from '../../config/channel-config.js';
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import { Badge, channelBlock, Code, When } from './components.js';
-import type { DryRunResult } from './dry-run.js';
+import type { CallbackPreview } from '../../deliver/dry-run.js';
 import { safeOrigin, toJson } from './format.js';
 import { Layout, PostButton, type View } from './layout.js';
 
@@ -56,7 +56,7 @@ export function describeMatch(match: MatchSpec | undefined): string {
   return match.length === 1 ? clause(match[0]!) : match.map((c) => `(${clause(c)})`).join(' or ');
 }
 
-function DryRunOutput(props: { result: DryRunResult }) {
+function DryRunOutput(props: { result: CallbackPreview }) {
   const r = props.result;
   if (!r.ok) return <div class="reason">{r.error}</div>;
   return (
@@ -75,23 +75,23 @@ function DryRunOutput(props: { result: DryRunResult }) {
           </>
         ) : null}
         <dt>channels</dt>
-        <dd>{r.messages.length ? r.messages.map((m) => m.channel).join(', ') : 'none: nothing would be sent'}</dd>
+        <dd>{r.deliveries.length ? r.deliveries.map((d) => d.channel).join(', ') : 'none: nothing would be sent'}</dd>
       </dl>
-      {r.messages.map((m) => (
+      {r.deliveries.map((d) => (
         <div class="delivery">
           <div class="left">
-            <strong>{m.channel}</strong> <span class="muted small">{m.channelType} · via {m.rules.join(', ')}</span>
+            <strong>{d.channel}</strong> <span class="muted small">{d.channelType} · via {d.rules.join(', ')}</span>
           </div>
-          {m.decisions.map((line) => (
+          {d.decisions.map((line) => (
             <div class="small muted">{line}</div>
           ))}
-          {m.error ? <div class="reason">cannot render: {m.error}</div> : null}
-          {m.subject !== undefined ? <div class="small">subject: {m.subject}</div> : null}
-          <Code text={m.text} />
-          {m.body !== undefined ? (
+          {d.renderError ? <div class="reason">cannot render: {d.renderError}</div> : null}
+          {d.message?.subject !== undefined ? <div class="small">subject: {d.message.subject}</div> : null}
+          <Code text={d.message?.text ?? ''} />
+          {d.message?.body !== undefined ? (
             <details>
               <summary>body</summary>
-              <Code text={typeof m.body === 'string' ? m.body : toJson(m.body)} />
+              <Code text={typeof d.message.body === 'string' ? d.message.body : toJson(d.message.body)} />
             </details>
           ) : null}
         </div>
@@ -145,7 +145,7 @@ export interface RulesPageProps {
   rules: RulesConfig | null;
   states: Map<string, ChannelStateRow>;
   input: string;
-  result?: DryRunResult;
+  result?: CallbackPreview;
 }
 
 /** Channels, rules and the dry-run form (with its result after a post). */

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRulesTest } from '../../../src/cli/rules.command.js';
 import type { RulesTestDeps } from '../../../src/cli/rules.command.js';
+import { previewEvent } from '../../../src/deliver/dry-run.js';
 import { WEBHOOK_SECRET, flatNormalise, simpleRender } from '../../support/events.js';
 import { captureIo, scratchDir } from './cli-io.js';
 import type { Scratch } from './cli-io.js';
 
 const ENV = { OSS_WEBHOOK_SECRET: WEBHOOK_SECRET };
-const deps: RulesTestDeps = { normalise: flatNormalise, render: simpleRender };
+const deps: RulesTestDeps = { normalise: flatNormalise, preview: previewEvent, render: simpleRender };
 
 /** The DESIGN.md rules with templates on the Slack and email channels. */
 const RULES = `channels:

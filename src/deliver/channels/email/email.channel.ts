@@ -1,6 +1,7 @@
 import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import type { Logger } from '../../../lib/logger.js';
-import { RESPONSE_EXCERPT_BYTES, type Channel, type DeliveryJob, type GroupJob, type SendResult } from '../../channel.js';
+import { RESPONSE_EXCERPT_BYTES } from '../../../store/schema.js';
+import type { Channel, DeliveryJob, GroupJob, SendResult } from '../../channel.js';
 import type { EmailChannelConfig } from '../../../config/channel-config.js';
 import { buildEmailMessage, renderEmail, type EmailMessage } from './message.js';
 import { buildEmailGroupMessage } from '../group-message.js';

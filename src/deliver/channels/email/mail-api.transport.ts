@@ -10,7 +10,7 @@
  * from a Worker would send credentials in the clear. HTTPS does not have that problem.
  */
 import type { MailTransport } from './email.channel.js';
-import { RESPONSE_EXCERPT_BYTES } from '../../channel.js';
+import { RESPONSE_EXCERPT_BYTES } from '../../../store/schema.js';
 import { readResponseExcerpt } from '../response-excerpt.js';
 
 /** Resend's endpoint. @default for MAIL_API_URL */

@@ -3,7 +3,8 @@ import type { NormalisedEvent } from '../../../event/event.js';
 import { eventNotes, eventSummary, orderUrl } from '../event-summary.js';
 import type { RenderedMessage } from '../../channel.js';
 import type { EmailChannelConfig } from '../../../config/channel-config.js';
-import { escapeFor, formatNumbers, renderTemplate } from '../../templates.js';
+import { formatNumbers } from '../../../event/event.js';
+import { escapeFor, renderTemplate } from '../../templates.js';
 
 export interface EmailMessage {
   subject: string;

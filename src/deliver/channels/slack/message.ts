@@ -3,7 +3,8 @@ import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../../ev
 import { eventNotes, eventSummary, orderUrl, statusLabel } from '../event-summary.js';
 import type { RenderedMessage } from '../../channel.js';
 import type { SlackChannelConfig } from '../../../config/channel-config.js';
-import { escapeFor, formatNumbers, renderTemplate } from '../../templates.js';
+import { formatNumbers } from '../../../event/event.js';
+import { escapeFor, renderTemplate } from '../../templates.js';
 
 /** The emoji in front of every Slack notification, by normalised status. */
 export const STATUS_EMOJI: Record<EventStatus, string> = {
