@@ -1,4 +1,4 @@
-# colt-relay on Node 24 LTS. README: "Deployment → Container".
+# colt-relay on Node 24 LTS. docs/deploying.md.
 # test/packaging/container-steps.test.ts performs the runtime stage's steps (the COPY lines,
 # `npm ci`, ENV, CMD, HEALTHCHECK) in a scratch folder: keep them parseable one per line.
 

@@ -11,7 +11,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Rejections postgres.js's workerd socket polyfill (postgres/cf/polyfills.js) leaves unhandled
  * in the Workers project, upstream bugs that do not affect results: a read that goes on after
- * the client closed the socket (DESIGN.md §7; older and newer workerd word it differently),
+ * the client closed the socket (docs/design.md#platform-notes; older and newer workerd word it differently),
  * and, when Postgres cannot be reached (the store_unavailable test), the writer's `ready`
  * promise. Only these exact messages are ignored; any other unhandled error fails the run.
  * (Vitest takes this hook from the root configuration only.)

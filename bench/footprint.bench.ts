@@ -6,7 +6,7 @@
  *   npm run build && npm run bench:footprint   # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
  *   BENCH_CALLBACKS=2000 npm run bench:footprint
  *
- * Linux only (reads /proc/<pid>/status). Targets (DESIGN.md §8.7): Postgres ≤ 100 MB at
+ * Linux only (reads /proc/<pid>/status). Targets (docs/design.md#runtime-and-packaging): Postgres ≤ 100 MB at
  * ready, ≤ 130 MB after the load, ready ≤ 1 s; PGlite ≤ 300 MB, ready ≤ 2 s on an existing folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Grouping (§8.6) as users run it: a burst of failed-order callbacks through the compiled
+ * Grouping (docs/design.md#grouping) as users run it: a burst of failed-order callbacks through the compiled
  * `colt-relay serve` process (Postgres), with the Slack Web API stand-in and a real SMTP
  * server as peers, under a rule that groups by customer against the same burst without
  * grouping, in the same run: messages sent, and time from the first callback to the last

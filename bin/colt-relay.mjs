@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=20 --liftoff-only
-// Memory (README "Performance"; `npm start` and the Dockerfile's CMD pass the same flags):
+// Memory (bench/README.md; `npm start` and the Dockerfile's CMD pass the same flags):
 // --max-semi-space-size=8: V8's young generation grew to 64 MB semi-spaces under a burst of
 //   callbacks and kept the pages; --heap-growing-percent=20: the old generation is collected
 //   before it grows by more than a fifth (≈ 236 → 128 MB resident after 10,000 callbacks, for a

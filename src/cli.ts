@@ -1,5 +1,5 @@
 /**
- * `colt-relay <command>` (DESIGN.md §4.7). Commands load lazily so `send-callback`
+ * `colt-relay <command>` (docs/design.md#command-line). Commands load lazily so `send-callback`
  * does not pay for the database driver. `<command> --help` prints that command's usage
  * and does nothing else.
  */

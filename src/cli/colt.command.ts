@@ -1,5 +1,5 @@
 /**
- * `colt-relay colt …` (DESIGN.md §8.4): Colt's API from the command line, through the
+ * `colt-relay colt …` (docs/design.md#colt-client): Colt's API from the command line, through the
  * relay's own client (token, tracking header, error table, retries). Colt's answer goes to
  * stdout as JSON; failures to stderr naming the cause. Exit codes: 0 done, 1 Colt refused
  * or the order failed/was cancelled, 2 usage or `--wait` timed out.

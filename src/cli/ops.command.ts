@@ -1,5 +1,5 @@
 /**
- * Operator commands against any relay database, from any machine (DESIGN.md §4.7):
+ * Operator commands against any relay database, from any machine (docs/design.md#command-line):
  * `replay <eventId>`, `deliveries retry <id>`, `prune --older-than 90d`. Each opens the
  * store from DATABASE_URL, or the PGlite DATA_DIR — through the running relay's admin API
  * when one holds that folder (ops-target.ts). Exit codes: 0 done, 1 not found or refused,
@@ -126,7 +126,7 @@ export async function runDeliveries(args: string[], io: OpsIo): Promise<number> 
   });
 }
 
-/** `deliveries retry --dead --since 2h [--channel name]`: bulk recovery (DESIGN.md §8.6). */
+/** `deliveries retry --dead --since 2h [--channel name]`: bulk recovery (docs/design.md#bulk-recovery). */
 async function runBulkRetry(args: string[], io: OpsIo): Promise<number> {
   let values: { dead?: boolean; since?: string; channel?: string };
   try {

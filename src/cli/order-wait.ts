@@ -19,7 +19,7 @@ export interface OrderOutcomeSource {
   close(): Promise<void>;
 }
 
-/** Exit codes of `--wait` (DESIGN.md §8.4). */
+/** Exit codes of `--wait` (docs/design.md#colt-client). */
 export const WAIT_EXIT = { completed: 0, failed: 1, cancelled: 1, timeout: 2 } as const;
 
 const FINAL = new Set(['completed', 'failed', 'cancelled']);

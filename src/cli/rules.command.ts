@@ -1,6 +1,6 @@
 /**
  * `colt-relay rules check [file]` and `colt-relay rules test [file] --event <json> | --tests <yaml>`
- * (DESIGN.md §4.7). Node-only: reads files; everything it decides comes from config/ and route/.
+ * (docs/design.md#command-line). Node-only: reads files; everything it decides comes from config/ and route/.
  */
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * `colt-relay silence add | list | expire` (DESIGN.md §8.6). Like the other operator
+ * `colt-relay silence add | list | expire` (docs/design.md#silences). Like the other operator
  * commands: the store from DATABASE_URL or DATA_DIR, or the running relay's admin API when
  * it holds the PGlite folder. The input is checked here first with the API's own checker,
  * so a typo is refused (exit 2) before any database is opened. Exit 1: not found, refused.

@@ -12,7 +12,7 @@ export const COMMAND_USAGE: Record<string, string> = {
 
 Receives callbacks (/callbacks/colt), serves /healthz, /readyz, /metrics, the admin API
 (/api) and the dashboard, and runs the dispatcher (the delivery loop), on PORT (default 8080) and HOST.
-Stops cleanly on SIGTERM/SIGINT. Configuration from the environment (README), e.g.:
+Stops cleanly on SIGTERM/SIGINT. Configuration from the environment (docs/configuration.md), e.g.:
 ${DATABASE}
   RULES_FILE     rules file (default ./rules.yaml, else built-in rules)
   ADMIN_TOKEN    turns the admin API on; the CLI's replay/retry/prune use it

@@ -1,5 +1,5 @@
 /**
- * Colt's documented errors (colt-api.md "Token errors", "API errors") and a tolerant
+ * Colt's documented errors (docs/colt.md#token-errors and #api-errors) and a tolerant
  * reader for their TM Forum style bodies. Nothing here ever sees a credential.
  */
 
@@ -137,7 +137,7 @@ export function adviceForStatus(status: number): ErrorAdvice {
 }
 
 /**
- * The token path is not published (colt-api.md): a 404 or 405 there means the URL is
+ * The token path is not published (docs/colt.md#endpoints): a 404 or 405 there means the URL is
  * wrong, not that some resource or order is missing.
  */
 const TOKEN_URL_ADVICE: ErrorAdvice = {

@@ -1,5 +1,5 @@
 /**
- * Several Colt client credential pairs (colt-api.md: up to 5 per company account), so a
+ * Several Colt client credential pairs (docs/colt.md#credentials: up to 5 per company account), so a
  * pair can be rotated without downtime: add the new pair, drop the old one later. The
  * token request walks the pairs in order; a pair the token endpoint refuses (401) is
  * skipped for the next, named by its client id (never its secret).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countryOfE164, splitToE164, toColtCountry, toE164 } from './numbers.js';
 
-describe('split format → E.164 (colt-api.md)', () => {
+describe('split format → E.164 (docs/colt.md#what-colt-publishes)', () => {
   it("matches the seed's French example", () => {
     expect(splitToE164({ country: 'FR', areaCode: '3', areaCodeExtn: '8250', rangeStart: '1230', rangeEnd: '1239' })).toEqual({
       start: '+33382501230',

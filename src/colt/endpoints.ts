@@ -1,5 +1,5 @@
 /**
- * Colt's published base URLs (colt-api.md "Endpoints"). Both can be overridden
+ * Colt's published base URLs (docs/colt.md#endpoints). Both can be overridden
  * (COLT_API_BASE_URL, COLT_TOKEN_URL) for the simulator or a proxy.
  */
 

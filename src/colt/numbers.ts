@@ -1,5 +1,5 @@
 /**
- * Colt's split number format ↔ E.164 (colt-api.md "Numbers: split format ↔ E.164").
+ * Colt's split number format ↔ E.164 (docs/colt.md#numbers).
  * Example, France: areaCode=3, areaCodeExtn=8250, rangeStart=0010 → +33382500010.
  */
 
@@ -78,7 +78,7 @@ const digitsOnly = (s: string) => s.replace(/\D/g, '');
  * and keep it in E.164, and non-geographic ones never start with 0, so an Italian area
  * code keeps whatever it starts with, whatever the number-type label says. Germany is
  * listed both under the general rule and as "area code, no extension": the trunk 0 goes
- * and an extension is used when Colt sends one (colt-api.md).
+ * and an extension is used when Colt sends one (docs/colt.md#what-colt-publishes).
  */
 function nationalPrefix(n: SplitNumber): string {
   const area = digitsOnly(n.areaCode);

@@ -1,5 +1,5 @@
 /**
- * Colt's ordering API (colt-api.md "Endpoints"): the number inventory and the four
+ * Colt's ordering API (docs/colt.md#endpoints): the number inventory and the four
  * ordering POSTs, through the same client as GET /order (token, tracking header, error
  * table, retries). Colt publishes no body schemas, so bodies pass through as given once
  * they are known to be JSON objects; an ordering POST is never retried after a timeout.

@@ -1,5 +1,5 @@
 /**
- * The channels a rules file declares (DESIGN.md §4.3): their types and settings. They
+ * The channels a rules file declares (docs/design.md#rules-file): their types and settings. They
  * belong to the rules, so src/config/ validates them without knowing src/deliver/, which
  * builds a sender from each.
  */
@@ -19,7 +19,7 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /**
- * `quietHours` (§8.6, Slack and email): deliveries due inside the window are held to its end.
+ * `quietHours` (docs/design.md#quiet-hours, Slack and email): deliveries due inside the window are held to its end.
  * `from`/`to` are wall-clock `HH:MM` in `tz`; `to` before `from` means the window crosses
  * midnight. `days` are the days a window STARTS on (all seven when absent).
  */
@@ -33,7 +33,7 @@ export interface QuietHoursConfig {
   days: Weekday[];
 }
 
-/** `rateLimit: N/min` (§8.6, any channel): at most `count` sends per `periodMs`, across processes. */
+/** `rateLimit: N/min` (docs/design.md#rate-limits, any channel): at most `count` sends per `periodMs`, across processes. */
 export interface RateLimitConfig {
   count: number;
   periodMs: number;
@@ -77,7 +77,7 @@ export interface LogChannelConfig extends TemplateConfig, PacingConfig {
   type: 'log';
 }
 
-/** Opens a Colt trouble ticket (TMF621) for the event's order, or notes on its open one (§8.5). */
+/** Opens a Colt trouble ticket (TMF621) for the event's order, or notes on its open one (docs/design.md#trouble-tickets). */
 export interface ColtTicketChannelConfig extends PacingConfig {
   type: 'colt-ticket';
   /** TMF621 `severity`, as Colt expects it (not published; e.g. "Major"). */
@@ -88,10 +88,10 @@ export interface ColtTicketChannelConfig extends PacingConfig {
 
 export type ChannelConfig = SlackChannelConfig | EmailChannelConfig | WebhookChannelConfig | LogChannelConfig | ColtTicketChannelConfig;
 
-/** Channel types whose messages a person reads: they may group and keep quiet hours (§8.6). */
+/** Channel types whose messages a person reads: they may group and keep quiet hours (docs/design.md#quiet-hours). */
 export const HUMAN_CHANNEL_TYPES: readonly ChannelType[] = ['slack', 'email'];
 
-/** What the dispatcher needs of a channel's settings beyond sending: when it may send (§8.6). */
+/** What the dispatcher needs of a channel's settings beyond sending: when it may send (docs/design.md#notification-controls). */
 export interface ChannelPolicy {
   rateLimit?: RateLimitConfig;
   quietHours?: QuietHoursConfig;

@@ -1,5 +1,5 @@
 /**
- * Configuration from environment variables (DESIGN.md §4.6), parsed once at the entry
+ * Configuration from environment variables (docs/design.md#configuration), parsed once at the entry
  * from a record passed in (Workers have no process.env). Every problem is listed at once.
  */
 import { z } from 'zod';
@@ -78,7 +78,7 @@ const durationOrOff = (fallback: string) =>
       return ms;
     });
 
-/** DESIGN.md §8.3: how long an order of each type may stay open. */
+/** docs/design.md#reconciliation: how long an order of each type may stay open. */
 export const DEFAULT_ORDER_SLA = 'reservation=4h,reservation_cancellation=4h,activation=72h,address_update=72h,unknown=72h';
 
 /** ORDER_SLA: one duration for every type, or `type=duration` pairs over the defaults. */
@@ -145,14 +145,14 @@ const envSchema = z.object({
   ENRICH: z.enum(['missing', 'always', 'never']).default('missing'),
   /** Longest a notification waits for order details before it goes out without them. @default 2m */
   ENRICH_MAX_WAIT: duration('2m'),
-  /** `off` disables reconciliation and order SLAs (§8.3). @default on */
+  /** `off` disables reconciliation and order SLAs (docs/design.md#reconciliation). @default on */
   RECONCILE: z.enum(['on', 'off', 'true', 'false']).default('on').transform((v) => v === 'on' || v === 'true'),
   /** An open order is checked with GET /order this long after its last status change. @default 2h */
   RECONCILE_AFTER: duration('2h'),
   /** The growing interval between checks stops growing here. @default 6h */
   RECONCILE_MAX_INTERVAL: duration('6h'),
   /**
-   * Circuit breaker (§8.6): a channel failing without a single success this long is disabled
+   * Circuit breaker (docs/design.md#circuit-breaker): a channel failing without a single success this long is disabled
    * and a relay.channel_disabled event is routed; `off` never disables. @default 3d
    */
   CHANNEL_DISABLE_AFTER: durationOrOff('3d'),

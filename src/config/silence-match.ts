@@ -1,5 +1,5 @@
 /**
- * A silence's `match` (DESIGN.md §8.6): the rules file's match syntax, checked by the very
+ * A silence's `match` (docs/design.md#silences): the rules file's match syntax, checked by the very
  * parser a rule's `match` goes through (rules-match.ts) and compiled by the same matcher
  * (src/route/matcher.ts), so a silence and a rule can never read one match differently.
  * Also the short forms operators type: `field=value` lines (CLI `--match`, dashboard form).

@@ -1,5 +1,5 @@
 /**
- * The channel circuit breaker (DESIGN.md §8.6): a channel with failures and no success for
+ * The channel circuit breaker (docs/design.md#circuit-breaker): a channel with failures and no success for
  * CHANNEL_DISABLE_AFTER is disabled, and a `relay.channel_disabled` event is stored and
  * routed by the rules like any other, so a rule can tell Slack or email. Its deliveries
  * are held (not dropped) until an operator enables it again.

@@ -42,7 +42,7 @@ export interface RenderedMessage {
 }
 
 /**
- * One grouped notification (§8.6): the events of a rule's group for one channel, sent as
+ * One grouped notification (docs/design.md#grouping): the events of a rule's group for one channel, sent as
  * ONE message. Only channels a person reads (Slack, email) implement `sendGroup`.
  */
 export interface GroupJob {

@@ -71,7 +71,7 @@ export interface DispatcherDeps<Rules = unknown> {
   /** Channels by rules-file name. A delivery whose channel is missing is suppressed. */
   getChannels(): Map<string, Channel>;
   /**
-   * Each channel's `rateLimit` and `quietHours` (§8.6), from the rules in force; read every
+   * Each channel's `rateLimit` and `quietHours` (docs/design.md#quiet-hours), from the rules in force; read every
    * round, so a reload takes effect at once. @default none (only `sendIntervalMs` paces)
    */
   getChannelPolicies?(): ChannelPolicies;
@@ -117,7 +117,7 @@ export interface DispatcherDeps<Rules = unknown> {
   /** Longest an event waits for order details (ENRICH_MAX_WAIT) before it goes on without them. @default 120000 */
   enrichMaxWaitMs?: number;
   /**
-   * Silences checked before each send (§8.6): a matching delivery is recorded as suppressed.
+   * Silences checked before each send (docs/design.md#silences): a matching delivery is recorded as suppressed.
    * @default an index over `store` on `clock`, reloaded at most once a second
    */
   silences?: SilenceIndex;

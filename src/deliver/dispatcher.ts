@@ -41,7 +41,7 @@ export interface TickResult {
   suppressed: number;
   /** Another dispatcher took the delivery over before this one finished. */
   leaseLost: number;
-  /** Delivery groups claimed and sent (§8.6); their outcomes count in delivered/retried/dead/suppressed, once per group. */
+  /** Delivery groups claimed and sent (docs/design.md#grouping); their outcomes count in delivered/retried/dead/suppressed, once per group. */
   groups: number;
   /** Unexpected errors (e.g. the database went away mid-send); the lease brings the row back. */
   errors: number;
@@ -86,7 +86,7 @@ export interface Dispatcher {
    * `leaseRenewMs`); resolves with how many were renewed.
    */
   renewLeases(): Promise<number>;
-  /** The silences its sends check (§8.6); invalidate() after creating or expiring one in this process. */
+  /** The silences its sends check (docs/design.md#silences); invalidate() after creating or expiring one in this process. */
   silences: SilenceIndex;
 }
 
@@ -397,7 +397,7 @@ async function groupStage<R>(
   return { claimed: claimed.length, done: Promise.all(sends).then(() => undefined) };
 }
 
-/** The channels in their quiet hours at `now`, with the window's end (§8.6). */
+/** The channels in their quiet hours at `now`, with the window's end (docs/design.md#quiet-hours). */
 function quietChannels(policies: ChannelPolicies, now: Date): QuietChannelHold[] {
   const holds: QuietChannelHold[] = [];
   for (const [channel, policy] of Object.entries(policies)) {

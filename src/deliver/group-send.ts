@@ -1,5 +1,5 @@
 /**
- * Sending a claimed group (§8.6): its members' events are loaded, filtered (silences),
+ * Sending a claimed group (docs/design.md#silences): its members' events are loaded, filtered (silences),
  * rendered as ONE message by the channel's `sendGroup`, and the outcome written to the
  * group and every member in one statement guarded by the claim's lease. The retry policy
  * is the deliveries' (outcome.ts): a retrying group keeps its members and goes out again

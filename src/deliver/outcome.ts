@@ -1,6 +1,6 @@
 /**
  * What a send result means for the delivery and its channel: pure policy, no I/O, so the
- * rules of DESIGN.md §4.5 can be read (and tested) in one place.
+ * rules of docs/design.md#retries can be read (and tested) in one place.
  */
 import type { SendResult } from './channel.js';
 import { cappedRetryAfterMs, nextRetryDelayMs, SLOW_DOWN_FLOOR_MS } from './retry.js';

@@ -1,5 +1,5 @@
 /**
- * When a channel may send (§8.6): its rate (`rateLimit`, combined with its type's pacing,
+ * When a channel may send (docs/design.md#rate-limits): its rate (`rateLimit`, combined with its type's pacing,
  * e.g. Slack ≈ 1/s) and its quiet hours. Both are enforced in the database (claim slots in
  * channel_state, held next_attempt_at), so they hold across dispatchers; this file decides the
  * numbers from the rules.

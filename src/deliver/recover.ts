@@ -1,5 +1,5 @@
 /**
- * Bulk recovery (DESIGN.md §8.6): every dead delivery of a channel (or of all) since a time
+ * Bulk recovery (docs/design.md#bulk-recovery): every dead delivery of a channel (or of all) since a time
  * becomes due now. The API, the dashboard and the CLI share this, so they judge `since`
  * and the channel the same way. Pacing is the claim's: nothing here sends.
  */

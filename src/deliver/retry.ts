@@ -1,5 +1,5 @@
 /**
- * When to try a failed delivery again (DESIGN.md §4.5). The schedule is data, so
+ * When to try a failed delivery again (docs/design.md#retries). The schedule is data, so
  * operators and tests can pass their own; the arithmetic lives here and nowhere else.
  */
 

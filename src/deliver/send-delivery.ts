@@ -111,7 +111,7 @@ function reportOutcome<R>(
   ctx.metrics.delivery(claimed.channelType, decision.kind === 'retry' ? 'retrying' : decision.kind);
 }
 
-/** A retry due inside the channel's quiet hours waits for the window's end (§8.6). */
+/** A retry due inside the channel's quiet hours waits for the window's end (docs/design.md#quiet-hours). */
 function holdRetry<R>(ctx: DispatcherContext<R>, channel: string, decision: DeliveryDecision): DeliveryDecision & { note?: string } {
   if (decision.kind !== 'retry') return decision;
   const hold = quietHold(ctx.getChannelPolicies?.()[channel]?.quietHours, decision.nextAttemptAt);

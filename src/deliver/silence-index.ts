@@ -1,5 +1,5 @@
 /**
- * The silences a dispatcher checks before each send (DESIGN.md §8.6), kept in memory so a send
+ * The silences a dispatcher checks before each send (docs/design.md#silences), kept in memory so a send
  * costs no query: the list is reloaded at most once per `refreshMs` (by the dispatcher's clock or
  * by real time, whichever moved first), at once after `invalidate()` (a silence created or
  * expired in this process), and whether a silence is in force is decided against the clock

@@ -1,5 +1,5 @@
 /**
- * GET /order is authoritative (colt-api.md): when it reports a later status than the
+ * GET /order is authoritative (docs/colt.md#what-colt-publishes): when it reports a later status than the
  * order has, that status becomes an event with `source: reconciliation`, written through
  * the same statement as callbacks — so dedupe (one event per order and status) and the
  * monotonic order status apply, and the real callback arriving later is stale.

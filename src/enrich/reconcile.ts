@@ -1,5 +1,5 @@
 /**
- * The reconciler (DESIGN.md §8.3): Colt publishes no callback retry policy, so an open
+ * The reconciler (docs/design.md#reconciliation): Colt publishes no callback retry policy, so an open
  * order is checked with GET /order once RECONCILE_AFTER has passed since its last status
  * change, then at growing intervals (capped at RECONCILE_MAX_INTERVAL). A later status
  * becomes a `source: reconciliation` event; an order open past its SLA yields one

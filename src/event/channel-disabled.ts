@@ -1,5 +1,5 @@
 /**
- * The `relay.channel_disabled` event (DESIGN.md §8.6): the relay's own word that the
+ * The `relay.channel_disabled` event (docs/design.md#circuit-breaker): the relay's own word that the
  * circuit breaker stopped a channel. It is about a channel, not an order: its `orderId` is
  * empty, its status `unknown`, and its `payload` says which channel, since when and why.
  */

@@ -1,5 +1,5 @@
 /**
- * The normalised event (DESIGN.md §4.2): the names rules, templates and webhooks see.
+ * The normalised event (docs/design.md#normalised-event): the names rules, templates and webhooks see.
  * Changing a name here breaks users' rules files and downstream systems.
  */
 import { normaliseTicketStatus } from './ticket-status.js';
@@ -20,14 +20,14 @@ export const NUMBER_TYPES = ['geo', 'freephone', 'shared_cost', 'full_rate', 'na
 export type NumberType = (typeof NUMBER_TYPES)[number];
 
 /**
- * Who told us (DESIGN.md §8.1): Colt called us, we asked Colt (§8.3), a trouble ticket
- * (§8.5), or the relay itself (`relay.channel_disabled`, §8.6).
+ * Who told us (docs/design.md#event-types): Colt called us, we asked Colt (docs/design.md#reconciliation), a trouble ticket
+ * (docs/design.md#trouble-tickets), or the relay itself (`relay.channel_disabled`, docs/design.md#circuit-breaker).
  */
 export const EVENT_SOURCES = ['callback', 'reconciliation', 'ticket', 'relay'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /**
- * The type of an event stored from what Colt said (§8.1): `ticket.<status>` for a ticket
+ * The type of an event stored from what Colt said (docs/design.md#event-types): `ticket.<status>` for a ticket
  * notification, `order.<status>` for order state. Other kinds of event name themselves
  * (`order.overdue`…).
  */
@@ -35,10 +35,10 @@ export function reportedEventType(source: EventSource, status: EventStatus, rawS
   return source === 'ticket' ? `ticket.${normaliseTicketStatus(rawStatus)}` : `order.${status}`;
 }
 
-/** The type of the event an open order yields past its SLA (§8.3). */
+/** The type of the event an open order yields past its SLA (docs/design.md#reconciliation). */
 export const ORDER_OVERDUE_TYPE = 'order.overdue';
 
-/** The type of the event the relay routes when it disables a failing channel (§8.6). */
+/** The type of the event the relay routes when it disables a failing channel (docs/design.md#circuit-breaker). */
 export const CHANNEL_DISABLED_TYPE = 'relay.channel_disabled';
 
 /** An inclusive range of E.164 numbers; a single number has start === end. */
@@ -54,7 +54,7 @@ export function formatNumbers(numbers: NumberRange[]): string {
   return numbers.map((n) => (n.start === n.end ? n.start : `${n.start}–${n.end}`)).join(', ');
 }
 
-/** The §4.2 fields of one callback as the receiver extracted them: what the store ingests. */
+/** The docs/design.md#normalised-event fields of one callback as the receiver extracted them: what the store ingests. */
 export interface CallbackFields {
   orderId: string;
   status: EventStatus;
@@ -72,9 +72,9 @@ export interface CallbackFields {
 export interface NormalisedEvent {
   /** Our id of the stored callback. */
   eventId: string;
-  /** `order.<status>`, `order.overdue`… (§8.1): a webhook's `type` is this. */
+  /** `order.<status>`, `order.overdue`… (docs/design.md#event-types): a webhook's `type` is this. */
   type: string;
-  /** `callback`, `reconciliation` or `ticket` (§8.1). */
+  /** `callback`, `reconciliation` or `ticket` (docs/design.md#event-types). */
   source: EventSource;
   orderId: string;
   status: EventStatus;

@@ -1,5 +1,5 @@
 /**
- * Trouble-ticket statuses (§8.5) as rules see them in `ticket.<status>`: the vocabulary the
+ * Trouble-ticket statuses (docs/design.md#trouble-tickets) as rules see them in `ticket.<status>`: the vocabulary the
  * receiver, the store and the colt-ticket channel share.
  */
 

@@ -11,7 +11,7 @@ export function vocabularyKey(raw: string): string {
 }
 
 /**
- * Status words: Colt-style and the TMF622 order states (colt-api.md). TMF mapping:
+ * Status words: Colt-style and the TMF622 order states (docs/colt.md#what-colt-publishes). TMF mapping:
  * draft and acknowledged are a raised order; pending, held, inProgress and the two
  * cancellation-in-flight states (assessingCancellation, pendingCancellation) are still
  * in progress, since the order may yet complete; partial is final but not everything was
@@ -61,7 +61,7 @@ function words(raw: string): string[] {
 }
 
 /**
- * The §4.2 status of a word as sent. Tolerates case, separators and surrounding words:
+ * The docs/design.md#normalised-event status of a word as sent. Tolerates case, separators and surrounding words:
  * the whole text is tried first, then without filler words ("Order Raised" → raised,
  * "Completed successfully" → completed); anything else is 'unknown'.
  */
@@ -115,7 +115,7 @@ const NUMBER_TYPE_WORDS: Record<string, NumberType> = {
   nationalrate: 'national_rate',
 };
 
-/** "IN Geo", "Freephone", "shared_cost" → the §4.2 number type. */
+/** "IN Geo", "Freephone", "shared_cost" → the docs/design.md#normalised-event number type. */
 export function mapNumberType(raw: unknown): NumberType {
   const value = text(raw);
   if (value === null) return 'unknown';

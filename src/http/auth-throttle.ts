@@ -1,5 +1,5 @@
 /**
- * Slows down guessing of ADMIN_TOKEN (DESIGN.md §8.2): failed sign-ins (dashboard login,
+ * Slows down guessing of ADMIN_TOKEN (docs/design.md#trust-and-proxies): failed sign-ins (dashboard login,
  * admin API) are counted per client address in a fixed window; each failure's answer is
  * held a little longer than the last, and past the limit the address is answered 429
  * with Retry-After until its window ends. Successes are not

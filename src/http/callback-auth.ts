@@ -1,5 +1,5 @@
 /**
- * Callback authentication (DESIGN.md §4.6). Colt does not publish how it authenticates
+ * Callback authentication (docs/design.md#configuration). Colt does not publish how it authenticates
  * to the callback URL, so every method is offered; each configured method must pass
  * (an IP allow-list plus a token, say). Comparisons are constant-time.
  */

@@ -1,5 +1,5 @@
 /**
- * POST /callbacks/colt/tickets and /callbacks/colt/tickets/:token (DESIGN.md §8.5): Colt's
+ * POST /callbacks/colt/tickets and /callbacks/colt/tickets/:token (docs/design.md#trouble-tickets): Colt's
  * TMF621 ticket notifications. Same authentication, limits and answers as the order
  * callback; each is stored once and routed as a `ticket.<status>` event for the order named
  * in `relatedEntity`, and the order's ticket status follows it.

@@ -1,5 +1,5 @@
 /**
- * Who is calling, behind reverse proxies (DESIGN.md §8.2). `X-Forwarded-For` is a list that
+ * Who is calling, behind reverse proxies (docs/design.md#trust-and-proxies). `X-Forwarded-For` is a list that
  * every proxy appends its peer to, so only its right end was written by proxies we trust; the
  * left end is whatever the caller sent. The client is therefore found counting from the right,
  * and only when the socket peer itself is a trusted proxy.

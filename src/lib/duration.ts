@@ -1,4 +1,4 @@
-/** Durations in configuration: `90s`, `15m`, `2h`, `3d` (DESIGN.md §8.3). */
+/** Durations in configuration: `90s`, `15m`, `2h`, `3d` (docs/design.md#reconciliation). */
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

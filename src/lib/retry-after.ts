@@ -1,4 +1,4 @@
-/** Wait used when a peer rate-limits or times out without saying how long (DESIGN.md §4.5). */
+/** Wait used when a peer rate-limits or times out without saying how long (docs/design.md#retries). */
 export const DEFAULT_BACKOFF_MS = 60_000;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Dedupe keys (DESIGN.md §4.1): the sender's event id when the callback carries one,
+ * Dedupe keys (docs/design.md#http-answers): the sender's event id when the callback carries one,
  * otherwise a SHA-256 of the body's canonical JSON, so the same callback re-sent with
  * other whitespace or key order is still the same callback.
  */

@@ -1,5 +1,5 @@
 /**
- * Callback → normalised event (DESIGN.md §4.2). Colt's callback body is unpublished, so
+ * Callback → normalised event (docs/design.md#normalised-event). Colt's callback body is unpublished, so
  * this accepts a TMF event envelope and a flat Colt-style object, and never trusts a
  * field's type: anything unexpected is ignored, never thrown on.
  */
@@ -95,7 +95,7 @@ export type ExtractResult = { ok: true; fields: CallbackFields } | { ok: false; 
 const storableOrNull = (text: string | null) => (text === null ? null : storableText(text));
 
 /**
- * Pulls the §4.2 fields out of a parsed callback body. Every text is made storable (NUL
+ * Pulls the docs/design.md#normalised-event fields out of a parsed callback body. Every text is made storable (NUL
  * and unpaired surrogates become U+FFFD, as in the payload's jsonb copy): a field the
  * store would refuse must not cost the callback, or the batch it is written with.
  */
@@ -142,7 +142,7 @@ export interface NormaliseContext {
   stale?: boolean;
 }
 
-/** The whole §4.2 event of a callback, before enrichment (`order` is null). */
+/** The whole docs/design.md#normalised-event event of a callback, before enrichment (`order` is null). */
 export function normaliseCallback(body: JsonObject, ctx: NormaliseContext): ExtractResult & { event?: NormalisedEvent } {
   const result = extractCallbackFields(body);
   if (!result.ok) return result;

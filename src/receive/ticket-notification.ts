@@ -1,5 +1,5 @@
 /**
- * TMF621 trouble-ticket notifications (colt-api.md "Trouble tickets"): `{ eventId,
+ * TMF621 trouble-ticket notifications (docs/colt.md#trouble-tickets): `{ eventId,
  * eventTime, eventType, event: { troubleTicket: { id, status, relatedEntity[] … } } }`.
  * They are stored like order callbacks (source `ticket`) and routed as `ticket.<status>`;
  * they never move the order's own status.

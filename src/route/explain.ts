@@ -44,7 +44,7 @@ export function channelsReached(result: RouteResult): string[] {
 }
 
 /**
- * What happens to one delivery besides being sent (§8.6), for a send due at `at`:
+ * What happens to one delivery besides being sent (docs/design.md#notification-controls), for a send due at `at`:
  * ```
  * grouped by customerRef=ACME (wait 30s, interval 5m)
  * held by quiet hours until 07:00 Europe/London (2026-03-29T06:00:00Z)

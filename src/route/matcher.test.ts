@@ -108,7 +108,7 @@ describe('compileMatch: operators', () => {
     expect(matches(makeEvent({ stale: false }))).toBe(false);
   });
 
-  it('matches the event type and source (§8.1)', () => {
+  it('matches the event type and source (docs/design.md#event-types)', () => {
     expect(matcher('{ type: order.overdue }')({ type: 'order.overdue' })).toBe(true);
     expect(matcher('{ type: order.overdue }')({ type: 'order.completed' })).toBe(false);
     expect(matcher('{ type: { prefix: "order." } }')({ type: 'order.failed' })).toBe(true);

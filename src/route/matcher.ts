@@ -74,7 +74,7 @@ const OPERATORS: { [K in ConditionOperator]: OperatorFactory<K> } = {
 };
 
 /**
- * Reads a field as the matcher compares it: `number`, a §4.2 field, or a dotted path into
+ * Reads a field as the matcher compares it: `number`, a docs/design.md#normalised-event field, or a dotted path into
  * `payload` / `order`; every value as text (none when absent or null, several for lists).
  */
 export function fieldReader(field: string): ValuesOf {

@@ -1,5 +1,5 @@
 /**
- * Quiet hours (§8.6): when a Slack/email channel's window holds a delivery, and until when.
+ * Quiet hours (docs/design.md#quiet-hours): when a Slack/email channel's window holds a delivery, and until when.
  * Pure, with the runtime's time-zone data (Intl) rather than a dependency.
  *
  * A window starts at `from` on each of `days` (local wall clock in `tz`) and ends at the next

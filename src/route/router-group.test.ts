@@ -25,7 +25,7 @@ const grouped = load(`${CHANNELS}rules:
     group: { by: [orderType, customerRef], wait: 10s, interval: 1m }
 `);
 
-describe('routeEvent: groups (§8.6)', () => {
+describe('routeEvent: groups (docs/design.md#grouping)', () => {
   it('puts Slack and email deliveries in the rule\'s group and leaves machine channels alone', () => {
     const result = routeEvent(grouped, makeEvent({ status: 'failed', customerRef: 'ACME' }));
     const group = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DESIGN_RULES_YAML, WEBHOOK_SECRET, makeEvent } from '../../test/support/events.js';
+import { EXAMPLE_RULES_YAML, WEBHOOK_SECRET, makeEvent } from '../../test/support/events.js';
 import { parseRules } from '../config/rules/rules.js';
 import type { RulesConfig } from '../config/rules/rules.js';
 import { createRouter, routeEvent } from './router.js';
@@ -10,11 +10,11 @@ function load(text: string, env: Record<string, string> = {}): RulesConfig {
   return result.rules;
 }
 
-const design = load(DESIGN_RULES_YAML, { OSS_WEBHOOK_SECRET: WEBHOOK_SECRET });
+const design = load(EXAMPLE_RULES_YAML, { OSS_WEBHOOK_SECRET: WEBHOOK_SECRET });
 const channelsFor = (rules: RulesConfig, overrides: Parameters<typeof makeEvent>[0]) =>
   routeEvent(rules, makeEvent(overrides)).deliveries.map((d) => d.channel);
 
-describe('routeEvent: the DESIGN.md example', () => {
+describe('routeEvent: the documented example (docs/rules.md)', () => {
   it('sends a failed activation to ops-slack, noc-email and oss', () => {
     const result = routeEvent(design, makeEvent({ status: 'failed', rawStatus: 'rejected' }));
     expect(result).toEqual({

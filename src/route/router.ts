@@ -1,5 +1,5 @@
 /**
- * Rules → deliveries (DESIGN.md §4.3). Pure: given the loaded rules and an event, says which
+ * Rules → deliveries (docs/design.md#rules-file). Pure: given the loaded rules and an event, says which
  * rules fire and which channels get one delivery each.
  */
 import { HUMAN_CHANNEL_TYPES } from '../config/channel-config.js';
@@ -15,7 +15,7 @@ export interface RouteDelivery {
   channel: string;
   channelType: ChannelType;
   rules: string[];
-  /** Set when the delivery waits in a group (§8.6): the first rule naming the channel groups it. */
+  /** Set when the delivery waits in a group (docs/design.md#grouping): the first rule naming the channel groups it. */
   group?: RouteGroup;
 }
 
@@ -44,7 +44,7 @@ export interface RouteResult {
 interface CompiledRule {
   rule: Rule;
   matches: EventPredicate;
-  /** The event's group (§8.6) under this rule; absent when the rule does not group. */
+  /** The event's group (docs/design.md#grouping) under this rule; absent when the rule does not group. */
   groupOf?: (event: NormalisedEvent) => RouteGroup;
 }
 
@@ -101,7 +101,7 @@ function route(config: RulesConfig, compiled: CompiledRule[], event: NormalisedE
 
 /**
  * The first matching rule (file order) that names a channel decides whether its delivery is
- * grouped; only channels a person reads group (§8.6).
+ * grouped; only channels a person reads group (docs/design.md#grouping).
  */
 function addDelivery(
   config: RulesConfig,

@@ -1,5 +1,5 @@
 /**
- * Which silence, if any, holds an event back (DESIGN.md §8.6). Pure: the silences arrive
+ * Which silence, if any, holds an event back (docs/design.md#silences). Pure: the silences arrive
  * loaded and compiled (src/deliver/silence-index.ts), the time is the caller's clock.
  */
 import type { NormalisedEvent } from '../event/event.js';

@@ -33,14 +33,14 @@ export type EventSummary = Omit<EventRow, 'rawBody' | 'payload' | 'headers'>;
 export type DeliveryWithAttempts = Omit<DeliveryRow, 'attempts'> & {
   attemptCount: number;
   attempts: AttemptRow[];
-  /** Its delivery group (§8.6): set by getDelivery. */
+  /** Its delivery group (docs/design.md#grouping): set by getDelivery. */
   group?: GroupView | null;
 };
 
 export interface EventDetail {
   /** The stored row, raw body included. */
   event: EventRow;
-  /** The §4.2 event as rules and templates see it now (order details merged in). */
+  /** The docs/design.md#normalised-event event as rules and templates see it now (order details merged in). */
   normalised: NormalisedEvent;
   /** Every generation's deliveries, oldest first, each with its attempts. */
   deliveries: DeliveryWithAttempts[];

@@ -1,5 +1,5 @@
 /**
- * The channel circuit breaker's writes (DESIGN.md §8.6): channels failing without a single
+ * The channel circuit breaker's writes (docs/design.md#circuit-breaker): channels failing without a single
  * success since a cutoff are disabled, each with its `relay.channel_disabled` event stored
  * (and queued for routing) in the same transaction. The disable's `where disabled_at is
  * null` makes it happen once: a dispatcher waits on the row lock, then finds it

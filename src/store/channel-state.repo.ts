@@ -1,6 +1,6 @@
 /**
  * Per-channel pacing and health (`channel_state`), shared by every dispatcher through the
- * database so a pause or a rate limit holds across processes (DESIGN.md §6).
+ * database so a pause or a rate limit holds across processes (docs/design.md#scale-out).
  */
 import { eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';

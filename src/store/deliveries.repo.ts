@@ -10,7 +10,7 @@ import { rowsOf } from './rows.js';
 import { deliveries, deliveryAttempts, RESPONSE_EXCERPT_BYTES } from './schema.js';
 import type { PacedClaimOptions } from './send-slots.js';
 
-/** `grouped`: waiting in a delivery group (§8.6), sent with it. */
+/** `grouped`: waiting in a delivery group (docs/design.md#grouping), sent with it. */
 export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'retrying' | 'dead' | 'suppressed' | 'grouped';
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
@@ -118,9 +118,9 @@ export async function retryDelivery(db: DbOrTx, id: string, now: Date): Promise<
 }
 
 /**
- * Bulk recovery (§8.6): every dead delivery that died (was last updated) at or after
+ * Bulk recovery (docs/design.md#bulk-recovery): every dead delivery that died (was last updated) at or after
  * `since`, of one channel or all, becomes due now, as retryDelivery does for one. They go
- * through the normal claim, which paces each channel. Members of a dead group (§8.6) rejoin
+ * through the normal claim, which paces each channel. Members of a dead group (docs/design.md#rate-limits) rejoin
  * it and it is due again, so they go out as one message as before; a member whose group is
  * gone (pruned) goes out alone. Returns how many deliveries.
  */

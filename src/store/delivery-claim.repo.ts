@@ -41,7 +41,7 @@ export async function claimDueDeliveries(db: DbOrTx, options: ClaimDeliveriesOpt
   }));
 }
 
-/** A channel in its quiet hours (§8.6): its deliveries wait until `until`, saying `note`. */
+/** A channel in its quiet hours (docs/design.md#quiet-hours): its deliveries wait until `until`, saying `note`. */
 export interface QuietChannelHold {
   channel: string;
   until: Date;

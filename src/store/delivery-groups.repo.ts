@@ -1,5 +1,5 @@
 /**
- * Grouped notifications (§8.6, table `delivery_groups`). Routing writes members (see
+ * Grouped notifications (docs/design.md#grouping, table `delivery_groups`). Routing writes members (see
  * routing.repo.ts); here a dispatcher claims due groups (FOR UPDATE SKIP LOCKED and a lease,
  * like deliveries; claiming closes a group, so later events start the next one), loads
  * their members and writes a send's outcome to the group and every member at once.

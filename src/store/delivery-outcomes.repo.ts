@@ -32,7 +32,7 @@ export interface DeliveryOutcomeWrite {
   pauseUntil?: Date;
   /** The peer asked never to be sent to again: the channel is disabled with this reason. */
   disableReason?: string;
-  /** suppressed by a silence (§8.6): its id, kept on the delivery. */
+  /** suppressed by a silence (docs/design.md#silences): its id, kept on the delivery. */
   silenceId?: string;
 }
 
@@ -79,7 +79,7 @@ function cleanText(text: string | null | undefined): string | null {
  * Channel health follows the outcomes in batch order: a success resets the failure count,
  * so only failures after a channel's last success in the batch are added (or set, when a
  * success came first). `failing_since` is the first failure after the last success (the
- * circuit breaker counts from it, §8.6); `last_success_at` the last success. A success
+ * circuit breaker counts from it, docs/design.md#circuit-breaker); `last_success_at` the last success. A success
  * writes only when there is a count to reset or its last_success_at is over a minute old,
  * so a busy healthy channel queues its dispatchers on one row lock at most once a minute;
  * rows are written in channel order so concurrent batches cannot deadlock on them.

@@ -238,7 +238,7 @@ export const ORDER_FIELDS = {
 export type OrderFields = Pick<OrderRow, keyof typeof ORDER_FIELDS>;
 
 /**
- * The §4.2 event of a stored callback. The callback's own fields win where it has them;
+ * The docs/design.md#normalised-event event of a stored callback. The callback's own fields win where it has them;
  * the order's fill the gaps; fetched order details win over both.
  */
 export function toNormalisedEvent(row: EventFields, order: OrderFields | null): NormalisedEvent {

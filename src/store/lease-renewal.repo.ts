@@ -30,7 +30,7 @@ export function renewDeliveryLeases(db: DbOrTx, held: readonly DeliveryLease[], 
   return renewSending(db, sql`deliveries`, sql`next_attempt_at`, held, options);
 }
 
-/** A claimed delivery group (§8.6): its id and the claim's attempt number. */
+/** A claimed delivery group (docs/design.md#grouping): its id and the claim's attempt number. */
 export interface GroupLease {
   id: string;
   attempts: number;

@@ -1,5 +1,5 @@
 /**
- * The open-orders list (DESIGN.md §8.3): orders not yet completed, failed or cancelled,
+ * The open-orders list (docs/design.md#reconciliation): orders not yet completed, failed or cancelled,
  * oldest first, with what the reconciler knows of each. `status_rank < 2` is the predicate
  * of the partial indexes on open orders (schema.ts), so the read touches open orders only,
  * however many closed ones the table holds.

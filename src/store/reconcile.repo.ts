@@ -1,5 +1,5 @@
 /**
- * Reconciliation bookkeeping on the orders table (DESIGN.md §8.3): which open orders are
+ * Reconciliation bookkeeping on the orders table (docs/design.md#reconciliation): which open orders are
  * due for a GET /order check, what the check found, and which are past their SLA. Every
  * query reads the partial indexes on open orders (schema.ts), so a round costs the same
  * with a million closed orders as with none.

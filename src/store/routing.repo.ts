@@ -60,9 +60,9 @@ export interface RoutedEventWrite {
      * channel is paused, disabled or waiting for its next send slot.
      */
     claim: boolean;
-    /** Join (or start) the open group of this rule and key instead (§8.6): written `grouped`, never claimed. */
+    /** Join (or start) the open group of this rule and key instead (docs/design.md#grouping): written `grouped`, never claimed. */
     group?: GroupJoin;
-    /** Not due before this (quiet hours, §8.6); never written claimed then. */
+    /** Not due before this (quiet hours, docs/design.md#quiet-hours); never written claimed then. */
     holdUntil?: Date;
     /** Why it waits, shown as its last_error until it is sent (`held: quiet hours until …`). */
     note?: string;
@@ -201,7 +201,7 @@ function saveStatement(input: string, processed: string, retired: string, now: D
 }
 
 /**
- * saveStatement when some deliveries join groups (§8.6), kept apart so ungrouped routing
+ * saveStatement when some deliveries join groups (docs/design.md#grouping), kept apart so ungrouped routing
  * runs the statement it always did. Each (channel, rule, key) of the batch upserts the
  * open group (the partial unique index allows one): a new one is due at the later of
  * now + wait and the key's last send + interval; joining leaves an open group's due time

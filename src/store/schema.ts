@@ -46,7 +46,7 @@ export const callbackEvents = pgTable(
     remoteAddr: text('remote_addr'),
     /** The order had already reached a later status when this arrived. */
     stale: boolean('stale').notNull().default(false),
-    /** callback, reconciliation or ticket (DESIGN.md §8.1). */
+    /** callback, reconciliation or ticket (docs/design.md#event-types). */
     source: text('source').notNull().default('callback'),
     /** The event's type (`order.overdue`…); null means `order.<status>`. */
     type: text('type'),
@@ -192,9 +192,9 @@ export const deliveries = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
     deliveredAt: ts('delivered_at'),
-    /** The group this delivery waits in (status `grouped`) or went out with (§8.6). */
+    /** The group this delivery waits in (status `grouped`) or went out with (docs/design.md#grouping). */
     groupId: uuid('group_id'),
-    /** The silence that suppressed this delivery (§8.6). */
+    /** The silence that suppressed this delivery (docs/design.md#silences). */
     silenceId: uuid('silence_id'),
   },
   (t) => [
@@ -209,7 +209,7 @@ export const deliveries = pgTable(
 );
 
 /**
- * One grouped notification (§8.6): the Slack or email channel's deliveries for events that
+ * One grouped notification (docs/design.md#grouping): the Slack or email channel's deliveries for events that
  * share a rule's `group.by` values wait here (status `grouped`) and go out as ONE message
  * when `due_at` comes. A group accepts members while `open`; claiming it closes it, so a
  * later event starts the next group (due no sooner than `interval` after this one's send).
@@ -247,7 +247,7 @@ export const deliveryGroups = pgTable(
 );
 
 /**
- * Silences (§8.6): while `starts_at <= now < ends_at` and not expired, a delivery whose
+ * Silences (docs/design.md#silences): while `starts_at <= now < ends_at` and not expired, a delivery whose
  * event matches `match` (a rules-file match) is recorded as suppressed, naming the silence.
  */
 export const silences = pgTable(
@@ -313,7 +313,7 @@ export const channelState = pgTable('channel_state', {
   disabledReason: text('disabled_reason'),
   /** Earliest time the next message may go (per-channel rate, e.g. Slack ≈ 1/s). */
   nextSendAt: ts('next_send_at'),
-  /** Last delivered send (circuit breaker, §8.6). */
+  /** Last delivered send (circuit breaker, docs/design.md#circuit-breaker). */
   lastSuccessAt: ts('last_success_at'),
   /** First failure since the last success; null while healthy (CHANNEL_DISABLE_AFTER counts from here). */
   failingSince: ts('failing_since'),

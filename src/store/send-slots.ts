@@ -16,7 +16,7 @@ export interface PacedClaimOptions {
    */
   sendIntervalMs?: Partial<Record<string, number>>;
   /**
-   * Minimum gap between two sends of one channel, by channel name (its `rateLimit`, §8.6, with
+   * Minimum gap between two sends of one channel, by channel name (its `rateLimit`, docs/design.md#rate-limits, with
    * its type's interval folded in); wins over `sendIntervalMs` for that channel.
    */
   channelIntervalMs?: Partial<Record<string, number>>;

@@ -1,5 +1,5 @@
 /**
- * Silences (DESIGN.md §8.6): created with a window and a match, listed newest first, expired
+ * Silences (docs/design.md#silences): created with a window and a match, listed newest first, expired
  * by hand (`expired_at`), and loaded by dispatchers while they can still apply. A silence's
  * match is validated before it gets here (src/config/silence-match.ts).
  */

@@ -61,7 +61,7 @@ describe('dashboard in a real browser', () => {
     running = await startBrowserRelay({ admin: ADMIN_TOKEN, callback: CALLBACK_TOKEN }, 'colt-relay-browser-');
     ({ peer, relay, base } = running);
     // The downstream OSS retired its endpoint: 410 Gone is permanent, so the delivery dies
-    // on its first attempt and the channel is disabled (DESIGN.md §4.4).
+    // on its first attempt and the channel is disabled (docs/design.md#webhook-format).
     peer.setDefault({ status: 410, body: '{"error":"endpoint /hook was retired on 2026-11-01"}' });
     await callback({ orderId: 'IN-ORD-100231', orderType: 'Number Activation', orderStatus: 'Completed', timestamp: minutesAgo(95) });
     await callback({

@@ -1,5 +1,5 @@
 /**
- * Muting a known incident in a real browser against a real relay (DESIGN.md §8.6): create a
+ * Muting a known incident in a real browser against a real relay (docs/design.md#notification-controls): create a
  * silence on /silences, see the failure's notification suppressed and naming the silence on
  * the order page, follow the link, expire it, and see the next failure delivered to the
  * webhook receiver. Writes screenshots to test/browser/screenshots/out/ (not committed).

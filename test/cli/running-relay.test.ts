@@ -1,5 +1,5 @@
 /**
- * One process owns a PGlite DATA_DIR (DESIGN.md §8.7), as an operator meets it: a `serve`
+ * One process owns a PGlite DATA_DIR (docs/design.md#runtime-and-packaging), as an operator meets it: a `serve`
  * process holds the folder; a second server is refused with the holder named; `replay`,
  * `deliveries retry` and `prune` go through the running relay's admin API, and the
  * deliveries really reach the loopback webhook receiver; without ADMIN_TOKEN they refuse

@@ -1,5 +1,5 @@
 /**
- * Cheap checks come before the database (DESIGN.md §8.7): a taken port or broken rules are
+ * Cheap checks come before the database (docs/design.md#runtime-and-packaging): a taken port or broken rules are
  * reported at once, without PGlite's initdb and without leaving a data folder behind.
  */
 import { access, mkdtemp, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * Fidelity to Colt's published text (colt-api.md), against mock-colt over real HTTP:
+ * Fidelity to Colt's published text (docs/colt.md#what-colt-publishes), against mock-colt over real HTTP:
  * the unpublished token path, the token API's Retry-After, the consumer key kept off
  * the token request, E.164 from split numbers, and status words.
  */

@@ -1,5 +1,5 @@
 /**
- * Bulk recovery goes through the normal claim (DESIGN.md §8.6): dead deliveries made due
+ * Bulk recovery goes through the normal claim (docs/design.md#bulk-recovery): dead deliveries made due
  * at once on a paced channel still go out one per send interval, never as a burst.
  */
 import { beforeEach, describe, expect, it } from 'vitest';

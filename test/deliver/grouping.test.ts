@@ -1,5 +1,5 @@
 /**
- * Grouping (§8.6) in the dispatcher, on both stores, with the real Slack and email channels
+ * Grouping (docs/design.md#grouping) in the dispatcher, on both stores, with the real Slack and email channels
  * talking to the Slack stand-in and a real SMTP server, and a manual clock: one message
  * per group and channel, members recorded with the group's outcome, exactly once across
  * a restart and two dispatchers, `interval` after a send, retries, quiet hours.

@@ -1,5 +1,5 @@
 /**
- * Quiet hours (§8.6) end to end with a controllable clock: callbacks in through the receiver,
+ * Quiet hours (docs/design.md#quiet-hours) end to end with a controllable clock: callbacks in through the receiver,
  * email out to a real SMTP server. A delivery due inside the channel's window is held to the
  * window's end and sent then, not before: across midnight, and on both nights the clocks change.
  */

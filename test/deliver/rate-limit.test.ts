@@ -1,5 +1,5 @@
 /**
- * `rateLimit: 10/min` (§8.6) holding across two workers that share one database: 30 failed
+ * `rateLimit: 10/min` (docs/design.md#rate-limits) holding across two workers that share one database: 30 failed
  * callbacks arrive at once; the loopback webhook receiver (signatures verified) counts what
  * reaches it each second of the manual clock. Never more than 10 in any 60 s, nothing dropped.
  */

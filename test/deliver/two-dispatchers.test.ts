@@ -1,5 +1,5 @@
 /**
- * Scale-out (DESIGN.md §6): two workers with their own database handles share one outbox.
+ * Scale-out (docs/design.md#scale-out): two workers with their own database handles share one outbox.
  * Every event is routed once and every delivery succeeds exactly once, retries included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

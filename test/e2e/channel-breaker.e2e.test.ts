@@ -1,5 +1,5 @@
 /**
- * The channel circuit breaker (DESIGN.md §8.6) end to end, on a manual clock: a webhook
+ * The channel circuit breaker (docs/design.md#circuit-breaker) end to end, on a manual clock: a webhook
  * endpoint failing for CHANNEL_DISABLE_AFTER=1m is disabled once (also with two workers
  * racing), a relay.channel_disabled event reaches the log channel and a second, healthy
  * webhook (signed, verified), the failing channel's deliveries wait, and flow after enable.

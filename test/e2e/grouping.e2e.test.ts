@@ -1,5 +1,5 @@
 /**
- * Grouping (§8.6) end to end: callbacks posted to the receiver, the rules file's `group`
+ * Grouping (docs/design.md#grouping) end to end: callbacks posted to the receiver, the rules file's `group`
  * key, the real pipeline driven by a manual clock, and real peers (Slack stand-in, SMTP
  * server, a webhook receiver verifying Standard Webhooks signatures).
  */

@@ -1,12 +1,12 @@
 /**
- * Issue "Rules and delivery", end to end under the example rules of DESIGN.md §4.3:
+ * Issue "Rules and delivery", end to end under the example rules of docs/design.md#rules-file:
  * callbacks in, notifications out to a real SMTP server, a Slack Web API stand-in and a
  * webhook receiver that verifies Standard Webhooks signatures.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { deliveries, deliveryAttempts } from '../../src/store/schema.js';
-import { DESIGN_RULES_YAML } from '../support/events.js';
+import { EXAMPLE_RULES_YAML } from '../support/events.js';
 import { fixture } from '../support/fixtures.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
@@ -16,9 +16,9 @@ import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
 const SECRET = `whsec_${Buffer.from('colt-relay-e2e-webhook-secret!!').toString('base64')}`;
 
-/** DESIGN.md §4.3 verbatim, but for the webhook URL (the local receiver) and, optionally, the Slack rule's match. */
+/** docs/design.md#rules-file verbatim, but for the webhook URL (the local receiver) and, optionally, the Slack rule's match. */
 const exampleRules = (url: string, slackRule = '{ status: failed }') =>
-  DESIGN_RULES_YAML.replace('https://oss.example.com/colt', url).replace('match: { status: failed }', `match: ${slackRule}`);
+  EXAMPLE_RULES_YAML.replace('https://oss.example.com/colt', url).replace('match: { status: failed }', `match: ${slackRule}`);
 
 describe.each(STORE_KINDS)('notifications on %s', { timeout: 120_000 }, (kind) => {
   let slack: SlackPeer;

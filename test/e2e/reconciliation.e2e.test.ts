@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §8.3 end to end: mock-colt drops an activation's completion callback; with
+ * docs/design.md#reconciliation end to end: mock-colt drops an activation's completion callback; with
  * RECONCILE_AFTER=2s the reconciler finds the order completed with GET /order, and the
  * webhook receiver (verifying signatures) gets one order.completed with source
  * "reconciliation"; the lost callback turning up later notifies no one. An order kept

@@ -1,6 +1,6 @@
 /**
  * The Node flags colt-relay starts with (V8 heap and WebAssembly compiler settings for memory,
- * README "Performance") are written in three places: the bin's shebang, `npm start` and the
+ * bench/README.md) are written in three places: the bin's shebang, `npm start` and the
  * Dockerfile's CMD. They must agree, and the installed command must start with them.
  */
 import { execFile } from 'node:child_process';

@@ -1,4 +1,4 @@
-/** Every row of DESIGN.md §4.1's receiver table, on PGlite and on Postgres. */
+/** Every row of docs/design.md#http-answers's receiver table, on PGlite and on Postgres. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { hmacSha256, toBase64, toHex } from '../../src/lib/crypto.js';

@@ -1,6 +1,6 @@
 /**
  * The dashboard believes X-Forwarded-Proto and X-Forwarded-Host only from a trusted proxy
- * (DESIGN.md §8.2): with TRUST_PROXY as proxy CIDRs, a caller reaching the relay directly
+ * (docs/design.md#trust-and-proxies): with TRUST_PROXY as proxy CIDRs, a caller reaching the relay directly
  * cannot make it think the page was served over https (Secure cookie) or from another host
  * (the Origin check of form posts).
  */

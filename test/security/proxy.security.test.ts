@@ -1,6 +1,6 @@
 /**
  * Finding 1: a caller cannot choose its address for the IP allow-list through
- * X-Forwarded-For, in any TRUST_PROXY form (DESIGN.md §8.2).
+ * X-Forwarded-For, in any TRUST_PROXY form (docs/design.md#trust-and-proxies).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

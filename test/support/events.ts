@@ -1,4 +1,4 @@
-/** Shared fixtures for the rules and route tests: events, the DESIGN.md example, stand-in deps. */
+/** Shared fixtures for the rules and route tests: events, the documented example (docs/rules.md), stand-in deps. */
 import type { ChannelConfig, TemplateConfig } from '../../src/config/channel-config.js';
 import { renderTemplate } from '../../src/deliver/templates.js';
 import type { NormalisedEvent } from '../../src/event/event.js';
@@ -6,8 +6,8 @@ import type { NormalisedEvent } from '../../src/event/event.js';
 /** A valid Standard Webhooks secret (base64 of 24 bytes). */
 export const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-/** DESIGN.md §4.3, verbatim. */
-export const DESIGN_RULES_YAML = `channels:
+/** docs/design.md#rules-file, verbatim. */
+export const EXAMPLE_RULES_YAML = `channels:
   ops-slack:   { type: slack,   channel: C0123456789 }          # one thread per order
   noc-email:   { type: email,   to: [noc@example.com] }
   oss:         { type: webhook, url: https://oss.example.com/colt, secret: \${OSS_WEBHOOK_SECRET} }
@@ -48,7 +48,7 @@ export function makeEvent(overrides: Partial<NormalisedEvent> = {}): NormalisedE
 }
 
 /**
- * Stand-in for the receiver's normaliser: a flat object whose keys are §4.2 names, with
+ * Stand-in for the receiver's normaliser: a flat object whose keys are docs/design.md#normalised-event names, with
  * `number` (one E.164 number) as a shorthand for `numbers`.
  */
 export function flatNormalise(payload: unknown): NormalisedEvent {

@@ -119,7 +119,7 @@ function parseMessage(raw: string, session: SMTPServerSession): SmtpPeerMessage 
 
 /**
  * An in-process SMTP server (smtp-server) on 127.0.0.1. STARTTLS and AUTH are off: the
- * package's built-in certificate has expired (DESIGN.md §7).
+ * package's built-in certificate has expired (docs/design.md#platform-notes).
  */
 export async function startSmtpPeer(): Promise<SmtpPeer> {
   const messages: SmtpPeerMessage[] = [];

@@ -6,7 +6,7 @@
 import { NUMBER_TYPE_LABELS } from './mock-colt.inventory.js';
 import type { CallbackShape, MockNumberBlock, MockOrder, MockOrderStatus, MockOrderType } from './mock-colt.types.js';
 
-/** Colt's names for the order types (colt-api.md). */
+/** Colt's names for the order types (docs/colt.md#what-colt-publishes). */
 export const ORDER_TYPE_LABELS: Record<MockOrderType, string> = {
   reservation: 'Number Reservation',
   reservation_cancellation: 'Number Reservation Cancellation',

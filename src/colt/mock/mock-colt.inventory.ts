@@ -21,7 +21,7 @@ interface Seed {
   starts: string[];
 }
 
-/** One block per country rule of colt-api.md: the default rule, Italy Geo, Germany. */
+/** One block per country rule of docs/colt.md#numbers: the default rule, Italy Geo, Germany. */
 const SEEDS: Seed[] = [
   { country: 'FR', numberType: 'geo', areaCode: '3', areaCodeExtn: '8250', starts: ['0010', '0020', '0030'] },
   { country: 'GB', numberType: 'freephone', areaCode: '800', areaCodeExtn: '046', starts: ['1000', '1010'] },
@@ -32,7 +32,7 @@ const SEEDS: Seed[] = [
   { country: 'BE', numberType: 'full_rate', areaCode: '078', areaCodeExtn: '15', starts: ['0100'] },
 ];
 
-/** Colt's labels for the number types (colt-api.md). */
+/** Colt's labels for the number types (docs/colt.md#what-colt-publishes). */
 export const NUMBER_TYPE_LABELS: Record<MockNumberType, string> = {
   geo: 'IN Geo',
   freephone: 'Freephone',

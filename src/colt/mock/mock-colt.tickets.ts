@@ -1,5 +1,5 @@
 /**
- * The simulator's TMF621 Trouble Ticket API (colt-api.md "Trouble tickets": Colt publishes
+ * The simulator's TMF621 Trouble Ticket API (docs/colt.md#trouble-tickets: Colt publishes
  * only its existence, so this follows TM Forum): POST, GET (one, or a list filtered by
  * externalId), PATCH (notes, status), strict about the token and tracking header like the
  * numbers API. An opened ticket moves to inProgress, then resolved, and each change is

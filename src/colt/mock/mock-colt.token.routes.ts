@@ -1,6 +1,6 @@
 /**
  * The simulator's token endpoint, enforcing Colt's documented rules in a fixed order
- * so each documented error can be provoked (colt-api.md "Token errors").
+ * so each documented error can be provoked (docs/colt.md#token-errors).
  */
 import type { Context, Hono } from 'hono';
 import { COLT_TOKEN_PATH } from '../endpoints.js';

@@ -54,7 +54,7 @@ describe('parseRules: channels', () => {
     ]);
   });
 
-  it('allows §4.2 names, payload.* and order.* in templates and flags malformed placeholders', () => {
+  it('allows the normalised event fields, payload.* and order.* in templates and flags malformed placeholders', () => {
     expect(() =>
       ok(parseRules(channel('{ type: log, subject: "{{orderId}} {{numbers}} {{stale}}", text: "{{payload.x.y}} {{order.state}}" }'), {})),
     ).not.toThrow();

@@ -1,5 +1,5 @@
 /**
- * Checks and normalises a rule's `match` (DESIGN.md §4.3) into a MatchSpec: field names and
+ * Checks and normalises a rule's `match` (docs/design.md#rules-file) into a MatchSpec: field names and
  * operators known, enum values valid, numbers in E.164 form, regexes compiled once, here.
  */
 import type { PathSegment, PendingProblem } from './yaml.js';

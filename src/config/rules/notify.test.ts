@@ -101,7 +101,7 @@ describe('group', () => {
   const rules = (group: string, notify = '[s, w]') =>
     `channels:\n  s: { type: slack, channel: C1 }\n  w: { type: log }\nrules:\n  - name: r\n    notify: ${notify}\n    group: ${group}\n`;
 
-  it('reads by, wait and interval, with the §8.6 defaults', () => {
+  it('reads by, wait and interval, with the documented defaults', () => {
     expect(ok(parseRules(rules('{ by: [orderType, customerRef], wait: 10s, interval: 2m }'), {})).rules[0]!.group).toEqual({
       by: ['orderType', 'customerRef'],
       waitMs: 10_000,

@@ -1,5 +1,5 @@
 /**
- * The §8.6 rules-file keys that shape notifications rather than route them: a channel's
+ * The docs/design.md#notification-controls rules-file keys that shape notifications rather than route them: a channel's
  * `rateLimit` (any type) and `quietHours` (Slack, email), and a rule's `group`. Each is checked
  * here with a message naming what is wrong and, for names, the closest valid one.
  */
@@ -120,7 +120,7 @@ export function checkQuietHoursType(raw: Record<string, unknown>, type: ChannelT
 }
 
 const GROUP_KEYS = ['by', 'wait', 'interval'];
-/** §8.6 defaults. */
+/** docs/design.md#notification-controls defaults. */
 export const GROUP_DEFAULT_WAIT_MS = 30_000;
 export const GROUP_DEFAULT_INTERVAL_MS = 300_000;
 

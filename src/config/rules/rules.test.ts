@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DESIGN_RULES_YAML, WEBHOOK_SECRET } from '../../../test/support/events.js';
+import { EXAMPLE_RULES_YAML, WEBHOOK_SECRET } from '../../../test/support/events.js';
 import { DEFAULT_RULES_YAML, defaultRules, formatProblems, parseRules } from './rules.js';
 import type { RuleProblem, RulesConfig, RulesResult } from './rules.js';
 
@@ -21,9 +21,9 @@ const where = (list: RuleProblem[]) => list.map((p) => `${p.line} ${p.path}`);
 
 const rulesWith = (body: string) => `channels:\n  console: { type: log }\nrules:\n${body}`;
 
-describe('parseRules: the DESIGN.md example', () => {
+describe('parseRules: the documented example (docs/rules.md)', () => {
   it('loads with OSS_WEBHOOK_SECRET set', () => {
-    const rules = ok(parseRules(DESIGN_RULES_YAML, ENV));
+    const rules = ok(parseRules(EXAMPLE_RULES_YAML, ENV));
     expect(Object.keys(rules.channels)).toEqual(['ops-slack', 'noc-email', 'oss', 'console']);
     expect(rules.channels.oss).toEqual({ type: 'webhook', url: 'https://oss.example.com/colt', secret: WEBHOOK_SECRET });
     expect(rules.channels['noc-email']).toEqual({ type: 'email', to: ['noc@example.com'] });
@@ -44,7 +44,7 @@ describe('parseRules: the DESIGN.md example', () => {
   });
 
   it('names a missing variable with its line, without a follow-up complaint about the secret', () => {
-    const list = problems(DESIGN_RULES_YAML, {});
+    const list = problems(EXAMPLE_RULES_YAML, {});
     expect(list).toEqual([
       { line: 4, column: 76, path: 'channels.oss.secret', message: 'environment variable OSS_WEBHOOK_SECRET is not set' },
     ]);

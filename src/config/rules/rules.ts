@@ -1,5 +1,5 @@
 /**
- * The rules file (DESIGN.md §4.3): load it from `RULES` or `RULES_FILE`, interpolate `${VAR}`,
+ * The rules file (docs/design.md#rules-file): load it from `RULES` or `RULES_FILE`, interpolate `${VAR}`,
  * validate it with every problem listed (line, field, why). Runtime-free: files are read
  * through an injected reader.
  */
@@ -101,7 +101,7 @@ export interface LoadRulesOptions {
 }
 
 /**
- * Loads rules with the precedence of DESIGN.md §4.6: `RULES` text, else `RULES_FILE`, else
+ * Loads rules with the precedence of docs/design.md#configuration: `RULES` text, else `RULES_FILE`, else
  * `./rules.yaml`. When that default file does not exist the built-in rules apply (origin
  * `default`); a file that was configured (any other path) and is missing is a problem.
  */

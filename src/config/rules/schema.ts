@@ -28,7 +28,7 @@ const template = {
   text: z.string().optional(),
 };
 
-/** Every channel type may be paced (§8.6). */
+/** Every channel type may be paced (docs/design.md#rate-limits). */
 const pacing = { rateLimit: rateLimitSchema.optional() };
 /** Channels a person reads also keep quiet hours. */
 const human = { ...pacing, quietHours: quietHoursSchema.optional() };

@@ -1,5 +1,5 @@
 /**
- * The loaded rules file (DESIGN.md §4.3) as the router sees it: channels by name and
+ * The loaded rules file (docs/design.md#rules-file) as the router sees it: channels by name and
  * rules in file order, with every `match` already normalised and its regexes compiled.
  */
 import type { RuleRegex } from './regex.js';
@@ -42,7 +42,7 @@ export type ConditionTest = { [K in ConditionOperator]: { op: K; arg: ConditionA
 
 /** The tests on one field; all must hold. */
 export interface FieldCondition {
-  /** A §4.2 field, `number`, or a dotted `payload.<path>` / `order.<path>`. */
+  /** A docs/design.md#normalised-event field, `number`, or a dotted `payload.<path>` / `order.<path>`. */
   field: string;
   tests: ConditionTest[];
 }
@@ -72,17 +72,17 @@ export interface Rule {
    * @default false
    */
   stale?: boolean;
-  /** Group this rule's Slack/email notifications (§8.6); webhook and log stay one per event. */
+  /** Group this rule's Slack/email notifications (docs/design.md#grouping); webhook and log stay one per event. */
   group?: GroupConfig;
 }
 
 /**
- * `group: { by, wait, interval }` (§8.6). The first event of a new group (same values of
+ * `group: { by, wait, interval }` (docs/design.md#grouping). The first event of a new group (same values of
  * `by`) waits `wait` for others; then each Slack/email channel gets one message listing
  * them; events joining within `interval` of that send go out together at its end.
  */
 export interface GroupConfig {
-  /** Event fields (§4.2 names or `payload.`/`order.` paths); empty: one group per rule and channel. */
+  /** Event fields (docs/design.md#normalised-event names or `payload.`/`order.` paths); empty: one group per rule and channel. */
   by: string[];
   /** @default 30s */
   waitMs: number;
@@ -99,10 +99,10 @@ export interface RulesConfig {
 /** Valid rules, or every problem found. */
 export type RulesResult = { ok: true; rules: RulesConfig } | { ok: false; problems: RuleProblem[] };
 
-/** How a §4.2 field is compared and validated in a `match`. */
+/** How a docs/design.md#normalised-event field is compared and validated in a `match`. */
 export type EventFieldKind = 'text' | 'enum' | 'boolean' | 'numbers' | 'object';
 
-/** Every §4.2 field by kind; keyed by the event type so a new field must be classified here. */
+/** Every docs/design.md#normalised-event field by kind; keyed by the event type so a new field must be classified here. */
 export const EVENT_FIELD_KINDS: Record<keyof NormalisedEvent, EventFieldKind> = {
   eventId: 'text',
   type: 'text',

@@ -93,7 +93,7 @@ function channelTypes(raw: unknown): Record<string, ChannelType | undefined> {
   );
 }
 
-/** Placeholders must name §4.2 fields (or payload./order. paths): a typo would render blank. */
+/** Placeholders must name docs/design.md#normalised-event fields (or payload./order. paths): a typo would render blank. */
 function checkTemplates(raw: Record<string, unknown>, path: PathSegment[], problems: PendingProblem[]): void {
   for (const key of TEMPLATE_KEYS) {
     const template = raw[key];

@@ -48,7 +48,7 @@ const MAX_ALIAS_COUNT = 100;
 const MAX_SYNTAX_PROBLEMS = 10;
 
 /**
- * `{` and `}` end a plain scalar inside a flow map, so `{ secret: ${SECRET} }` (the DESIGN.md
+ * `{` and `}` end a plain scalar inside a flow map, so `{ secret: ${SECRET} }` (the documented
  * example) would not parse. References are shielded before parsing by swapping their braces
  * for private-use characters of the same length (positions stay true) and restored after.
  */

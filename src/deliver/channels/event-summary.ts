@@ -31,7 +31,7 @@ export function eventNotes(event: NormalisedEvent): string[] {
   return notes;
 }
 
-/** The dashboard page of an order, when PUBLIC_URL is set (DESIGN.md §8.2: links in messages). */
+/** The dashboard page of an order, when PUBLIC_URL is set (docs/design.md#trust-and-proxies: links in messages). */
 export function orderUrl(publicUrl: string | undefined, orderId: string): string | null {
   if (!publicUrl || orderId === '') return null;
   return `${publicUrl.replace(/\/+$/, '')}/orders/${encodeURIComponent(orderId)}`;

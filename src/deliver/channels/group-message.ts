@@ -1,5 +1,5 @@
 /**
- * One message for a group of events (§8.6), for Slack (Block Kit with a text fallback)
+ * One message for a group of events (docs/design.md#grouping), for Slack (Block Kit with a text fallback)
  * and email (HTML and text): a heading with the rule and the group's values, the orders
  * counted by status, the first GROUP_LIST_MAX orders (linked to the dashboard when
  * PUBLIC_URL is set) and "and M more". Pure: the channels send what these build.

@@ -1,5 +1,5 @@
 /**
- * Secrets never leave through the admin API (DESIGN.md §4.6): channel configs are shown
+ * Secrets never leave through the admin API (docs/design.md#configuration): channel configs are shown
  * without webhook secrets, header values or URL credentials, and every JSON answer is
  * scrubbed of every secret the process knows on its way out.
  */

@@ -25,7 +25,7 @@ const RulesSchema = z
         group: z
           .object({ by: z.array(z.string()), waitMs: z.number(), intervalMs: z.number() })
           .optional()
-          .openapi({ description: 'The rule groups its Slack/email notifications (§8.6).' }),
+          .openapi({ description: 'The rule groups its Slack/email notifications (docs/design.md#grouping).' }),
       }),
     ),
   })
@@ -54,7 +54,7 @@ const DryRunSchema = z
         group: z
           .object({ rule: z.string(), key: z.string(), values: z.record(z.string(), z.string().nullable()), waitMs: z.number(), intervalMs: z.number() })
           .optional()
-          .openapi({ description: 'Present when the delivery would wait in a group (§8.6).' }),
+          .openapi({ description: 'Present when the delivery would wait in a group (docs/design.md#grouping).' }),
         heldUntil: z.string().nullable().openapi({ description: "End of the channel's quiet hours when `at` falls inside them, else null." }),
         decisions: z.array(z.string()).openapi({ description: 'Grouping, quiet hours and rate limit, one phrase each.' }),
         message: z.object({ subject: z.string().optional(), text: z.string(), body: z.unknown().optional() }),

@@ -55,7 +55,7 @@ export const EventSchema = EventSummarySchema.extend({
 export const NormalisedEventSchema = z
   .object({
     eventId: z.string(),
-    type: z.string().openapi({ example: 'order.completed', description: 'order.<status>, order.overdue, ticket.<status>… (DESIGN.md §8.1)' }),
+    type: z.string().openapi({ example: 'order.completed', description: 'order.<status>, order.overdue, ticket.<status>… (docs/design.md#event-types)' }),
     source: z.enum(EVENT_SOURCES),
     orderId: z.string(),
     status: z.enum(EVENT_STATUSES),
@@ -71,7 +71,7 @@ export const NormalisedEventSchema = z
     detailsMissing: z.string().nullable().openapi({ description: 'Why order details are missing when enrichment gave up.' }),
     payload: z.unknown(),
   })
-  .openapi('NormalisedEvent', { description: 'The event as rules, templates and webhooks see it (DESIGN.md §4.2).' });
+  .openapi('NormalisedEvent', { description: 'The event as rules, templates and webhooks see it (docs/design.md#normalised-event).' });
 
 export const AttemptSchema = z
   .object({
@@ -96,7 +96,7 @@ const deliveryFields = {
   rules: z.array(z.string()),
   generation: z.number().int().openapi({ description: '0 for the first routing, n for the nth replay.' }),
   status: z.string().openapi({ description: 'pending, grouped (waiting in its group), sending, delivered, retrying, dead or suppressed' }),
-  groupId: uuid.nullable().openapi({ description: 'The delivery group (§8.6) it waits in or went out with, if its rule groups.' }),
+  groupId: uuid.nullable().openapi({ description: 'The delivery group (docs/design.md#grouping) it waits in or went out with, if its rule groups.' }),
   nextAttemptAt: isoTime,
   leaseUntil: nullableTime,
   lastError: z.string().nullable(),

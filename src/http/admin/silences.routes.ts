@@ -1,5 +1,5 @@
 /**
- * Silences (DESIGN.md §8.6): POST /api/silences, GET /api/silences, DELETE /api/silences/{id}.
+ * Silences (docs/design.md#silences): POST /api/silences, GET /api/silences, DELETE /api/silences/{id}.
  * While a silence is in force, the dispatcher records each delivery whose event it matches as
  * suppressed, naming it, instead of sending it.
  */
@@ -28,7 +28,7 @@ const isoTime = z.string().openapi({ format: 'date-time', example: '2026-11-27T1
 export const SilenceSchema = z
   .object({
     id: z.string().openapi({ format: 'uuid' }),
-    match: z.unknown().openapi({ description: 'As given: the rules-file match syntax (DESIGN.md §4.3).', example: { status: 'failed' } }),
+    match: z.unknown().openapi({ description: 'As given: the rules-file match syntax (docs/design.md#rules-file).', example: { status: 'failed' } }),
     startsAt: isoTime,
     endsAt: isoTime,
     comment: z.string(),

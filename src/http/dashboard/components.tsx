@@ -56,7 +56,7 @@ export function channelBlock(state: ChannelStateRow | undefined, now: number): {
 }
 
 /**
- * "suppressed by silence <comment>", linking to the silence (§8.6). The comment is the one
+ * "suppressed by silence <comment>", linking to the silence (docs/design.md#silences). The comment is the one
  * recorded on the delivery (`silenced by <id>: <comment>`), so no query is needed to show it.
  */
 export function SilencedBy(props: { silenceId: string; lastError: string | null }) {

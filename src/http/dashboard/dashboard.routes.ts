@@ -13,7 +13,7 @@
  * | `GET /rejected` | refused callbacks |
  * | `GET /rules`, `POST /rules/dry-run` | channels, rules, dry run |
  * | `POST /deliveries/:id/retry`, `POST /events/:id/replay`, `POST /channels/:name/enable` | actions |
- * | `GET /silences`, `POST /silences`, `POST /silences/:id/expire` | silences (§8.6) |
+ * | `GET /silences`, `POST /silences`, `POST /silences/:id/expire` | silences (docs/design.md#silences) |
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';

@@ -118,7 +118,7 @@ export function DeliveriesPage(props: { view: View; page: Page<DeliveryRow>; fil
 }
 
 /**
- * Bulk recovery (§8.6): every dead delivery of the filtered channel (or all) that died
+ * Bulk recovery (docs/design.md#bulk-recovery): every dead delivery of the filtered channel (or all) that died
  * since then becomes due now; the dispatcher's claim paces each channel, so nothing bursts.
  */
 function RetryDeadForm(props: { view: View; channel: string | undefined }) {

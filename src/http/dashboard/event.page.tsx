@@ -1,4 +1,4 @@
-/** /events/:id: one callback in full: raw body, redacted headers, the §4.2 event, its deliveries. */
+/** /events/:id: one callback in full: raw body, redacted headers, the docs/design.md#normalised-event event, its deliveries. */
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import type { EventDetail } from '../../store/admin.repo.js';
 import { Badge, Code, DeliveryCard, OrderLink, When } from './components.js';

@@ -1,4 +1,4 @@
-/** /orders/open: orders still waiting for their outcome, oldest first, against their SLA (DESIGN.md §8.3). */
+/** /orders/open: orders still waiting for their outcome, oldest first, against their SLA (docs/design.md#reconciliation). */
 import type { OrderType } from '../../event/event.js';
 import type { Page } from '../../store/cursor.js';
 import { openOrderStanding, type OpenOrderRow, type OpenOrderStanding } from '../../store/open-orders.repo.js';

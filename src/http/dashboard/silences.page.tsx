@@ -1,5 +1,5 @@
 /**
- * /silences (DESIGN.md §8.6): every silence newest first (what it matches, its window, why,
+ * /silences (docs/design.md#silences): every silence newest first (what it matches, its window, why,
  * who, how many deliveries it held back) with an Expire button, and the form that creates
  * one. The form's input is checked server-side by the API's checker: the same errors.
  */

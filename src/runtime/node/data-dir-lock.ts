@@ -1,5 +1,5 @@
 /**
- * One process owns an embedded (PGlite) data folder (DESIGN.md §8.7). PGlite is
+ * One process owns an embedded (PGlite) data folder (docs/design.md#runtime-and-packaging). PGlite is
  * single-process: a second writer would corrupt it or, worse, accept writes that the
  * running relay never sees. The owner holds `<DATA_DIR>/colt-relay.lock`, created with
  * O_EXCL, naming its pid, command and (for `serve`) where its admin API listens.

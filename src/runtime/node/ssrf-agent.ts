@@ -67,7 +67,7 @@ function createCheckedLookup(resolve: ResolveAll): LookupFunction {
 
 /**
  * An undici `Agent` for webhook delivery that cannot reach private, loopback or
- * link-local addresses (DESIGN.md §4.4, §7: global fetch ignores `agent`, so the guard
+ * link-local addresses (docs/design.md#webhook-format, docs/design.md#platform-notes: global fetch ignores `agent`, so the guard
  * must live in the dispatcher). IP literals are checked before connecting; names are
  * resolved once and checked, and the socket connects to the checked addresses, which
  * closes the DNS-rebinding window between a URL check and the connect. Node's global

@@ -45,7 +45,7 @@ export function stringBindings(bindings: WorkerBindings): Record<string, string 
 }
 
 /**
- * Parses the invocation's configuration (DESIGN.md §4.6) from its bindings. The Hyperdrive
+ * Parses the invocation's configuration (docs/design.md#configuration) from its bindings. The Hyperdrive
  * binding wins over `DATABASE_URL`; one of them is required (no embedded database here).
  * Throws ConfigError listing every problem.
  */

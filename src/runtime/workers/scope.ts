@@ -39,7 +39,7 @@ let warned = false;
 
 /**
  * postgres.js's `end()` raises this in workerd once the socket is gone (a known upstream
- * bug; DESIGN.md §7). Only this exact message is ignored.
+ * bug; docs/design.md#platform-notes). Only this exact message is ignored.
  */
 export function isStreamCancelled(err: unknown): boolean {
   return (err as Error | undefined)?.message === 'Stream was cancelled.';

@@ -17,7 +17,7 @@ import { sweepDueWork } from './sweep.js';
 
 /**
  * Failed admin sign-ins per address, for as long as this isolate lives: the app itself is
- * built per request. Each isolate counts on its own (documented in the README).
+ * built per request. Each isolate counts on its own (docs/security.md).
  */
 const authThrottle = createAuthThrottle({ clock: systemClock });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRulesCheck } from '../../../src/cli/rules.command.js';
-import { DESIGN_RULES_YAML, WEBHOOK_SECRET } from '../../support/events.js';
+import { EXAMPLE_RULES_YAML, WEBHOOK_SECRET } from '../../support/events.js';
 import { captureIo, scratchDir } from './cli-io.js';
 import type { Scratch } from './cli-io.js';
 
@@ -23,7 +23,7 @@ afterAll(() => scratch.remove());
 
 describe('rules check', () => {
   it('exits 0 with a one-line summary for a valid file', async () => {
-    const file = await scratch.write('design.yaml', DESIGN_RULES_YAML);
+    const file = await scratch.write('design.yaml', EXAMPLE_RULES_YAML);
     const io = captureIo(ENV);
     expect(await runRulesCheck([file], io)).toBe(0);
     expect(io.out()).toBe(`${file}: ok — 4 channels (ops-slack, noc-email, oss, console), 3 rules\n`);
@@ -45,7 +45,7 @@ describe('rules check', () => {
     ]);
   });
 
-  it('reports the §8.6 keys (rate, quiet hours, group) with lines and suggestions', async () => {
+  it('reports the notification keys (rate, quiet hours, group) with lines and suggestions', async () => {
     const file = await scratch.write('notify.yaml', `channels:
   ops-slack: { type: slack, channel: C1, rateLimit: 20/mn }
   noc-email: { type: email, to: [noc@example.com], quietHours: { tz: Europe/Londn, from: "20:00", to: "07:00", days: [mon, fry] } }

@@ -1,13 +1,13 @@
 /**
  * `rules compile` and the JSON form of the rules (what the Worker reads): compiling the
- * DESIGN.md example and loading the JSON gives the same rules as loading the YAML.
+ * documented example (docs/rules.md) and loading the JSON gives the same rules as loading the YAML.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRules, runRulesCompile } from '../../../src/cli/rules-compile.command.js';
 import { formatProblems, parseRules, type RulesConfig } from '../../../src/config/rules/rules.js';
 import { readYaml as workerReadYaml } from '../../../src/runtime/workers/shims/rules-yaml.js';
 import { captureIo, scratchDir, type Scratch } from './cli-io.js';
-import { DESIGN_RULES_YAML, WEBHOOK_SECRET } from '../../support/events.js';
+import { EXAMPLE_RULES_YAML, WEBHOOK_SECRET } from '../../support/events.js';
 
 const ENV = { OSS_WEBHOOK_SECRET: WEBHOOK_SECRET };
 
@@ -18,11 +18,11 @@ function rulesOf(text: string, env: Record<string, string | undefined> = ENV): R
 }
 
 describe('rules as JSON', () => {
-  it('the compiled DESIGN.md example loads to the same rules as its YAML', () => {
-    const json = JSON.stringify(compileRules(DESIGN_RULES_YAML));
+  it('the compiled documented example loads to the same rules as its YAML', () => {
+    const json = JSON.stringify(compileRules(EXAMPLE_RULES_YAML));
     expect(json).toContain('${OSS_WEBHOOK_SECRET}');
     expect(json).not.toContain(WEBHOOK_SECRET);
-    expect(rulesOf(json)).toEqual(rulesOf(DESIGN_RULES_YAML));
+    expect(rulesOf(json)).toEqual(rulesOf(EXAMPLE_RULES_YAML));
   });
 
   it('keeps $${…} escapes escaped and numbers under match as written', () => {
@@ -49,13 +49,13 @@ rules:
   });
 
   it('interpolates ${VAR} in JSON and names a missing variable', () => {
-    const json = JSON.stringify(compileRules(DESIGN_RULES_YAML));
+    const json = JSON.stringify(compileRules(EXAMPLE_RULES_YAML));
     const missing = parseRules(json, {}, 'RULES');
     expect(!missing.ok && missing.problems.map((p) => p.message)).toContain('environment variable OSS_WEBHOOK_SECRET is not set');
   });
 
   it("the Worker's stand-in for the YAML reader says how to convert YAML", () => {
-    const { value, problems } = workerReadYaml(DESIGN_RULES_YAML);
+    const { value, problems } = workerReadYaml(EXAMPLE_RULES_YAML);
     expect(value).toBeUndefined();
     expect(problems[0]!.message).toMatch(/colt-relay rules compile/);
   });
@@ -69,7 +69,7 @@ describe('colt-relay rules compile', () => {
   afterAll(() => scratch.remove());
 
   it('prints one line of JSON; a secret this shell lacks is a note, and a set one is never printed', async () => {
-    const file = await scratch.write('rules.yaml', DESIGN_RULES_YAML);
+    const file = await scratch.write('rules.yaml', EXAMPLE_RULES_YAML);
     const withoutSecret = captureIo({}, scratch.dir);
     expect(await runRulesCompile(['rules.yaml'], withoutSecret)).toBe(0);
     expect(withoutSecret.err()).toMatch(/note: .*\$\{OSS_WEBHOOK_SECRET\}.*wrangler secret put OSS_WEBHOOK_SECRET/);
@@ -77,7 +77,7 @@ describe('colt-relay rules compile', () => {
     expect(await runRulesCompile([file], withSecret)).toBe(0);
     expect(withSecret.out().trim().split('\n')).toHaveLength(1);
     expect(withSecret.out()).not.toContain(WEBHOOK_SECRET);
-    expect(rulesOf(withSecret.out())).toEqual(rulesOf(DESIGN_RULES_YAML));
+    expect(rulesOf(withSecret.out())).toEqual(rulesOf(EXAMPLE_RULES_YAML));
   });
 
   it('refuses invalid rules with every problem, and a missing file', async () => {

@@ -9,7 +9,7 @@ import type { Scratch } from './cli-io.js';
 const ENV = { OSS_WEBHOOK_SECRET: WEBHOOK_SECRET };
 const deps: RulesTestDeps = { normalise: flatNormalise, preview: previewEvent, render: simpleRender };
 
-/** The DESIGN.md rules with templates on the Slack and email channels. */
+/** The documented example rules (docs/rules.md) with templates on the Slack and email channels. */
 const RULES = `channels:
   ops-slack: { type: slack, channel: C0123456789, text: "Order {{orderId}} {{status}} ({{rawStatus}})" }
   noc-email: { type: email, to: [noc@example.com], subject: "[colt] {{orderId}} {{status}}", text: "Numbers: {{numbers}}" }
@@ -148,7 +148,7 @@ describe('rules test --tests', () => {
   });
 });
 
-describe('rules test --at: grouping and quiet hours (§8.6)', () => {
+describe('rules test --at: grouping and quiet hours (docs/design.md#quiet-hours)', () => {
   const NOTIFY_RULES = `channels:
   ops-slack: { type: slack, channel: C0123, rateLimit: 20/min }
   noc-email: { type: email, to: [noc@example.com],

@@ -1,4 +1,4 @@
-/** The grouped Slack and email messages (§8.6): counts, the first ten orders, links, escaping. */
+/** The grouped Slack and email messages (docs/design.md#grouping): counts, the first ten orders, links, escaping. */
 import { describe, expect, it } from 'vitest';
 import type { GroupJob } from '../../../src/deliver/channel.js';
 import { buildEmailGroupMessage, buildSlackGroupMessage, summariseGroup } from '../../../src/deliver/channels/group-message.js';

@@ -60,7 +60,7 @@ describe.each(STORE_KINDS)('admin API rules and secrets (%s)', (kind) => {
     expect(webhook.text).toBe(`POST ${new URL(h.peer.url).origin} order.completed IN-ORD-100234`);
   });
 
-  it('dry-run says, per delivery, the §8.6 decisions at `at`; a bad `at` is a 400 naming it', async () => {
+  it('dry-run says, per delivery, the grouping, quiet-hours and rate-limit decisions at `at`; a bad `at` is a 400 naming it', async () => {
     const body = { event: fixture('flat-activation-failed.json'), at: '2026-03-29T00:30:00Z' };
     const out = (await (await h.api('/api/rules/dry-run', { body })).json()) as any;
     expect(out.deliveries.map((d: any) => [d.channel, d.heldUntil, d.decisions, d.group])).toEqual([

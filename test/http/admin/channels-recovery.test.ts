@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §8.6 through the admin API with a real worker (tick()) and a loopback webhook
+ * docs/design.md#notification-controls through the admin API with a real worker (tick()) and a loopback webhook
  * receiver verifying signatures: disable and enable a channel by hand; retry every dead
  * delivery of a channel since a time, each sent exactly once; bad input named.
  */

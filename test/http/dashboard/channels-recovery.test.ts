@@ -1,5 +1,5 @@
 /**
- * The dashboard side of DESIGN.md §8.6, as a signed-in operator: the channels table shows
+ * The dashboard side of docs/design.md#notification-controls, as a signed-in operator: the channels table shows
  * state with Disable / Enable buttons (CSRF-checked form posts); the dead-letter list has a
  * "Retry dead deliveries" button that queues every dead delivery of the filtered channel
  * since a time, each then sent once to the loopback receiver.

@@ -1,5 +1,5 @@
 /**
- * /orders/open (DESIGN.md §8.3): open orders oldest first with their age against the SLA,
+ * /orders/open (docs/design.md#reconciliation): open orders oldest first with their age against the SLA,
  * the overdue mark, the last reconciliation and the next check; closed orders stay out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

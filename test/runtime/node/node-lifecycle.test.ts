@@ -1,5 +1,5 @@
 /**
- * The Node process's life (DESIGN.md §8.7): `worker` mode serves health, readiness and
+ * The Node process's life (docs/design.md#runtime-and-packaging): `worker` mode serves health, readiness and
  * metrics on PORT and is not warned about callbacks it never receives; /readyz answers
  * 503 while draining after stop() (SIGTERM), in both modes, and says why it is not ready.
  */

@@ -1,5 +1,5 @@
 /**
- * The receiver contract of DESIGN.md §4.1, served by the Worker in workerd against a real
+ * The receiver contract of docs/design.md#http-answers, served by the Worker in workerd against a real
  * Postgres, and a fresh callback delivered right after the answer (ctx.waitUntil).
  */
 import { env } from 'cloudflare:workers';

@@ -1,5 +1,5 @@
 /**
- * Silences in workerd (DESIGN.md §8.6): a silence in the database holds back the matching
+ * Silences in workerd (docs/design.md#silences): a silence in the database holds back the matching
  * callback's webhook, which the Worker records as suppressed naming it; a callback it does
  * not match is delivered to the webhook receiver as usual.
  */

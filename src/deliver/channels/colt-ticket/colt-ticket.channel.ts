@@ -1,5 +1,5 @@
 /**
- * `colt-ticket` channel (DESIGN.md §8.5): opens a TMF621 trouble ticket with Colt for the
+ * `colt-ticket` channel (docs/design.md#trouble-tickets): opens a TMF621 trouble ticket with Colt for the
  * event's order, or adds a note to the order's open ticket. Colt publishes neither paths nor
  * required fields, so this follows TMF621 (v4 `externalId`, v5 `externalIdentifier`).
  *

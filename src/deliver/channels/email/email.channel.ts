@@ -65,7 +65,7 @@ const PERMANENT_CODES = new Set(['ECONFIG', 'ENOAUTH', 'EENVELOPE']);
 /**
  * SMTP replies: 4xx is "try later", 5xx is final (nodemailer's `permanent`, which counts
  * 503 "bad sequence" as transient). Errors without a reply (refused connection, DNS,
- * TLS, timeout) are retried; a timeout waits at least a minute (DESIGN.md §4.5).
+ * TLS, timeout) are retried; a timeout waits at least a minute (docs/design.md#retries).
  */
 export function classifySmtpError(err: unknown): SendResult & { ok: false } {
   const e = (err ?? {}) as NodemailerError;

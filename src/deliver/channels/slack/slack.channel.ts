@@ -45,7 +45,7 @@ function slackLogger(logger: Logger): SlackLogger {
 
 /**
  * Slack through `@slack/web-api` with its own retries off: the outbox owns retries and
- * the Retry-After pause (DESIGN.md §4.5, §7).
+ * the Retry-After pause (docs/design.md#retries, docs/design.md#platform-notes).
  *
  * One thread per order per Slack channel: the first notification of an order becomes the
  * parent, later ones reply in its thread (failures also broadcast to the channel), and

@@ -6,7 +6,7 @@ export interface SlackThread {
 
 /**
  * Where the Slack channel remembers one thread per order per Slack channel
- * (DESIGN.md §3 "slack threads"). The Postgres implementation lives with the store;
+ * (docs/design.md#data-model "slack threads"). The Postgres implementation lives with the store;
  * `createMemorySlackThreadStore` is the in-memory twin for unit tests.
  */
 export interface SlackThreadStore {

@@ -10,7 +10,7 @@
  * Same wire format as web-api (form-encoded, objects as JSON strings, Bearer token) and
  * the same error shapes (`code`, `data`, `retryAfter`, `statusCode`, `original`), so
  * `classifySlackError` maps them alike. It never retries and always rejects rate-limited
- * calls: the outbox owns retries (DESIGN.md §4.5), as web-api is configured on Node.
+ * calls: the outbox owns retries (docs/design.md#retries), as web-api is configured on Node.
  */
 
 /** web-api's error codes (its `ErrorCode` enum values). */

@@ -1,5 +1,5 @@
 /**
- * Server-side request forgery guard for downstream webhooks (DESIGN.md §4.4): pure checks
+ * Server-side request forgery guard for downstream webhooks (docs/design.md#webhook-format): pure checks
  * on URLs and IP addresses, no I/O, so they run on Node and Workers alike.
  *
  * These checks see only what the URL says. A hostname that *resolves* to a private address

@@ -9,7 +9,7 @@ import { readResponseExcerpt } from '../response-excerpt.js';
 import { createWebhookSigner } from './signature.js';
 import { DEFAULT_BACKOFF_MS, parseRetryAfter } from '../../../lib/retry-after.js';
 
-/** @default 15000 (DESIGN.md §4.4) */
+/** @default 15000 (docs/design.md#webhook-format) */
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
 
 export interface WebhookChannelDeps {
@@ -26,9 +26,9 @@ export interface WebhookChannelDeps {
   clock?: Clock;
 }
 
-/** Standard Webhooks body (DESIGN.md §4.4). */
+/** Standard Webhooks body (docs/design.md#webhook-format). */
 export interface WebhookPayload {
-  /** The event's type (§8.1): `order.<status>`, `order.overdue`… */
+  /** The event's type (docs/design.md#event-types): `order.<status>`, `order.overdue`… */
   type: string;
   timestamp: string;
   data: NormalisedEvent;
@@ -69,7 +69,7 @@ export function renderWebhook(config: WebhookChannelConfig, event: NormalisedEve
   return { text: `POST ${target} ${event.type} ${event.orderId}`, body: buildWebhookPayload(event, nowMs) };
 }
 
-/** Maps the receiver's HTTP answer to a result (DESIGN.md §4.4, §4.5). */
+/** Maps the receiver's HTTP answer to a result (docs/design.md#webhook-format, docs/design.md#retries). */
 export function classifyWebhookResponse(
   status: number,
   headers: Headers,
@@ -90,7 +90,7 @@ export function classifyWebhookResponse(
   }
   if (status >= 300 && status < 400) {
     // Redirects are never followed: the next hop could be a private address, and the
-    // signature was made for this URL. Retried like any other status, per §4.4.
+    // signature was made for this URL. Retried like any other status, per docs/design.md#webhook-format.
     const location = headers.get('location') ?? '(no location)';
     const reason = `HTTP ${status} redirect to ${location} not followed; update the channel URL`;
     return { ok: false, retryable: true, code, response: excerpt, reason };
@@ -122,7 +122,7 @@ export function classifyWebhookError(err: unknown, timeoutMs: number): SendResul
 }
 
 /**
- * Signed downstream webhook (DESIGN.md §4.4). The body is serialised once and that exact
+ * Signed downstream webhook (docs/design.md#webhook-format). The body is serialised once and that exact
  * string is signed and sent; `webhook-id` is the delivery id, so a receiver can drop a
  * retry it has already processed.
  */
