@@ -8,10 +8,17 @@
 //   ≈ 60 MB for good (no effect without PGlite).
 // The installed command: runs the compiled JavaScript in dist/ (`npm install` builds it through
 // the `prepare` script). From a checkout, `npm run dev -- <command>` runs the sources instead.
-import { enableCompileCache } from 'node:module';
+
+// Checked before anything is imported: older Node fails on the imports below with a SyntaxError
+// that names neither Node nor the version. package.json's engines says the same to npm.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(`colt-relay needs Node.js 22.12 or later (this is ${process.version})\n`);
+  process.exit(1);
+}
 
 // Compiled code is cached on disk (the OS temp folder) across starts; without a writable one, nothing changes.
-enableCompileCache?.();
+(await import('node:module')).enableCompileCache?.();
 let cli;
 try {
   // First: resolving modules without Node's per-module package.json parsing halves the start.
