@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMPTY_CWD } from '../support/cli.js';
 import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
@@ -30,6 +31,7 @@ function startRelay(env: Record<string, string>): Promise<Relay> {
   const startedAt = Date.now();
   const child = spawn(process.execPath, [BIN, 'serve'], {
     env: { PATH: process.env.PATH!, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    cwd: EMPTY_CWD,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

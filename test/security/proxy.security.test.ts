@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import { startNodeServer } from '../../src/runtime/node/server.js';
-import { createTestRelay } from '../support/relay.js';
+import { createTestRelay, nodeServerEnv } from '../support/relay.js';
 import { createPgliteDataDir, createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 
 const ALLOWED = '203.0.113.0/24';
@@ -72,7 +72,7 @@ describe('the issue\'s reproduction over a real socket (peer 127.0.0.1)', () => 
 
   it('TRUST_PROXY=true with X-Forwarded-For "203.0.113.7, 198.51.100.99" or "3405803783" → 401', async () => {
     const node = await startNodeServer({
-      env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent', CALLBACK_ALLOWED_IPS: ALLOWED, TRUST_PROXY: 'true' },
+      env: nodeServerEnv({ DATA_DIR: dir, LOG_LEVEL: 'silent', CALLBACK_ALLOWED_IPS: ALLOWED, TRUST_PROXY: 'true' }),
       logger: createSilentLogger(),
     });
     try {

@@ -6,8 +6,9 @@
  * run bin/colt-relay-dev.mjs, which runs the sources through tsx: the tests never run stale code.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LockHolder } from '../../src/runtime/node/data-dir-lock.js';
@@ -38,14 +39,20 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs `colt-relay <args>` to its end, with only PATH and `env` in its environment. */
+/**
+ * Where the commands run unless a test says otherwise: an empty folder, so a checkout's own
+ * ./rules.yaml, ./data or .env never reaches a test (they are the user's files).
+ */
+export const EMPTY_CWD = mkdtempSync(join(tmpdir(), 'colt-relay-cwd-'));
+
+/** Runs `colt-relay <args>` to its end, in EMPTY_CWD (or `cwd`), with only PATH and `env` in its environment. */
 export function runCli(args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000, ...(options.cwd && { cwd: options.cwd }) },
+      { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000, cwd: options.cwd ?? EMPTY_CWD },
       (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - started });
       },
@@ -62,9 +69,9 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-/** Starts a long-running command (`serve`, `worker`). */
+/** Starts a long-running command (`serve`, `worker`) in EMPTY_CWD. */
 export function startCli(args: string[], env: Record<string, string>): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, cwd: EMPTY_CWD, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

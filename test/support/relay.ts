@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { createApp } from '../../src/app.js';
 import { parseEnv, type Env } from '../../src/config/env.js';
+import { DEFAULT_RULES_YAML } from '../../src/config/rules/rules.js';
 import { createManualClock, type ManualClock } from '../../src/lib/clock.js';
 import { createSilentLogger } from '../../src/lib/logger.js';
 import type { StoreKind } from '../../src/store/db.js';
@@ -20,6 +21,14 @@ export interface TestRelay {
 }
 
 export const TEST_TOKEN = 'test-callback-token-0123456789';
+
+/**
+ * The environment of a relay a test starts in its own process (startNodeServer): the built-in
+ * rules given as RULES, so the working folder's ./rules.yaml (the user's file) is never read.
+ */
+export function nodeServerEnv(env: Record<string, string>): Record<string, string> {
+  return { PORT: '0', HOST: '127.0.0.1', RULES: DEFAULT_RULES_YAML, ...env };
+}
 
 export async function createTestRelay(
   kind: StoreKind,

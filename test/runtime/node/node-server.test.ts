@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../src/lib/logger.js';
 import { startNodeServer, type RunningNode } from '../../../src/runtime/node/server.js';
 import { fixtureText } from '../../support/fixtures.js';
+import { nodeServerEnv } from '../../support/relay.js';
 import { createPgliteDataDir, createTestStore, STORE_KINDS, type TestStore } from '../../support/store.js';
 import { startTcpProxy } from '../../support/tcp-proxy.js';
 
@@ -28,7 +29,7 @@ async function backend(kind: 'pglite' | 'postgres'): Promise<Backend> {
 
 function start(env: Record<string, string>): Promise<RunningNode> {
   return startNodeServer({
-    env: { PORT: '0', HOST: '127.0.0.1', CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'silent', ...env },
+    env: nodeServerEnv({ CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'silent', ...env }),
     logger: createSilentLogger(),
   });
 }
