@@ -1,178 +1,282 @@
 /**
- * Configuration from environment variables (docs/design.md#configuration), parsed once at the entry
+ * Configuration from environment variables (docs/configuration.md), parsed once at the entry
  * from a record passed in (Workers have no process.env). Every problem is listed at once.
+ * VARIABLES is the one source of each variable: its parser and its documentation, from which
+ * docs/configuration.md and .env.example are generated (`npm run docs:config`).
  */
 import { z } from 'zod';
 import { parseCredentialPairs } from './colt-credentials.js';
-import { parseCidr, type Cidr } from '../lib/cidr.js';
-import { parseTrustProxy, type ProxyTrust } from '../lib/client-address.js';
-import { parseDuration } from '../lib/duration.js';
-import { ORDER_TYPES, type OrderType } from '../event/event.js';
+import {
+  basicAuth,
+  bool,
+  cidrList,
+  DEFAULT_ORDER_SLA,
+  duration,
+  durationOrOff,
+  optionalString,
+  orderSla,
+  port,
+  positiveInt,
+  trustProxy,
+  url,
+} from './env-values.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+export { DEFAULT_ORDER_SLA } from './env-values.js';
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+/** The sections of docs/configuration.md, in order. */
+export const ENV_GROUPS = [
+  'Server',
+  'Database',
+  'Rules',
+  'Callback authentication',
+  'Colt API',
+  'Enrichment and reconciliation',
+  'Channels',
+  'Operator surface',
+] as const;
+export type EnvGroup = (typeof ENV_GROUPS)[number];
 
-const cidrList = z
-  .string()
-  .optional()
-  .transform((value, ctx): Cidr[] => {
-    const out: Cidr[] = [];
-    for (const part of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-      try {
-        out.push(parseCidr(part));
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `"${part}" is not an IP address or CIDR range` });
-      }
-    }
-    return out;
-  });
+/** A variable's documentation. */
+export interface EnvDoc {
+  group: EnvGroup;
+  /** What it does (Markdown, one or two sentences). */
+  meaning: string;
+  /** The default as a user would write it; absent → unset. Checked against the parser by a test. */
+  default?: string;
+  /** A value to copy into .env; secrets show a placeholder. */
+  example?: string;
+  /** A token, password, or URL that may carry credentials: redacted by `config show`, never logged. */
+  secret?: boolean;
+}
 
-const trustProxy = z
-  .string()
-  .optional()
-  .transform((value, ctx): ProxyTrust => {
-    try {
-      return parseTrustProxy(value);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return false;
-    }
-  });
+interface Variable<S extends z.ZodType> extends EnvDoc {
+  schema: S;
+}
 
-/** A duration (`30s`, `15m`, `2h`, `3d`) in milliseconds. */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx): number => {
-      const text = value === undefined || value.trim() === '' ? fallback : value;
-      const ms = parseDuration(text);
-      if (ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: use a number with s, m, h or d (e.g. ${fallback})` });
-        return 0;
-      }
-      return ms;
-    });
+const variable = <S extends z.ZodType>(schema: S, doc: EnvDoc): Variable<S> => ({ schema, ...doc });
 
-/** A duration in ms, or null for `off` (the feature is disabled). */
-const durationOrOff = (fallback: string) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx): number | null => {
-      const text = value === undefined || value.trim() === '' ? fallback : value.trim();
-      if (text.toLowerCase() === 'off') return null;
-      const ms = parseDuration(text);
-      if (ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration or off: use a number with s, m, h or d (e.g. ${fallback}), or off` });
-        return null;
-      }
-      return ms;
-    });
+/** Every variable the relay reads, in the order docs/configuration.md lists them. */
+export const VARIABLES = {
+  NODE_ENV: variable(z.string().optional().default('development'), {
+    group: 'Server',
+    meaning: '`production` makes callback authentication and a 16-character `ADMIN_TOKEN` mandatory.',
+    default: 'development',
+    example: 'production',
+  }),
+  PORT: variable(port.default(8080), { group: 'Server', meaning: 'TCP port of the HTTP server (`0` picks a free one).', default: '8080' }),
+  HOST: variable(z.string().default('0.0.0.0'), { group: 'Server', meaning: 'Address the HTTP server listens on.', default: '0.0.0.0', example: '127.0.0.1' }),
+  LOG_LEVEL: variable(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), {
+    group: 'Server',
+    meaning: 'Log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines.',
+    default: 'info',
+  }),
+  PUBLIC_URL: variable(url(['http://', 'https://']), {
+    group: 'Server',
+    meaning: 'Where operators reach the relay: notifications link each order to its dashboard page; an https URL makes the session cookie `Secure`.',
+    example: 'https://relay.example.com',
+    secret: true,
+  }),
+  TRUST_PROXY: variable(trustProxy, {
+    group: 'Server',
+    meaning:
+      'Which proxies may name the client in `X-Forwarded-For`, read from the right: `false` (the socket peer is the client), `true` (= `1`), a number of hops, or a comma list of proxy CIDRs (recommended; see docs/security.md).',
+    default: 'false',
+    example: '10.0.0.0/8',
+  }),
+  MAX_BODY_BYTES: variable(positiveInt.max(16 * 1024 * 1024).default(262144), {
+    group: 'Server',
+    meaning: 'Largest callback body accepted (413 past it).',
+    default: '262144',
+  }),
+  DATABASE_URL: variable(url(['postgres://', 'postgresql://']), {
+    group: 'Database',
+    meaning: 'Postgres URL. Unset: the embedded database (PGlite) in `DATA_DIR`, which one process owns.',
+    example: 'postgres://relay:password@db.example.com:5432/colt_relay',
+    secret: true,
+  }),
+  DATA_DIR: variable(z.string().default('./data'), {
+    group: 'Database',
+    meaning: 'Folder of the embedded database when `DATABASE_URL` is unset; created if missing.',
+    default: './data',
+  }),
+  DATABASE_POOL_SIZE: variable(positiveInt.default(10), { group: 'Database', meaning: 'Postgres connections per process.', default: '10' }),
+  RULES_FILE: variable(optionalString, {
+    group: 'Rules',
+    meaning: 'The rules file (docs/rules.md). Unset: `./rules.yaml` when it exists, else a built-in rule that logs every event.',
+    example: './rules.yaml',
+  }),
+  RULES: variable(optionalString, {
+    group: 'Rules',
+    meaning: 'The rules as YAML or JSON text; wins over `RULES_FILE` (how Workers get their rules).',
+  }),
+  CALLBACK_TOKEN: variable(optionalString, {
+    group: 'Callback authentication',
+    meaning: 'Shared secret the caller sends as `Authorization: Bearer`, in `CALLBACK_TOKEN_HEADER`, or as the path token (`/callbacks/colt/<token>`).',
+    example: '<a long random value: openssl rand -hex 32>',
+    secret: true,
+  }),
+  CALLBACK_TOKEN_HEADER: variable(
+    z
+      .string()
+      .default('x-callback-token')
+      .transform((v) => v.toLowerCase()),
+    { group: 'Callback authentication', meaning: 'Header that may carry `CALLBACK_TOKEN`.', default: 'x-callback-token' },
+  ),
+  CALLBACK_BASIC_AUTH: variable(basicAuth, {
+    group: 'Callback authentication',
+    meaning: 'HTTP Basic credentials the caller sends, as `user:password`.',
+    example: 'colt:<password>',
+    secret: true,
+  }),
+  CALLBACK_HMAC_SECRET: variable(optionalString, {
+    group: 'Callback authentication',
+    meaning: 'Secret of an HMAC-SHA256 of the raw body, sent hex or base64 in `CALLBACK_HMAC_HEADER`.',
+    secret: true,
+  }),
+  CALLBACK_HMAC_HEADER: variable(
+    z
+      .string()
+      .default('x-signature')
+      .transform((v) => v.toLowerCase()),
+    { group: 'Callback authentication', meaning: 'Header that carries the HMAC.', default: 'x-signature' },
+  ),
+  CALLBACK_ALLOWED_IPS: variable(cidrList, {
+    group: 'Callback authentication',
+    meaning: 'Comma list of addresses or CIDR ranges allowed to post callbacks (canonical forms only).',
+    example: '203.0.113.0/24',
+  }),
+  COLT_ENV: variable(z.enum(['sandbox', 'production']).optional(), {
+    group: 'Colt API',
+    meaning: "`sandbox` or `production`: picks Colt's base URLs. Unset means the sandbox, with a warning when `NODE_ENV=production`.",
+    example: 'production',
+  }),
+  COLT_API_BASE_URL: variable(url(['http://', 'https://']), {
+    group: 'Colt API',
+    meaning: 'Overrides the numbers API base URL that `COLT_ENV` picks.',
+    example: 'https://apis.colt.net/numberManagement/inbound/v1',
+    secret: true,
+  }),
+  COLT_TOKEN_URL: variable(url(['http://', 'https://']), {
+    group: 'Colt API',
+    meaning: "Overrides the OAuth2 token URL that `COLT_ENV` picks (Colt does not publish the token path).",
+    secret: true,
+  }),
+  COLT_CLIENT_ID: variable(optionalString, {
+    group: 'Colt API',
+    meaning: 'OAuth2 client id; up to 5 comma-separated, paired by position with `COLT_CLIENT_SECRET` (rotation without downtime). Unset: no enrichment.',
+    example: 'client-a,client-b',
+  }),
+  COLT_CLIENT_SECRET: variable(optionalString, {
+    group: 'Colt API',
+    meaning: 'OAuth2 client secret(s), paired by position with `COLT_CLIENT_ID`.',
+    secret: true,
+  }),
+  COLT_TRACKING_HEADER: variable(z.string().default('APIGWTrackingId'), {
+    group: 'Colt API',
+    meaning: 'Correlation header sent with a fresh UUID on every call to Colt.',
+    default: 'APIGWTrackingId',
+  }),
+  COLT_API_KEY: variable(optionalString, {
+    group: 'Colt API',
+    meaning: 'Optional consumer key, sent on API calls (never on the token request).',
+    secret: true,
+  }),
+  COLT_API_KEY_HEADER: variable(optionalString, {
+    group: 'Colt API',
+    meaning: 'Header of `COLT_API_KEY`; required with it (Colt does not publish the name).',
+  }),
+  COLT_TICKET_API_BASE_URL: variable(url(['http://', 'https://']), {
+    group: 'Colt API',
+    meaning: "Base URL of Colt's TMF621 Trouble Ticket API (not published by Colt); required by `colt-ticket` channels.",
+    secret: true,
+  }),
+  ENRICH: variable(z.enum(['missing', 'always', 'never']).default('missing'), {
+    group: 'Enrichment and reconciliation',
+    meaning: 'When to fetch the order with `GET /order/{id}`: `missing` (when the callback lacks details), `always`, or `never`.',
+    default: 'missing',
+  }),
+  ENRICH_MAX_WAIT: variable(duration('2m'), {
+    group: 'Enrichment and reconciliation',
+    meaning: 'Longest a notification waits for order details before it goes out without them (saying so).',
+    default: '2m',
+  }),
+  RECONCILE: variable(
+    z
+      .enum(['on', 'off', 'true', 'false'])
+      .default('on')
+      .transform((v) => v === 'on' || v === 'true'),
+    { group: 'Enrichment and reconciliation', meaning: '`off` disables reconciliation and order SLAs.', default: 'on' },
+  ),
+  RECONCILE_AFTER: variable(duration('2h'), {
+    group: 'Enrichment and reconciliation',
+    meaning: 'An open order is checked with `GET /order` this long after its last status change.',
+    default: '2h',
+  }),
+  RECONCILE_MAX_INTERVAL: variable(duration('6h'), {
+    group: 'Enrichment and reconciliation',
+    meaning: 'The growing interval between checks of one order stops growing here.',
+    default: '6h',
+  }),
+  ORDER_SLA: variable(orderSla, {
+    group: 'Enrichment and reconciliation',
+    meaning: 'How long an order may stay open: one duration, or `type=duration` pairs over the defaults. Past it, one `order.overdue` event.',
+    default: DEFAULT_ORDER_SLA,
+    example: 'activation=48h',
+  }),
+  CHANNEL_DISABLE_AFTER: variable(durationOrOff('3d'), {
+    group: 'Channels',
+    meaning:
+      'Circuit breaker: a channel failing without a single success this long is disabled and a `relay.channel_disabled` event is routed; `off` never disables.',
+    default: '3d',
+  }),
+  SMTP_URL: variable(url(['smtp://', 'smtps://']), {
+    group: 'Channels',
+    meaning: 'SMTP server of email channels (Node).',
+    example: 'smtps://user:password@smtp.example.com:465',
+    secret: true,
+  }),
+  MAIL_FROM: variable(optionalString, { group: 'Channels', meaning: 'Sender of notification emails.', example: 'colt-relay <relay@example.com>' }),
+  MAIL_API_URL: variable(url(['http://', 'https://'], 'https://api.resend.com/emails'), {
+    group: 'Channels',
+    meaning: 'HTTP mail API (Resend-compatible) for email channels on Workers.',
+    default: 'https://api.resend.com/emails',
+    secret: true,
+  }),
+  MAIL_API_KEY: variable(optionalString, { group: 'Channels', meaning: 'Key of the HTTP mail API.', secret: true }),
+  SLACK_BOT_TOKEN: variable(optionalString, {
+    group: 'Channels',
+    meaning: 'Slack bot token (`xoxb-…`) of Slack channels.',
+    example: 'xoxb-<token>',
+    secret: true,
+  }),
+  SLACK_API_URL: variable(url(['http://', 'https://'], 'https://slack.com/api/'), {
+    group: 'Channels',
+    meaning: "Overrides Slack's Web API URL (tests, proxies).",
+    default: 'https://slack.com/api/',
+    secret: true,
+  }),
+  WEBHOOK_ALLOW_PRIVATE: variable(bool.default(false), {
+    group: 'Channels',
+    meaning: 'Allow webhook channels to reach private and loopback addresses (refused by default, against SSRF).',
+    default: 'false',
+  }),
+  ADMIN_TOKEN: variable(optionalString, {
+    group: 'Operator surface',
+    meaning: 'Turns on the admin API (`Authorization: Bearer`) and the dashboard sign-in; at least 16 characters in production. Unset: both are off.',
+    example: '<a long random value: openssl rand -hex 32>',
+    secret: true,
+  }),
+  METRICS_TOKEN: variable(optionalString, {
+    group: 'Operator surface',
+    meaning: 'When set, `GET /metrics` wants `Authorization: Bearer <METRICS_TOKEN>`.',
+    secret: true,
+  }),
+};
 
-/** docs/design.md#reconciliation: how long an order of each type may stay open. */
-export const DEFAULT_ORDER_SLA = 'reservation=4h,reservation_cancellation=4h,activation=72h,address_update=72h,unknown=72h';
+export type EnvName = keyof typeof VARIABLES;
 
-/** ORDER_SLA: one duration for every type, or `type=duration` pairs over the defaults. */
-const orderSla = z
-  .string()
-  .optional()
-  .transform((value, ctx): Record<OrderType, number> => {
-    const sla = Object.fromEntries(
-      DEFAULT_ORDER_SLA.split(',').map((pair) => [pair.split('=')[0], parseDuration(pair.split('=')[1]!)]),
-    ) as Record<OrderType, number>;
-    if (value === undefined || value.trim() === '') return sla;
-    const single = parseDuration(value);
-    if (single !== null && single > 0) return Object.fromEntries(ORDER_TYPES.map((t) => [t, single])) as Record<OrderType, number>;
-    for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const [type, text] = part.split('=').map((x) => x.trim());
-      const ms = text === undefined ? null : parseDuration(text);
-      if (!(ORDER_TYPES as readonly string[]).includes(type ?? '') || ms === null || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `"${part}": expected <order type>=<duration> with a type of ${ORDER_TYPES.join(', ')}, or one duration` });
-        continue;
-      }
-      sla[type as OrderType] = ms;
-    }
-    return sla;
-  });
-
-const basicAuth = optionalString.refine((v) => v === undefined || /^[^:]+:.+$/.test(v), {
-  message: 'must be user:password',
-});
-
-const url = (protocols: string[]) =>
-  optionalString.refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), {
-    message: `must be a URL starting with ${protocols.join(' or ')}`,
-  });
-
-const envSchema = z.object({
-  NODE_ENV: z.string().optional().default('development'),
-  PORT: port.default(8080),
-  HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: url(['postgres://', 'postgresql://']),
-  DATA_DIR: z.string().default('./data'),
-  DATABASE_POOL_SIZE: positiveInt.default(10),
-  RULES_FILE: optionalString,
-  RULES: optionalString,
-  CALLBACK_TOKEN: optionalString,
-  CALLBACK_TOKEN_HEADER: z.string().default('x-callback-token').transform((v) => v.toLowerCase()),
-  CALLBACK_BASIC_AUTH: basicAuth,
-  CALLBACK_HMAC_SECRET: optionalString,
-  CALLBACK_HMAC_HEADER: z.string().default('x-signature').transform((v) => v.toLowerCase()),
-  CALLBACK_ALLOWED_IPS: cidrList,
-  /** Which proxies may tell the client's address (X-Forwarded-For): false, true, hops, or CIDRs. @default false */
-  TRUST_PROXY: trustProxy,
-  MAX_BODY_BYTES: positiveInt.max(16 * 1024 * 1024).default(262144),
-  /** Unset means the sandbox; kept optional so production can be warned about the default. */
-  COLT_ENV: z.enum(['sandbox', 'production']).optional(),
-  COLT_API_BASE_URL: url(['http://', 'https://']),
-  COLT_TOKEN_URL: url(['http://', 'https://']),
-  COLT_CLIENT_ID: optionalString,
-  COLT_CLIENT_SECRET: optionalString,
-  COLT_TRACKING_HEADER: z.string().default('APIGWTrackingId'),
-  COLT_API_KEY: optionalString,
-  COLT_API_KEY_HEADER: optionalString,
-  /** TMF621 Trouble Ticket API base (Colt does not publish it); required by colt-ticket channels. */
-  COLT_TICKET_API_BASE_URL: url(['http://', 'https://']),
-  ENRICH: z.enum(['missing', 'always', 'never']).default('missing'),
-  /** Longest a notification waits for order details before it goes out without them. @default 2m */
-  ENRICH_MAX_WAIT: duration('2m'),
-  /** `off` disables reconciliation and order SLAs (docs/design.md#reconciliation). @default on */
-  RECONCILE: z.enum(['on', 'off', 'true', 'false']).default('on').transform((v) => v === 'on' || v === 'true'),
-  /** An open order is checked with GET /order this long after its last status change. @default 2h */
-  RECONCILE_AFTER: duration('2h'),
-  /** The growing interval between checks stops growing here. @default 6h */
-  RECONCILE_MAX_INTERVAL: duration('6h'),
-  /**
-   * Circuit breaker (docs/design.md#circuit-breaker): a channel failing without a single success this long is disabled
-   * and a relay.channel_disabled event is routed; `off` never disables. @default 3d
-   */
-  CHANNEL_DISABLE_AFTER: durationOrOff('3d'),
-  /** Per order type: past it, an open order yields one order.overdue event. */
-  ORDER_SLA: orderSla,
-  SMTP_URL: url(['smtp://', 'smtps://']),
-  MAIL_FROM: optionalString,
-  /** Workers: an HTTP mail API (Resend-compatible) instead of SMTP. @default https://api.resend.com/emails */
-  MAIL_API_URL: url(['http://', 'https://']),
-  MAIL_API_KEY: optionalString,
-  SLACK_BOT_TOKEN: optionalString,
-  SLACK_API_URL: url(['http://', 'https://']),
-  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
-  ADMIN_TOKEN: optionalString,
-  /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`. */
-  METRICS_TOKEN: optionalString,
-  /** Where operators reach the relay (e.g. https://relay.example.com): an https URL makes the session cookie Secure. */
-  PUBLIC_URL: url(['http://', 'https://']),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+type Schemas = { [K in EnvName]: (typeof VARIABLES)[K]['schema'] };
+const envSchema = z.object(Object.fromEntries(Object.entries(VARIABLES).map(([name, v]) => [name, v.schema])) as Schemas);
 
 export type Env = z.output<typeof envSchema>;
 

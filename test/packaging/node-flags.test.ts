@@ -18,7 +18,8 @@ describe('Node flags of the relay process', () => {
     const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1]?.split(' ');
     expect(flags, shebang).toEqual(['--max-semi-space-size=8', '--heap-growing-percent=20', '--liftoff-only']);
     const start = (JSON.parse(await read('package.json')) as { scripts: Record<string, string> }).scripts.start;
-    expect(start).toBe(['node', ...flags!, 'bin/colt-relay.mjs', 'serve'].join(' '));
+    // `npm start` also reads ./.env when there is one (.env.example lists every variable).
+    expect(start).toBe(['node', ...flags!, '--env-file-if-exists=.env', 'bin/colt-relay.mjs', 'serve'].join(' '));
     expect(readRuntimeStage(await read('Dockerfile')).cmd).toEqual(['node', ...flags!, 'bin/colt-relay.mjs', 'serve']);
   });
 

@@ -75,7 +75,7 @@ export async function openWorkerScope(bindings: WorkerBindings): Promise<WorkerS
         logger,
         webhookFetch: createWorkerWebhookFetch(env.WEBHOOK_ALLOW_PRIVATE),
         ...(env.MAIL_API_KEY && {
-          mailTransport: createMailApiTransport({ apiKey: env.MAIL_API_KEY, ...(env.MAIL_API_URL && { url: env.MAIL_API_URL }) }),
+          mailTransport: createMailApiTransport({ apiKey: env.MAIL_API_KEY, url: env.MAIL_API_URL }),
         }),
         dispatcherOptions: { batchSize: WORKER_LIMITS.batchSize, concurrency: WORKER_LIMITS.concurrency },
         rulesLogLevel: 'debug',

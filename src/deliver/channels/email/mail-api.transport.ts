@@ -13,16 +13,14 @@ import type { MailTransport } from './email.channel.js';
 import { RESPONSE_EXCERPT_BYTES } from '../../../store/schema.js';
 import { readResponseExcerpt } from '../response-excerpt.js';
 
-/** Resend's endpoint. @default for MAIL_API_URL */
-export const DEFAULT_MAIL_API_URL = 'https://api.resend.com/emails';
 /** @default 15000 */
 export const DEFAULT_MAIL_API_TIMEOUT_MS = 15_000;
 
 export interface MailApiTransportOptions {
   /** MAIL_API_KEY, sent as `Authorization: Bearer`. */
   apiKey: string;
-  /** MAIL_API_URL. @default DEFAULT_MAIL_API_URL */
-  url?: string;
+  /** MAIL_API_URL (Resend's endpoint unless set). */
+  url: string;
   /** @default DEFAULT_MAIL_API_TIMEOUT_MS */
   timeoutMs?: number;
   /** @default globalThis.fetch */
@@ -75,7 +73,7 @@ function deliveryIdOf(message: MailApiMessage): string | undefined {
  * for 24 hours).
  */
 export function createMailApiTransport(options: MailApiTransportOptions): MailTransport {
-  const url = options.url ?? DEFAULT_MAIL_API_URL;
+  const { url } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_MAIL_API_TIMEOUT_MS;
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
