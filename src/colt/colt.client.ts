@@ -17,6 +17,7 @@ import type { ColtEnvironment } from './endpoints.js';
 import { resolveColtEndpoints } from './endpoints.js';
 import { createCredentialRotation, type CredentialPair, type CredentialStatus } from './credentials.js';
 import { createTokenCache, requestToken } from './token-cache.js';
+import { resourcePath, type PathRefusal } from './resource-id.js';
 
 /** What `getOrder` returns: never throws; a failure says whether trying again later can help. */
 export type GetOrderResult =
@@ -167,17 +168,9 @@ function instrumented(metrics: Metrics | undefined, transport: ColtTransport): C
   };
 }
 
-/**
- * `/order/{orderId}` with the id as one path segment, or a permanent failure. Encoding keeps
- * `/`, `?` and `#` inside the segment, but `.` and `..` survive it and a URL parser resolves
- * them as dot segments (`/order/..` is the API root), so they are refused.
- */
-export function orderPath(orderId: unknown): string | { ok: false; retryable: false; reason: string } {
-  if (typeof orderId !== 'string' || orderId.trim() === '') return { ok: false, retryable: false, reason: 'GET /order: empty order id' };
-  if (orderId === '.' || orderId === '..') {
-    return { ok: false, retryable: false, reason: `GET /order: order id "${orderId}" is not an order id (a path segment "${orderId}" would leave /order/)` };
-  }
-  return `/order/${encodeURIComponent(orderId)}`;
+/** `/order/{orderId}` with the id as one path segment, or a permanent failure (colt/resource-id.ts). */
+export function orderPath(orderId: unknown): string | PathRefusal {
+  return resourcePath('/order', orderId, 'GET /order', 'order id');
 }
 
 /** The pairs from `credentials`, or from `clientId`/`clientSecret`. */

@@ -9,6 +9,7 @@
  */
 import type { ColtApi, ColtResult } from '../../../colt/colt.client.js';
 import { coltFailureReason } from '../../../colt/failure-reason.js';
+import { ticketPath } from '../../../colt/resource-id.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { NormalisedEvent } from '../../../event/event.js';
 import { CLOSED_TICKET_STATUSES, normaliseTicketStatus } from '../../../event/ticket-status.js';
@@ -111,7 +112,10 @@ export function createColtTicketChannel(name: string, config: ColtTicketChannelC
   }
 
   async function addNote(job: DeliveryJob, ticketId: string): Promise<SendResult> {
-    const path = url(`/troubleTicket/${encodeURIComponent(ticketId)}`);
+    // Never a `..` that would PATCH the ticket API's root with the Colt token (colt/resource-id.ts).
+    const ticket = ticketPath(ticketId);
+    if (typeof ticket !== 'string') return ticket;
+    const path = url(ticket);
     const marker = `[delivery ${job.id}]`;
     if (job.attempt > 1) {
       const current = await deps.colt.call({ method: 'GET', path });
