@@ -6,6 +6,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { createApp, createProbeApp } from '../../app.js';
 import { createRefusalPacer } from '../../http/auth-throttle.js';
 import { configWarnings, parseEnv, type Env } from '../../config/env.js';
@@ -69,7 +70,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const mode = options.mode ?? 'serve';
   const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
-  for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve' })) logger.warn(warning);
+  for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve', servesMetrics: true })) logger.warn(warning);
   const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
   const http = await bind(env);
   let owned: OwnedStore;
@@ -102,6 +103,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   let draining = false;
   const isDraining = () => draining;
   const renderMetrics = () => prom.render();
+  const socketAddress = (c: Context) => getConnInfo(c).remote.address ?? null;
   const app =
     mode === 'serve'
       ? createApp({
@@ -110,7 +112,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           writer,
           clock: systemClock,
           logger,
-          socketAddress: (c) => getConnInfo(c).remote.address ?? null,
+          socketAddress,
           onStored: () => pipeline.wake(),
           pipeline: pipeline.pipeline,
           metrics: prom.metrics,
@@ -119,7 +121,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           refusals,
           refusalPacer: createRefusalPacer({ clock: systemClock }),
         })
-      : createProbeApp({ env, store, logger, renderMetrics, isDraining });
+      : createProbeApp({ env, store, logger, renderMetrics, isDraining, clock: systemClock, socketAddress });
   http.setHandler(app.fetch as FetchHandler);
   logger.info({ port: http.port, host: env.HOST, mode }, 'listening');
   let stopping: Promise<void> | null = null;
