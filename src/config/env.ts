@@ -89,6 +89,26 @@ export const VARIABLES = {
     meaning: 'Largest callback body accepted (413 past it).',
     default: '262144',
   }),
+  HTTP_HEADERS_TIMEOUT: variable(duration('10s'), {
+    group: 'Server',
+    meaning: 'A connection whose request headers are not all in by then is closed (Node): slow-header clients cannot hold sockets.',
+    default: '10s',
+  }),
+  HTTP_REQUEST_TIMEOUT: variable(duration('30s'), {
+    group: 'Server',
+    meaning: 'A request whose body is not all in by then is answered 408 and its connection closed (Node); at least `HTTP_HEADERS_TIMEOUT`.',
+    default: '30s',
+  }),
+  HTTP_KEEP_ALIVE_TIMEOUT: variable(duration('5s'), {
+    group: 'Server',
+    meaning: 'An idle keep-alive connection is closed after this long (Node). Keep it above your proxy’s own idle timeout towards the relay.',
+    default: '5s',
+  }),
+  HTTP_MAX_CONNECTIONS: variable(positiveInt.default(1000), {
+    group: 'Server',
+    meaning: 'Open connections the server accepts at once (Node); past it new connections are dropped until others close.',
+    default: '1000',
+  }),
   DATABASE_URL: variable(url(['postgres://', 'postgresql://']), {
     group: 'Database',
     meaning: 'Postgres URL. Unset: the embedded database (PGlite) in `DATA_DIR`, which one process owns.',
@@ -378,6 +398,9 @@ export function parseEnv(
     if (env.NODE_ENV === 'production' && value !== undefined && value.length < TOKEN_MIN_LENGTH) {
       problems.push(`${name}: must be at least ${TOKEN_MIN_LENGTH} characters when NODE_ENV=production (e.g. openssl rand -hex 32)`);
     }
+  }
+  if (env.HTTP_HEADERS_TIMEOUT > env.HTTP_REQUEST_TIMEOUT) {
+    problems.push('HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT (the request timeout covers the headers too)');
   }
   if (Boolean(env.COLT_CLIENT_ID) !== Boolean(env.COLT_CLIENT_SECRET)) {
     problems.push('COLT_CLIENT_ID and COLT_CLIENT_SECRET must be set together');

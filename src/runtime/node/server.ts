@@ -46,10 +46,29 @@ type FetchHandler = (request: Request, env: unknown) => Response | Promise<Respo
 const STARTING: FetchHandler = () =>
   Response.json({ status: 'starting', reason: 'opening the database' }, { status: 503, headers: { 'Retry-After': '1' } });
 
+/**
+ * How often Node looks for requests past their headers or request timeout (its default, 30 s,
+ * would let a slow-body connection live up to twice HTTP_REQUEST_TIMEOUT).
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
 /** Binds the port now, answering 503 until `setHandler` gives it the app. */
 async function bind(env: Env): Promise<{ server: ServerType; port: number; setHandler(h: FetchHandler): void }> {
   let handler = STARTING;
-  const server = serve({ fetch: (request, bindings) => handler(request, bindings), port: env.PORT, hostname: env.HOST });
+  const server = serve({
+    fetch: (request, bindings) => handler(request, bindings),
+    port: env.PORT,
+    hostname: env.HOST,
+    // Slow clients are closed: headers, then the whole request (408), then idle keep-alives.
+    serverOptions: {
+      headersTimeout: env.HTTP_HEADERS_TIMEOUT,
+      requestTimeout: env.HTTP_REQUEST_TIMEOUT,
+      keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, env.HTTP_HEADERS_TIMEOUT),
+    },
+  });
+  // Past the cap Node drops new connections at once, before any request is read.
+  server.maxConnections = env.HTTP_MAX_CONNECTIONS;
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
