@@ -121,6 +121,17 @@ export const VARIABLES = {
     default: './data',
   }),
   DATABASE_POOL_SIZE: variable(positiveInt.default(10), { group: 'Database', meaning: 'Postgres connections per process.', default: '10' }),
+  DATABASE_CONNECT_TIMEOUT: variable(duration('2s'), {
+    group: 'Database',
+    meaning: 'A Postgres connection attempt that gets no answer by then fails (Node): callbacks are answered 503 rather than kept waiting.',
+    default: '2s',
+  }),
+  CALLBACK_STORE_TIMEOUT: variable(duration('2.5s'), {
+    group: 'Database',
+    meaning:
+      'Longest a callback waits for its commit (Node); past it the answer is 503 `store_unavailable` with `Retry-After`. A callback already sent to the store may still commit: its retry is then a duplicate.',
+    default: '2.5s',
+  }),
   RULES_FILE: variable(optionalString, {
     group: 'Rules',
     meaning: 'The rules file (docs/rules.md). Unset: `./rules.yaml` when it exists, else a built-in rule that logs every event.',

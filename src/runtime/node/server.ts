@@ -116,7 +116,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     },
   );
   pipeline.start();
-  const writer = createCallbackWriter(store);
+  // A callback waits at most CALLBACK_STORE_TIMEOUT for its commit: an unreachable store is a quick 503.
+  const writer = createCallbackWriter(store, { timeoutMs: env.CALLBACK_STORE_TIMEOUT });
   // Refused callbacks are counted in memory and written once a second (and at shutdown).
   const refusals = createRefusalRecorder(store, { logger });
   let draining = false;
