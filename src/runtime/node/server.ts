@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { createApp, createProbeApp } from '../../app.js';
 import { createRefusalPacer } from '../../http/auth-throttle.js';
 import { configWarnings, parseEnv, type Env } from '../../config/env.js';
+import { secretValues } from '../../config/secrets.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { readRules } from '../../pipeline.js';
@@ -88,7 +89,8 @@ const closeServer = (server: ServerType) => new Promise<void>((resolve) => serve
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningNode> {
   const mode = options.mode ?? 'serve';
   const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
-  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
+  // Secret settings (config/secrets.ts) never reach the log, even quoted inside an error.
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, secrets: secretValues(env, null) });
   for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve', servesMetrics: true })) logger.warn(warning);
   const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
   const http = await bind(env);
