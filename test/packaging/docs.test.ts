@@ -2,8 +2,9 @@
  * The documentation stays true to itself: the README is a front door (at most 15,000 bytes),
  * every relative link in the Markdown files reaches a file and, with `#anchor`, a heading of
  * it (GitHub's slugs) or an explicit `<a id>`; the design document holds the `layers` block
- * the import test reads and every anchor the code cites; and no file of the repository refers
- * to documents that live outside it.
+ * the import test reads and every anchor the code cites; the operations guide has a runbook
+ * per alert; generated documents exist; and no file of the repository refers to documents
+ * that live outside it.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -48,6 +49,17 @@ const DESIGN_ANCHORS = [
   'platform-notes',
   'dispatcher',
   'layers',
+];
+
+/** The alerts' runbooks: alert rules link them as `docs/operations.md#<alert in lower case>`. */
+const RUNBOOK_ANCHORS = [
+  'coltrelaydown',
+  'coltrelaydeadletters',
+  'coltrelaychanneldisabled',
+  'coltrelaydeliverieslate',
+  'coltrelayordersoverdue',
+  'coltrelaycoltunreachable',
+  'coltrelaycallbacksrefused',
 ];
 
 /** Names of documents kept outside the repository; spelled in two parts so this file does not name them. */
@@ -221,6 +233,11 @@ describe('documentation', () => {
       for (const m of read(path).matchAll(/docs\/design\.md#([\w-]+)/g)) cited.add(m[1]!);
     }
     expect([...cited].filter((anchor) => !anchors.has(anchor)).sort()).toEqual([]);
+  });
+
+  it('docs/operations.md has a runbook for every alert', () => {
+    const anchors = anchorsOf(read('docs/operations.md'));
+    expect(RUNBOOK_ANCHORS.filter((anchor) => !anchors.has(anchor))).toEqual([]);
   });
 
   it(`${DESIGN} holds exactly one \`layers\` block, in its Layers section, naming folders and files of src/`, () => {
