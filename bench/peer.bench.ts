@@ -7,7 +7,7 @@
  *   npm run build && npm run bench:peer      # BENCH_DATABASE_URL or TEST_DATABASE_URL, else local Postgres
  *   BENCH_ROUNDS=1 BENCH_MODES=saturation npm run bench:peer
  *   BENCH_PEER_BATCHING=off npm run bench:peer   # the peer on graphile-worker's defaults (no batching)
- *   BENCH_CPU_PROF=/tmp/prof npm run bench:peer  # a V8 CPU profile of each contender process
+ *   BENCH_CPU_PROF=profiles npm run bench:peer   # a V8 CPU profile of each contender process, in ./profiles
  *
  * Modes, each round running both contenders back to back (which goes first alternates):
  * - saturation: BENCH_CALLBACKS (4000) callbacks, BENCH_CONNECTIONS (50) in flight → delivered/s
@@ -25,6 +25,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { CONTENDERS } from './peer/contenders.js';
 import { closeLoadAgent } from './peer/load.js';
@@ -47,7 +48,8 @@ const SETTINGS: RunSettings = {
   settleMs: Number(env.BENCH_SETTLE_MS ?? 11_000),
   drainTimeoutMs: Number(env.BENCH_DRAIN_TIMEOUT_MS ?? 60_000),
   peerBatching: env.BENCH_PEER_BATCHING !== 'off',
-  cpuProfileDir: env.BENCH_CPU_PROF,
+  // Absolute: each contender runs in a folder of its own.
+  ...(env.BENCH_CPU_PROF && { cpuProfileDir: resolve(env.BENCH_CPU_PROF) }),
 };
 
 const ALL_MODES: Mode[] = [

@@ -1,7 +1,7 @@
 /**
  * The two contenders of bench/peer.bench.ts, each in its own process on its own fresh
  * database: the real `colt-relay serve` (bench/relay-process.ts, default flags, logging,
- * metrics and worker) with one rule that sends every event to one webhook channel, and the
+ * metrics and dispatcher) with one rule that sends every event to one webhook channel, and the
  * graphile-worker peer (bench/graphile-peer.ts). Both deliver to the same receiver with the
  * same secret.
  */
