@@ -28,17 +28,20 @@ export async function startReceiver(secret: string): Promise<Receiver> {
     child.once('message', (m: { port: number }) => resolve(m.port));
   });
   child.removeAllListeners('exit');
-  const waiting = new Map<number, (reply: Record<string, unknown>) => void>();
+  const waiting = new Map<number, { resolve(reply: Record<string, unknown>): void; reject(error: Error): void }>();
   child.on('message', (reply: { seq?: number }) => {
     if (reply.seq === undefined) return;
-    waiting.get(reply.seq)?.(reply);
+    waiting.get(reply.seq)?.resolve(reply);
     waiting.delete(reply.seq);
+  });
+  child.on('exit', (code) => {
+    for (const { reject } of waiting.values()) reject(new Error(`the webhook receiver exited with ${code}`));
   });
   let seq = 0;
   const ask = (type: ReceiverRequest['type']) =>
-    new Promise<Record<string, unknown>>((resolve) => {
+    new Promise<Record<string, unknown>>((resolve, reject) => {
       const request: ReceiverRequest = { seq: ++seq, type };
-      waiting.set(request.seq, resolve);
+      waiting.set(request.seq, { resolve, reject });
       child.send(request);
     });
   return {

@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import postgres from 'postgres';
 import { cpuSecondsOf } from '../relay-process.js';
 import { createBenchDatabase } from '../support.js';
-import { type ContenderName, startContender, waitUntilFinished } from './contenders.js';
+import { type Contender, type ContenderName, startContender, waitUntilFinished } from './contenders.js';
 import { commitsOf, startBackendCpuMeter, waitForNoBackends } from './database-cost.js';
 import { type Send, sendClosedLoop, sendOpenLoop } from './load.js';
 import type { Receiver } from './receiver-client.js';
@@ -64,16 +64,17 @@ export async function measureRun(name: ContenderName, mode: Mode, round: number,
   // The relay's schema comes from its own migrations; the peer makes its table and graphile-worker's schema at start.
   const db = await createBenchDatabase({ migrate: name === 'relay' });
   const database = new URL(db.url).pathname.slice(1);
-  const contender = await startContender(name, { databaseUrl: db.url, hookUrl: receiver.url, hookSecret: ctx.hookSecret, peerBatching: settings.peerBatching, cpuProfileDir: settings.cpuProfileDir });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await contender.stop();
-  };
   // The bench's own connection to the contender's database: its statements are counted and subtracted.
   const sql = postgres(db.url, { max: 1, onnotice: () => {}, fetch_types: false });
+  let contender: Contender | undefined;
   try {
+    contender = await startContender(name, {
+      databaseUrl: db.url,
+      hookUrl: receiver.url,
+      hookSecret: ctx.hookSecret,
+      peerBatching: settings.peerBatching,
+      cpuProfileDir: settings.cpuProfileDir,
+    });
     const tag = `${mode.kind}${mode.kind === 'steady' ? mode.rate : ''}-r${round}`;
     await receiver.reset();
     const warm = await sendClosedLoop(contender.port, `warm-${tag}`, settings.warmup, settings.warmupConcurrency);
@@ -94,14 +95,15 @@ export async function measureRun(name: ContenderName, mode: Mode, round: number,
     const cpuS = cpuSecondsOf(contender.pid) - cpuBefore;
     const pgCpuS = await meter.stop();
     await sql.end(); // its backend exits and publishes its counts
-    await stop();
+    await contender.stop();
+    contender = undefined;
     await waitForNoBackends(monitor, database);
     const commits = (await commitsOf(monitor, database)) - commitsBefore - idle.statements;
     const log = await receiver.collect();
     return summariseRun({ contender: name, mode: mode.name, round, sends, log, maxLagMs, cpuS, pgCpuS, commits, load1, finished: idle.finished });
   } finally {
     await sql.end();
-    await stop();
+    await contender?.stop();
     await db.drop();
   }
 }
