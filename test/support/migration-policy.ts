@@ -94,7 +94,7 @@ export function formatReport(report: PolicyReport, previous: PreviousRelease): s
   const lines: string[] = [];
   for (const v of report.violations) {
     lines.push(
-      `${v.migration}: ${v.key}\n    ${v.statement}\n    ${v.why}; ${previous.version} processes still running against the migrated database would fail.`,
+      `${v.migration}: ${v.key}\n    ${v.statement}\n    ${v.why}; ${previous.version} processes still running against the migrated database could fail or misbehave.`,
     );
   }
   if (report.violations.length > 0) {

@@ -38,7 +38,7 @@ const found = (key: string, why: string): Found[] => [{ key, why }];
 
 /** Statements that change no table the previous release uses, or only add to it. */
 const HARMLESS = [
-  /^(insert into|update|select|analyze|vacuum|comment on|grant|set|create extension|create sequence|create schema)\b/i,
+  /^(insert into|select|analyze|vacuum|comment on|grant|set|create extension|create sequence|create schema)\b/i,
   /^create (type|domain)\b/i,
   /^alter type \S+ add value\b/i,
 ];
@@ -97,6 +97,23 @@ const STATEMENTS: Pattern[] = [
       const index = bareName(m[1]!);
       if (state.newIndexes.has(index)) return [];
       return found(`drop index ${index}`, 'the previous release may rely on it (a unique index is the target of its `on conflict`)');
+    },
+  ],
+  [
+    // A backfill of new columns is expand; rewriting values the previous release wrote changes what they mean to it.
+    re(`^update (?:only )?(${IDENT})(?: (?:as )?[a-z_]\\w*)? set (.*?)(?: from .*| where .*)?$`),
+    (m, state) => {
+      const table = bareName(m[1]!);
+      if (isNewTable(state, table)) return [];
+      const assigned = splitTopLevel(m[2]!).flatMap((assignment) => {
+        const target = assignment.split('=')[0]!.trim();
+        return target.startsWith('(') ? quotedIdentifiers(target) : [bareName(target)];
+      });
+      return assigned
+        .filter((column) => !newColumn(state, table, column))
+        .flatMap((column) =>
+          found(`rewrite column ${table}.${column}`, 'the previous release reads and compares the values it wrote (a re-keyed or renamed value means something else to it)'),
+        );
     },
   ],
   [
