@@ -11,14 +11,15 @@
  * `npm run test:upgrade` (CI runs it). Needs TEST_DATABASE_URL: PGlite serves one process,
  * so there is nothing to roll there.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER } from '../../src/store/migrate.js';
 import { BIN, runCli } from '../support/cli.js';
 import { journalTags, type PreviousRelease } from '../support/migration-policy.js';
-import { type InstalledRelease, installPreviousRelease } from '../support/previous-release.js';
+import { ensureCommit, type InstalledRelease, installPreviousRelease, ROOT, runCommand } from '../support/previous-release.js';
 import { type RelayProcess, startRelayProcess } from '../support/relay-process.js';
 import { dropDatabase, uniqueDatabaseName, withDatabase } from '../support/template-db.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
@@ -133,7 +134,8 @@ async function drained(timeoutMs = 120_000): Promise<void> {
   while (Date.now() < deadline) {
     expect(errorsLogged()).toEqual(noErrors());
     last = await outbox();
-    if (last.events === accepted.size && last.work === 0 && last.open === 0) return;
+    // More events than accepted callbacks is a duplicate stored twice: expectExactlyOnce names it.
+    if (last.events >= accepted.size && last.work === 0 && last.open === 0) return;
     await new Promise((r) => setTimeout(r, 200)); // other processes' work: no clock to drive
   }
   throw new Error(`outbox not drained after ${timeoutMs} ms: ${JSON.stringify(last)} for ${accepted.size} accepted callbacks`);
@@ -156,8 +158,11 @@ function received(): Map<string, { webhookId: string; release: string }[]> {
   return byOrder;
 }
 
-/** Every accepted order delivered exactly once (by order id and by webhook-id), and nothing else delivered. */
-function expectExactlyOnce(): void {
+/** Every accepted order stored once and delivered exactly once (by order id and by webhook-id), and nothing else delivered. */
+async function expectExactlyOnce(): Promise<void> {
+  const stored = await sql<{ order_id: string; n: number }[]>`
+    select order_id, count(*)::int as n from callback_events group by order_id having count(*) > 1 order by order_id`;
+  expect(stored.map((r) => `${r.order_id}: stored ${r.n} times`)).toEqual([]);
   const byOrder = received();
   const counts = (ids: Iterable<string>) => [...ids].filter((id) => byOrder.get(id)?.length !== 1).map((id) => `${id}: ${byOrder.get(id)?.length ?? 0}`);
   expect(counts(accepted.keys())).toEqual([]);
@@ -171,7 +176,6 @@ beforeAll(async () => {
   if (!ADMIN_URL) {
     throw new Error('TEST_DATABASE_URL is not set: the rolling-upgrade test needs Postgres (e.g. postgres://postgres@127.0.0.1:5432/test)');
   }
-  let started = Date.now();
   release = await installPreviousRelease(PREVIOUS);
   cleanups.push(() => release.remove());
   timings.installMs = release.installMs;
@@ -187,7 +191,7 @@ beforeAll(async () => {
   const url = withDatabase(ADMIN_URL, name);
   sql = postgres(url, { max: 2, onnotice: () => {} });
 
-  started = Date.now();
+  let started = Date.now();
   // Step 1 of a rolling upgrade: migrate once, with the new release.
   const migrated = await runCli(['migrate'], { DATABASE_URL: url });
   expect(migrated.stderr + migrated.stdout).toMatch(/migrations applied/);
@@ -256,7 +260,7 @@ describe(`rolling upgrade from ${PREVIOUS.version} (${PREVIOUS.commit.slice(0, 7
     await drained();
     timings.sideBySideMs = Date.now() - started;
 
-    expectExactlyOnce();
+    await expectExactlyOnce();
     const senders = [...received().values()].flat().map((r) => r.release);
     // Both releases routed and delivered: they really shared the outboxes.
     expect(senders.filter((r) => r === RELEASES.old).length).toBeGreaterThan(0);
@@ -287,12 +291,30 @@ describe(`rolling upgrade from ${PREVIOUS.version} (${PREVIOUS.commit.slice(0, 7
     await drained();
     timings.stopMidwayMs = Date.now() - started;
 
-    expectExactlyOnce();
+    await expectExactlyOnce();
     const byOrder = received();
     const finishedByNew = orders.filter((id) => accepted.get(id)?.has('old') && byOrder.get(id)?.[0]?.release === RELEASES.new);
     expect(finishedByNew.length).toBeGreaterThan(0);
     expect(await relays.new.stop()).toBe(0);
     expect(await outbox()).toEqual({ events: accepted.size, work: 0, open: 0 });
     expect(errorsLogged()).toEqual(noErrors());
+  });
+});
+
+describe('finding the previous release in a clone', () => {
+  it('a shallow clone is deepened to reach the commit; a commit nowhere to be had fails, saying why', async () => {
+    const clone = mkdtempSync(join(tmpdir(), 'colt-relay-shallow-'));
+    try {
+      const cloned = await runCommand('git', ['clone', '--quiet', '--depth', '1', `file://${ROOT}`, clone]);
+      expect(cloned).toMatchObject({ code: 0 });
+      expect((await runCommand('git', ['-C', clone, 'rev-parse', '--is-shallow-repository'])).output.trim()).toBe('true');
+      await ensureCommit(PREVIOUS, clone);
+      expect((await runCommand('git', ['-C', clone, 'cat-file', '-t', PREVIOUS.commit])).output.trim()).toBe('commit');
+
+      const missing = { ...PREVIOUS, commit: 'f'.repeat(40) };
+      await expect(ensureCommit(missing, clone)).rejects.toThrow(/not in this clone and could not be fetched:\n {2}git fetch origin f{40}: /);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
   });
 });

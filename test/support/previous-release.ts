@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PreviousRelease } from './migration-policy.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** This checkout. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface InstalledRelease {
   /** The worktree holding the release, installed. */
@@ -26,12 +27,14 @@ export interface InstalledRelease {
   remove(): Promise<void>;
 }
 
-interface Run {
+export interface CommandRun {
   code: number;
+  /** stdout then stderr. */
   output: string;
 }
 
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Run> {
+/** Runs a command to its end; its exit code and output. */
+export function runCommand(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CommandRun> {
   return new Promise((resolve) => {
     execFile(command, args, { ...options, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) || 1 : 0, output: `${stdout}${stderr}` });
@@ -39,21 +42,26 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
   });
 }
 
-const git = (...args: string[]) => run('git', args, { cwd: ROOT });
+const gitIn = (root: string) => (...args: string[]) => runCommand('git', args, { cwd: root });
+const git = gitIn(ROOT);
 const tail = (text: string) => text.trim().split('\n').slice(-15).join('\n');
 
-/** Makes sure this clone has `commit`: fetches the full history (shallow clone) or the commit itself. */
-async function ensureCommit(release: PreviousRelease): Promise<void> {
-  const has = async () => (await git('cat-file', '-e', `${release.commit}^{commit}`)).code === 0;
+/**
+ * Makes sure the clone at `root` (this checkout by default) has the release's commit: fetches
+ * the full history (a shallow clone) or the commit itself, else throws saying why.
+ */
+export async function ensureCommit(release: PreviousRelease, root = ROOT): Promise<void> {
+  const repo = gitIn(root);
+  const has = async () => (await repo('cat-file', '-e', `${release.commit}^{commit}`)).code === 0;
   if (await has()) return;
   const tried: string[] = [];
-  const shallow = (await git('rev-parse', '--is-shallow-repository')).output.trim() === 'true';
+  const shallow = (await repo('rev-parse', '--is-shallow-repository')).output.trim() === 'true';
   if (shallow) {
-    const fetched = await git('fetch', '--unshallow');
+    const fetched = await repo('fetch', '--unshallow');
     tried.push(`git fetch --unshallow: ${fetched.code === 0 ? 'done' : tail(fetched.output)}`);
     if (await has()) return;
   }
-  const fetched = await git('fetch', 'origin', release.commit);
+  const fetched = await repo('fetch', 'origin', release.commit);
   tried.push(`git fetch origin ${release.commit}: ${fetched.code === 0 ? 'done' : tail(fetched.output)}`);
   if (await has()) return;
   throw new Error(
@@ -81,7 +89,7 @@ export async function installPreviousRelease(release: PreviousRelease): Promise<
   try {
     const added = await git('worktree', 'add', '--detach', dir, release.commit);
     if (added.code !== 0) throw new Error(`git worktree add ${dir} ${release.commit} failed:\n${tail(added.output)}`);
-    const installed = await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: installEnv() });
+    const installed = await runCommand('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env: installEnv() });
     if (installed.code !== 0) throw new Error(`npm ci of ${release.version} in ${dir} failed (exit ${installed.code}):\n${tail(installed.output)}`);
   } catch (error) {
     await remove();
