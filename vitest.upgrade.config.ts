@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * The rolling-upgrade test: installs the previous release (git worktree + npm ci) and runs it
  * beside this checkout on one Postgres database. Kept out of `npm test` because the install
- * takes ≈ 10 s of both cores and the whole test ≈ 40 s: `npm run test:upgrade` (CI runs it).
+ * keeps both cores busy (10 s on an idle machine, 25-50 s on a busy one) and the whole file
+ * takes ≈ 45 s: `npm run test:upgrade` (CI runs it).
  */
 export default defineConfig({
   test: {

@@ -7,9 +7,9 @@
  * Every callback answered 200 must be delivered exactly once, no process may log an error, and
  * nothing may be left in the outboxes.
  *
- * Slow (it installs a release: ≈ 10 s of `npm ci`), so it runs apart from `npm test`:
- * `npm run test:upgrade` (CI runs it). Needs TEST_DATABASE_URL: PGlite serves one process,
- * so there is nothing to roll there.
+ * Slow (≈ 45 s on a busy 2-core machine, most of it the release's `npm ci`), so it runs apart
+ * from `npm test`: `npm run test:upgrade` (CI runs it). Needs TEST_DATABASE_URL: PGlite
+ * serves one process, so there is nothing to roll there.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
