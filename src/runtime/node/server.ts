@@ -90,7 +90,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const mode = options.mode ?? 'serve';
   const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
   // Secret settings (config/secrets.ts) never reach the log, even quoted inside an error.
-  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, secrets: secretValues(env, null) });
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, stream: 'stdout', secrets: secretValues(env, null) });
   for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve', servesMetrics: true })) logger.warn(warning);
   const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
   const http = await bind(env);

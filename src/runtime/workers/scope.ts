@@ -50,7 +50,7 @@ export function isStreamCancelled(err: unknown): boolean {
 export async function openWorkerScope(bindings: WorkerBindings): Promise<WorkerScope> {
   const config = readWorkerConfig(bindings);
   const { env } = config;
-  const logger = createLogger({ level: env.LOG_LEVEL, secrets: secretValues(env, null) });
+  const logger = createLogger({ level: env.LOG_LEVEL, stream: 'stdout', secrets: secretValues(env, null) });
   if (!warned) {
     // Once per isolate, not per request: Node logs these once at start.
     warned = true;
