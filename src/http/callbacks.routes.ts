@@ -11,7 +11,7 @@ import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { monotonicSeconds, noopMetrics, type Metrics } from '../lib/metrics.js';
 import { extractCallbackFields, type ExtractResult, type JsonObject } from '../receive/normalise.js';
-import { dedupeKey, type CallbackNamespace } from '../receive/dedupe.js';
+import { dedupeKey } from '../receive/dedupe.js';
 import { parseBody } from '../receive/parse-body.js';
 import type { Store } from '../store/db.js';
 import { isInputRejection, sqlState, storeErrorMessage } from '../store/errors.js';
@@ -51,8 +51,6 @@ export const STORE_RETRY_AFTER_S = 5;
 
 /** What a receiver route reads out of a parsed body: the order callback's fields, or a ticket notification's. */
 export interface CallbackKind<R extends ExtractResult = ExtractResult> {
-  /** Whose dedupe keys these are: an order callback and a ticket notification never dedupe each other. */
-  namespace: CallbackNamespace;
   extract(body: JsonObject): R;
   /** The 400 message when `extract` finds no order. */
   missingOrder: string;
@@ -60,7 +58,7 @@ export interface CallbackKind<R extends ExtractResult = ExtractResult> {
   afterStore?(extracted: R): Promise<void>;
 }
 
-const ORDER_CALLBACK: CallbackKind = { namespace: 'order', extract: extractCallbackFields, missingOrder: 'the callback has no order id' };
+const ORDER_CALLBACK: CallbackKind = { extract: extractCallbackFields, missingOrder: 'the callback has no order id' };
 
 export function createCallbackRoutes(deps: CallbackRoutesDeps): Hono {
   return receiverRoutes(['/callbacks/colt', CALLBACK_ALIAS], createReceiveHandler(deps, ORDER_CALLBACK));
@@ -149,7 +147,7 @@ export function createReceiveHandler<R extends ExtractResult>(deps: CallbackRout
     try {
       const stored = await deps.writer.write({
         id,
-        dedupeKey: await dedupeKey(kind.namespace, parsed.body, parsed.deep, read.bytes),
+        dedupeKey: await dedupeKey(parsed.body, parsed.deep, read.bytes),
         fields: extracted.fields,
         receivedAt,
         rawBody: parsed.text,

@@ -12,7 +12,6 @@ import { createReceiveHandler, receiverRoutes, type CallbackKind, type CallbackR
 /** Register before the order callback routes: `/callbacks/colt/:token` would take "tickets" as a token. */
 export function createTicketCallbackRoutes(deps: CallbackRoutesDeps): Hono {
   const kind: CallbackKind<ReturnType<typeof extractTicketNotification>> = {
-    namespace: 'ticket',
     missingOrder: 'the ticket notification names no order',
     extract: extractTicketNotification,
     async afterStore({ ticket }) {

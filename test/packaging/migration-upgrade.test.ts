@@ -11,7 +11,6 @@ import { getEventDetail } from '../../src/store/admin.repo.js';
 import { openPgliteStore } from '../../src/store/pglite.js';
 import { MIGRATIONS_FOLDER, migrateStore } from '../../src/store/migrate.js';
 import { rowsOf } from '../../src/store/rows.js';
-import { createTestRelay } from '../support/relay.js';
 import { createTestStore, STORE_KINDS } from '../support/store.js';
 import type { Store } from '../../src/store/db.js';
 
@@ -81,40 +80,6 @@ describe.each(STORE_KINDS)('upgrading a %s database', (kind) => {
         processedAt: new Date('2026-01-01T00:00:00Z'),
       });
       expect((await getEventDetail(store.db, received))!.event).toMatchObject({ state: 'received', processedAt: null });
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('0007_ticket-dedupe-keys: stored ticket notifications and order callbacks are still duplicates when re-sent', async () => {
-    const store = await emptyStore(kind);
-    try {
-      await migrateStore(store, migrationsUpTo('0006_processed-events'));
-      const event = (id: string, key: string, source: string) => sql`
-        insert into callback_events (id, dedupe_key, order_id, status, order_type, number_type, numbers, occurred_at,
-          received_at, raw_body, payload, headers, source)
-        values (${id}, ${key}, 'IN-ORD-U1', 'unknown', 'unknown', 'unknown', '[]', '2026-01-01T00:00:00Z',
-          '2026-01-01T00:00:00Z', '{}', '{}', '{}', ${source})`;
-      const order = '00000000-0000-7000-8000-000000000011';
-      const ticket = '00000000-0000-7000-8000-000000000012';
-      await store.db.execute(event(order, 'event:evt-u1', 'callback'));
-      await store.db.execute(event(ticket, 'event:tt-u1', 'ticket'));
-
-      await migrateStore(store);
-
-      const relay = await createTestRelay(kind, {}, { store });
-      try {
-        const again = await relay.post({ eventId: 'evt-u1', orderId: 'IN-ORD-U1', status: 'raised' });
-        expect(await again.json()).toMatchObject({ id: order, duplicate: true });
-        const notification = {
-          eventId: 'tt-u1',
-          event: { troubleTicket: { id: 'TT-U1', status: 'inProgress', relatedEntity: [{ id: 'IN-ORD-U1', role: 'order' }] } },
-        };
-        const resent = await relay.post(notification, { path: '/callbacks/colt/tickets' });
-        expect(await resent.json()).toMatchObject({ id: ticket, duplicate: true });
-      } finally {
-        await relay.close();
-      }
     } finally {
       await store.close();
     }

@@ -8,7 +8,7 @@
  * - order callbacks and ticket notifications are deduplicated apart: a ticket notification
  *   sharing an order callback's eventId is stored, and each is still a duplicate of itself.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createColtTicketChannel } from '../../src/deliver/channels/colt-ticket/colt-ticket.channel.js';
 import type { ColtTicketChannelConfig } from '../../src/config/channel-config.js';
@@ -78,7 +78,7 @@ describe.each(STORE_KINDS)('ticket notifications at intake (%s)', (kind) => {
     const stored = (await ticket.json()) as { id: string; duplicate: boolean };
     expect(stored.duplicate).toBe(false);
     const [row] = await relay.store.db.select().from(callbackEvents).where(eq(callbackEvents.id, stored.id));
-    expect(row).toMatchObject({ source: 'ticket', orderId: 'IN-ORD-TT1' });
+    expect(row).toMatchObject({ source: 'ticket', orderId: 'IN-ORD-TT1', dedupeKey: 'ticket:event:evt-42' });
     expect(await getOrderTicket(relay.store.db, 'IN-ORD-TT1')).toEqual({ ticketId: 'TT-42', status: 'inProgress' });
 
     expect(await (await relay.post({ eventId: 'evt-42', orderId: 'IN-ORD-TT1', status: 'raised' })).json()).toMatchObject({ duplicate: true });
@@ -90,12 +90,39 @@ describe.each(STORE_KINDS)('ticket notifications at intake (%s)', (kind) => {
     expect(rows).toHaveLength(2);
   });
 
-  it('order callbacks stored before the upgrade keep their keys: a re-sent one is still a duplicate', async () => {
+  it('an order callback sharing a stored ticket notification’s eventId is stored too, and both in one batch', async () => {
     relay = await createTestRelay(kind);
-    const first = (await (await relay.post({ eventId: 'evt-old', orderId: 'IN-ORD-OLD', status: 'raised' })).json()) as { id: string };
-    const [row] = await relay.store.db.select().from(callbackEvents).where(eq(callbackEvents.id, first.id));
-    // The key an order callback has always had (docs/design.md#http-answers).
-    expect(row!.dedupeKey).toBe('event:evt-old');
+    const ticket = (await (await postTicket(relay, ticketNotification('TT-43', { eventId: 'evt-43', orderId: 'IN-ORD-TT2' }))).json()) as { id: string };
+    const order = await relay.post({ eventId: 'evt-43', orderId: 'IN-ORD-TT2', status: 'raised' });
+    expect(await order.json()).toMatchObject({ duplicate: false });
+    expect(await (await relay.post({ eventId: 'evt-43', orderId: 'IN-ORD-TT2', status: 'raised' })).json()).toMatchObject({ duplicate: true });
+    expect(await (await postTicket(relay, ticketNotification('TT-43', { eventId: 'evt-43', orderId: 'IN-ORD-TT2' }))).json()).toMatchObject({ id: ticket.id, duplicate: true });
+    // Sent at once, both written by one statement of the group commit.
+    const [a, b] = await Promise.all([
+      relay.post({ eventId: 'evt-44', orderId: 'IN-ORD-TT3', status: 'raised' }),
+      postTicket(relay, ticketNotification('TT-44', { eventId: 'evt-44', orderId: 'IN-ORD-TT3' })),
+    ]);
+    expect([await a.json(), await b.json()]).toMatchObject([{ duplicate: false }, { duplicate: false }]);
+    const keys = (await relay.store.db.select().from(callbackEvents).where(eq(callbackEvents.orderId, 'IN-ORD-TT3'))).map((r) => r.dedupeKey).sort();
+    expect(keys).toEqual(['event:evt-44', 'ticket:event:evt-44']);
+  });
+
+  it('keys are the ones every release wrote: callbacks and ticket notifications stored by 0.2.0 are still duplicates', async () => {
+    relay = await createTestRelay(kind);
+    // As the previous release stored them (and as one running beside this one during a rolling upgrade does).
+    const stored = (id: string, key: string, source: string) => sql`
+      insert into callback_events (id, dedupe_key, order_id, status, order_type, number_type, numbers, occurred_at,
+        received_at, raw_body, payload, headers, source)
+      values (${id}, ${key}, 'IN-ORD-OLD', 'unknown', 'unknown', 'unknown', '[]', now(), now(), '{}', '{}', '{}', ${source})`;
+    const orderId = '00000000-0000-7000-8000-000000000021';
+    const ticketId = '00000000-0000-7000-8000-000000000022';
+    await relay.store.db.execute(stored(orderId, 'event:evt-old', 'callback'));
+    await relay.store.db.execute(stored(ticketId, 'event:tt-old', 'ticket'));
+    expect(await (await relay.post({ eventId: 'evt-old', orderId: 'IN-ORD-OLD', status: 'raised' })).json()).toMatchObject({ id: orderId, duplicate: true });
+    expect(await (await postTicket(relay, ticketNotification('TT-OLD', { eventId: 'tt-old', orderId: 'IN-ORD-OLD' }))).json()).toMatchObject({
+      id: ticketId,
+      duplicate: true,
+    });
     const hashed = (await (await relay.post({ orderId: 'IN-ORD-OLD', status: 'completed' })).json()) as { id: string };
     const [hashedRow] = await relay.store.db.select().from(callbackEvents).where(eq(callbackEvents.id, hashed.id));
     expect(hashedRow!.dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
