@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseEnv } from '../config/env.js';
+import { secretValues } from '../config/secrets.js';
 import type { ColtResult } from '../colt/colt.client.js';
 import { createOrderingClient, isOrderingOperation, ORDERING_OPERATIONS, orderIdOf } from '../colt/ordering.client.js';
 import { systemClock } from '../lib/clock.js';
@@ -111,7 +112,7 @@ export async function runColt(args: string[], io: ColtIo): Promise<number> {
   if (waitMs !== null && !isOrderingOperation(sub)) return usage(io, '--wait only follows an ordering command (reserve, cancel-reservation, activate, update-address)');
 
   const env = parseEnv(io.env, { requireCallbackAuth: false });
-  const colt = createColtClientFromEnv(env, { clock: systemClock, logger: createLogger({ level: env.LOG_LEVEL }) });
+  const colt = createColtClientFromEnv(env, { clock: systemClock, logger: createLogger({ level: env.LOG_LEVEL, secrets: secretValues(env, null) }) });
   if (!colt) {
     io.stderr('colt-relay colt: COLT_CLIENT_ID and COLT_CLIENT_SECRET are not set: the Colt API needs client credentials\n');
     return 1;
