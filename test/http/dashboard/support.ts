@@ -116,8 +116,8 @@ export async function createDashboardHarness(kind: StoreKind, options: { adminTo
 export interface Browser {
   cookies: Map<string, string>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
-  /** Posts a form; `_csrf` is taken from the last page unless given. */
-  post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  /** Posts a form (pairs for a field given twice); `_csrf` is taken from the last page unless given. */
+  post(path: string, form: Record<string, string> | [string, string][], headers?: Record<string, string>): Promise<Response>;
   /** GET and return the body (asserting 200). */
   page(path: string): Promise<string>;
   /** Logs in through the form with `token`. */
@@ -151,7 +151,8 @@ export function createBrowser(app: Hono, base = 'http://localhost'): Browser {
       return res;
     },
     async post(path, form, headers = {}) {
-      const body = new URLSearchParams({ _csrf: browser.lastCsrf ?? '', ...form });
+      const pairs = Array.isArray(form) ? form : Object.entries(form);
+      const body = new URLSearchParams(pairs.some(([k]) => k === '_csrf') ? pairs : [['_csrf', browser.lastCsrf ?? ''], ...pairs]);
       const res = await app.request(`${base}${path}`, {
         method: 'POST',
         headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
