@@ -9,6 +9,7 @@ import { formatProblems, loadRules, parseRules } from '../config/rules/rules.js'
 import type { RulesConfig, RulesLoad } from '../config/rules/rules.js';
 import { parseRuleCases } from '../config/rules/cases.js';
 import type { RuleCase } from '../config/rules/cases.js';
+import { setupFacts, setupWarnings } from '../config/setup-warnings.js';
 import { createRouter } from '../route/router.js';
 import { readIfExists } from '../runtime/node/files.js';
 import type { Router } from '../route/router.js';
@@ -40,33 +41,22 @@ const CHECK_USAGE = 'usage: colt-relay rules check [file]\n';
 const TEST_USAGE = 'usage: colt-relay rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml>\n';
 
 /**
- * `rules check [file]`: 0 and a one-line summary when the rules are valid; 1 and every
- * problem (`file:line:col  path  message`) otherwise; 2 on a usage error. Without a file,
- * checks what startup would load: `RULES`, else `RULES_FILE`, else ./rules.yaml or the built-in rules.
+ * `rules check [file]`: 0 and a one-line summary when the rules are valid, followed (on
+ * stderr, still exit 0) by a `warning:` line for each channel whose credentials are unset
+ * here and each `${VAR}` set but empty: the list `serve` logs at start (setupWarnings). 1
+ * and every problem (`file:line:col  path  message`) otherwise; 2 on a usage error. Without
+ * a file, checks what startup would load: `RULES`, else `RULES_FILE`, else ./rules.yaml or
+ * the built-in rules.
  */
 export async function runRulesCheck(args: string[], io: RulesCommandIo): Promise<number> {
   const parsed = parseCommandArgs(args, {}, io, CHECK_USAGE);
   if (!parsed || parsed.positionals.length > 1) return usage(io, CHECK_USAGE);
   const load = await loadFor(parsed.positionals[0], io);
   if (!reportLoad(load, io)) return 1;
-  const missing = missingChannelSettings(load.rules, io.env);
-  if (missing.length > 0) {
-    io.stderr(`${load.source}:\n${missing.map((m) => `  ${m}`).join('\n')}\n`);
-    return 1;
-  }
   io.stdout(`${load.source}: ok — ${summarise(load.rules)}\n`);
+  const warnings = setupWarnings(load.rules, setupFacts(io.env), load.emptyVariables, load.source);
+  if (warnings.length > 0) io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
   return 0;
-}
-
-/** Settings a channel type cannot work without (the rules are valid, the environment is not). */
-function missingChannelSettings(rules: RulesConfig, env: Record<string, string | undefined>): string[] {
-  const problems: string[] = [];
-  for (const [name, config] of Object.entries(rules.channels)) {
-    if (config.type === 'colt-ticket' && !env.COLT_TICKET_API_BASE_URL?.trim()) {
-      problems.push(`channels.${name}: COLT_TICKET_API_BASE_URL is not set; colt-ticket channels need it (Colt does not publish the Trouble Ticket API's base URL)`);
-    }
-  }
-  return problems;
 }
 
 /**
