@@ -1,6 +1,7 @@
 /**
  * The dashboard's only stylesheet, inlined in every page: no asset route, no build step,
- * nothing fetched from elsewhere (the CSP forbids it). Laptop first, readable on a phone.
+ * nothing fetched from elsewhere (the CSP forbids it). Laptop first, readable on a phone:
+ * there the tabs wrap onto more lines rather than scroll, so every one stays in sight.
  */
 export const DASHBOARD_CSS = `
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1b1f24;--muted:#5d6673;--line:#e3e6ea;--brand:#183153;
@@ -100,8 +101,8 @@ details summary{cursor:pointer;color:var(--accent);font-weight:500}
 @media (max-width:640px){
  header.top .bar{padding:8px 12px 0;gap:8px}main{padding:14px 12px 40px}
  header.top form{margin-left:auto}
- nav.main{order:3;flex:0 0 100%;flex-wrap:nowrap;overflow-x:auto;padding-bottom:6px}
- nav.main a{white-space:nowrap}
+ nav.main{order:3;flex:0 0 100%;flex-wrap:wrap;gap:2px 0;padding-bottom:6px}
+ nav.main a{white-space:nowrap;padding:5px 8px}
  .stat .v{font-size:21px}.card{padding:12px}th,td{padding:7px 6px}
  .hide-sm{display:none}dl.kv{grid-template-columns:1fr}dl.kv dt{margin-top:6px}
 }

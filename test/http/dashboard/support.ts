@@ -64,13 +64,22 @@ export interface DashboardHarness {
   close(): Promise<void>;
 }
 
-export async function createDashboardHarness(kind: StoreKind, options: { adminToken?: string | null } = {}): Promise<DashboardHarness> {
+export interface DashboardHarnessOptions {
+  /** ADMIN_TOKEN; null leaves it unset. @default ADMIN_TOKEN */
+  adminToken?: string | null;
+  /** The rules, given the webhook peer's URL. @default rulesYaml */
+  rules?: (peerUrl: string) => string;
+  /** More environment, over the harness's (e.g. SLACK_API_URL of a Slack stand-in). */
+  env?: Record<string, string>;
+}
+
+export async function createDashboardHarness(kind: StoreKind, options: DashboardHarnessOptions = {}): Promise<DashboardHarness> {
   const peer = await startWebhookPeer(WEBHOOK_SECRET);
   const rawEnv: Record<string, string> = {
     CALLBACK_TOKEN,
     LOG_LEVEL: 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
-    RULES: rulesYaml(peer.url),
+    RULES: (options.rules ?? rulesYaml)(peer.url),
     SLACK_BOT_TOKEN: SECRETS.SLACK_BOT_TOKEN,
     SMTP_URL: `smtp://relay:${SECRETS.SMTP_PASSWORD}@127.0.0.1:2525`,
     MAIL_FROM: 'relay@example.com',
@@ -78,6 +87,7 @@ export async function createDashboardHarness(kind: StoreKind, options: { adminTo
     COLT_CLIENT_SECRET: SECRETS.COLT_CLIENT_SECRET,
     ENRICH: 'never',
     ...(options.adminToken !== null && { ADMIN_TOKEN: options.adminToken ?? ADMIN_TOKEN }),
+    ...options.env,
   };
   const env = parseEnv(rawEnv);
   const store = await createTestStore(kind);
