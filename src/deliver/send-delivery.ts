@@ -52,7 +52,7 @@ export async function tryDelivery<R>(
     throw new Error(`loading event ${claimed.eventId}: ${errorMessage(err)}`);
   });
   // Checked at send time against the clock now: a silence that ended no longer holds anything.
-  const silence = event ? await ctx.silences.silenceFor(event, ctx.clock.now()) : null;
+  const silence = event ? await ctx.silences.silenceFor(event, claimed.channel, ctx.clock.now()) : null;
   if (silence) return silenced(ctx, claimed, silence);
   const startedAt = ctx.clock.now();
   const result: SendResult = event

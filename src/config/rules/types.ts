@@ -96,8 +96,11 @@ export interface RulesConfig {
   rules: Rule[];
 }
 
-/** Valid rules, or every problem found. */
-export type RulesResult = { ok: true; rules: RulesConfig } | { ok: false; problems: RuleProblem[] };
+/**
+ * Valid rules (with the `${VAR}` references whose variable is set but empty, for a warning),
+ * or every problem found.
+ */
+export type RulesResult = { ok: true; rules: RulesConfig; emptyVariables?: RuleProblem[] } | { ok: false; problems: RuleProblem[] };
 
 /** How a docs/design.md#normalised-event field is compared and validated in a `match`. */
 export type EventFieldKind = 'text' | 'enum' | 'boolean' | 'numbers' | 'object';

@@ -19,8 +19,8 @@ export interface Validation {
 }
 
 const TOP_LEVEL_KEYS = ['channels', 'rules'];
-/** Channel names end up in delivery rows and logs: keep them identifier-like. */
-const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Channel names end up in delivery rows, logs and silences: keep them identifier-like. */
+export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const TEMPLATE_KEYS = ['subject', 'text'] as const;
 const TEMPLATE_FIELDS = [...Object.keys(EVENT_FIELD_KINDS), 'payload.<path>', 'order.<path>'];
 

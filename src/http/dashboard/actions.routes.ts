@@ -15,7 +15,9 @@ import { retryDelivery } from '../../store/deliveries.repo.js';
 import { loadEvent } from '../../store/events.repo.js';
 import { safeNext, type DashboardEnv } from './auth.js';
 import { previewCallback, SAMPLE_CALLBACK } from '../../deliver/dry-run.js';
-import { channelStates, loadView } from './pages.routes.js';
+import { loadView } from './pages.routes.js';
+import { loadHoldState } from '../../deliver/dry-run-holds.js';
+import { rulesChannelHealth } from './channel-health.js';
 import { NotFoundPage } from './not-found.page.js';
 import { RulesPage } from './rules.page.js';
 
@@ -91,11 +93,15 @@ export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: M
   });
 
   app.post('/rules/dry-run', guard, async (c) => {
-    const rules = deps.pipeline?.rules() ?? null;
+    const pipeline = deps.pipeline;
+    const rules = pipeline?.rules() ?? null;
     const input = c.get('form')['callback'];
     const text = typeof input === 'string' && input.trim() ? input : SAMPLE_CALLBACK;
-    const result = rules ? previewCallback(rules, text, deps.clock.now()) : undefined;
+    const now = deps.clock.now();
+    // What would hold each channel back is read from the relay's state now.
+    const holds = pipeline ? await loadHoldState(db, pipeline.dispatcher.silences, new Date(now)) : undefined;
+    const result = rules ? previewCallback(rules, text, now, holds) : undefined;
     const view = await loadView(c, deps);
-    return c.html(RulesPage({ view, rules, states: await channelStates(deps), input: text, ...(result && { result }) }));
+    return c.html(RulesPage({ view, rules, health: await rulesChannelHealth(deps), input: text, ...(result && { result }) }));
   });
 }

@@ -36,6 +36,7 @@ import { listOpenOrders } from '../../store/open-orders.repo.js';
 import { OverviewPage } from './overview.page.js';
 import { RejectedPage } from './rejected.page.js';
 import { RulesPage } from './rules.page.js';
+import { rulesChannelHealth } from './channel-health.js';
 import { credentialHeaders, withStorableHeaders } from '../stored-headers.js';
 
 /** Messages after an action, by the `done` key of the redirect: fixed text, never the request's. */
@@ -167,6 +168,6 @@ export function addPageRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: Mid
 
   app.get('/rules', guard, async (c) => {
     const rules = deps.pipeline?.rules() ?? null;
-    return c.html(RulesPage({ view: await loadView(c, deps), rules, states: await channelStates(deps), input: SAMPLE_CALLBACK }));
+    return c.html(RulesPage({ view: await loadView(c, deps), rules, health: await rulesChannelHealth(deps), input: SAMPLE_CALLBACK }));
   });
 }

@@ -83,6 +83,8 @@ export interface AdminHarnessOptions {
   store?: TestStore;
   /** More environment (e.g. CHANNEL_DISABLE_AFTER), over the harness's. */
   env?: Record<string, string>;
+  /** The rules, given the webhook peer's URL. @default testRules */
+  rules?: (peerUrl: string) => string;
 }
 
 export async function createAdminHarness(kind: StoreKind, options: AdminHarnessOptions = {}): Promise<AdminHarness> {
@@ -94,7 +96,7 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
     ...(options.adminToken !== null && { ADMIN_TOKEN: options.adminToken ?? ADMIN_TOKEN }),
     LOG_LEVEL: 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
-    RULES: testRules(peer.url),
+    RULES: (options.rules ?? testRules)(peer.url),
     OSS_SECRET: SECRETS.webhookSecret,
     SMTP_URL: `smtp://relay:${SECRETS.smtpPassword}@127.0.0.1:1`,
     MAIL_FROM: 'relay@example.com',
