@@ -4,7 +4,9 @@
  * callbacks. Lists and detail views live in admin.repo.ts; queue gauges in retention.repo.ts.
  */
 import { and, asc, count, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import type { EventFailure } from '../event/event.js';
 import type { DbOrTx } from './db.js';
+import { orderFailures } from './order-failures.repo.js';
 import { callbackEvents, deliveries, deliveryAttempts, orders } from './schema.js';
 
 /** Hours the overview charts cover, the current (partial) hour last. */
@@ -91,6 +93,8 @@ export interface ProblemOrder {
   dead: number;
   /** The most recent dead delivery's channel and error, when there is one. */
   lastDead: { channel: string; error: string | null; code: string | null } | null;
+  /** Why Colt failed (or cancelled) it, when it said. */
+  failure: EventFailure | null;
 }
 
 /** Failed orders and orders with dead letters, most recently updated first. */
@@ -103,6 +107,8 @@ export async function listProblemOrders(db: DbOrTx, limit = 10): Promise<Problem
       orderType: orders.orderType,
       customerRef: orders.customerRef,
       updatedAt: orders.updatedAt,
+      details: orders.details,
+      detailsFetchedAt: orders.detailsFetchedAt,
     })
     .from(orders)
     .where(or(eq(orders.status, 'failed'), sql`exists ${deadOf}`))
@@ -126,7 +132,13 @@ export async function listProblemOrders(db: DbOrTx, limit = 10): Promise<Problem
     entry.last = { channel: d.channel, error: d.error, code: d.code };
     byOrder.set(d.orderId, entry);
   }
-  return rows.map((r) => ({ ...r, dead: byOrder.get(r.orderId)?.n ?? 0, lastDead: byOrder.get(r.orderId)?.last ?? null }));
+  const failures = await orderFailures(db, rows);
+  return rows.map(({ details: _details, detailsFetchedAt: _fetched, ...r }) => ({
+    ...r,
+    dead: byOrder.get(r.orderId)?.n ?? 0,
+    lastDead: byOrder.get(r.orderId)?.last ?? null,
+    failure: failures.get(r.orderId) ?? null,
+  }));
 }
 
 /** Most callbacks of one order whose raw bodies one page shows (admin.repo caps the timeline likewise). */

@@ -4,7 +4,7 @@
  */
 import type { PathSegment, PendingProblem } from './yaml.js';
 import type { ConditionArgs, ConditionOperator, ConditionTest, EventFieldKind, MatchClause, MatchSpec, MatchValue } from './types.js';
-import { CONDITION_OPERATORS, ENUM_FIELD_VALUES, EVENT_FIELD_KINDS, NUMBER_FIELD, PATH_FIELDS, isEnumField, isPathField } from './types.js';
+import { CONDITION_OPERATORS, ENUM_FIELD_VALUES, EVENT_FIELD_KINDS, FAILURE_FIELDS, NUMBER_FIELD, PATH_FIELDS, isEnumField, isFailureField, isPathField } from './types.js';
 import { didYouMean, oneOf, unknownName } from '../../lib/suggest.js';
 import { compileRegex, NEVER_MATCHES } from './regex.js';
 
@@ -19,6 +19,7 @@ interface FieldInfo {
 const MATCH_FIELDS = [
   ...Object.keys(EVENT_FIELD_KINDS).filter((f) => f !== 'numbers'),
   NUMBER_FIELD,
+  ...FAILURE_FIELDS,
   'payload.<path>',
   'order.<path>',
 ];
@@ -71,7 +72,7 @@ function resolveField(field: string, path: readonly PathSegment[], report: Repor
     return undefined;
   }
   if (Object.hasOwn(EVENT_FIELD_KINDS, field)) return { field, kind: EVENT_FIELD_KINDS[field as keyof typeof EVENT_FIELD_KINDS] };
-  if (isPathField(field)) return { field, kind: 'text' };
+  if (isPathField(field) || isFailureField(field)) return { field, kind: 'text' };
   report(path, unknownName('field', field, MATCH_FIELDS, PATH_FIELDS), 'key');
   return undefined;
 }
