@@ -81,16 +81,16 @@ export function channelEnabledKey(channel: string, disabledAt: Date): string {
   return `relay:channel_enabled:${channel}:${disabledAt.toISOString()}`;
 }
 
-/** Why an operator's disable happened, as the payload says it. */
-export function adminDisabledPayload(
-  input: { channel: string; channelType: string | null; at: Date; reason: string },
+/** The payload of a disable made outside the breaker (an operator's), from the channel's state as it was. */
+export function disabledPayload(
+  input: { channel: string; channelType: string | null; at: Date; reason: string; by: DisabledBy },
   state: { failingSince: Date | null; lastSuccessAt: Date | null; consecutiveFailures: number },
 ): ChannelDisabledPayload {
   return {
     channel: input.channel,
     channelType: input.channelType,
     disabledAt: input.at.toISOString(),
-    disabledBy: 'admin',
+    disabledBy: input.by,
     reason: input.reason,
     failingSince: state.failingSince?.toISOString() ?? null,
     lastSuccessAt: state.lastSuccessAt?.toISOString() ?? null,

@@ -6,6 +6,7 @@ import type { PathSegment, PendingProblem } from './yaml.js';
 import type { ConditionArgs, ConditionOperator, ConditionTest, EventFieldKind, MatchClause, MatchSpec, MatchValue } from './types.js';
 import { CONDITION_OPERATORS, ENUM_FIELD_VALUES, EVENT_FIELD_KINDS, FAILURE_FIELDS, NUMBER_FIELD, PATH_FIELDS, isEnumField, isFailureField, isPathField } from './types.js';
 import { didYouMean, oneOf, unknownName } from '../../lib/suggest.js';
+import { RELAY_EVENT_TYPES, knownEventTypes } from '../../event/event.js';
 import { compileRegex, NEVER_MATCHES } from './regex.js';
 
 type Report = (path: readonly PathSegment[], message: string, at?: 'key') => void;
@@ -147,8 +148,16 @@ function parseValue(raw: unknown, info: FieldInfo, path: readonly PathSegment[],
   return VALUE_CHECKS[info.kind](text, info, path, report);
 }
 
+/** The event types the relay produces: a `type` naming another could never match (a typo). */
+const EVENT_TYPES = knownEventTypes();
+
 const VALUE_CHECKS: Record<EventFieldKind, (text: string, info: FieldInfo, path: readonly PathSegment[], report: Report) => string> = {
-  text: (text) => text,
+  text: (text, info, path, report) => {
+    if (info.field === 'type' && !EVENT_TYPES.includes(text)) {
+      report(path, `"${text}" is not an event type the relay produces${didYouMean(text, EVENT_TYPES)}; types are order.<status>, order.overdue, ticket.<status>, ${RELAY_EVENT_TYPES.join(', ')}`);
+    }
+    return text;
+  },
   object: (text) => text,
   boolean: (text, _info, path, report) => {
     if (text !== 'true' && text !== 'false') report(path, 'must be true or false');

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { getChannelStates } from '../../../src/store/channel-state.repo.js';
-import { deliveries } from '../../../src/store/schema.js';
+import { callbackEvents, deliveries } from '../../../src/store/schema.js';
 import { STORE_KINDS } from '../../support/store.js';
 import { createBrowser, createDashboardHarness, type Browser, type DashboardHarness } from './support.js';
 
@@ -48,10 +48,19 @@ describe.each(STORE_KINDS)('dashboard channels and bulk retry on %s', (kind) => 
     // An unknown channel is a 404, not a new row.
     expect((await browser.post('/channels/no-such/disable', {})).status).toBe(404);
 
+    // A second disable keeps the first and announces nothing more.
+    await browser.post('/channels/oss/disable', { reason: 'again' });
+
     const on = await browser.post('/channels/oss/enable', {});
     expect(on.headers.get('location')).toBe('/rules?done=enabled');
     expect(await ossState()).toMatchObject({ disabledAt: null, disabledBy: null, failingSince: null });
     expect(await browser.page('/rules')).toContain('action="/channels/oss/disable"');
+    // Each change was stored as a relay event, routed by the rules like any other.
+    const relay = await h.store.db.select().from(callbackEvents).where(eq(callbackEvents.source, 'relay')).orderBy(callbackEvents.receivedAt);
+    expect(relay.map((e) => [e.type, e.payload])).toMatchObject([
+      ['relay.channel_disabled', { channel: 'oss', channelType: 'webhook', disabledBy: 'admin', reason: 'receiver <b>migration</b>' }],
+      ['relay.channel_enabled', { channel: 'oss', channelType: 'webhook', enabledBy: 'admin', disabledReason: 'receiver <b>migration</b>' }],
+    ]);
   });
 
   it('retries every dead delivery of the filtered channel since a time from the dead-letter list', async () => {
