@@ -2,7 +2,7 @@
  * Per-channel pacing and health (`channel_state`), shared by every dispatcher through the
  * database so a pause or a rate limit holds across processes (docs/design.md#scale-out).
  */
-import { eq, isNull, sql } from 'drizzle-orm';
+import { eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { channelDisabledKey, channelEnabledKey, disabledPayload, type ChannelEnabledPayload, type DisabledBy } from '../event/channel-events.js';
 import { CHANNEL_DISABLED_TYPE, CHANNEL_ENABLED_TYPE } from '../event/event.js';
 import { newId } from '../lib/ids.js';
@@ -119,3 +119,9 @@ export async function getChannelStates(db: DbOrTx): Promise<ChannelStateRow[]> {
   return db.select().from(channelState).orderBy(channelState.channel);
 }
 
+
+/** The names of the disabled channels (the `channel_disabled` gauge): a read of the small channel_state table. */
+export async function listDisabledChannels(db: DbOrTx): Promise<string[]> {
+  const rows = await db.select({ channel: channelState.channel }).from(channelState).where(isNotNull(channelState.disabledAt));
+  return rows.map((r) => r.channel);
+}

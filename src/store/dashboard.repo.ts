@@ -3,7 +3,7 @@
  * last 24 hours, dead letters, orders that need a person, and the raw bodies of an order's
  * callbacks. Lists and detail views live in admin.repo.ts; queue gauges in retention.repo.ts.
  */
-import { and, asc, count, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import type { EventFailure } from '../event/event.js';
 import type { DbOrTx } from './db.js';
 import { orderFailures } from './order-failures.repo.js';
@@ -37,13 +37,13 @@ function emptySeries(window: HourWindow): number[] {
   return Array.from({ length: window.hours }, () => 0);
 }
 
-/** Callbacks stored per hour, oldest hour first. */
+/** Callbacks stored per hour, oldest hour first; the relay's own events (a channel disabled…) are not callbacks. */
 export async function callbacksPerHour(db: DbOrTx, window: HourWindow): Promise<number[]> {
   const bucket = bucketOf(callbackEvents.receivedAt, window);
   const rows = await db
     .select({ bucket, n: count() })
     .from(callbackEvents)
-    .where(gte(callbackEvents.receivedAt, window.start))
+    .where(and(gte(callbackEvents.receivedAt, window.start), ne(callbackEvents.source, 'relay')))
     .groupBy(bucket);
   const series = emptySeries(window);
   for (const r of rows) if (r.bucket >= 0 && r.bucket < window.hours) series[r.bucket] = Number(r.n);
