@@ -165,6 +165,8 @@ export interface StoreGaugeSources {
   clock: Clock;
   /** ORDER_SLA by order type. */
   slaMs: Record<OrderType, number>;
+  /** RECONCILE: `off` turns order SLAs off, and with them overdue_orders. @default true */
+  reconcile?: boolean;
   /** The rules in force (their channels and quiet hours); null before the pipeline exists. */
   rules: () => RulesConfig | null;
 }
@@ -187,7 +189,7 @@ export function storeGaugeReads(src: StoreGaugeSources): StoreGaugeReads {
     },
     disabledChannels: () => listDisabledChannels(src.db),
     openOrders: () => countOpenOrders(src.db, now()),
-    overdueOrders: () => countOverdueOrders(src.db, now(), src.slaMs),
+    ...(src.reconcile !== false && { overdueOrders: () => countOverdueOrders(src.db, now(), src.slaMs) }),
     channelNames: () => Object.keys(src.rules()?.channels ?? {}),
   };
 }

@@ -108,7 +108,7 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
   const env = parseEnv(rawEnv);
   const logger = createSilentLogger();
   let rules: Pipeline['rules'] | null = null;
-  const prom = createPromMetrics(storeGaugeReads({ db: store.db, clock, slaMs: env.ORDER_SLA, rules: () => rules?.() ?? null }));
+  const prom = createPromMetrics(storeGaugeReads({ db: store.db, clock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => rules?.() ?? null }));
   const pipeline =
     options.withPipeline === false ? null : await createPipeline({ env, rawEnv, store, clock, logger, metrics: prom.metrics });
   rules = pipeline?.rules ?? null;
