@@ -55,13 +55,21 @@ function failedOrder(orderId: string): Record<string, unknown> {
   };
 }
 
+/** The parts of GET /api/events/{id} and GET /api/orders/{id} these tests read. */
+interface ApiAnswer {
+  event: { type: string; stale: boolean };
+  normalised: { type: string; stale: boolean; failure: Record<string, string> | null };
+  failure: Record<string, string> | null;
+  events: { type: string }[];
+}
+
 describe.each(STORE_KINDS)('a failure reason only in GET /order, on %s', { timeout: 120_000 }, (kind) => {
   let slack: SlackPeer;
   let smtp: SmtpPeer;
   let hook: WebhookPeer;
   let colt: ColtApiPeer;
   let relay: TestPipeline;
-  const api = async <T = any>(path: string): Promise<T> => {
+  const api = async <T = ApiAnswer>(path: string): Promise<T> => {
     const res = await relay.app.request(path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(res.status, path).toBe(200);
     return (await res.json()) as T;
@@ -145,7 +153,7 @@ describe.each(STORE_KINDS)('a failure reason only in GET /order, on %s', { timeo
     expect(detail.normalised.failure).toEqual({ code: 'E-4021', reason: 'Address validation failed', message: MESSAGE, source: 'order' });
     const timeline = await api(`/api/orders/${orderId}`);
     expect(timeline.failure).toEqual(detail.normalised.failure);
-    expect(timeline.events.map((e: { type: string }) => e.type)).toEqual(['order.failed']);
+    expect(timeline.events.map((e) => e.type)).toEqual(['order.failed']);
   });
 
   it('a late callback for the failed order is stale: stored, typed, without a failure of its own, notifying no one', async () => {
