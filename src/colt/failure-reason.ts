@@ -1,5 +1,5 @@
 /**
- * Why Colt says an order failed (docs/design.md#normalised-event, `failure`), picked from a
+ * Why Colt says an order failed (docs/design.md#failure-reason), picked from a
  * callback body or a GET /order body. Colt publishes no schema, so this looks in the usual
  * places nearest the root: flat fields (`failureReason`, `statusReason`, `reason`,
  * `errorCode`/`code`, `errorMessage` as text), and error objects (TM Forum's

@@ -1,5 +1,5 @@
 /**
- * Why an order failed (docs/design.md#normalised-event, `failure`), for the views that list
+ * Why an order failed (docs/design.md#failure-reason), for the views that list
  * orders rather than events (the order page, the overview, GET /api/orders/{id}): the
  * failure of the order's latest failed or cancelled event, read from that event's body and
  * the order's details as they are now. Derived on read, like the event's own `failure`, so
