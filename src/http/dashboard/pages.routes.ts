@@ -28,6 +28,7 @@ import { DeliveriesPage } from './deliveries.page.js';
 import { SAMPLE_CALLBACK } from '../../deliver/dry-run.js';
 import { EventPage } from './event.page.js';
 import type { View } from './layout.js';
+import { quietChannelNames } from '../../deliver/pacing.js';
 import { NotFoundPage } from './not-found.page.js';
 import { OrderPage } from './order.page.js';
 import { OrdersPage } from './orders.page.js';
@@ -101,7 +102,8 @@ export function addPageRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: Mid
       loadView(c, deps),
       callbacksPerHour(db, window),
       outcomesPerHour(db, window),
-      getQueueStats(db, now),
+      // Held is not late: channels in their quiet hours (from the rules) are left out of "due".
+      getQueueStats(db, now, { quietChannels: deps.pipeline ? quietChannelNames(deps.pipeline.rules().channels, now) : [] }),
       listProblemOrders(db, 10),
       getChannelStates(db),
     ]);

@@ -11,7 +11,7 @@ import { createManualClock, type ManualClock } from '../../../src/lib/clock.js';
 import { createSilentLogger } from '../../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../../src/pipeline.js';
 import { createPromMetrics, type PromMetrics } from '../../../src/runtime/node/prom-metrics.js';
-import { getQueueStats } from '../../../src/store/admin.repo.js';
+import { storeGaugeReads } from '../../../src/runtime/node/store-gauges.js';
 import type { StoreKind } from '../../../src/store/db.js';
 import { createCallbackWriter } from '../../../src/store/ingest.js';
 import { startWebhookPeer, type WebhookPeer } from '../../support/webhook-peer.js';
@@ -109,9 +109,11 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
   };
   const env = parseEnv(rawEnv);
   const logger = createSilentLogger();
-  const prom = createPromMetrics({ queueStats: () => getQueueStats(store.db, new Date(clock.now())) });
+  let rules: Pipeline['rules'] | null = null;
+  const prom = createPromMetrics(storeGaugeReads({ db: store.db, clock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => rules?.() ?? null }));
   const pipeline =
     options.withPipeline === false ? null : await createPipeline({ env, rawEnv, store, clock, logger, metrics: prom.metrics });
+  rules = pipeline?.rules ?? null;
   const writer = createCallbackWriter(store, { groupCommit: false });
   const app = createApp({
     env,
