@@ -8,8 +8,9 @@ import { createColtClient, type ColtApi } from './colt/colt.client.js';
 import { parseCredentialPairs } from './config/colt-credentials.js';
 import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
-import { formatProblems, type RulesConfig } from './config/rules/rules.js';
+import { formatProblems, type RuleProblem, type RulesConfig } from './config/rules/rules.js';
 import { loadRules } from './config/rules/rules.js';
+import { setupFacts, setupWarnings, type SetupFacts } from './config/setup-warnings.js';
 import { channelPolicies } from './config/channel-config.js';
 import { closeChannels, createChannels, type ChannelDeps, type ChannelSet } from './deliver/channels/index.js';
 import { createBreaker } from './deliver/breaker.js';
@@ -52,7 +53,9 @@ export interface PipelineOptions {
   /** Worker tuning (Workers: small batches, few connections). @default DISPATCHER_DEFAULTS */
   dispatcherOptions?: Pick<DispatcherDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs'>;
   /** Rules already loaded (and checked before the store was opened). @default read now */
-  rules?: RulesConfig;
+  rules?: LoadedRules;
+  /** What sends email here: SMTP_URL (Node) or MAIL_API_KEY (Workers), for the start-up warnings. @default "SMTP_URL" */
+  mailVariable?: SetupFacts['mail']['variable'];
   /** Level of the "rules loaded" line: Workers build a pipeline per invocation. @default "info" */
   rulesLogLevel?: 'info' | 'debug';
   /** Worker and Colt client report here (Prometheus on Node). @default none */
@@ -71,12 +74,32 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/** Valid rules as loaded: where from, and the `${VAR}` references set but empty (a start-up warning). */
+export interface LoadedRules {
+  config: RulesConfig;
+  source: string;
+  emptyVariables: readonly RuleProblem[];
+}
+
 /** Loads and validates the rules; ConfigError with every problem. */
-export async function readRules(options: Pick<PipelineOptions, 'rawEnv' | 'readFile' | 'logger' | 'rulesLogLevel'>): Promise<RulesConfig> {
+export async function readRules(options: Pick<PipelineOptions, 'rawEnv' | 'readFile' | 'logger' | 'rulesLogLevel'>): Promise<LoadedRules> {
   const load = await loadRules({ env: options.rawEnv, readFile: options.readFile ?? (async () => null) });
   if (!load.ok) throw new ConfigError([`rules (${load.source}):\n${formatProblems(load.problems, load.source)}`]);
   options.logger[options.rulesLogLevel ?? 'info']({ source: load.source, channels: Object.keys(load.rules.channels).length, rules: load.rules.rules.length }, 'rules loaded');
-  return load.rules;
+  return { config: load.rules, source: load.source, emptyVariables: load.emptyVariables ?? [] };
+}
+
+/**
+ * The start-up warnings (src/config/setup-warnings.ts, the list `rules check` prints), then
+ * any channel the built set could not make for another reason. A mail transport given by
+ * the runtime counts as configured email.
+ */
+function logSetupWarnings(options: PipelineOptions, loaded: LoadedRules, built: ChannelSet): void {
+  const facts = setupFacts(options.rawEnv, options.mailVariable);
+  if (options.mailTransport) facts.mail.set = true;
+  const warnings = setupWarnings(loaded.config, facts, loaded.emptyVariables, loaded.source);
+  const named = (warning: string) => warnings.some((w) => w.startsWith(warning.slice(0, warning.indexOf(': ') + 1)));
+  for (const warning of [...warnings, ...built.warnings.filter((w) => !named(w))]) options.logger.warn(warning);
 }
 
 export function createColtClientFromEnv(
@@ -111,7 +134,8 @@ function coltTicketDeps(env: Env, colt: ColtApi | null, store: Store, clock: Clo
 
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const { env, store, clock, logger } = options;
-  let rules = options.rules ?? (await readRules(options));
+  let loaded = options.rules ?? (await readRules(options));
+  let rules = loaded.config;
   const slackThreads = createSlackThreadStore(store.db, clock);
   const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics, timeoutMs: options.coltTimeoutMs });
   const coltTickets = coltTicketDeps(env, colt, store, clock);
@@ -132,7 +156,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       coltTickets,
       ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL }),
     });
-    for (const warning of set.warnings) logger.warn(warning);
+    logSetupWarnings(options, loaded, set);
     return set;
   };
   let channels = buildChannels(rules);
@@ -172,9 +196,10 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       try {
         const next = await readRules(options);
         const old = channels;
-        rules = next;
-        channels = buildChannels(next);
-        policies = channelPolicies(next.channels);
+        loaded = next;
+        rules = next.config;
+        channels = buildChannels(next.config);
+        policies = channelPolicies(next.config.channels);
         await closeChannels(old.values());
         return { ok: true };
       } catch (error) {

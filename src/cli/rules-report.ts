@@ -23,6 +23,8 @@ export interface CheckReport {
   channels: RulesSummary['channels'] | null;
   rules: string[] | null;
   problems: RuleProblem[];
+  /** Channels whose credentials are unset here and `${VAR}`s set but empty (exit 0). */
+  warnings: string[];
 }
 
 /** One `--tests` case: which channels it expected, which it got. */

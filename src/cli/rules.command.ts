@@ -6,9 +6,10 @@
 import { dirname, resolve } from 'node:path';
 import type { NormalisedEvent } from '../event/event.js';
 import { formatProblems, loadRules, parseRules } from '../config/rules/rules.js';
-import type { RuleProblem, RulesConfig, RulesLoad } from '../config/rules/rules.js';
+import type { RulesConfig, RulesLoad } from '../config/rules/rules.js';
 import { parseRuleCases } from '../config/rules/cases.js';
 import type { RuleCase } from '../config/rules/cases.js';
+import { setupFacts, setupWarnings } from '../config/setup-warnings.js';
 import { createRouter } from '../route/router.js';
 import { readIfExists } from '../runtime/node/files.js';
 import type { Router } from '../route/router.js';
@@ -43,10 +44,13 @@ const TEST_USAGE = 'usage: colt-relay rules test [file] --event <callback.json> 
 const JSON_OPTION = { json: { type: 'boolean' } } as const;
 
 /**
- * `rules check [file]`: 0 and a one-line summary when the rules are valid; 1 and every
- * problem (`file:line:col  path  message`) otherwise; 2 on a usage error. Without a file,
- * checks what startup would load: `RULES`, else `RULES_FILE`, else ./rules.yaml or the built-in rules.
- * `--json`: a CheckReport on stdout, whatever the outcome (exit codes as without it).
+ * `rules check [file]`: 0 and a one-line summary when the rules are valid, followed (on
+ * stderr, still exit 0) by a `warning:` line for each channel whose credentials are unset
+ * here and each `${VAR}` set but empty: the list `serve` logs at start (setupWarnings). 1
+ * and every problem (`file:line:col  path  message`) otherwise; 2 on a usage error. Without
+ * a file, checks what startup would load: `RULES`, else `RULES_FILE`, else ./rules.yaml or
+ * the built-in rules. `--json`: a CheckReport on stdout, whatever the outcome (exit codes as
+ * without it), the warnings in it.
  */
 export async function runRulesCheck(args: string[], io: RulesCommandIo): Promise<number> {
   const parsed = parseCommandArgs(args, JSON_OPTION, io, CHECK_USAGE);
@@ -54,42 +58,25 @@ export async function runRulesCheck(args: string[], io: RulesCommandIo): Promise
   const load = await loadFor(parsed.positionals[0], io);
   if (parsed.values.json) return printCheckReport(load, io);
   if (!reportLoad(load, io)) return 1;
-  const missing = missingChannelSettings(load.rules, io.env);
-  if (missing.length > 0) {
-    io.stderr(`${load.source}:\n${missing.map((m) => `  ${m.path}: ${m.message}`).join('\n')}\n`);
-    return 1;
-  }
   io.stdout(`${load.source}: ok — ${summarise(load.rules)}\n`);
+  const warnings = setupWarnings(load.rules, setupFacts(io.env), load.emptyVariables, load.source);
+  if (warnings.length > 0) io.stderr(warnings.map((w) => `warning: ${w}\n`).join(''));
   return 0;
 }
 
 function printCheckReport(load: RulesLoad, io: RulesCommandIo): number {
   const summary = load.ok ? summaryOf(load.rules, load.source, load.origin) : null;
-  const problems = load.ok ? missingChannelSettings(load.rules, io.env) : load.problems;
   const report: CheckReport = {
-    ok: problems.length === 0,
+    ok: load.ok,
     source: load.source,
     origin: load.origin,
     channels: summary?.channels ?? null,
     rules: summary?.rules ?? null,
-    problems,
+    problems: load.ok ? [] : load.problems,
+    warnings: load.ok ? setupWarnings(load.rules, setupFacts(io.env), load.emptyVariables, load.source) : [],
   };
   io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   return report.ok ? 0 : 1;
-}
-
-/** Settings a channel type cannot work without (the rules are valid, the environment is not). */
-function missingChannelSettings(rules: RulesConfig, env: Record<string, string | undefined>): RuleProblem[] {
-  const problems: RuleProblem[] = [];
-  for (const [name, config] of Object.entries(rules.channels)) {
-    if (config.type === 'colt-ticket' && !env.COLT_TICKET_API_BASE_URL?.trim()) {
-      problems.push({
-        path: `channels.${name}`,
-        message: "COLT_TICKET_API_BASE_URL is not set; colt-ticket channels need it (Colt does not publish the Trouble Ticket API's base URL)",
-      });
-    }
-  }
-  return problems;
 }
 
 /**

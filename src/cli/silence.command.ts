@@ -6,13 +6,15 @@
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { checkSilenceInput, type SilenceInput } from '../config/silence-input.js';
+import { loadRules } from '../config/rules/rules.js';
+import { checkSilenceInput, type SilenceCheckOptions, type SilenceInput } from '../config/silence-input.js';
 import { describeMatch, parseMatchText, type SilenceIssue } from '../config/silence-match.js';
 import { systemClock } from '../lib/clock.js';
 import type { Store } from '../store/db.js';
 import { silenceView } from '../http/admin/silences.routes.js';
 import { countSuppressed, createSilence, expireSilence, listSilences, type SilenceRow } from '../store/silences.repo.js';
 import { withTarget, type OpsIo } from './ops.command.js';
+import { readIfExists } from '../runtime/node/files.js';
 import { COMMAND_USAGE } from './usage.js';
 import { apiErrorMessage, type ApiAnswer, type RelayApi } from './ops-target.js';
 import { describeArgumentError, parseCommandLine, subcommandProblem } from './args.js';
@@ -28,6 +30,7 @@ const FLAG_OF: Record<string, string> = {
   startsAt: '--starts',
   comment: '--comment',
   createdBy: '--author',
+  channels: '--channel',
 };
 
 export async function runSilence(args: string[], io: OpsIo): Promise<number> {
@@ -49,6 +52,7 @@ function parseAddArgs(args: string[]) {
       starts: { type: 'string' },
       comment: { type: 'string' },
       author: { type: 'string' },
+      channel: { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
@@ -75,8 +79,24 @@ function parseAdd(args: string[], io: OpsIo): { ok: true; input: SilenceInput } 
       ...(values.starts !== undefined && { startsAt: values.starts }),
       comment: values.comment,
       createdBy: author,
+      ...(values.channel !== undefined && { channels: values.channel }),
     },
   };
+}
+
+/**
+ * The channels a `--channel` may name: those of the rules this shell would load (RULES,
+ * RULES_FILE, ./rules.yaml). Without rules of its own here (only the built-in default) or
+ * with rules that do not load, the names are not checked here, and the shell is told why;
+ * a running relay's admin API checks them against its own rules anyway.
+ */
+async function channelCheck(io: OpsIo, input: SilenceInput): Promise<SilenceCheckOptions> {
+  if (input.channels === undefined) return {};
+  const load = await loadRules({ env: io.env, readFile: readIfExists }).catch(() => null);
+  if (load?.ok && load.origin !== 'default') return { knownChannels: Object.keys(load.rules.channels) };
+  const why = !load || load.origin === 'default' ? 'no rules are configured in this shell (RULES or RULES_FILE)' : `the rules (${load.source}) do not load here`;
+  io.stderr(`note: --channel names not checked: ${why}\n`);
+  return {};
 }
 
 function safeUserName(): string | undefined {
@@ -94,25 +114,31 @@ function issuesText(issues: readonly SilenceIssue[]): string {
 async function runAdd(args: string[], io: OpsIo): Promise<number> {
   const parsed = parseAdd(args, io);
   if (!parsed.ok) return usage(io, `colt-relay silence add: ${parsed.message.trimStart()}\n\n${SILENCE_USAGE}`);
-  const check = checkSilenceInput(parsed.input, systemClock.now());
+  const check = checkSilenceInput(parsed.input, systemClock.now(), await channelCheck(io, parsed.input));
   if (!check.ok) return usage(io, `colt-relay silence add: the silence is not valid:\n${issuesText(check.issues)}\n`);
   return withTarget(io, 'silence add', {
     direct: async (store, pglite) => {
       const row = await createSilence(store.db, check.silence, new Date(systemClock.now()));
       const after = pglite ? 'no relay runs on DATA_DIR: it applies from its start' : 'running relays apply it within a second';
-      io.stdout(`silence ${row.id} created: ${describeMatch(row.match)} until ${row.endsAt.toISOString()}\n${after}\n`);
+      io.stdout(`silence ${row.id} created: ${describeMatch(row.match)}${onChannels(row.channels)} until ${row.endsAt.toISOString()}\n${after}\n`);
       return 0;
     },
     viaApi: async (api) => {
       const answer = await api.request('POST', '/api/silences', parsed.input);
       if (answer.status !== 201) return refused(io, answer);
+      const channels = Array.isArray(answer.body.channels) ? (answer.body.channels as string[]) : null;
       io.stdout(
-        `silence ${String(answer.body.id)} created: ${describeMatch(answer.body.match)} until ${String(answer.body.endsAt)}\n` +
+        `silence ${String(answer.body.id)} created: ${describeMatch(answer.body.match)}${onChannels(channels)} until ${String(answer.body.endsAt)}\n` +
           `(through the running relay's admin API at ${api.url})\n`,
       );
       return 0;
     },
   });
+}
+
+/** ` on ops-slack, noc-email` for a silence of some channels; nothing for one of every channel. */
+function onChannels(channels: readonly string[] | null | undefined): string {
+  return channels?.length ? ` on ${channels.join(', ')}` : '';
 }
 
 interface ListedSilence {
@@ -126,6 +152,8 @@ interface ListedSilence {
   createdBy: string;
   createdAt: string;
   suppressed: number;
+  /** Null (or absent, from an older relay): every channel. */
+  channels?: string[] | null;
 }
 
 /** `silence list [--json]`; `--json` prints what `GET /api/silences` answers: `{ "items": [Silence, …] }`. */
@@ -141,7 +169,7 @@ async function runList(args: string[], io: OpsIo): Promise<number> {
     if (items.length === 0) io.stdout('no silences\n');
     for (const s of items) {
       const window = s.state === 'pending' ? `from ${s.startsAt} until ${s.endsAt}` : s.expiredAt ? `expired ${s.expiredAt}` : `until ${s.endsAt}`;
-      io.stdout(`${s.id}  ${s.state.padEnd(7)}  ${window}  ${describeMatch(s.match)}  "${s.comment}" by ${s.createdBy}  (${s.suppressed} suppressed)\n`);
+      io.stdout(`${s.id}  ${s.state.padEnd(7)}  ${window}  ${describeMatch(s.match)}${onChannels(s.channels)}  "${s.comment}" by ${s.createdBy}  (${s.suppressed} suppressed)\n`);
     }
     io.stdout(after);
   };

@@ -66,7 +66,7 @@ retry: makes a dead or retrying delivery due now (same id, attempt history kept)
 ${DATABASE}
 When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
 `,
-  silence: `usage: colt-relay silence add --match <field=value> [--match …] --for <duration> --comment <text> [--author <name>]
+  silence: `usage: colt-relay silence add --match <field=value> [--match …] --for <duration> --comment <text> [--author <name>] [--channel <name> …]
        colt-relay silence add --match '{"customerRef":{"prefix":"AC"}}' --until <time> --comment <text>
        colt-relay silence list [--json]
        colt-relay silence expire <silenceId>
@@ -74,7 +74,8 @@ When a relay is running on DATA_DIR, the command goes through its admin API: set
 add:    while the silence is active, deliveries of matching events are recorded as suppressed
         (naming it) instead of being sent. --match takes field=value (all must hold; a field
         given twice means either value) or a rules-file match as JSON; --for 30m|2h|1d, or
-        --until an ISO time; --starts an ISO time (default now); --author defaults to $USER.
+        --until an ISO time; --starts an ISO time (default now); --author defaults to $USER;
+        --channel (repeatable) mutes only those channels of the rules (default: every channel).
 list:   every silence, newest first: state, window, matchers, comment, author, suppressed.
         --json prints what GET /api/silences answers: {items: [silence, …]}.
 expire: ends a silence now; matching deliveries are sent again.

@@ -1,9 +1,11 @@
 /**
- * A silence as an operator asks for it (API body, dashboard form, CLI flags) → the window
- * and text to store, or every problem with the field it concerns. One checker for all three
- * surfaces, so each refuses the same input with the same words.
+ * A silence as an operator asks for it (API body, dashboard form, CLI flags) → the window,
+ * channels and text to store, or every problem with the field it concerns. One checker for
+ * all three surfaces, so each refuses the same input with the same words.
  */
 import { formatDuration, parseDuration } from '../lib/duration.js';
+import { CHANNEL_NAME } from './rules/validate.js';
+import { didYouMean } from '../lib/suggest.js';
 import { checkSilenceMatch, type SilenceIssue } from './silence-match.js';
 
 /** What a caller may send; every field is checked here, whatever its type. */
@@ -14,6 +16,8 @@ export interface SilenceInput {
   startsAt?: unknown;
   comment?: unknown;
   createdBy?: unknown;
+  /** Channel names to mute; absent or null: every channel. */
+  channels?: unknown;
 }
 
 export interface CheckedSilence {
@@ -22,6 +26,16 @@ export interface CheckedSilence {
   endsAt: Date;
   comment: string;
   createdBy: string;
+  /** Null: every channel. */
+  channels: string[] | null;
+}
+
+export interface SilenceCheckOptions {
+  /**
+   * The channels of the rules in force, for refusing a name that is not one of them; absent
+   * when the caller has no rules loaded (then any well-formed name is taken).
+   */
+  knownChannels?: readonly string[];
 }
 
 export type SilenceInputCheck = { ok: true; silence: CheckedSilence } | { ok: false; issues: SilenceIssue[] };
@@ -31,8 +45,11 @@ export const MAX_SILENCE_AUTHOR = 200;
 /** Longest silence: a forgotten one should not hide notifications for ever. */
 export const MAX_SILENCE_MS = 366 * 86_400_000;
 
+/** Most channels one silence may name. */
+export const MAX_SILENCE_CHANNELS = 100;
+
 /** Checks a silence request at clock time `now` (ms). `startsAt` defaults to now; `duration` counts from it. */
-export function checkSilenceInput(input: SilenceInput, now: number): SilenceInputCheck {
+export function checkSilenceInput(input: SilenceInput, now: number, options: SilenceCheckOptions = {}): SilenceInputCheck {
   const issues: SilenceIssue[] = [];
   const issue = (path: string, message: string) => issues.push({ path, message });
   const match = checkSilenceMatch(input.match);
@@ -41,8 +58,43 @@ export function checkSilenceInput(input: SilenceInput, now: number): SilenceInpu
   const createdBy = requiredText(input.createdBy, 'createdBy', MAX_SILENCE_AUTHOR, 'who silences it', issue);
   const startsAt = input.startsAt === undefined || input.startsAt === null || input.startsAt === '' ? now : time(input.startsAt, 'startsAt', issue);
   const endsAt = end(input, startsAt, now, issue);
-  if (issues.length > 0 || startsAt === null || endsAt === null) return { ok: false, issues };
-  return { ok: true, silence: { match: input.match, startsAt: new Date(startsAt), endsAt: new Date(endsAt), comment: comment!, createdBy: createdBy! } };
+  const channels = checkChannels(input.channels, options.knownChannels, issue);
+  if (issues.length > 0 || startsAt === null || endsAt === null || channels === undefined) return { ok: false, issues };
+  return {
+    ok: true,
+    silence: { match: input.match, startsAt: new Date(startsAt), endsAt: new Date(endsAt), comment: comment!, createdBy: createdBy!, channels },
+  };
+}
+
+/**
+ * The channel list: null when absent (every channel), the names in the order given without
+ * repeats, or undefined after reporting why not. A name the rules do not define is refused,
+ * naming it and the ones they do: a silence of a typo would silence nothing.
+ */
+function checkChannels(raw: unknown, known: readonly string[] | undefined, issue: Issue): string[] | null | undefined {
+  if (raw === undefined || raw === null) return null;
+  if (!Array.isArray(raw) || raw.some((name) => typeof name !== 'string')) {
+    issue('channels', 'must be a list of channel names, like ["ops-slack"] (leave it out to silence every channel)');
+    return undefined;
+  }
+  const names = [...new Set((raw as string[]).map((name) => name.trim()))];
+  if (names.length === 0) {
+    issue('channels', 'names no channel: list the channels to silence, or leave it out to silence every channel');
+    return undefined;
+  }
+  if (names.length > MAX_SILENCE_CHANNELS) {
+    issue('channels', `names more than ${MAX_SILENCE_CHANNELS} channels`);
+    return undefined;
+  }
+  const malformed = names.filter((name) => !CHANNEL_NAME.test(name));
+  const unknown = known ? names.filter((name) => CHANNEL_NAME.test(name) && !known.includes(name)) : [];
+  for (const name of malformed) issue('channels', `"${name.slice(0, 80)}" is not a channel name (letters, digits, "-", "_" or ".")`);
+  if (unknown.length > 0) {
+    const named = unknown.map((name) => `"${name}"${didYouMean(name, known!)}`).join(', ');
+    const defined = known!.length > 0 ? known!.join(', ') : '(none)';
+    issue('channels', `unknown channel${unknown.length === 1 ? '' : 's'} ${named}; the rules define: ${defined}`);
+  }
+  return malformed.length > 0 || unknown.length > 0 ? undefined : names;
 }
 
 type Issue = (path: string, message: string) => void;

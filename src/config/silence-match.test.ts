@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NormalisedEvent } from '../event/event.js';
 import { compileMatch } from '../route/matcher.js';
-import { findSilence } from '../route/silences.js';
+import { findSilence, parseSilencedReason, silencedReason } from '../route/silences.js';
 import { checkSilenceMatch, describeMatch, parseMatchText } from './silence-match.js';
 
 const event = (over: Partial<NormalisedEvent>): NormalisedEvent =>
@@ -42,11 +42,23 @@ describe('silence matches', () => {
   });
 
   it('a silence holds from its start (inclusive) to its end (exclusive)', () => {
-    const silence = { id: 's1', comment: 'c', startsAt: 1000, endsAt: 2000, matches: compiled({ status: 'failed' }) };
-    expect(findSilence([silence], event({}), 999)).toBeNull();
-    expect(findSilence([silence], event({}), 1000)).toBe(silence);
-    expect(findSilence([silence], event({}), 1999)).toBe(silence);
-    expect(findSilence([silence], event({}), 2000)).toBeNull();
-    expect(findSilence([silence], event({ status: 'completed' }), 1500)).toBeNull();
+    const silence = { id: 's1', comment: 'c', startsAt: 1000, endsAt: 2000, matches: compiled({ status: 'failed' }), channels: null };
+    expect(findSilence([silence], event({}), 'oss', 999)).toBeNull();
+    expect(findSilence([silence], event({}), 'oss', 1000)).toBe(silence);
+    expect(findSilence([silence], event({}), 'oss', 1999)).toBe(silence);
+    expect(findSilence([silence], event({}), 'oss', 2000)).toBeNull();
+    expect(findSilence([silence], event({ status: 'completed' }), 'oss', 1500)).toBeNull();
+  });
+
+  it('a silence with channels mutes those channels only; its reason names them and reads back', () => {
+    const slackOnly = { id: 's2', comment: 'Slack noise: a, b', startsAt: 0, endsAt: 2000, matches: compiled({ status: 'failed' }), channels: ['ops-slack'] };
+    expect(findSilence([slackOnly], event({}), 'ops-slack', 1000)).toBe(slackOnly);
+    expect(findSilence([slackOnly], event({}), 'oss', 1000)).toBeNull();
+    expect(silencedReason(slackOnly)).toBe('silenced by s2 (channels ops-slack): Slack noise: a, b');
+    expect(parseSilencedReason('s2', silencedReason(slackOnly))).toEqual({ comment: 'Slack noise: a, b', channels: ['ops-slack'] });
+    const both = { ...slackOnly, channels: ['ops-slack', 'noc-email'] };
+    expect(parseSilencedReason('s2', silencedReason(both))).toEqual({ comment: 'Slack noise: a, b', channels: ['ops-slack', 'noc-email'] });
+    expect(parseSilencedReason('s2', 'silenced by s2: (channels x): y')).toEqual({ comment: '(channels x): y', channels: null });
+    expect(parseSilencedReason('s2', 'HTTP 500')).toBeNull();
   });
 });

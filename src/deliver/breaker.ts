@@ -4,7 +4,7 @@
  * routed by the rules like any other, so a rule can tell Slack or email. Its deliveries
  * are held (not dropped) until an operator enables it again.
  */
-import { channelDisabledKey, type ChannelDisabledPayload } from '../event/channel-disabled.js';
+import { channelDisabledKey, type ChannelDisabledPayload } from '../event/channel-events.js';
 import { CHANNEL_DISABLED_TYPE } from '../event/event.js';
 import type { Clock } from '../lib/clock.js';
 import { formatDuration } from '../lib/duration.js';

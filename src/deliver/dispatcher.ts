@@ -19,7 +19,7 @@ import { createSendLane, type SendJob, type SendLane } from './send-lane.js';
 import { createSilenceIndex, type SilenceIndex } from './silence-index.js';
 import { sendGroup } from './group-send.js';
 import type { DispatcherContext, DispatcherDeps } from './dispatcher-deps.js';
-import { channelIntervals, quietHold } from './pacing.js';
+import { channelIntervals, quietChannels } from './pacing.js';
 import { createLoop, type StageRun } from './dispatch-loop.js';
 
 export type { EnrichOutcome, RouteOutcome, DispatcherDeps, DispatcherLogger } from './dispatcher-deps.js';
@@ -395,16 +395,6 @@ async function groupStage<R>(
     );
   });
   return { claimed: claimed.length, done: Promise.all(sends).then(() => undefined) };
-}
-
-/** The channels in their quiet hours at `now`, with the window's end (docs/design.md#quiet-hours). */
-function quietChannels(policies: ChannelPolicies, now: Date): QuietChannelHold[] {
-  const holds: QuietChannelHold[] = [];
-  for (const [channel, policy] of Object.entries(policies)) {
-    const hold = quietHold(policy.quietHours, now);
-    if (hold) holds.push({ channel, ...hold });
-  }
-  return holds;
 }
 
 function emptyTick(): TickResult {

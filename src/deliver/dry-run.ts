@@ -1,13 +1,15 @@
 /**
  * What a callback would cause, without storing or sending anything: the event the receiver
- * would make, the rules that fire, the channels reached, what each would be held by and
- * the message each would send. One module for `colt-relay rules test`, `POST
- * /api/rules/dry-run` and the dashboard's rules page.
+ * would make, the rules that fire, the channels reached, what each would be held by (a
+ * disabled channel, a pause, quiet hours, a silence, a rate limit: `held`, from the relay's
+ * state when the caller has it, see dry-run-holds.ts) and the message each would send. One
+ * module for `colt-relay rules test`, `POST /api/rules/dry-run` and the dashboard's rules page.
  */
 import type { RulesConfig } from '../config/rules/rules.js';
 import type { NormalisedEvent } from '../event/event.js';
 import { isObject, normaliseCallback } from '../receive/normalise.js';
 import { describeDecisions } from '../route/explain.js';
+import { holdsFor, type Hold, type HoldState } from '../route/holds.js';
 import { quietUntil } from '../route/quiet-hours.js';
 import { routeEvent, type RouteDelivery, type RouteResult } from '../route/router.js';
 import { channelPolicy, type ChannelConfig } from '../config/channel-config.js';
@@ -20,6 +22,8 @@ export interface DeliveryPreview extends RouteDelivery {
   heldUntil: Date | null;
   /** Grouping, quiet hours and rate limit as they apply, one phrase each. */
   decisions: string[];
+  /** What would hold it back at that time, and why; empty when it would go out at once. */
+  held: Hold[];
   /** The message the channel would send; null when rendering failed (`renderError` says why). */
   message: RenderedMessage | null;
   renderError: string | null;
@@ -38,6 +42,8 @@ export interface PreviewOptions {
   at?: Date;
   /** Renders a channel's message. @default renderMessage, what the channels send */
   render?: (channelName: string, config: ChannelConfig, event: NormalisedEvent, nowMs: number) => RenderedMessage;
+  /** The relay's channel state and silences (loadHoldState); absent: only quiet hours can hold. */
+  holds?: HoldState;
 }
 
 /** A callback body → the event the receiver would make of it; throws, saying why, when it is not one. */
@@ -59,7 +65,12 @@ export function previewEvent(rules: RulesConfig, event: NormalisedEvent, options
   const deliveries = route.deliveries.map((d): DeliveryPreview => {
     const config = rules.channels[d.channel]!;
     const quiet = channelPolicy(config).quietHours;
-    const preview = { ...d, heldUntil: quiet ? quietUntil(quiet, at) : null, decisions: describeDecisions(d, config, at) };
+    const preview = {
+      ...d,
+      heldUntil: quiet ? quietUntil(quiet, at) : null,
+      decisions: describeDecisions(d, config, at),
+      held: holdsFor(d.channel, config, event, at, options.holds),
+    };
     try {
       return { ...preview, message: render(d.channel, config, event, options.nowMs), renderError: null };
     } catch (error) {
@@ -75,7 +86,7 @@ export const DRY_RUN_MAX_CHARS = 262_144;
 export type CallbackPreview = { ok: false; error: string } | ({ ok: true } & RoutePreview);
 
 /** A pasted callback (JSON text) → its preview; every failure is a message, never a throw. */
-export function previewCallback(rules: RulesConfig, input: string, nowMs: number): CallbackPreview {
+export function previewCallback(rules: RulesConfig, input: string, nowMs: number, holds?: HoldState): CallbackPreview {
   if (input.length > DRY_RUN_MAX_CHARS) return { ok: false, error: `the callback is longer than ${DRY_RUN_MAX_CHARS} characters` };
   let payload: unknown;
   try {
@@ -84,7 +95,7 @@ export function previewCallback(rules: RulesConfig, input: string, nowMs: number
     return { ok: false, error: `not JSON: ${(error as Error).message}` };
   }
   try {
-    return { ok: true, ...previewEvent(rules, eventFromCallback(payload), { nowMs }) };
+    return { ok: true, ...previewEvent(rules, eventFromCallback(payload), { nowMs, ...(holds && { holds }) }) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }

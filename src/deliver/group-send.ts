@@ -34,15 +34,15 @@ export interface FilteredMembers {
 }
 
 /**
- * The step where members whose event is silenced leave the group before it is rendered
- * (they are recorded suppressed, naming the silence): the dispatcher's silences, the same check
- * a single delivery gets.
+ * The step where members whose event is silenced on the group's channel leave the group
+ * before it is rendered (they are recorded suppressed, naming the silence): the dispatcher's
+ * silences, the same check a single delivery gets.
  */
-export async function filterMembers<R>(ctx: DispatcherContext<R>, members: LoadedMember[]): Promise<FilteredMembers> {
+export async function filterMembers<R>(ctx: DispatcherContext<R>, channel: string, members: LoadedMember[]): Promise<FilteredMembers> {
   const now = ctx.clock.now();
   const filtered: FilteredMembers = { send: [], suppressed: [] };
   for (const member of members) {
-    const silence = await ctx.silences.silenceFor(member.event, now);
+    const silence = await ctx.silences.silenceFor(member.event, channel, now);
     if (silence) filtered.suppressed.push({ member, silenceId: silence.id, reason: silencedReason(silence) });
     else filtered.send.push(member);
   }
@@ -59,7 +59,7 @@ export async function sendGroup<R>(ctx: DispatcherContext<R>, group: ClaimedGrou
     const event = events.get(m.eventId);
     return event ? [{ ...m, event }] : [];
   });
-  const { send, suppressed } = await filterMembers(ctx, loaded);
+  const { send, suppressed } = await filterMembers(ctx, group.channel, loaded);
   const base = {
     group,
     at: new Date(ctx.clock.now()),

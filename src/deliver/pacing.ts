@@ -4,7 +4,7 @@
  * channel_state, held next_attempt_at), so they hold across dispatchers; this file decides the
  * numbers from the rules.
  */
-import type { ChannelPolicies, ChannelType, QuietHoursConfig, RateLimitConfig } from '../config/channel-config.js';
+import { channelPolicies, type ChannelConfig, type ChannelPolicies, type ChannelType, type QuietHoursConfig, type RateLimitConfig } from '../config/channel-config.js';
 import { describeQuietEnd, quietUntil } from '../route/quiet-hours.js';
 
 /**
@@ -49,4 +49,24 @@ export function quietHold(quietHours: QuietHoursConfig | undefined, at: Date): Q
 /** `held: quiet hours until 07:00 Europe/London (2026-03-29T06:00:00Z)` */
 export function quietNote(quietHours: QuietHoursConfig, until: Date): string {
   return `held: quiet hours until ${describeQuietEnd(quietHours, until)}`;
+}
+
+/** A channel in its quiet hours: until when, and the note its held deliveries show. */
+export interface QuietChannel extends QuietHold {
+  channel: string;
+}
+
+/** The channels in their quiet hours at `now`, with the window's end (docs/design.md#quiet-hours). */
+export function quietChannels(policies: ChannelPolicies, now: Date): QuietChannel[] {
+  const holds: QuietChannel[] = [];
+  for (const [channel, policy] of Object.entries(policies)) {
+    const hold = quietHold(policy.quietHours, now);
+    if (hold) holds.push({ channel, ...hold });
+  }
+  return holds;
+}
+
+/** The names of the rules' channels in their quiet hours at `now`: what the gauges and the overview leave out of "due". */
+export function quietChannelNames(channels: Readonly<Record<string, ChannelConfig>>, now: Date): string[] {
+  return quietChannels(channelPolicies(channels), now).map((q) => q.channel);
 }

@@ -14,6 +14,7 @@ import { decideDelivery, type DeliveryDecision } from './outcome.js';
 import { errorMessage } from './process-event.js';
 import type { DispatcherContext } from './dispatcher-deps.js';
 import { quietHold } from './pacing.js';
+import { newId } from '../lib/ids.js';
 
 export type SendOutcome = 'delivered' | 'retried' | 'dead' | 'suppressed' | 'lease-lost';
 
@@ -52,7 +53,7 @@ export async function tryDelivery<R>(
     throw new Error(`loading event ${claimed.eventId}: ${errorMessage(err)}`);
   });
   // Checked at send time against the clock now: a silence that ended no longer holds anything.
-  const silence = event ? await ctx.silences.silenceFor(event, ctx.clock.now()) : null;
+  const silence = event ? await ctx.silences.silenceFor(event, claimed.channel, ctx.clock.now()) : null;
   if (silence) return silenced(ctx, claimed, silence);
   const startedAt = ctx.clock.now();
   const result: SendResult = event
@@ -145,7 +146,8 @@ function outcomeWrite(
     return { ...failure, status: 'retrying', nextAttemptAt: decision.nextAttemptAt, ...(decision.note && { note: decision.note }) };
   }
   if (!decision.disableChannel) return { ...failure, status: 'dead' };
-  return { ...failure, status: 'dead', disableReason: result.ok ? 'disabled' : `${result.code ?? ''} ${result.reason}`.trim() };
+  const reason = result.ok ? 'disabled' : `${result.code ?? ''} ${result.reason}`.trim();
+  return { ...failure, status: 'dead', disable: { reason, eventId: newId(now), channelType: claimed.channelType } };
 }
 
 function attemptOutcome(decision: DeliveryDecision): AttemptRecord['outcome'] {

@@ -17,10 +17,12 @@ export type { ActiveSilence } from '../route/silences.js';
 
 export interface SilenceIndex {
   /**
-   * The silence in force at `now` (clock ms; default the clock's now) that matches the
-   * event, or null. Rejects only when the silences cannot be loaded.
+   * The silence in force at `now` (clock ms; default the clock's now) that mutes `channel`
+   * and matches the event, or null. Rejects only when the silences cannot be loaded.
    */
-  silenceFor(event: NormalisedEvent, now?: number): Promise<ActiveSilence | null>;
+  silenceFor(event: NormalisedEvent, channel: string, now?: number): Promise<ActiveSilence | null>;
+  /** The silences loaded (in force or pending), for a dry run to test; reloaded as silenceFor would. */
+  current(): Promise<readonly ActiveSilence[]>;
   /** Forget the cached list: the next check reloads it (a silence changed in this process). */
   invalidate(): void;
 }
@@ -77,10 +79,13 @@ export function createSilenceIndex(options: SilenceIndexOptions): SilenceIndex {
   };
 
   return {
-    async silenceFor(event, now = clock.now()) {
+    async silenceFor(event, channel, now = clock.now()) {
       const current = fresh(loaded) ? loaded : await load();
       if (current.silences.length === 0) return null;
-      return findSilence(current.silences, event, now);
+      return findSilence(current.silences, event, channel, now);
+    },
+    async current() {
+      return (fresh(loaded) ? loaded : await load()).silences;
     },
     invalidate() {
       generation++;
@@ -103,6 +108,7 @@ function compileSilences(rows: SilenceRow[], onInvalid: SilenceIndexOptions['onI
       startsAt: row.startsAt.getTime(),
       endsAt: row.endsAt.getTime(),
       matches: compileMatch(check.spec),
+      channels: row.channels ?? null,
     });
   }
   return compiled;

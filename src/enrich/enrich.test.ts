@@ -9,6 +9,7 @@ const thin: NormalisedEvent = {
   type: 'order.raised',
   source: 'callback',
   detailsMissing: null,
+  failure: null,
   orderId: 'IN-ORD-1',
   status: 'raised',
   rawStatus: 'Raised',

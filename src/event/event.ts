@@ -2,7 +2,7 @@
  * The normalised event (docs/design.md#normalised-event): the names rules, templates and webhooks see.
  * Changing a name here breaks users' rules files and downstream systems.
  */
-import { normaliseTicketStatus } from './ticket-status.js';
+import { TICKET_STATUSES, normaliseTicketStatus } from './ticket-status.js';
 
 export const EVENT_STATUSES = ['raised', 'in_progress', 'completed', 'failed', 'cancelled', 'unknown'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -38,8 +38,51 @@ export function reportedEventType(source: EventSource, status: EventStatus, rawS
 /** The type of the event an open order yields past its SLA (docs/design.md#reconciliation). */
 export const ORDER_OVERDUE_TYPE = 'order.overdue';
 
-/** The type of the event the relay routes when it disables a failing channel (docs/design.md#circuit-breaker). */
+/**
+ * The type of the event the relay routes when a channel is disabled: by the circuit breaker
+ * (docs/design.md#circuit-breaker), by a webhook answering 410, or by an operator.
+ */
 export const CHANNEL_DISABLED_TYPE = 'relay.channel_disabled';
+
+/** The type of the event the relay routes when an operator enables a disabled channel again. */
+export const CHANNEL_ENABLED_TYPE = 'relay.channel_enabled';
+
+/** The relay's own event types (`source: relay`): about a channel, not an order. */
+export const RELAY_EVENT_TYPES = [CHANNEL_DISABLED_TYPE, CHANNEL_ENABLED_TYPE] as const;
+
+/**
+ * Every event type a rule can meet (docs/design.md#event-types), for `rules check` and suggestions:
+ * `order.<status>`, `order.overdue`, `ticket.<status>` and the relay's own.
+ */
+export function knownEventTypes(): string[] {
+  return [
+    ...EVENT_STATUSES.map((s) => `order.${s}`),
+    ORDER_OVERDUE_TYPE,
+    ...TICKET_STATUSES.map((s) => `ticket.${s}`),
+    ...RELAY_EVENT_TYPES,
+  ];
+}
+
+/** Where an event's failure reason was found: the callback itself, or the order's details (GET /order). */
+export const FAILURE_SOURCES = ['callback', 'order'] as const;
+export type FailureSource = (typeof FAILURE_SOURCES)[number];
+
+/**
+ * Why Colt says an order failed (or was cancelled), as far as it said: a code, a short
+ * reason, a longer message (docs/design.md#failure-reason). Each part is absent when Colt
+ * gave none; at least one is present.
+ */
+export interface EventFailure {
+  code?: string;
+  reason?: string;
+  message?: string;
+  source: FailureSource;
+}
+
+/** `E-4021 · Address validation failed` (the message stands in for a missing reason). */
+export function failureLine(failure: Pick<EventFailure, 'code' | 'reason' | 'message'>): string {
+  return [failure.code, failure.reason ?? failure.message].filter(Boolean).join(' · ');
+}
 
 /** An inclusive range of E.164 numbers; a single number has start === end. */
 export interface NumberRange {
@@ -97,6 +140,12 @@ export interface NormalisedEvent {
    * (Colt unreachable past ENRICH_MAX_WAIT, order unknown to Colt…); null otherwise.
    */
   detailsMissing: string | null;
+  /**
+   * Why the order failed or was cancelled, from the callback, else from the order's details
+   * (re-read whenever the event is loaded, so details fetched later fill it); null for other
+   * statuses and when Colt said nothing usable.
+   */
+  failure: EventFailure | null;
   /** The callback as received (parsed). */
   payload: unknown;
 }

@@ -43,7 +43,8 @@ function suggest(word: string, candidates: readonly string[], roots: readonly st
   if (dot > 0 && roots.length > 0) {
     const root = closest(word.slice(0, dot), roots);
     const suggestion = root === undefined ? undefined : `${root}${word.slice(dot)}`;
-    return suggestion === word ? undefined : suggestion;
+    // Not a path under a root: a dotted name of its own (`failure.cod` → `failure.code`).
+    if (suggestion !== undefined) return suggestion === word ? undefined : suggestion;
   }
   return closest(word, candidates);
 }

@@ -7,6 +7,7 @@ import type { CallbackFields, NormalisedEvent } from '../event/event.js';
 import { reportedEventType } from '../event/event.js';
 import { collectObjects } from '../lib/json-walk.js';
 import { extractNumberRanges } from '../colt/order-numbers.js';
+import { eventFailure } from '../colt/failure-reason.js';
 import { storableText } from './storable-text.js';
 import { mapNumberType, mapOrderType, mapStatus } from '../event/vocabulary.js';
 
@@ -161,6 +162,7 @@ export function normaliseCallback(body: JsonObject, ctx: NormaliseContext): Extr
       stale: ctx.stale ?? false,
       order: null,
       detailsMissing: null,
+      failure: eventFailure({ type: null, source, status: fields.status, payload: body, details: null }),
       payload: body,
     },
   };

@@ -6,12 +6,13 @@
 import { pendingEnrichments, type EnrichmentPending } from './event-work.repo.js';
 import { and, asc, desc, eq, getTableColumns, gte, ilike, inArray, like, lt, or, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { NormalisedEvent } from '../event/event.js';
+import type { EventFailure, NormalisedEvent } from '../event/event.js';
 import { decodeTimeIdCursor, decodeTimeSerialCursor, decodeTimeTextCursor, isUuid, pageLimit, toPage, type Page } from './cursor.js';
 import type { DbOrTx } from './db.js';
 import type { DeliveryRow } from './deliveries.repo.js';
 import { loadGroups, type GroupView } from './delivery-groups.repo.js';
-import { EVENT_PROGRESS, joinProgress, toNormalisedEvent, type EventRow } from './events.repo.js';
+import { EVENT_PROGRESS, eventType, joinProgress, toNormalisedEvent, type EventRow } from './events.repo.js';
+import { orderFailures } from './order-failures.repo.js';
 import type { OrderRow } from './orders.repo.js';
 import type { RefusalRow } from './refusals.repo.js';
 import { callbackEvents, callbackRefusals, deliveries, deliveryAttempts, orders, processedEvents } from './schema.js';
@@ -24,8 +25,16 @@ export { InvalidCursorError, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type Page } fro
 export { pruneOlderThan, getQueueStats, type QueueStats, type PruneCounts } from './retention.repo.js';
 
 export type AttemptRow = typeof deliveryAttempts.$inferSelect;
-/** An event row without its bulky or sensitive parts (raw body, payload, headers). */
-export type EventSummary = Omit<EventRow, 'rawBody' | 'payload' | 'headers'>;
+/**
+ * An event row without its bulky or sensitive parts (raw body, payload, headers), its
+ * `type` always filled (`order.<status>`, `ticket.<status>` where the column is null).
+ */
+export type EventSummary = Omit<EventRow, 'rawBody' | 'payload' | 'headers' | 'type'> & { type: string };
+
+/** A stored row with its type filled (the column is null for order-state events). */
+function withType<T extends Pick<EventRow, 'type' | 'source' | 'status' | 'rawStatus'>>(row: T): T & { type: string } {
+  return { ...row, type: eventType(row) };
+}
 /**
  * A delivery with its attempt log. DeliveryRow's own `attempts` column (a count) would
  * clash with the list, so the count is `attemptCount` here and `attempts` is the log.
@@ -38,8 +47,8 @@ export type DeliveryWithAttempts = Omit<DeliveryRow, 'attempts'> & {
 };
 
 export interface EventDetail {
-  /** The stored row, raw body included. */
-  event: EventRow;
+  /** The stored row, raw body included, its type filled. */
+  event: EventRow & { type: string };
   /** The docs/design.md#normalised-event event as rules and templates see it now (order details merged in). */
   normalised: NormalisedEvent;
   /** Every generation's deliveries, oldest first, each with its attempts. */
@@ -50,6 +59,8 @@ export interface EventDetail {
 
 export interface OrderTimeline {
   order: OrderRow;
+  /** Why the order failed or was cancelled, as its final event and details say (null otherwise). */
+  failure: EventFailure | null;
   /** The order's events, oldest first. */
   events: EventSummary[];
   /** The order's deliveries, oldest first, each with its attempts. */
@@ -120,7 +131,7 @@ export async function listEvents(db: DbOrTx, q: EventsQuery): Promise<Page<Event
     .where(and(...where))
     .orderBy(desc(callbackEvents.receivedAt), desc(callbackEvents.id))
     .limit(limit + 1);
-  return toPage(rows, limit, (r) => [r.receivedAt.toISOString(), r.id]);
+  return toPage(rows.map(withType), limit, (r) => [r.receivedAt.toISOString(), r.id]);
 }
 
 /** One event with its raw body, normalised form and every delivery; null when unknown. */
@@ -139,7 +150,7 @@ export async function getEventDetail(db: DbOrTx, eventId: string): Promise<Event
     .where(eq(deliveries.eventId, eventId))
     .orderBy(asc(deliveries.generation), asc(deliveries.createdAt), asc(deliveries.channel));
   return {
-    event: found.event,
+    event: withType(found.event),
     normalised: toNormalisedEvent(found.event, found.order),
     deliveries: await withAttempts(db, rows),
     enrichment: (await pendingEnrichments(db, { eventId }))[0] ?? null,
@@ -186,7 +197,8 @@ export async function getOrderTimeline(db: DbOrTx, orderId: string): Promise<Ord
     .orderBy(asc(deliveries.createdAt), asc(deliveries.id))
     .limit(TIMELINE_MAX_ROWS);
   const enrichment = (await pendingEnrichments(db, { orderId }))[0] ?? null;
-  return { order, events, deliveries: await withAttempts(db, rows), enrichment };
+  const failure = (await orderFailures(db, [order])).get(orderId) ?? null;
+  return { order, failure, events: events.map(withType), deliveries: await withAttempts(db, rows), enrichment };
 }
 
 /** Deliveries, newest created first. */

@@ -7,7 +7,10 @@
  */
 import { and, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
-import { callbackEvents, channelState, deliveries, eventWork } from './schema.js';
+import { insertRelayEvent, type RelayEventWrite } from './relay-events.repo.js';
+import { channelState, deliveries } from './schema.js';
+
+export type { RelayEventWrite } from './relay-events.repo.js';
 
 /** A channel the breaker may disable, with what it last failed with. */
 export interface BreakerCandidate {
@@ -52,14 +55,6 @@ export async function findChannelsToDisable(db: DbOrTx, cutoff: Date): Promise<B
   return out;
 }
 
-/** The relay event to store with a disable (its fields as callback_events holds them). */
-export interface RelayEventWrite {
-  id: string;
-  dedupeKey: string;
-  type: string;
-  payload: Record<string, unknown>;
-}
-
 /**
  * Disables the channel if it is still enabled and still failing since `cutoff` or earlier,
  * and stores its event with it; false when another dispatcher (or an operator) got there first.
@@ -76,32 +71,7 @@ export async function tripChannel(
       .where(and(eq(channelState.channel, channel), isNull(channelState.disabledAt), lte(channelState.failingSince, cutoff)))
       .returning({ channel: channelState.channel });
     if (tripped.length === 0) return false;
-    const stored = await tx
-      .insert(callbackEvents)
-      .values({
-        id: event.id,
-        dedupeKey: event.dedupeKey,
-        // About a channel, not an order: no order row is written for it (orders stay Colt's).
-        orderId: '',
-        status: 'unknown',
-        rawStatus: null,
-        orderType: 'unknown',
-        numberType: 'unknown',
-        customerRef: null,
-        numbers: [],
-        occurredAt: at,
-        receivedAt: at,
-        rawBody: JSON.stringify(event.payload),
-        payload: event.payload,
-        headers: {},
-        remoteAddr: null,
-        stale: false,
-        source: 'relay',
-        type: event.type,
-      })
-      .onConflictDoNothing()
-      .returning({ id: callbackEvents.id });
-    if (stored.length > 0) await tx.insert(eventWork).values({ eventId: event.id, dueAt: at, attempts: 0 });
+    await insertRelayEvent(tx, event, at);
     return true;
   });
 }

@@ -3,8 +3,10 @@
  * last 24 hours, dead letters, orders that need a person, and the raw bodies of an order's
  * callbacks. Lists and detail views live in admin.repo.ts; queue gauges in retention.repo.ts.
  */
-import { and, asc, count, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
+import type { EventFailure } from '../event/event.js';
 import type { DbOrTx } from './db.js';
+import { orderFailures } from './order-failures.repo.js';
 import { callbackEvents, deliveries, deliveryAttempts, orders } from './schema.js';
 
 /** Hours the overview charts cover, the current (partial) hour last. */
@@ -35,13 +37,13 @@ function emptySeries(window: HourWindow): number[] {
   return Array.from({ length: window.hours }, () => 0);
 }
 
-/** Callbacks stored per hour, oldest hour first. */
+/** Callbacks stored per hour, oldest hour first; the relay's own events (a channel disabled…) are not callbacks. */
 export async function callbacksPerHour(db: DbOrTx, window: HourWindow): Promise<number[]> {
   const bucket = bucketOf(callbackEvents.receivedAt, window);
   const rows = await db
     .select({ bucket, n: count() })
     .from(callbackEvents)
-    .where(gte(callbackEvents.receivedAt, window.start))
+    .where(and(gte(callbackEvents.receivedAt, window.start), ne(callbackEvents.source, 'relay')))
     .groupBy(bucket);
   const series = emptySeries(window);
   for (const r of rows) if (r.bucket >= 0 && r.bucket < window.hours) series[r.bucket] = Number(r.n);
@@ -91,6 +93,8 @@ export interface ProblemOrder {
   dead: number;
   /** The most recent dead delivery's channel and error, when there is one. */
   lastDead: { channel: string; error: string | null; code: string | null } | null;
+  /** Why Colt failed (or cancelled) it, when it said. */
+  failure: EventFailure | null;
 }
 
 /** Failed orders and orders with dead letters, most recently updated first. */
@@ -103,6 +107,8 @@ export async function listProblemOrders(db: DbOrTx, limit = 10): Promise<Problem
       orderType: orders.orderType,
       customerRef: orders.customerRef,
       updatedAt: orders.updatedAt,
+      details: orders.details,
+      detailsFetchedAt: orders.detailsFetchedAt,
     })
     .from(orders)
     .where(or(eq(orders.status, 'failed'), sql`exists ${deadOf}`))
@@ -126,7 +132,13 @@ export async function listProblemOrders(db: DbOrTx, limit = 10): Promise<Problem
     entry.last = { channel: d.channel, error: d.error, code: d.code };
     byOrder.set(d.orderId, entry);
   }
-  return rows.map((r) => ({ ...r, dead: byOrder.get(r.orderId)?.n ?? 0, lastDead: byOrder.get(r.orderId)?.last ?? null }));
+  const failures = await orderFailures(db, rows);
+  return rows.map(({ details: _details, detailsFetchedAt: _fetched, ...r }) => ({
+    ...r,
+    dead: byOrder.get(r.orderId)?.n ?? 0,
+    lastDead: byOrder.get(r.orderId)?.last ?? null,
+    failure: failures.get(r.orderId) ?? null,
+  }));
 }
 
 /** Most callbacks of one order whose raw bodies one page shows (admin.repo caps the timeline likewise). */

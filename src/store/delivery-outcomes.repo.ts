@@ -5,6 +5,7 @@
  * send costs a share of one round trip instead of a five-statement transaction.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { CHANNEL_DISABLED_TYPE } from '../event/event.js';
 import type { DbOrTx } from './db.js';
 import { truncateUtf8, type AttemptRecord, type DeliveryLease } from './deliveries.repo.js';
 import { rowsOf } from './rows.js';
@@ -30,8 +31,11 @@ export interface DeliveryOutcomeWrite {
   channelEffect?: 'success' | 'failure';
   /** The peer's Retry-After: the channel is paused until then (never shortening a pause). */
   pauseUntil?: Date;
-  /** The peer asked never to be sent to again: the channel is disabled with this reason. */
-  disableReason?: string;
+  /**
+   * The peer asked never to be sent to again (webhook 410): the channel is disabled with
+   * this reason, and its `relay.channel_disabled` event stored with this id (once per disable).
+   */
+  disable?: { reason: string; eventId: string; channelType: string };
   /** suppressed by a silence (docs/design.md#silences): its id, kept on the delivery. */
   silenceId?: string;
 }
@@ -60,7 +64,9 @@ export async function recordOutcomes(db: DbOrTx, items: DeliveryOutcomeWrite[]):
     response: cleanText(o.attempt?.response),
     effect: o.channelEffect ?? null,
     pause_until: o.pauseUntil?.toISOString() ?? null,
-    disable_reason: cleanText(o.disableReason),
+    disable_reason: cleanText(o.disable?.reason),
+    disable_event_id: o.disable?.eventId ?? null,
+    channel_type: o.disable?.channelType ?? null,
     silence_id: o.silenceId ?? null,
   }));
   const rows = rowsOf<{ seq: number; applied: boolean }>(await db.execute(outcomeStatement(JSON.stringify(input))));
@@ -73,6 +79,41 @@ export async function recordOutcomes(db: DbOrTx, items: DeliveryOutcomeWrite[]):
 function cleanText(text: string | null | undefined): string | null {
   const cut = truncateUtf8(text, RESPONSE_EXCERPT_BYTES);
   return cut === null ? null : cut.replaceAll('\u0000', '');
+}
+
+/** An ISO 8601 UTC text of a timestamptz, as JavaScript's toISOString() writes it (the event payloads' form). */
+const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+/**
+ * CTEs after `channels`: each disable this statement made (a 410) stores its
+ * relay.channel_disabled event and queues it for routing. A disable made here has this
+ * batch's time as disabled_at; a channel that was already disabled kept its own, so it is
+ * not announced again, and the dedupe key (channel and disable time) stops a repeat.
+ */
+function goneStatement(): SQL {
+  const payload = sql`jsonb_build_object(
+      'channel', g.channel, 'channelType', g.channel_type, 'disabledAt', ${iso('g.disabled_at')}, 'disabledBy', 'gone',
+      'reason', g.disabled_reason, 'failingSince', ${iso('g.failing_since')}, 'lastSuccessAt', ${iso('g.last_success_at')},
+      'lastError', g.disable_error, 'lastCode', g.disable_code, 'consecutiveFailures', g.consecutive_failures, 'disableAfter', null)`;
+  return sql`,
+    gone as (
+      select c.*, e.disable_event_id, e.channel_type, e.disable_error, e.disable_code
+      from channels c join effects e on e.channel = c.channel
+      where e.disable_reason is not null and c.disabled_by = 'gone' and c.disabled_at = e.at
+    ),
+    gone_events as (
+      insert into callback_events (id, dedupe_key, order_id, status, raw_status, order_type, number_type, customer_ref,
+        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale, source, type)
+      select g.disable_event_id, 'relay:channel_disabled:' || g.channel || ':' || ${iso('g.disabled_at')}, '', 'unknown', null,
+        'unknown', 'unknown', null, '[]'::jsonb, g.disabled_at, g.disabled_at, p.payload::text, p.payload, '{}'::jsonb, null,
+        false, 'relay', ${CHANNEL_DISABLED_TYPE}
+      from gone g cross join lateral (select ${payload} as payload) p
+      on conflict (dedupe_key) do nothing
+      returning id, received_at
+    ),
+    gone_work as (
+      insert into event_work (event_id, due_at) select id, received_at from gone_events
+    )`;
 }
 
 /**
@@ -90,7 +131,8 @@ function outcomeStatement(input: string): SQL {
       select * from jsonb_to_recordset(${input}::jsonb) as x(
         seq int, id uuid, attempts int, lease_until timestamptz, channel text, status text, at timestamptz,
         next_attempt_at timestamptz, error text, note text, code text, attempt_outcome text, started_at timestamptz,
-        duration_ms int, response text, effect text, pause_until timestamptz, disable_reason text, silence_id uuid)
+        duration_ms int, response text, effect text, pause_until timestamptz, disable_reason text, silence_id uuid,
+        disable_event_id uuid, channel_type text)
     ),
     applied as (
       update deliveries d set
@@ -123,6 +165,10 @@ function outcomeStatement(input: string): SQL {
         (count(*) filter (where h.effect = 'failure' and h.seq > coalesce(l.seq, -1)))::int as failures,
         max(h.pause_until) as paused_until,
         (array_agg(h.disable_reason order by h.seq desc) filter (where h.disable_reason is not null))[1] as disable_reason,
+        (array_agg(h.disable_event_id order by h.seq desc) filter (where h.disable_reason is not null))[1] as disable_event_id,
+        (array_agg(h.channel_type order by h.seq desc) filter (where h.disable_reason is not null))[1] as channel_type,
+        (array_agg(h.error order by h.seq desc) filter (where h.disable_reason is not null))[1] as disable_error,
+        (array_agg(h.code order by h.seq desc) filter (where h.disable_reason is not null))[1] as disable_code,
         min(h.at) filter (where h.effect = 'failure' and h.seq > coalesce(l.seq, -1)) as failing_since,
         max(h.at) filter (where h.effect = 'success') as success_at,
         max(h.at) as at
@@ -143,14 +189,17 @@ function outcomeStatement(input: string): SQL {
         consecutive_failures = case when (select r.reset from effects r where r.channel = excluded.channel)
           then excluded.consecutive_failures else cs.consecutive_failures + excluded.consecutive_failures end,
         paused_until = greatest(cs.paused_until, excluded.paused_until),
-        disabled_at = coalesce(excluded.disabled_at, cs.disabled_at),
-        disabled_reason = case when excluded.disabled_at is not null then excluded.disabled_reason else cs.disabled_reason end,
-        disabled_by = case when excluded.disabled_at is not null then excluded.disabled_by else cs.disabled_by end,
+        -- A channel already disabled keeps its first disable (when, why, by whom), as disableChannel does.
+        disabled_at = coalesce(cs.disabled_at, excluded.disabled_at),
+        disabled_reason = case when cs.disabled_at is null and excluded.disabled_at is not null then excluded.disabled_reason else cs.disabled_reason end,
+        disabled_by = case when cs.disabled_at is null and excluded.disabled_at is not null then excluded.disabled_by else cs.disabled_by end,
         last_success_at = greatest(cs.last_success_at, excluded.last_success_at),
         -- A success in the batch restarts the count from its first later failure (or ends it).
         failing_since = case when excluded.last_success_at is not null then excluded.failing_since
           else coalesce(cs.failing_since, excluded.failing_since) end,
         updated_at = excluded.updated_at
-    )
+      returning cs.channel, cs.disabled_at, cs.disabled_by, cs.disabled_reason, cs.failing_since, cs.last_success_at,
+        cs.consecutive_failures
+    )${goneStatement()}
     select i.seq, a.id is not null as applied from input i left join applied a on a.seq = i.seq`;
 }

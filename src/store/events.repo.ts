@@ -2,6 +2,7 @@
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { STATUS_RANK, reportedEventType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../event/event.js';
 import type { CallbackFields } from '../event/event.js';
+import { eventFailure } from '../colt/failure-reason.js';
 import { secondaryDedupeKey, type CallbackKindName } from '../receive/dedupe.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
@@ -277,7 +278,7 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
   const source = row.source as EventSource;
   return {
     eventId: row.id,
-    type: row.type ?? reportedEventType(source, row.status as EventStatus, row.rawStatus),
+    type: eventType(row),
     source,
     orderId: row.orderId,
     status: row.status as EventStatus,
@@ -292,8 +293,18 @@ export function toNormalisedEvent(row: EventFields, order: OrderFields | null): 
     stale: row.stale,
     order: details ? ((order!.details as Record<string, unknown> | null) ?? null) : null,
     detailsMissing: details ? null : (order?.enrichError ?? null),
+    failure: eventFailure({ type: row.type, source, status: row.status as EventStatus, payload: row.payload, details: details?.details ?? null }),
     payload: row.payload,
   };
+}
+
+/**
+ * A stored event's type: its `type` column when set (`order.overdue`, `relay.…`), else what
+ * its source and status make it (`order.<status>`, `ticket.<status>`). Order-state events
+ * keep a null column (an older release reads null as "order state"), so every read fills it here.
+ */
+export function eventType(row: Pick<EventFields, 'type' | 'source' | 'status' | 'rawStatus'>): string {
+  return row.type ?? reportedEventType(row.source as EventSource, row.status as EventStatus, row.rawStatus);
 }
 
 /** The normalised event with its order merged in, or null when no such event exists. */

@@ -146,3 +146,20 @@ export async function countOpenOrders(db: DbOrTx, now: Date): Promise<{ orderTyp
     .groupBy(sql`1`, sql`2`);
   return rows.map((r) => ({ ...r, count: Number(r.count) }));
 }
+
+/**
+ * Open orders past their type's ORDER_SLA now, by type, every type present (0 when none): the
+ * condition that yields order.overdue events (findOverdueOrders), counted whether or not the
+ * event was written. One scan of the open orders (the partial indexes' predicate).
+ */
+export async function countOverdueOrders(db: DbOrTx, now: Date, slaMs: Record<OrderType, number>): Promise<Record<OrderType, number>> {
+  const perType = ORDER_TYPES.map((type) => and(eq(orders.orderType, type), lte(orders.firstSeenAt, new Date(now.getTime() - slaMs[type]))));
+  const rows = await db
+    .select({ orderType: orders.orderType, count: sql<number>`count(*)::int` })
+    .from(orders)
+    .where(and(isOpenOrder, or(...perType)))
+    .groupBy(orders.orderType);
+  const counts = Object.fromEntries(ORDER_TYPES.map((t) => [t, 0])) as Record<OrderType, number>;
+  for (const r of rows) if (Object.hasOwn(counts, r.orderType)) counts[r.orderType as OrderType] = Number(r.count);
+  return counts;
+}

@@ -2,9 +2,9 @@
  * Retention (`colt-relay prune`) and the queue gauges the metrics read at scrape time.
  * Orders are never pruned: they are the current state, one row per order.
  */
-import { and, count, eq, gte, lt, min, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, lt, notExists, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
-import { callbackEvents, callbackRefusals, deliveries, deliveryAttempts, eventWork } from './schema.js';
+import { callbackEvents, callbackRefusals, channelState, deliveries, deliveryAttempts, eventWork } from './schema.js';
 
 /** Delivery statuses that will not change again without an operator. */
 export const FINAL_DELIVERY_STATUSES = ['delivered', 'dead', 'suppressed'] as const;
@@ -23,8 +23,18 @@ export interface PruneCounts {
 export interface QueueStats {
   /** Deliveries per status (every status of QUEUE_STATUSES present, 0 when none). */
   depth: Record<QueueStatus, number>;
-  /** How long the oldest due delivery has waited past its due time; 0 when none is due. */
+  /**
+   * How long the oldest due and sendable delivery has waited past its due time; 0 when none.
+   * Deliveries held on purpose (their channel disabled, paused, waiting for its send slot or
+   * in its quiet hours) are not late: held-deliveries.repo.ts counts them.
+   */
   oldestDueAgeSeconds: number;
+}
+
+/** What getQueueStats cannot read from the database: which channels keep quiet hours now (from the rules). */
+export interface QueueStatsOptions {
+  /** Channels in their quiet hours at `now` (pacing.ts quietChannelNames). @default [] */
+  quietChannels?: readonly string[];
 }
 
 /**
@@ -84,8 +94,12 @@ export async function pruneOlderThan(db: DbOrTx, cutoff: Date): Promise<PruneCou
   });
 }
 
-/** Queue depth by status and the age of the oldest due delivery, for the metrics gauges. */
-export async function getQueueStats(db: DbOrTx, now: Date): Promise<QueueStats> {
+/**
+ * Queue depth by status and the age of the oldest due delivery the dispatcher may send now,
+ * for the metrics gauges and the overview. The oldest-due read walks the partial due index
+ * from its oldest entry and stops at the first sendable one.
+ */
+export async function getQueueStats(db: DbOrTx, now: Date, options: QueueStatsOptions = {}): Promise<QueueStats> {
   const rows = await db
     .select({ status: deliveries.status, n: count() })
     .from(deliveries)
@@ -93,12 +107,26 @@ export async function getQueueStats(db: DbOrTx, now: Date): Promise<QueueStats> 
     .groupBy(deliveries.status);
   const depth = Object.fromEntries(QUEUE_STATUSES.map((s) => [s, 0])) as Record<QueueStatus, number>;
   for (const r of rows) depth[r.status as QueueStatus] = Number(r.n);
-  // The claim predicate: a sending row whose lease ran out is due again (a dispatcher's).
+  // The claim's predicate (delivery-claim.repo.ts): a sending row whose lease ran out is due
+  // again; a channel disabled, paused, waiting for its send slot or keeping quiet holds its rows.
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const quiet = JSON.stringify(options.quietChannels ?? []);
+  // ORDER BY … LIMIT 1, not min(): with the anti-join, only this form stops at the first row.
   const [oldest] = await db
-    .select({ at: min(deliveries.nextAttemptAt) })
+    .select({ at: deliveries.nextAttemptAt })
     .from(deliveries)
-    .where(and(sql`${deliveries.status} in ('pending', 'retrying', 'sending')`, lt(deliveries.nextAttemptAt, now)));
-  const at = oldest?.at ? new Date(oldest.at as unknown as string | Date) : null;
-  const oldestDueAgeSeconds = at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : 0;
+    .where(
+      and(
+        sql`${deliveries.status} in ('pending', 'retrying', 'sending')`,
+        lt(deliveries.nextAttemptAt, now),
+        sql`not exists (select 1 from ${channelState} cs where cs.channel = ${deliveries.channel}
+          and (cs.disabled_at is not null or cs.paused_until > ${at} or cs.next_send_at > ${at}))`,
+        sql`${deliveries.channel} not in (select jsonb_array_elements_text(${quiet}::jsonb))`,
+      ),
+    )
+    .orderBy(asc(deliveries.nextAttemptAt))
+    .limit(1);
+  const since = oldest?.at ? new Date(oldest.at as unknown as string | Date) : null;
+  const oldestDueAgeSeconds = since ? Math.max(0, (now.getTime() - since.getTime()) / 1000) : 0;
   return { depth, oldestDueAgeSeconds };
 }

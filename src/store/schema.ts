@@ -248,7 +248,8 @@ export const deliveryGroups = pgTable(
 
 /**
  * Silences (docs/design.md#silences): while `starts_at <= now < ends_at` and not expired, a delivery whose
- * event matches `match` (a rules-file match) is recorded as suppressed, naming the silence.
+ * event matches `match` (a rules-file match), to one of `channels` (or any channel when
+ * null), is recorded as suppressed, naming the silence.
  */
 export const silences = pgTable(
   'silences',
@@ -263,6 +264,11 @@ export const silences = pgTable(
     createdAt: ts('created_at').notNull(),
     /** Set when expired by hand before ends_at. */
     expiredAt: ts('expired_at'),
+    /**
+     * The channels it mutes (names in the rules file); null mutes every channel. Added after
+     * the first release: a row written before it is null, as its silence meant.
+     */
+    channels: text('channels').array(),
   },
   (t) => [index('silences_ends_idx').on(t.endsAt)],
 );

@@ -1,5 +1,6 @@
 /**
- * Silences (docs/design.md#silences): created with a window and a match, listed newest first, expired
+ * Silences (docs/design.md#silences): created with a window, a match and optionally the channels
+ * they mute, listed newest first, expired
  * by hand (`expired_at`), and loaded by dispatchers while they can still apply. A silence's
  * match is validated before it gets here (src/config/silence-match.ts).
  */
@@ -18,6 +19,8 @@ export interface NewSilence {
   endsAt: Date;
   comment: string;
   createdBy: string;
+  /** Channel names it mutes; null or absent: every channel. */
+  channels?: string[] | null;
 }
 
 /** `pending` (starts later), `active`, or `expired` (ended, or expired by hand). */
@@ -32,7 +35,7 @@ export function silenceState(row: Pick<SilenceRow, 'startsAt' | 'endsAt' | 'expi
 export async function createSilence(db: DbOrTx, silence: NewSilence, now: Date): Promise<SilenceRow> {
   const [row] = await db
     .insert(silences)
-    .values({ id: newId(now.getTime()), ...silence, createdAt: now })
+    .values({ id: newId(now.getTime()), ...silence, channels: silence.channels ?? null, createdAt: now })
     .returning();
   return row!;
 }

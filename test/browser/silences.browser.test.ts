@@ -1,7 +1,8 @@
 /**
  * Muting a known incident in a real browser against a real relay (docs/design.md#notification-controls): create a
- * silence on /silences, see the failure's notification suppressed and naming the silence on
- * the order page, follow the link, expire it, and see the next failure delivered to the
+ * silence of the webhook channel on /silences, see on the order page the failure's webhook
+ * suppressed (naming the silence and its scope) while the log channel still gets it, follow
+ * the link, expire it (behind a confirmation), and see the next failure delivered to the
  * webhook receiver. Writes screenshots to test/browser/screenshots/out/ (not committed).
  *
  * Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`): without it the
@@ -72,10 +73,13 @@ describe('silences in a real browser', () => {
       await page.fill('input[name=duration]', '2h');
       await page.fill('input[name=comment]', 'Colt incident 4711');
       await page.fill('input[name=createdBy]', 'alice');
+      // Only the webhook: the relay's log keeps every event.
+      await page.check('input[name="channels[]"][value=oss]');
       await Promise.all([page.waitForURL(/\/silences\?done=silenced/), page.click('button:has-text("Silence")')]);
       expect(await page.textContent('.flash')).toContain('Silence created');
       const row = page.locator('tr', { hasText: 'Colt incident 4711' });
       expect(await row.textContent()).toContain('status=failed customerRef=ACME-UK-0042');
+      expect(await row.locator('td').nth(1).textContent()).toBe('oss');
       const silenceId = (await row.getAttribute('id'))!.replace(/^s-/, '');
 
       // A failure during the incident: recorded, not sent, and the order page says why.
@@ -85,13 +89,16 @@ describe('silences in a real browser', () => {
       await page.goto(`${base}/orders/IN-ORD-SIL-1`);
       const card = page.locator('.delivery', { hasText: 'failures-to-oss' });
       expect(await card.locator('.head .badge').first().textContent()).toBe('suppressed');
-      expect(await card.locator('.silenced').textContent()).toBe('suppressed by silence Colt incident 4711');
+      expect(await card.locator('.silenced').textContent()).toBe('suppressed by silence Colt incident 4711 (on oss only)');
+      expect(await page.locator('.delivery', { hasText: 'everything-to-log' }).locator('.head .badge').first().textContent()).toBe('delivered');
       await mkdir(path.dirname(SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
       // The incident is over: follow the link to the silence and expire it.
       await Promise.all([page.waitForURL(`${base}/silences#s-${silenceId}`), card.locator('.silenced a').click()]);
-      await Promise.all([page.waitForURL(/done=expired/), page.locator(`#s-${silenceId} button:has-text("Expire")`).click()]);
+      // Expire sits behind a confirmation: the first click only opens it.
+      await page.locator(`#s-${silenceId} summary:has-text("Expire")`).click();
+      await Promise.all([page.waitForURL(/done=expired/), page.locator(`#s-${silenceId} button:has-text("Expire now")`).click()]);
       expect(await page.textContent('.flash')).toContain('Silence expired');
       expect(await page.locator(`#s-${silenceId}`).textContent()).toContain('expired by hand');
       expect(await page.locator(`#s-${silenceId} button`).count()).toBe(0);

@@ -15,7 +15,8 @@ import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+/** The webhook peer's signing secret, for rules a test writes. */
+export const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 const rules = (peerUrl: string) => `
 channels:
@@ -37,8 +38,20 @@ export interface BrowserRelay {
   stop(): Promise<void>;
 }
 
+/** What a browser test may change about its relay. */
+export interface BrowserRelayOptions {
+  /** The rules, given the webhook peer's URL. @default failures-to-oss and everything-to-log */
+  rules?: (peerUrl: string) => string;
+  /** More environment (a Slack stand-in's SLACK_API_URL…). */
+  env?: Record<string, string>;
+}
+
 /** A relay on a real port with the dashboard on (ADMIN_TOKEN) and the failures-to-oss rule. */
-export async function startBrowserRelay(tokens: { admin: string; callback: string }, folderPrefix: string): Promise<BrowserRelay> {
+export async function startBrowserRelay(
+  tokens: { admin: string; callback: string },
+  folderPrefix: string,
+  options: BrowserRelayOptions = {},
+): Promise<BrowserRelay> {
   const peer = await startWebhookPeer(WEBHOOK_SECRET);
   let database: Record<string, string>;
   let cleanup: () => Promise<void>;
@@ -57,10 +70,11 @@ export async function startBrowserRelay(tokens: { admin: string; callback: strin
       HOST: '127.0.0.1',
       ADMIN_TOKEN: tokens.admin,
       CALLBACK_TOKEN: tokens.callback,
-      RULES: rules(peer.url),
+      RULES: (options.rules ?? rules)(peer.url),
       WEBHOOK_ALLOW_PRIVATE: 'true',
       LOG_LEVEL: 'silent',
       ...database,
+      ...options.env,
     },
     logger: createSilentLogger(),
   });
@@ -84,9 +98,9 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** A 1280×900 page, and the console errors and page errors it reports. */
-export async function newPage(browser: Browser): Promise<{ page: Page; problems: string[] }> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+/** A page (1280×900 unless given: 375×740 is a phone), and the console errors and page errors it reports. */
+export async function newPage(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; problems: string[] }> {
+  const page = await (await browser.newContext({ viewport })).newPage();
   const problems: string[] = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(e.message));

@@ -170,12 +170,26 @@ describe.each(STORE_KINDS)('colt-relay silence against a running relay (%s)', { 
       expect((await runCli(['silence', 'list'], without)).stdout).toMatch(/ active {3}until \S+ {2}status=cancelled {2}"no token" by bob {2}\(0 suppressed\)/);
     }
   });
+
+  it('silence add --channel: the silence names its channel on stdout and in the list; the relay holds that channel', async () => {
+    const res = await runCli(['silence', 'add', '--match', 'customerRef=ACME', '--channel', 'oss', '--for', '1h', '--comment', 'OSS migration', '--author', 'carol'], env);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const [, id] = /^silence (\S+) created: customerRef=ACME on oss until \S+Z$/m.exec(res.stdout) ?? [];
+    expect(id).toBeDefined();
+    expect((await runCli(['silence', 'list'], env)).stdout).toMatch(new RegExp(`^${id}  active   until \\S+  customerRef=ACME on oss  "OSS migration" by carol`, 'm'));
+    if (kind === 'postgres') await new Promise((r) => setTimeout(r, 1_100));
+    const held = await failure();
+    await vi.waitFor(async () => expect(await held.statuses()).toEqual([`suppressed by ${id}`]), { timeout: 30_000, interval: 100 });
+    expect(peerGot(held.orderId)).toBe(0);
+    expect((await runCli(['silence', 'expire', id!], env)).code).toBe(0);
+  });
 });
 
 describe('colt-relay silence: input problems', () => {
   it('exit 2 naming the flag and the problem, before touching any database', async () => {
     // DATABASE_URL points nowhere: a command that tried to connect would exit 1, not 2.
-    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LOG_LEVEL: 'silent', RULES: 'channels:\n  oss: { type: log }\n  console: { type: log }\nrules: []\n' };
     const cases: [string[], RegExp][] = [
       [['silence'], /missing subcommand/],
       [['silence', 'mute'], /unknown subcommand "mute"\n/],
@@ -191,6 +205,10 @@ describe('colt-relay silence: input problems', () => {
       [['silence', 'add', '--for', '2h', '--comment', 'x', '--author', 'a'], /--match \(match\): is required/],
       [['silence', 'add', '--match', 'status=failed', '--nope'], /unknown option --nope\n/],
       [['silence', 'add', '--match', 'status=failed', '--for', '2h', '--coment', 'x'], /unknown option --coment \(did you mean "--comment"\?\)/],
+      [
+        ['silence', 'add', '--match', 'status=failed', '--for', '2h', '--comment', 'x', '--author', 'a', '--channel', 'osss', '--channel', 'pager'],
+        /--channel \(channels\): unknown channels "osss" \(did you mean "oss"\?\), "pager"; the rules define: oss, console/,
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(args, env)));
     results.forEach((res, i) => {

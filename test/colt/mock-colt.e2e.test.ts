@@ -115,6 +115,7 @@ describe('mock-colt callbacks', () => {
       type: 'order.completed',
       source: 'callback',
       detailsMissing: null,
+      failure: null,
       orderId: body.orderId as string,
       status: 'completed',
       rawStatus: body.orderStatus as string,

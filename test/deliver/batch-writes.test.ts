@@ -9,11 +9,15 @@ import { claimDueDeliveries, insertDeliveries, type ClaimedDelivery } from '../.
 import { channelState } from '../../src/store/schema.js';
 import { recordOutcomes, type DeliveryOutcomeWrite } from '../../src/store/delivery-outcomes.repo.js';
 import { claimEventsToRoute, saveRouting } from '../../src/store/routing.repo.js';
-import { eventWork } from '../../src/store/schema.js';
+import { callbackEvents, eventWork } from '../../src/store/schema.js';
+import { eq } from 'drizzle-orm';
+import { newId } from '../../src/lib/ids.js';
 import { STORE_KINDS, useTestStore } from '../support/store.js';
 import { attemptsOf, deliveriesOf, deliveryById, insertTestEvent, resetTables } from './support.js';
 
 const T0 = new Date('2026-11-26T10:00:00Z');
+/** A webhook's 410 as send-delivery writes it. */
+const gone410 = { reason: '410 HTTP 410 Gone', eventId: '00000000-0000-7000-8000-0000000004a0', channelType: 'webhook' };
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 describe.each(STORE_KINDS)('one-statement dispatcher writes (%s)', (kind) => {
@@ -67,7 +71,8 @@ describe.each(STORE_KINDS)('one-statement dispatcher writes (%s)', (kind) => {
       ]);
       expect(rows[0]!.nextAttemptAt).toEqual(at(30_000));
       expect((await getEventDetail(store.db, ev))!.event).toMatchObject({ state: 'processed', processedAt: T0 });
-      expect(await store.db.select().from(eventWork)).toEqual([]);
+      // Only the disable's own relay.channel_disabled event is left to route.
+      expect((await store.db.select().from(eventWork)).map((w) => w.eventId)).not.toContain(ev);
       // The claimed one is this dispatcher's until its lease ends; the pending unpaused one is due now.
       const due = await claimDueDeliveries(store.db, { now: at(1), limit: 10, leaseMs: 30_000 });
       expect(due.map((d) => d.channel)).toEqual(['paced']);
@@ -172,7 +177,7 @@ describe.each(STORE_KINDS)('one-statement dispatcher writes (%s)', (kind) => {
       await pauseChannel(store.db, 'p', at(120_000), T0);
       await recordOutcomes(store.db, [
         failed(p!, { pauseUntil: at(60_000) }),
-        failed(x!, { status: 'dead', nextAttemptAt: undefined, disableReason: '410 HTTP 410 Gone', error: 'gone\u0000', attempt: { startedAt: at(1), durationMs: 1, outcome: 'failed', response: 'bye\u0000' } }),
+        failed(x!, { status: 'dead', nextAttemptAt: undefined, disable: gone410, error: 'gone\u0000', attempt: { startedAt: at(1), durationMs: 1, outcome: 'failed', response: 'bye\u0000' } }),
       ]);
       const states = Object.fromEntries((await getChannelStates(store.db)).map((s) => [s.channel, s]));
       expect(states.p!.pausedUntil).toEqual(at(120_000));
@@ -180,6 +185,36 @@ describe.each(STORE_KINDS)('one-statement dispatcher writes (%s)', (kind) => {
       expect(await deliveryById(store.db, x!.id)).toMatchObject({ status: 'dead', lastError: 'gone', lastCode: '500' });
       expect(await attemptsOf(store.db, x!.id)).toMatchObject([{ outcome: 'failed', response: 'bye', error: 'gone' }]);
       expect(await deliveryById(store.db, p!.id)).toMatchObject({ status: 'retrying', nextAttemptAt: at(5_000) });
+    });
+
+    it('stores one relay.channel_disabled event per 410 disable, queued for routing, and none for a channel already disabled', async () => {
+      // Three sends in flight before the channel is disabled (a disabled channel is not claimed).
+      const [x1] = await claimOn(['x']);
+      const [x2] = await claimOn(['x']);
+      const [x3] = await claimOn(['x']);
+      const dead = (lease: ClaimedDelivery, atMs: number) =>
+        failed(lease, { at: at(atMs), status: 'dead', nextAttemptAt: undefined, disable: { ...gone410, eventId: newId(T0.getTime() + atMs) }, code: '410' });
+      // Two 410s in one batch, then another in a later batch: one disable, one event.
+      await recordOutcomes(store.db, [dead(x1!, 10), dead(x2!, 10)]);
+      await recordOutcomes(store.db, [dead(x3!, 30)]);
+      const events = await store.db.select().from(callbackEvents).where(eq(callbackEvents.type, 'relay.channel_disabled'));
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ source: 'relay', orderId: '', status: 'unknown', dedupeKey: `relay:channel_disabled:x:${at(10).toISOString()}` });
+      expect(events[0]!.payload).toMatchObject({
+        channel: 'x',
+        channelType: 'webhook',
+        disabledAt: at(10).toISOString(),
+        disabledBy: 'gone',
+        reason: '410 HTTP 410 Gone',
+        failingSince: at(10).toISOString(),
+        lastSuccessAt: null,
+        lastCode: '410',
+        consecutiveFailures: 2,
+      });
+      expect(JSON.parse(events[0]!.rawBody)).toEqual(events[0]!.payload);
+      const work = await store.db.select().from(eventWork).where(eq(eventWork.eventId, events[0]!.id));
+      expect(work).toHaveLength(1);
+      expect((await getChannelStates(store.db)).find((s) => s.channel === 'x')).toMatchObject({ disabledAt: at(10), disabledBy: 'gone' });
     });
   });
 });

@@ -211,9 +211,12 @@ describe.each(STORE_KINDS)('dispatcher (%s)', (kind) => {
 
     clock.advance(60_000);
     const second = await newEvent(clock.now());
-    expect(await dispatcher.tick()).toMatchObject({ claimed: 1, delivered: 1 });
+    // The disable's relay.channel_disabled event is routed like any other: `other` hears of it.
+    expect(await dispatcher.tick()).toMatchObject({ events: 2, claimed: 2, delivered: 2 });
     expect((await deliveriesOf(store.db, second)).find((d) => d.channel === 'hook')!.status).toBe('pending');
     expect(hook.jobs).toHaveLength(1);
+    const announced = other.jobs.filter((j) => j.event.type === 'relay.channel_disabled');
+    expect(announced.map((j) => j.event.payload)).toMatchObject([{ channel: 'hook', channelType: 'webhook', disabledBy: 'gone', lastCode: '410' }]);
   });
 
   it('takes back the deliveries of a crashed dispatcher once the lease ends', async () => {

@@ -219,6 +219,37 @@ describe.each(STORE_KINDS)('grouping on %s', { timeout: 120_000 }, (kind) => {
     expect(suppressed.every((r) => r.silenceId !== null && r.lastError?.includes('GLOBEX migration'))).toBe(true);
   });
 
+  it('a silence of the Slack channel holds its grouped members back; the email group and the webhook still go out', async () => {
+    const silence = await createSilence(
+      store.db,
+      {
+        match: { customerRef: 'ACME' },
+        startsAt: new Date(clock.now()),
+        endsAt: new Date(clock.now() + 3_600_000),
+        comment: 'Slack noise',
+        createdBy: 'test',
+        channels: ['ops-slack'],
+      },
+      new Date(clock.now()),
+    );
+    const w = dispatcher();
+    await failedCallbacks(4, ['ACME'], 1_000);
+    await drain(w);
+    clock.advance(WAIT_MS);
+    await drain(w);
+    expect(slack.messages.size).toBe(0);
+    expect(smtp.messages).toHaveLength(1);
+    expect(ordersIn(smtp.messages[0]!.subject)).toBe(4);
+    expect(webhook.jobs).toHaveLength(4);
+    const rows = await store.db.select().from(deliveries);
+    const byChannel = (channel: string) => rows.filter((r) => r.channel === channel).map((r) => r.status);
+    expect(byChannel('ops-slack')).toEqual(Array(4).fill('suppressed'));
+    expect(byChannel('noc-email')).toEqual(Array(4).fill('delivered'));
+    expect(byChannel('oss')).toEqual(Array(4).fill('delivered'));
+    const slackRows = rows.filter((r) => r.channel === 'ops-slack');
+    expect(slackRows.every((r) => r.silenceId === silence.id && r.lastError === `silenced by ${silence.id} (channels ops-slack): Slack noise`)).toBe(true);
+  });
+
   it('a group pending across a restart is sent exactly once by the new dispatcher', async () => {
     const first = dispatcher();
     await failedCallbacks(5, ['ACME'], 1_000);

@@ -22,6 +22,7 @@ import {
   deliveryGroups,
   eventWork,
   orders,
+  silences,
   slackThreads,
 } from '../../src/store/schema.js';
 import { STATUS_RANK } from '../../src/event/event.js';
@@ -89,6 +90,8 @@ export async function resetTables(db: Db): Promise<void> {
   await db.delete(channelState);
   await db.delete(slackThreads);
   await db.delete(deliveryGroups);
+  // A test's silence must not hold the next test's deliveries.
+  await db.delete(silences);
 }
 
 export type Script = (job: DeliveryJob) => SendResult | Promise<SendResult>;

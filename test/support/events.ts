@@ -30,6 +30,7 @@ export function makeEvent(overrides: Partial<NormalisedEvent> = {}): NormalisedE
     type: `order.${overrides.status ?? 'completed'}`,
     source: 'callback',
     detailsMissing: null,
+    failure: null,
     eventId: 'evt_1',
     orderId: 'IN-ORD-1',
     status: 'completed',

@@ -13,6 +13,8 @@ import { createSilentLogger, type Logger } from '../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../src/pipeline.js';
 import type { StoreKind } from '../../src/store/db.js';
 import { createCallbackWriter } from '../../src/store/ingest.js';
+import { createPromMetrics } from '../../src/runtime/node/prom-metrics.js';
+import { storeGaugeReads } from '../../src/runtime/node/store-gauges.js';
 import { createTestStore, type TestStore } from './store.js';
 
 export const PIPELINE_TOKEN = 'pipeline-test-token-0123456789';
@@ -33,16 +35,36 @@ export interface TestPipeline {
 export async function createTestPipeline(
   kind: StoreKind,
   rawEnv: Record<string, string>,
-  options: { logger?: Logger; fetch?: typeof fetch; coltTimeoutMs?: number } = {},
+  options: {
+    logger?: Logger;
+    fetch?: typeof fetch;
+    coltTimeoutMs?: number;
+    /** Serve GET /metrics as the Node server does: Prometheus metrics with every store gauge. */
+    prometheus?: boolean;
+  } = {},
 ): Promise<TestPipeline> {
   const env = { CALLBACK_TOKEN: PIPELINE_TOKEN, LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE: 'true', ...rawEnv };
   const parsed = parseEnv(env);
   const store = await createTestStore(kind);
   const clock = createManualClock(Date.now());
-  const { logger = createSilentLogger(), ...pipelineOptions } = options;
-  const pipeline = await createPipeline({ env: parsed, rawEnv: env, store, clock, logger, ...pipelineOptions });
+  const { logger = createSilentLogger(), prometheus = false, ...pipelineOptions } = options;
+  let rules: Pipeline['rules'] | null = null;
+  const prom = prometheus
+    ? createPromMetrics({ defaultMetrics: false, ...storeGaugeReads({ db: store.db, clock, slaMs: parsed.ORDER_SLA, reconcile: parsed.RECONCILE, rules: () => rules?.() ?? null }) })
+    : null;
+  const pipeline = await createPipeline({ env: parsed, rawEnv: env, store, clock, logger, ...pipelineOptions, ...(prom && { metrics: prom.metrics }) });
+  rules = pipeline.rules;
   const writer = createCallbackWriter(store);
-  const app = createApp({ env: parsed, store, writer, clock, logger, socketAddress: () => '127.0.0.1', pipeline });
+  const app = createApp({
+    env: parsed,
+    store,
+    writer,
+    clock,
+    logger,
+    socketAddress: () => '127.0.0.1',
+    pipeline,
+    ...(prom && { metrics: prom.metrics, renderMetrics: () => prom.render() }),
+  });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

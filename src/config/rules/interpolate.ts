@@ -5,12 +5,14 @@ const REFERENCE = /\$(\$?)\{([^}]*)(\}?)/g;
 
 /**
  * Replaces `${NAME}` with `env.NAME`. A missing variable is reported by name and becomes
- * an empty string; `$${NAME}` is an escape for a literal `${NAME}`.
+ * an empty string; `$${NAME}` is an escape for a literal `${NAME}`. A variable that is set
+ * but empty (or blanks) is valid, but rarely meant: `noteEmpty` hears of it (a warning).
  */
 export function interpolate(
   value: string,
   env: Record<string, string | undefined>,
   report: (message: string) => void,
+  noteEmpty?: (message: string) => void,
 ): string {
   return value.replace(REFERENCE, (whole, escaped: string, name: string, close: string) => {
     if (escaped) return whole.slice(1);
@@ -27,6 +29,12 @@ export function interpolate(
       report(`environment variable ${name} is not set`);
       return '';
     }
+    if (replacement.trim() === '') noteEmpty?.(emptyVariableMessage(name));
     return replacement;
   });
+}
+
+/** The warning for `${NAME}` set to nothing. */
+export function emptyVariableMessage(name: string): string {
+  return `\${${name}} is set but empty: set ${name} to the value this field needs, or write the value in the rules`;
 }

@@ -21,20 +21,28 @@ export function readJson(text: string, options: ReadYamlOptions = {}): YamlSourc
     return { value: undefined, problems: [{ path: [], message: `JSON syntax: ${(error as Error).message}` }], locate };
   }
   const problems: PendingProblem[] = [];
-  return { value: rewrite(value, [], false, options, problems), problems, locate };
+  const emptyVariables: PendingProblem[] = [];
+  return { value: rewrite(value, [], false, options, { problems, emptyVariables }), problems, emptyVariables, locate };
 }
 
-function rewrite(value: unknown, path: PathSegment[], underNumbersKey: boolean, options: ReadYamlOptions, problems: PendingProblem[]): unknown {
+type Found = { problems: PendingProblem[]; emptyVariables: PendingProblem[] };
+
+function rewrite(value: unknown, path: PathSegment[], underNumbersKey: boolean, options: ReadYamlOptions, found: Found): unknown {
   if (typeof value === 'string' && options.env) {
-    return interpolate(value, options.env, (message) => problems.push({ path, message }));
+    return interpolate(
+      value,
+      options.env,
+      (message) => found.problems.push({ path, message }),
+      (message) => found.emptyVariables.push({ path, message }),
+    );
   }
   if (typeof value === 'number' && underNumbersKey) return String(value);
-  if (Array.isArray(value)) return value.map((item, i) => rewrite(item, [...path, i], underNumbersKey, options, problems));
+  if (Array.isArray(value)) return value.map((item, i) => rewrite(item, [...path, i], underNumbersKey, options, found));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        rewrite(item, [...path, key], underNumbersKey || key === options.numbersAsTextUnder, options, problems),
+        rewrite(item, [...path, key], underNumbersKey || key === options.numbersAsTextUnder, options, found),
       ]),
     );
   }

@@ -4,8 +4,9 @@
  */
 import type { PathSegment, PendingProblem } from './yaml.js';
 import type { ConditionArgs, ConditionOperator, ConditionTest, EventFieldKind, MatchClause, MatchSpec, MatchValue } from './types.js';
-import { CONDITION_OPERATORS, ENUM_FIELD_VALUES, EVENT_FIELD_KINDS, NUMBER_FIELD, PATH_FIELDS, isEnumField, isPathField } from './types.js';
+import { CONDITION_OPERATORS, ENUM_FIELD_VALUES, EVENT_FIELD_KINDS, FAILURE_FIELDS, NUMBER_FIELD, PATH_FIELDS, isEnumField, isFailureField, isPathField } from './types.js';
 import { didYouMean, oneOf, unknownName } from '../../lib/suggest.js';
+import { RELAY_EVENT_TYPES, knownEventTypes } from '../../event/event.js';
 import { compileRegex, NEVER_MATCHES } from './regex.js';
 
 type Report = (path: readonly PathSegment[], message: string, at?: 'key') => void;
@@ -19,6 +20,7 @@ interface FieldInfo {
 const MATCH_FIELDS = [
   ...Object.keys(EVENT_FIELD_KINDS).filter((f) => f !== 'numbers'),
   NUMBER_FIELD,
+  ...FAILURE_FIELDS,
   'payload.<path>',
   'order.<path>',
 ];
@@ -71,7 +73,7 @@ function resolveField(field: string, path: readonly PathSegment[], report: Repor
     return undefined;
   }
   if (Object.hasOwn(EVENT_FIELD_KINDS, field)) return { field, kind: EVENT_FIELD_KINDS[field as keyof typeof EVENT_FIELD_KINDS] };
-  if (isPathField(field)) return { field, kind: 'text' };
+  if (isPathField(field) || isFailureField(field)) return { field, kind: 'text' };
   report(path, unknownName('field', field, MATCH_FIELDS, PATH_FIELDS), 'key');
   return undefined;
 }
@@ -146,8 +148,16 @@ function parseValue(raw: unknown, info: FieldInfo, path: readonly PathSegment[],
   return VALUE_CHECKS[info.kind](text, info, path, report);
 }
 
+/** The event types the relay produces: a `type` naming another could never match (a typo). */
+const EVENT_TYPES = knownEventTypes();
+
 const VALUE_CHECKS: Record<EventFieldKind, (text: string, info: FieldInfo, path: readonly PathSegment[], report: Report) => string> = {
-  text: (text) => text,
+  text: (text, info, path, report) => {
+    if (info.field === 'type' && !EVENT_TYPES.includes(text)) {
+      report(path, `"${text}" is not an event type the relay produces${didYouMean(text, EVENT_TYPES)}; types are order.<status>, order.overdue, ticket.<status>, ${RELAY_EVENT_TYPES.join(', ')}`);
+    }
+    return text;
+  },
   object: (text) => text,
   boolean: (text, _info, path, report) => {
     if (text !== 'true' && text !== 'false') report(path, 'must be true or false');

@@ -256,3 +256,40 @@ describe('defaultRules and formatProblems', () => {
     expect(text).toBe('x.yaml:3:5  rules[0].notify  unknown channel "x"\nx.yaml  (file)  rules file x.yaml does not exist');
   });
 });
+
+describe('parseRules: event types and failure fields', () => {
+  it('accepts every type the relay produces and names the closest for a typo', () => {
+    for (const type of ['order.failed', 'order.overdue', 'ticket.resolved', 'relay.channel_disabled', 'relay.channel_enabled']) {
+      expect(() => ok(parseRules(rulesWith(`  - name: r\n    match: { type: ${type} }\n    notify: [console]\n`), {})), type).not.toThrow();
+    }
+    const list = problems(rulesWith('  - name: r\n    match: { type: [relay.channel_enable, order.done] }\n    notify: [console]\n'), {});
+    expect(list.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^"relay.channel_enable" is not an event type the relay produces \(did you mean "relay.channel_enabled"\?\); types are order.<status>/),
+      expect.stringMatching(/^"order.done" is not an event type the relay produces/),
+    ]);
+    // A prefix or a pattern is the writer's business.
+    expect(() => ok(parseRules(rulesWith('  - name: r\n    match: { type: { prefix: "relay." } }\n    notify: [console]\n'), {}))).not.toThrow();
+  });
+
+  it('lets match, group by and templates name failure.code, .reason, .message and .source', () => {
+    const rules = ok(
+      parseRules(
+        'channels:\n  console: { type: log, text: "{{orderId}} {{failure.code}} {{failure.reason}} {{failure.message}}" }\n' +
+          '  ops: { type: slack, channel: C0123456789 }\n' +
+          'rules:\n  - name: r\n    match: { failure.code: E-4021, failure.source: order }\n    notify: [console, ops]\n    group: { by: [failure.code] }\n',
+        {},
+      ),
+    );
+    expect(rules.rules[0]!.match).toEqual([
+      [
+        { field: 'failure.code', tests: [{ op: 'eq', arg: 'E-4021' }] },
+        { field: 'failure.source', tests: [{ op: 'eq', arg: 'order' }] },
+      ],
+    ]);
+    const list = problems('channels:\n  console: { type: log, text: "{{failure.cod}}" }\nrules:\n  - name: r\n    match: { failure.reasn: x }\n    notify: [console]\n', {});
+    expect(list.map((p) => p.message)).toEqual([
+      'unknown placeholder "{{failure.cod}}" (did you mean "failure.code"?)',
+      expect.stringMatching(/^unknown field "failure.reasn" \(did you mean "failure.reason"\?\)/),
+    ]);
+  });
+});

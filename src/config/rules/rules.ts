@@ -55,7 +55,8 @@ function parseRulesUncached(text: string, env: Record<string, string | undefined
     const placed = placeProblems(yaml, problems);
     return { ok: false, problems: placed.length > 0 ? placed : [{ path: '', message: `${source} is not valid` }] };
   }
-  return { ok: true, rules: validation.rules };
+  const emptyVariables = placeProblems(yaml, yaml.emptyVariables ?? []);
+  return { ok: true, rules: validation.rules, ...(emptyVariables.length > 0 && { emptyVariables }) };
 }
 
 /**
@@ -80,7 +81,7 @@ export type RulesOrigin = 'env' | 'file' | 'default';
 
 /** Loaded rules (or every problem), with where they came from. */
 export type RulesLoad = (
-  | { ok: true; rules: RulesConfig }
+  | { ok: true; rules: RulesConfig; emptyVariables?: RuleProblem[] }
   | { ok: false; problems: RuleProblem[] }
 ) & {
   /** For messages: `RULES`, the file path, or `built-in default (./rules.yaml not found)`. */

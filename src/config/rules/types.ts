@@ -96,8 +96,11 @@ export interface RulesConfig {
   rules: Rule[];
 }
 
-/** Valid rules, or every problem found. */
-export type RulesResult = { ok: true; rules: RulesConfig } | { ok: false; problems: RuleProblem[] };
+/**
+ * Valid rules (with the `${VAR}` references whose variable is set but empty, for a warning),
+ * or every problem found.
+ */
+export type RulesResult = { ok: true; rules: RulesConfig; emptyVariables?: RuleProblem[] } | { ok: false; problems: RuleProblem[] };
 
 /** How a docs/design.md#normalised-event field is compared and validated in a `match`. */
 export type EventFieldKind = 'text' | 'enum' | 'boolean' | 'numbers' | 'object';
@@ -119,8 +122,20 @@ export const EVENT_FIELD_KINDS: Record<keyof NormalisedEvent, EventFieldKind> = 
   stale: 'boolean',
   order: 'object',
   detailsMissing: 'text',
+  failure: 'object',
   payload: 'object',
 };
+
+/**
+ * The parts of `failure` a `match`, a group's `by` or a template may name
+ * (`failure.code: E-4021`, `{{failure.reason}}`); each compares as text.
+ */
+export const FAILURE_FIELDS = ['failure.code', 'failure.reason', 'failure.message', 'failure.source'] as const;
+
+/** True for `failure.code`, `failure.reason`, `failure.message` and `failure.source`. */
+export function isFailureField(field: string): boolean {
+  return (FAILURE_FIELDS as readonly string[]).includes(field);
+}
 
 /** The enum fields: their values are checked at load and compared case-insensitively. */
 export const ENUM_FIELD_VALUES: Record<'status' | 'orderType' | 'numberType' | 'source', readonly string[]> = {

@@ -10,7 +10,7 @@ import { checkGroupHasEffect, checkQuietHoursType, parseGroup } from './notify.j
 import { didYouMean, oneOf, unknownName } from '../../lib/suggest.js';
 import type { PathSegment, PendingProblem } from './yaml.js';
 import type { Rule, RulesConfig } from './types.js';
-import { EVENT_FIELD_KINDS, PATH_FIELDS, isPathField } from './types.js';
+import { EVENT_FIELD_KINDS, FAILURE_FIELDS, PATH_FIELDS, isFailureField, isPathField } from './types.js';
 
 export interface Validation {
   /** Present only when there are no problems. */
@@ -19,10 +19,10 @@ export interface Validation {
 }
 
 const TOP_LEVEL_KEYS = ['channels', 'rules'];
-/** Channel names end up in delivery rows and logs: keep them identifier-like. */
-const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Channel names end up in delivery rows, logs and silences: keep them identifier-like. */
+export const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const TEMPLATE_KEYS = ['subject', 'text'] as const;
-const TEMPLATE_FIELDS = [...Object.keys(EVENT_FIELD_KINDS), 'payload.<path>', 'order.<path>'];
+const TEMPLATE_FIELDS = [...Object.keys(EVENT_FIELD_KINDS), ...FAILURE_FIELDS, 'payload.<path>', 'order.<path>'];
 
 const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -100,7 +100,7 @@ function checkTemplates(raw: Record<string, unknown>, path: PathSegment[], probl
     if (typeof template !== 'string') continue;
     const fields = templateFields(template);
     for (const field of fields) {
-      if (!Object.hasOwn(EVENT_FIELD_KINDS, field) && !isPathField(field)) {
+      if (!Object.hasOwn(EVENT_FIELD_KINDS, field) && !isPathField(field) && !isFailureField(field)) {
         problems.push({ path: [...path, key], message: `unknown placeholder "{{${field}}}"${didYouMean(field, TEMPLATE_FIELDS, PATH_FIELDS)}` });
       }
     }

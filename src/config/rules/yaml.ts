@@ -28,6 +28,8 @@ export interface YamlSource {
   value: unknown;
   /** Syntax and interpolation problems. */
   problems: PendingProblem[];
+  /** `${VAR}` references whose variable is set but empty: valid, but worth a warning. */
+  emptyVariables?: PendingProblem[];
   /** Where the node at `path` starts, or the nearest enclosing node when `path` is absent. */
   locate(problem: PendingProblem): Position | undefined;
 }
@@ -90,9 +92,10 @@ export function readYaml(text: string, options: ReadYamlOptions = {}): YamlSourc
     return { value: undefined, problems, locate };
   }
   const problems: PendingProblem[] = [];
-  rewriteScalars(doc, options, problems);
+  const emptyVariables: PendingProblem[] = [];
+  rewriteScalars(doc, options, problems, emptyVariables);
   try {
-    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), problems, locate };
+    return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), problems, emptyVariables, locate };
   } catch (error) {
     problems.push({ path: [], offset: 0, message: `cannot expand the document: ${(error as Error).message}` });
     return { value: undefined, problems, locate };
@@ -108,7 +111,7 @@ function syntaxMessage(error: { code: string; message: string; pos: [number, num
 }
 
 /** Interpolates `${VAR}` in string values and keeps numbers under `numbersAsTextUnder` as written. */
-function rewriteScalars(doc: Document, options: ReadYamlOptions, problems: PendingProblem[]): void {
+function rewriteScalars(doc: Document, options: ReadYamlOptions, problems: PendingProblem[], emptyVariables: PendingProblem[]): void {
   visit(doc, {
     Scalar(key, node, ancestors) {
       if (key === 'key') {
@@ -117,8 +120,11 @@ function rewriteScalars(doc: Document, options: ReadYamlOptions, problems: Pendi
       }
       if (typeof node.value === 'string' && options.env) {
         const path = pathOf(ancestors, node);
-        node.value = interpolate(unshield(node.value), options.env, (message) =>
-          problems.push({ path, message, offset: node.range?.[0] }),
+        node.value = interpolate(
+          unshield(node.value),
+          options.env,
+          (message) => problems.push({ path, message, offset: node.range?.[0] }),
+          (message) => emptyVariables.push({ path, message, offset: node.range?.[0] }),
         );
       } else if (typeof node.value === 'number' && options.numbersAsTextUnder) {
         if (ancestors.some((a) => isPair(a) && isScalar(a.key) && a.key.value === options.numbersAsTextUnder)) {

@@ -4,7 +4,7 @@
  * counted by status, the first GROUP_LIST_MAX orders (linked to the dashboard when
  * PUBLIC_URL is set) and "and M more". Pure: the channels send what these build.
  */
-import type { NormalisedEvent } from '../../event/event.js';
+import { failureLine, type NormalisedEvent } from '../../event/event.js';
 import type { GroupJob } from '../channel.js';
 import { escapeFor } from '../templates.js';
 import { STATUS_EMOJI, type SlackBlock, type SlackMessage } from './slack/message.js';
@@ -69,9 +69,10 @@ function emojiOf(s: GroupSummary): string {
   return (top && STATUS_EMOJI[top]) ?? STATUS_EMOJI.unknown;
 }
 
-/** `IN-ORD-1 failed (activation)` plus the customer when the group is not by customer. */
+/** `IN-ORD-1 failed (activation)` plus the customer, and Colt's reason for a failed order (`: E-4021 · …`). */
 function orderLine(e: NormalisedEvent): string {
-  return `${e.orderId} ${statusLabel(e.status)} (${e.orderType})${e.customerRef ? ` · ${e.customerRef}` : ''}`;
+  const why = e.failure ? `: ${failureLine(e.failure)}` : '';
+  return `${e.orderId} ${statusLabel(e.status)} (${e.orderType})${e.customerRef ? ` · ${e.customerRef}` : ''}${why}`;
 }
 
 function cut(value: string, max: number): string {

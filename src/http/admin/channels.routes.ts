@@ -41,6 +41,7 @@ const enableRoute = createRoute({
   path: '/api/channels/{name}/enable',
   tags: ['channels'],
   summary: 'Lift a disable (e.g. after a webhook 410) and any pause',
+  description: 'When the channel was disabled, a relay.channel_enabled event is routed by the rules (once per disable).',
   security: SECURED,
   request: { params: ChannelNameParamSchema },
   responses: { 200: json(ChannelSchema, 'The channel as it is now.'), ...COMMON_ERRORS, ...NOT_FOUND },
@@ -57,8 +58,9 @@ const disableRoute = createRoute({
   tags: ['channels'],
   summary: 'Stop sending to a channel until it is enabled',
   description:
-    'Its deliveries are held (not dropped) and go out when it is enabled again. An already disabled channel keeps its ' +
-    'first reason. No relay.channel_disabled event is routed for a disable by hand: the operator already knows.',
+    'Its deliveries are held (not dropped) and go out when it is enabled again. A relay.channel_disabled event ' +
+    '(disabledBy: admin) is routed by the rules, so the rest of the team hears of it. An already disabled channel ' +
+    'keeps its first reason, and no second event is routed.',
   security: SECURED,
   request: {
     params: ChannelNameParamSchema,
@@ -109,7 +111,8 @@ export function registerChannelRoutes(app: AdminApp, deps: AdminDeps): void {
     const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason ?? 'disabled by an operator';
     const known = (await current()).find((v) => v.name === name);
     if (!known) throw new ApiError('not_found', `no channel ${name}`);
-    const changed = await disableChannel(deps.store.db, name, reason, new Date(deps.clock.now()), 'admin');
+    const changed = await disableChannel(deps.store.db, name, reason, new Date(deps.clock.now()), 'admin', { channelType: known.type });
+    if (changed) deps.pipeline?.dispatcher.wake();
     deps.logger.info({ channel: name, reason, changed }, changed ? 'channel disabled (admin API)' : 'channel already disabled (admin API)');
     const now = (await current()).find((v) => v.name === name)!;
     return c.json(now, 200);
@@ -119,9 +122,9 @@ export function registerChannelRoutes(app: AdminApp, deps: AdminDeps): void {
     const { name } = c.req.valid('param');
     const known = (await current()).find((v) => v.name === name);
     if (!known) throw new ApiError('not_found', `no channel ${name}`);
-    await enableChannel(deps.store.db, name, new Date(deps.clock.now()));
+    const wasDisabled = await enableChannel(deps.store.db, name, new Date(deps.clock.now()), { channelType: known.type });
     deps.pipeline?.dispatcher.wake();
-    deps.logger.info({ channel: name }, 'channel enabled (admin API)');
+    deps.logger.info({ channel: name, wasDisabled }, 'channel enabled (admin API)');
     const now = (await current()).find((v) => v.name === name)!;
     return c.json(now, 200);
   });

@@ -2,6 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { RulesConfig } from '../../config/rules/rules.js';
 import { eventFromCallback, previewEvent } from '../../deliver/dry-run.js';
+import { loadHoldState } from '../../deliver/dry-run-holds.js';
+import { HOLD_REASONS, type HoldState } from '../../route/holds.js';
 import { isObject } from '../../receive/normalise.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import { ApiError } from '../errors.js';
@@ -57,6 +59,19 @@ const DryRunSchema = z
           .openapi({ description: 'Present when the delivery would wait in a group (docs/design.md#grouping).' }),
         heldUntil: z.string().nullable().openapi({ description: "End of the channel's quiet hours when `at` falls inside them, else null." }),
         decisions: z.array(z.string()).openapi({ description: 'Grouping, quiet hours and rate limit, one phrase each.' }),
+        held: z
+          .array(
+            z.object({
+              reason: z.enum(HOLD_REASONS),
+              until: z.string().nullable().openapi({ description: 'Earliest send; null until someone acts (disabled) or never (silenced).' }),
+              text: z.string(),
+            }),
+          )
+          .openapi({
+            description:
+              'What would hold it back at `at`, from the relay\'s state now: a disabled channel, a receiver\'s pause, quiet ' +
+              'hours, a silence (recorded as suppressed), a rate limit with deliveries queued. Empty: it would go out at once.',
+          }),
         message: z.object({ subject: z.string().optional(), text: z.string(), body: z.unknown().optional() }),
       }),
     ),
@@ -76,7 +91,7 @@ const dryRunRoute = createRoute({
   method: 'post',
   path: '/api/rules/dry-run',
   tags: ['rules'],
-  summary: 'Which rules an event matches, which channels it reaches, and the messages they would get',
+  summary: 'Which rules an event matches, which channels it reaches, what would hold each back, and the messages they would get',
   description: 'Nothing is stored or sent.',
   security: SECURED,
   request: { body: { required: true, content: { 'application/json': { schema: DryRunBodySchema } } } },
@@ -120,16 +135,17 @@ function atOf(body: Record<string, unknown>, nowMs: number): Date {
   return at;
 }
 
-function dryRun(rules: RulesConfig, event: NormalisedEvent, nowMs: number, at: Date) {
-  const { route, deliveries } = previewEvent(rules, event, { nowMs, at });
+function dryRun(rules: RulesConfig, event: NormalisedEvent, nowMs: number, at: Date, holds: HoldState) {
+  const { route, deliveries } = previewEvent(rules, event, { nowMs, at, holds });
   return {
     event,
     matched: route.matched,
     stoppedBy: route.stoppedBy ?? null,
     skippedStale: route.skippedStale,
-    deliveries: deliveries.map(({ heldUntil, message, renderError, ...d }) => {
+    deliveries: deliveries.map(({ heldUntil, message, renderError, held, ...d }) => {
       if (!message) throw new Error(`cannot render ${d.channel}: ${renderError}`);
-      return { ...d, heldUntil: heldUntil?.toISOString() ?? null, message };
+      const holds = held.map((h) => ({ ...h, until: h.until?.toISOString() ?? null }));
+      return { ...d, heldUntil: heldUntil?.toISOString() ?? null, held: holds, message };
     }),
   };
 }
@@ -137,11 +153,15 @@ function dryRun(rules: RulesConfig, event: NormalisedEvent, nowMs: number, at: D
 export function registerRulesRoutes(app: AdminApp, deps: AdminDeps): void {
   app.openapi(rulesRoute, (c) => c.json(describeRules(requirePipeline(deps).rules()), 200));
 
-  app.openapi(dryRunRoute, (c) => {
-    const rules = requirePipeline(deps).rules();
+  app.openapi(dryRunRoute, async (c) => {
+    const pipeline = requirePipeline(deps);
+    const rules = pipeline.rules();
     // Rendered messages may quote a webhook URL with credentials: the /api scrub removes them.
     const body = c.req.valid('json');
     const now = deps.clock.now();
-    return c.json(dryRun(rules, eventOf(body), now, atOf(body, now)), 200);
+    const event = eventOf(body);
+    const at = atOf(body, now);
+    const holds = await loadHoldState(deps.store.db, pipeline.dispatcher.silences, new Date(now));
+    return c.json(dryRun(rules, event, now, at, holds), 200);
   });
 }

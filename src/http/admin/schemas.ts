@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ERROR_STATUS } from '../errors.js';
-import { EVENT_SOURCES, EVENT_STATUSES, NUMBER_TYPES, ORDER_TYPES } from '../../event/event.js';
+import { EVENT_SOURCES, EVENT_STATUSES, FAILURE_SOURCES, NUMBER_TYPES, ORDER_TYPES } from '../../event/event.js';
 
 const isoTime = z.string().openapi({ format: 'date-time', example: '2026-11-26T10:15:00.000Z' });
 const nullableTime = isoTime.nullable();
@@ -41,7 +41,10 @@ export const EventSummarySchema = z
     stale: z.boolean(),
     state: z.string().openapi({ description: 'received, then processed (enriched and routed)' }),
     source: z.string().openapi({ description: EVENT_SOURCES.join(', ') }),
-    type: z.string().nullable().openapi({ description: 'Set for events that are not an order state (order.overdue); null means order.<status>.' }),
+    type: z.string().openapi({
+      example: 'order.failed',
+      description: 'order.<status>, order.overdue, ticket.<status>, relay.channel_disabled or relay.channel_enabled (docs/design.md#event-types).',
+    }),
     processedAt: nullableTime,
   })
   .openapi('EventSummary');
@@ -51,6 +54,15 @@ export const EventSchema = EventSummarySchema.extend({
   payload: z.unknown().openapi({ description: 'The body parsed (jsonb).' }),
   headers: z.record(z.string(), z.string()).openapi({ description: 'Request headers, credentials removed.' }),
 }).openapi('Event');
+
+export const FailureSchema = z
+  .object({
+    code: z.string().optional().openapi({ example: 'E-4021' }),
+    reason: z.string().optional().openapi({ example: 'Address validation failed' }),
+    message: z.string().optional().openapi({ example: 'Emergency address could not be validated for +442079460000' }),
+    source: z.enum(FAILURE_SOURCES).openapi({ description: 'callback: the callback said it; order: the order details (GET /order) did.' }),
+  })
+  .openapi('Failure', { description: "Why Colt says the order failed or was cancelled; each part only when Colt gave it." });
 
 export const NormalisedEventSchema = z
   .object({
@@ -69,6 +81,7 @@ export const NormalisedEventSchema = z
     stale: z.boolean(),
     order: z.record(z.string(), z.unknown()).nullable(),
     detailsMissing: z.string().nullable().openapi({ description: 'Why order details are missing when enrichment gave up.' }),
+    failure: FailureSchema.nullable().openapi({ description: 'Set on order.failed and order.cancelled events when Colt said why.' }),
     payload: z.unknown(),
   })
   .openapi('NormalisedEvent', { description: 'The event as rules, templates and webhooks see it (docs/design.md#normalised-event).' });
@@ -210,6 +223,7 @@ export const EventDetailSchema = z
 export const OrderTimelineSchema = z
   .object({
     order: OrderSchema,
+    failure: FailureSchema.nullable().openapi({ description: 'Why the order failed or was cancelled, from its final event, else its details.' }),
     events: z.array(EventSummarySchema),
     deliveries: z.array(DeliveryWithAttemptsSchema),
     enrichment: EnrichmentPendingSchema,

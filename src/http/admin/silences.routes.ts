@@ -36,6 +36,10 @@ export const SilenceSchema = z
     createdAt: isoTime,
     expiredAt: isoTime.nullable().openapi({ description: 'When it was expired by hand (DELETE), if it was.' }),
     state: z.enum(['pending', 'active', 'expired']).openapi({ description: 'pending: starts later; expired: ended or expired by hand.' }),
+    channels: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: 'The channels it mutes (names in the rules file); null mutes every channel.', example: ['ops-slack'] }),
     suppressed: z.number().int().openapi({ description: 'Deliveries it suppressed.' }),
   })
   .openapi('Silence');
@@ -51,6 +55,15 @@ const CreateSilenceSchema = z
     startsAt: z.string().optional().openapi({ format: 'date-time', description: 'Default: now.' }),
     comment: z.string().optional().openapi({ description: 'Why (required; shown on every delivery it suppresses).', example: 'Colt incident 4711' }),
     createdBy: z.string().optional().openapi({ description: 'Who (required).', example: 'alice' }),
+    // Checked by checkSilenceInput, so every surface refuses a bad list with the same words.
+    channels: z.unknown().optional().openapi({
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'Mute only deliveries to these channels (names in the rules file); leave it out to mute every channel. ' +
+        'A name the rules do not define is refused (400), naming it and the channels they do define.',
+      example: ['ops-slack'],
+    }),
   })
   .strict()
   .openapi('CreateSilence');
@@ -71,8 +84,9 @@ const createRoute_ = createRoute({
   tags: ['silences'],
   summary: 'Silence matching notifications for a while',
   description:
-    'From `startsAt` (default now) until `endsAt` or for `duration`, every delivery whose event matches `match` is recorded ' +
-    'as `suppressed` (with `silenceId`) instead of being sent. Invalid input answers 400 naming the field; a body over ' +
+    'From `startsAt` (default now) until `endsAt` or for `duration`, every delivery whose event matches `match` (to one of ' +
+    '`channels`, when given) is recorded as `suppressed` (with `silenceId`) instead of being sent. Invalid input answers ' +
+    '400 naming the field; a body over ' +
     `${MAX_SILENCE_BODY_BYTES} bytes 413.`,
   security: SECURED,
   request: { body: { content: { 'application/json': { schema: CreateSilenceSchema } }, required: true } },
@@ -115,6 +129,7 @@ export function silenceView(row: SilenceRow, now: Date, suppressed: number): z.i
     createdAt: row.createdAt.toISOString(),
     expiredAt: row.expiredAt?.toISOString() ?? null,
     state: silenceState(row, now),
+    channels: row.channels ?? null,
     suppressed,
   };
 }
@@ -132,11 +147,16 @@ export function registerSilenceRoutes(app: AdminApp, deps: AdminDeps): void {
 
   app.openapi(createRoute_, async (c) => {
     const now = deps.clock.now();
-    const check = checkSilenceInput(c.req.valid('json'), now);
+    // Without rules in this process (no dispatcher) any well-formed channel name is taken.
+    const knownChannels = deps.pipeline ? Object.keys(deps.pipeline.rules().channels) : undefined;
+    const check = checkSilenceInput(c.req.valid('json'), now, { ...(knownChannels && { knownChannels }) });
     if (!check.ok) throw new ApiError('invalid_payload', 'the silence is not valid', { issues: check.issues });
     const row = await createSilence(deps.store.db, check.silence, new Date(now));
     changed();
-    deps.logger.info({ silenceId: row.id, createdBy: row.createdBy, endsAt: row.endsAt.toISOString() }, 'silence created (admin API)');
+    deps.logger.info(
+      { silenceId: row.id, createdBy: row.createdBy, endsAt: row.endsAt.toISOString(), channels: row.channels ?? 'all' },
+      'silence created (admin API)',
+    );
     return c.json(silenceView(row, new Date(now), 0), 201);
   });
 

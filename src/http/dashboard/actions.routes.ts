@@ -15,7 +15,9 @@ import { retryDelivery } from '../../store/deliveries.repo.js';
 import { loadEvent } from '../../store/events.repo.js';
 import { safeNext, type DashboardEnv } from './auth.js';
 import { previewCallback, SAMPLE_CALLBACK } from '../../deliver/dry-run.js';
-import { channelStates, loadView } from './pages.routes.js';
+import { loadView } from './pages.routes.js';
+import { loadHoldState } from '../../deliver/dry-run-holds.js';
+import { rulesChannelHealth } from './channel-health.js';
 import { NotFoundPage } from './not-found.page.js';
 import { RulesPage } from './rules.page.js';
 
@@ -31,6 +33,8 @@ function backTo(c: Context<DashboardEnv>, fallback: string, done: string): strin
 export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: MiddlewareHandler<DashboardEnv>): void {
   const db = deps.store.db;
   const wake = () => deps.pipeline?.dispatcher.wake();
+  /** The channel's type in the rules, for its relay event; null without a dispatcher here or when it left the rules. */
+  const typeOf = (name: string) => (deps.pipeline && Object.hasOwn(deps.pipeline.rules().channels, name) ? deps.pipeline.rules().channels[name]!.type : null);
 
   app.post('/deliveries/:id/retry', guard, async (c) => {
     const id = c.req.param('id');
@@ -40,7 +44,7 @@ export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: M
     // A webhook 410 disabled the whole channel; retrying means the operator fixed the receiver,
     // and a retry that waits behind a disabled channel forever would help no one.
     const disabled = (await getChannelStates(db)).some((s) => s.channel === delivery.channel && s.disabledAt);
-    if (disabled) await enableChannel(db, delivery.channel, now);
+    if (disabled) await enableChannel(db, delivery.channel, now, { channelType: typeOf(delivery.channel) });
     const ok = await retryDelivery(db, id, now);
     if (ok) wake();
     const done = !ok ? 'unchanged' : disabled ? 'enabled-retried' : 'retried';
@@ -67,8 +71,10 @@ export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: M
     const name = c.req.param('name');
     const known = deps.pipeline ? Object.hasOwn(deps.pipeline.rules().channels, name) : (await getChannelStates(db)).some((s) => s.channel === name);
     if (!known) return c.html(NotFoundPage({ view: await loadView(c, deps), what: 'channel', id: name }), 404);
-    await disableChannel(db, name, text, new Date(deps.clock.now()), 'admin');
-    deps.logger.info({ channel: name, reason: text }, 'channel disabled (dashboard)');
+    const changed = await disableChannel(db, name, text, new Date(deps.clock.now()), 'admin', { channelType: typeOf(name) });
+    // Its relay.channel_disabled event waits in the outbox: the dispatcher routes it now.
+    if (changed) wake();
+    deps.logger.info({ channel: name, reason: text, changed }, changed ? 'channel disabled (dashboard)' : 'channel already disabled (dashboard)');
     return c.redirect(backTo(c, '/rules', 'disabled'), 303);
   });
 
@@ -85,17 +91,23 @@ export function addActionRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: M
   });
 
   app.post('/channels/:name/enable', guard, async (c) => {
-    await enableChannel(db, c.req.param('name'), new Date(deps.clock.now()));
+    const name = c.req.param('name');
+    const wasDisabled = await enableChannel(db, name, new Date(deps.clock.now()), { channelType: typeOf(name) });
     wake();
+    deps.logger.info({ channel: name, wasDisabled }, 'channel enabled (dashboard)');
     return c.redirect(backTo(c, '/rules', 'enabled'), 303);
   });
 
   app.post('/rules/dry-run', guard, async (c) => {
-    const rules = deps.pipeline?.rules() ?? null;
+    const pipeline = deps.pipeline;
+    const rules = pipeline?.rules() ?? null;
     const input = c.get('form')['callback'];
     const text = typeof input === 'string' && input.trim() ? input : SAMPLE_CALLBACK;
-    const result = rules ? previewCallback(rules, text, deps.clock.now()) : undefined;
+    const now = deps.clock.now();
+    // What would hold each channel back is read from the relay's state now.
+    const holds = pipeline ? await loadHoldState(db, pipeline.dispatcher.silences, new Date(now)) : undefined;
+    const result = rules ? previewCallback(rules, text, now, holds) : undefined;
     const view = await loadView(c, deps);
-    return c.html(RulesPage({ view, rules, states: await channelStates(deps), input: text, ...(result && { result }) }));
+    return c.html(RulesPage({ view, rules, health: await rulesChannelHealth(deps), input: text, ...(result && { result }) }));
   });
 }

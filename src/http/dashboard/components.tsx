@@ -1,5 +1,6 @@
 /** Small pieces the pages share: status badges, times, JSON blocks, the delivery card. */
 import type { DeliveryWithAttempts } from '../../store/admin.repo.js';
+import { parseSilencedReason } from '../../route/silences.js';
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import { clip, formatAgo, formatDuration, formatTime } from './format.js';
 import { PostButton } from './layout.js';
@@ -56,15 +57,17 @@ export function channelBlock(state: ChannelStateRow | undefined, now: number): {
 }
 
 /**
- * "suppressed by silence <comment>", linking to the silence (docs/design.md#silences). The comment is the one
- * recorded on the delivery (`silenced by <id>: <comment>`), so no query is needed to show it.
+ * "suppressed by silence <comment> (on ops-slack only)", linking to the silence (docs/design.md#silences).
+ * The comment and the channels are the ones recorded on the delivery (route/silences.ts
+ * silencedReason), so no query is needed to show them; a silence of every channel says so.
  */
 export function SilencedBy(props: { silenceId: string; lastError: string | null }) {
-  const prefix = `silenced by ${props.silenceId}: `;
-  const comment = props.lastError?.startsWith(prefix) ? props.lastError.slice(prefix.length) : props.silenceId;
+  const recorded = parseSilencedReason(props.silenceId, props.lastError);
+  const scope = recorded?.channels ? `on ${recorded.channels.join(', ')} only` : 'every channel';
   return (
     <span class="silenced">
-      suppressed by silence <a href={`/silences#s-${props.silenceId}`}>{comment}</a>
+      suppressed by silence <a href={`/silences#s-${props.silenceId}`}>{recorded?.comment ?? props.silenceId}</a>{' '}
+      <span class="muted">({scope})</span>
     </span>
   );
 }

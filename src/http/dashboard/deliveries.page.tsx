@@ -2,7 +2,7 @@
 import type { DeliveryRow, Page } from '../../store/admin.repo.js';
 import { Badge, canRetry, OrderLink, SilencedBy, When } from './components.js';
 import { clip, errorLine } from './format.js';
-import { Layout, Pager, PostButton, type View } from './layout.js';
+import { ConfirmAction, Layout, Pager, PostButton, type View } from './layout.js';
 
 export interface DeliveriesFilter {
   status?: string;
@@ -120,21 +120,27 @@ export function DeliveriesPage(props: { view: View; page: Page<DeliveryRow>; fil
 /**
  * Bulk recovery (docs/design.md#bulk-recovery): every dead delivery of the filtered channel (or all) that died
  * since then becomes due now; the dispatcher's claim paces each channel, so nothing bursts.
+ * Behind a confirmation: it sends notifications again, to every receiver concerned.
  */
 function RetryDeadForm(props: { view: View; channel: string | undefined }) {
   const back = props.channel ? `/deliveries?status=dead&channel=${encodeURIComponent(props.channel)}` : '/deliveries?status=dead';
+  const which = props.channel ? `of ${props.channel}` : 'of every channel';
   return (
-    <form method="post" action="/deliveries/retry-dead" class="toolbar" id="retry-dead">
-      <input type="hidden" name="_csrf" value={props.view.csrf} />
-      <input type="hidden" name="back" value={back} />
-      {props.channel ? <input type="hidden" name="channel" value={props.channel} /> : null}
-      <label for="since" class="muted small">
-        retry every dead delivery of {props.channel ? <strong>{props.channel}</strong> : 'every channel'} that died in the last
-      </label>
-      <input id="since" name="since" value="24h" size={8} aria-label="since (duration like 2h, or ISO time)" />
-      <button type="submit" class="primary">
-        Retry dead deliveries
-      </button>
-    </form>
+    <div class="toolbar">
+      <ConfirmAction
+        id="retry-dead"
+        action="/deliveries/retry-dead"
+        csrf={props.view.csrf}
+        back={back}
+        label="Retry dead deliveries…"
+        confirm="Retry them now"
+        explain={`Every dead delivery ${which} that died in the last (below) is sent again, paced by its channel; its receiver gets it once more.`}
+      >
+        {props.channel ? <input type="hidden" name="channel" value={props.channel} /> : null}
+        <label class="small">
+          died in the last <input type="text" id="since" name="since" value="24h" size={8} aria-label="since (duration like 2h, or ISO time)" />
+        </label>
+      </ConfirmAction>
+    </div>
   );
 }

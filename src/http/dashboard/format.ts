@@ -57,6 +57,32 @@ export function safeOrigin(url: string): string {
   return origin ? `${origin}/…` : '(invalid URL)';
 }
 
+/** A path segment that reads as a word (`hooks`, `v2`, `colt-events`), not as a token or an id. */
+function wordLike(segment: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_.-]{0,23}$/.test(segment)) return false;
+  // Letters and digits mixed past a few characters look like an id or a token (T024BE7LD, a1b2c3d4).
+  const digits = segment.replace(/[^0-9]/g, '').length;
+  return digits === 0 || (segment.length <= 4 && digits <= 2);
+}
+
+/**
+ * Where a webhook goes, enough to tell two on one origin apart and nothing that could be a
+ * credential: the origin and the leading path segments that read as words, never the last
+ * one (tokens sit at the end: Slack- and Discord-style hooks), never user info or the query.
+ * `https://oss.example.com/colt/v2/…` for `https://u:p@oss.example.com/colt/v2/hook?key=…`.
+ */
+export function safeUrlPrefix(url: string): string {
+  const origin = urlOrigin(url);
+  if (!origin) return '(invalid URL)';
+  const segments = new URL(url).pathname.split('/').filter(Boolean).slice(0, -1);
+  const shown: string[] = [];
+  for (const segment of segments) {
+    if (!wordLike(segment) || shown.length === 3) break;
+    shown.push(segment);
+  }
+  return `${origin}/${shown.map((s) => `${s}/`).join('')}…`;
+}
+
 /** Cuts a long text for a table cell. */
 export function clip(text: string | null | undefined, max = 140): string {
   if (!text) return '';

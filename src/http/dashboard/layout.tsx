@@ -110,6 +110,31 @@ export function PostButton(props: { action: string; csrf: string; label: string;
   );
 }
 
+/**
+ * An action that stops or undoes something (disable a channel, expire a silence, retry dead
+ * letters in bulk), behind a disclosure instead of a red button on every row: the first
+ * click opens it and says what will happen, the button inside does it. No script needed.
+ * `children` are extra form fields (a reason, a time).
+ */
+export function ConfirmAction(
+  props: PropsWithChildren<{ action: string; csrf: string; label: string; confirm: string; explain: string; back?: string; id?: string }>,
+) {
+  return (
+    <details class="confirm" id={props.id}>
+      <summary>{props.label}</summary>
+      <form method="post" action={props.action} class="confirm-body">
+        <input type="hidden" name="_csrf" value={props.csrf} />
+        {props.back ? <input type="hidden" name="back" value={props.back} /> : null}
+        <p class="small">{props.explain}</p>
+        {props.children}
+        <button type="submit" class="danger">
+          {props.confirm}
+        </button>
+      </form>
+    </details>
+  );
+}
+
 /** "Older →" link for keyset pages (`label` for lists in another order); keeps the current filters. */
 export function Pager(props: { path: string; params: Record<string, string | undefined>; nextCursor: string | null; label?: string }): Child {
   if (!props.nextCursor) return null;

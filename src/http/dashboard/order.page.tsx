@@ -5,7 +5,7 @@
 import type { DeliveryWithAttempts, EventSummary, OrderTimeline } from '../../store/admin.repo.js';
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import { Badge, Code, DeliveryCard, When } from './components.js';
-import { coltFailureReason } from './colt-reason.js';
+import { failureLine } from '../../event/event.js';
 import { errorLine, formatDuration, formatTime, prettyJson, toJson } from './format.js';
 import { Layout, PostButton, type View } from './layout.js';
 
@@ -87,7 +87,8 @@ function EventItem(props: { e: EventSummary; body: string | undefined; deliverie
 function Attention(props: { data: OrderPageData; view: View }) {
   const { order, events, deliveries } = props.data.timeline;
   const failedEvent = order.status === 'failed' ? [...events].reverse().find((e) => e.status === 'failed') : undefined;
-  const coltReason = failedEvent ? coltFailureReason(props.data.bodies.get(failedEvent.id)) : null;
+  const failure = failedEvent ? props.data.timeline.failure : null;
+  const detail = failure?.reason && failure.message && failure.message !== failure.reason ? failure.message : null;
   const dead = deliveries.filter((d) => d.status === 'dead');
   if (!failedEvent && dead.length === 0) return null;
   return (
@@ -97,9 +98,11 @@ function Attention(props: { data: OrderPageData; view: View }) {
           <span class="label">Colt</span>
           <div>
             <strong>{failedEvent.rawStatus ?? 'failed'}</strong>
-            {coltReason ? <span class="mono"> · {coltReason}</span> : null}
+            {failure ? <span class="mono"> · {failureLine(failure)}</span> : <span class="muted"> · Colt gave no reason</span>}
+            {detail ? <div class="small">{detail}</div> : null}
             <div class="small muted">
               <a href={`#e-${failedEvent.id}`}>callback</a> received <When at={failedEvent.receivedAt} now={props.view.now} />
+              {failure?.source === 'order' ? ' · reason from the order details (GET /order)' : ''}
             </div>
           </div>
         </div>

@@ -5,6 +5,7 @@
 import type { QueueStats } from '../../store/admin.repo.js';
 import type { ChannelStateRow } from '../../store/channel-state.repo.js';
 import type { HourWindow, OutcomeSeries, ProblemOrder } from '../../store/dashboard.repo.js';
+import { failureLine } from '../../event/event.js';
 import { HourlyChart } from './charts.js';
 import { Badge, channelBlock, OrderLink, When } from './components.js';
 import { clip, formatDuration } from './format.js';
@@ -91,6 +92,7 @@ export function OverviewPage(props: { view: View; data: OverviewData }) {
                   <th>order</th>
                   <th>status</th>
                   <th class="hide-sm">type</th>
+                  <th>reason</th>
                   <th>dead letters</th>
                   <th>updated</th>
                 </tr>
@@ -106,6 +108,15 @@ export function OverviewPage(props: { view: View; data: OverviewData }) {
                       <Badge status={o.status} />
                     </td>
                     <td class="hide-sm">{o.orderType.replace(/_/g, ' ')}</td>
+                    <td>
+                      {o.failure ? (
+                        <span class="mono small" title={o.failure.message ?? ''}>
+                          {clip(failureLine(o.failure), 90)}
+                        </span>
+                      ) : (
+                        <span class="muted">—</span>
+                      )}
+                    </td>
                     <td>
                       {o.lastDead ? (
                         <>

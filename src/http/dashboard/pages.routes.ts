@@ -28,6 +28,7 @@ import { DeliveriesPage } from './deliveries.page.js';
 import { SAMPLE_CALLBACK } from '../../deliver/dry-run.js';
 import { EventPage } from './event.page.js';
 import type { View } from './layout.js';
+import { quietChannelNames } from '../../deliver/pacing.js';
 import { NotFoundPage } from './not-found.page.js';
 import { OrderPage } from './order.page.js';
 import { OrdersPage } from './orders.page.js';
@@ -36,6 +37,7 @@ import { listOpenOrders } from '../../store/open-orders.repo.js';
 import { OverviewPage } from './overview.page.js';
 import { RejectedPage } from './rejected.page.js';
 import { RulesPage } from './rules.page.js';
+import { rulesChannelHealth } from './channel-health.js';
 import { credentialHeaders, withStorableHeaders } from '../stored-headers.js';
 
 /** Messages after an action, by the `done` key of the redirect: fixed text, never the request's. */
@@ -100,7 +102,8 @@ export function addPageRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: Mid
       loadView(c, deps),
       callbacksPerHour(db, window),
       outcomesPerHour(db, window),
-      getQueueStats(db, now),
+      // Held is not late: channels in their quiet hours (from the rules) are left out of "due".
+      getQueueStats(db, now, { quietChannels: deps.pipeline ? quietChannelNames(deps.pipeline.rules().channels, now) : [] }),
       listProblemOrders(db, 10),
       getChannelStates(db),
     ]);
@@ -167,6 +170,6 @@ export function addPageRoutes(app: Hono<DashboardEnv>, deps: AppDeps, guard: Mid
 
   app.get('/rules', guard, async (c) => {
     const rules = deps.pipeline?.rules() ?? null;
-    return c.html(RulesPage({ view: await loadView(c, deps), rules, states: await channelStates(deps), input: SAMPLE_CALLBACK }));
+    return c.html(RulesPage({ view: await loadView(c, deps), rules, health: await rulesChannelHealth(deps), input: SAMPLE_CALLBACK }));
   });
 }

@@ -1,25 +1,31 @@
 /**
- * /rules: the channels (where, never with secrets), their health, the rules in file order,
- * and a dry-run form. Webhooks show their origin and header names only.
+ * /rules: the channels by name with where they send (never a secret) and their health from
+ * their last outcomes, Disable behind a confirmation, the rules in file order, and a dry-run
+ * form that also says what would hold each channel back.
  */
 import type { RulesConfig } from '../../config/rules/rules.js';
 import type { ConditionTest, MatchSpec } from '../../config/rules/types.js';
 import type { ChannelConfig } from '../../config/channel-config.js';
-import type { ChannelStateRow } from '../../store/channel-state.repo.js';
-import { Badge, channelBlock, Code, When } from './components.js';
+import type { Hold } from '../../route/holds.js';
+import { Badge, Code } from './components.js';
 import type { CallbackPreview } from '../../deliver/dry-run.js';
-import { safeOrigin, toJson } from './format.js';
-import { Layout, PostButton, type View } from './layout.js';
+import { HEALTH_CLASS, type ChannelHealth } from './channel-health.js';
+import { safeUrlPrefix, toJson } from './format.js';
+import { ConfirmAction, Layout, PostButton, type View } from './layout.js';
 
-/** Where a channel sends, in words that hold no secret. */
+/**
+ * Where a channel sends, in words that hold no secret: a webhook's origin and leading path
+ * words (two webhooks on one origin differ there) and its header names, a Slack channel id,
+ * email recipients.
+ */
 export function channelTarget(config: ChannelConfig): string {
   switch (config.type) {
     case 'webhook': {
       const headers = Object.keys(config.headers ?? {});
-      return `${safeOrigin(config.url)} · signed${headers.length ? ` · headers ${headers.join(', ')}` : ''}`;
+      return `${safeUrlPrefix(config.url)} · signed${headers.length ? ` · headers ${headers.join(', ')}` : ''}`;
     }
     case 'slack':
-      return `Slack ${config.channel}`;
+      return `Slack channel ${config.channel}`;
     case 'email':
       return [`to ${config.to.join(', ')}`, config.cc?.length ? `cc ${config.cc.join(', ')}` : ''].filter(Boolean).join(' · ');
     case 'log':
@@ -56,6 +62,29 @@ export function describeMatch(match: MatchSpec | undefined): string {
   return match.length === 1 ? clause(match[0]!) : match.map((c) => `(${clause(c)})`).join(' or ');
 }
 
+/** Each hold reason in a word or two, for the summary line. */
+const HOLD_WORD: Record<Hold['reason'], string> = {
+  disabled: 'channel disabled',
+  paused: 'paused by the receiver',
+  quiet_hours: 'quiet hours',
+  silenced: 'silenced',
+  rate_limited: 'rate limited',
+};
+
+/** "Would be held" lines: what holds the delivery and until when. */
+function HeldLines(props: { held: Hold[] }) {
+  if (props.held.length === 0) return null;
+  return (
+    <div class="notice small held">
+      {props.held.map((h) => (
+        <div>
+          <b>would be held: {HOLD_WORD[h.reason]}</b> · {h.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
 function DryRunOutput(props: { result: CallbackPreview }) {
   const r = props.result;
   if (!r.ok) return <div class="reason">{r.error}</div>;
@@ -75,13 +104,19 @@ function DryRunOutput(props: { result: CallbackPreview }) {
           </>
         ) : null}
         <dt>channels</dt>
-        <dd>{r.deliveries.length ? r.deliveries.map((d) => d.channel).join(', ') : 'none: nothing would be sent'}</dd>
+        <dd>
+          {r.deliveries.length
+            ? r.deliveries.map((d) => (d.held.length ? `${d.channel} (held: ${d.held.map((h) => HOLD_WORD[h.reason]).join(', ')})` : d.channel)).join(', ')
+            : 'none: nothing would be sent'}
+        </dd>
       </dl>
       {r.deliveries.map((d) => (
         <div class="delivery">
           <div class="left">
-            <strong>{d.channel}</strong> <span class="muted small">{d.channelType} · via {d.rules.join(', ')}</span>
+            <strong>{d.channel}</strong> <span class="muted small">{d.channelType} · via {d.rules.join(', ')}</span>{' '}
+            {d.held.length ? <span class="badge b-paused">held</span> : <span class="badge b-delivered">sent at once</span>}
           </div>
+          <HeldLines held={d.held} />
           {d.decisions.map((line) => (
             <div class="small muted">{line}</div>
           ))}
@@ -104,38 +139,29 @@ function DryRunOutput(props: { result: CallbackPreview }) {
   );
 }
 
-/** Who disabled it, since when it fails, when it last delivered. */
-function ChannelHealth(props: { state: ChannelStateRow | undefined; now: number }) {
-  const s = props.state;
-  if (!s) return null;
-  const who = { breaker: 'by the circuit breaker (CHANNEL_DISABLE_AFTER)', admin: 'by an operator', gone: 'by the peer (HTTP 410)' };
+/** Disable by hand, behind a confirmation, with an optional reason: the channel's deliveries are held until Enable. */
+function DisableAction(props: { name: string; csrf: string }) {
   return (
-    <div class="small muted">
-      {s.disabledAt && s.disabledBy ? <div>disabled {who[s.disabledBy as keyof typeof who] ?? `by ${s.disabledBy}`}</div> : null}
-      {s.failingSince ? (
-        <div>
-          failing since <When at={s.failingSince} now={props.now} />
-        </div>
-      ) : null}
-      {s.lastSuccessAt ? (
-        <div>
-          last success <When at={s.lastSuccessAt} now={props.now} />
-        </div>
-      ) : null}
-    </div>
+    <ConfirmAction
+      action={`/channels/${encodeURIComponent(props.name)}/disable`}
+      csrf={props.csrf}
+      label="Disable…"
+      confirm={`Disable ${props.name}`}
+      explain="Nothing is sent to it until it is enabled again; its deliveries wait, none is dropped."
+    >
+      <input type="text" name="reason" placeholder="reason (optional)" aria-label={`reason to disable ${props.name}`} size={20} maxlength={500} />
+    </ConfirmAction>
   );
 }
 
-/** Disable by hand, with an optional reason: the channel's deliveries are held until Enable. */
-function DisableForm(props: { name: string; csrf: string }) {
+/** The health badge and its one line of why. */
+function HealthCell(props: { health: ChannelHealth | undefined }) {
+  const h = props.health ?? { kind: 'idle' as const, label: 'no sends yet', detail: '' };
   return (
-    <form method="post" action={`/channels/${encodeURIComponent(props.name)}/disable`} class="inline">
-      <input type="hidden" name="_csrf" value={props.csrf} />
-      <input name="reason" placeholder="reason (optional)" aria-label={`reason to disable ${props.name}`} size={16} maxlength={500} />
-      <button type="submit" class="danger">
-        Disable
-      </button>
-    </form>
+    <>
+      <span class={HEALTH_CLASS[h.kind]}>{h.label}</span>
+      {h.detail ? <div class="small muted">{h.detail}</div> : null}
+    </>
   );
 }
 
@@ -143,7 +169,8 @@ export interface RulesPageProps {
   view: View;
   /** Null when this process has no pipeline (no rules loaded here). */
   rules: RulesConfig | null;
-  states: Map<string, ChannelStateRow>;
+  /** Each channel's health from its last outcomes (channel-health.ts). */
+  health: Map<string, ChannelHealth>;
   input: string;
   result?: CallbackPreview;
 }
@@ -170,35 +197,29 @@ export function RulesPage(props: RulesPageProps) {
             <thead>
               <tr>
                 <th>name</th>
-                <th>type</th>
-                <th>sends to</th>
                 <th>health</th>
+                <th>sends to</th>
+                <th></th>
               </tr>
             </thead>
             <tbody>
               {Object.entries(rules.channels).map(([name, config]) => {
-                const state = props.states.get(name);
-                const block = channelBlock(state, view.now);
+                const health = props.health.get(name);
                 return (
-                  <tr>
+                  <tr id={`c-${name}`}>
                     <td>
                       <strong>{name}</strong>
+                      <div class="small muted">{config.type}</div>
                     </td>
-                    <td>{config.type}</td>
+                    <td>
+                      <HealthCell health={health} />
+                    </td>
                     <td class="mono small">{channelTarget(config)}</td>
                     <td>
-                      {block ? <Badge status={block.kind} /> : <span class="badge b-delivered">ok</span>}
-                      {block ? <div class="small muted">{block.text}</div> : null}
-                      {state?.consecutiveFailures ? (
-                        <div class="small muted">
-                          {state.consecutiveFailures} failure{state.consecutiveFailures === 1 ? '' : 's'} in a row
-                        </div>
-                      ) : null}
-                      <ChannelHealth state={state} now={view.now} />
-                      {block?.kind === 'disabled' ? (
+                      {health?.kind === 'disabled' ? (
                         <PostButton action={`/channels/${encodeURIComponent(name)}/enable`} csrf={view.csrf} label="Enable" kind="primary" />
                       ) : (
-                        <DisableForm name={name} csrf={view.csrf} />
+                        <DisableAction name={name} csrf={view.csrf} />
                       )}
                     </td>
                   </tr>
@@ -237,7 +258,10 @@ export function RulesPage(props: RulesPageProps) {
       </section>
       <section class="card" id="dry-run">
         <h2>Dry run</h2>
-        <p class="muted small">Paste a callback body: see which rules fire and what each channel would send. Nothing is stored or sent.</p>
+        <p class="muted small">
+          Paste a callback body: see which rules fire, what would hold each channel back right now (disabled, paused, quiet
+          hours, a silence, a rate limit) and what each would send. Nothing is stored or sent.
+        </p>
         <form method="post" action="/rules/dry-run#dry-run">
           <input type="hidden" name="_csrf" value={view.csrf} />
           <textarea name="callback" aria-label="Callback JSON" spellcheck={false}>

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '../../config/env.js';
 import type { RulesConfig } from '../../config/rules/rules.js';
-import { coltFailureReason } from './colt-reason.js';
 import { safeOrigin } from './format.js';
 import { collectSecrets, scrubSecrets } from './secrets.js';
 
@@ -29,15 +28,5 @@ describe('dashboard secrets', () => {
   it('shows a webhook as scheme and host only', () => {
     expect(safeOrigin('https://u:p@oss.example.com:8443/hooks/T0KEN?x=1')).toBe('https://oss.example.com:8443/…');
     expect(safeOrigin('not a url')).toBe('(invalid URL)');
-  });
-});
-
-describe('coltFailureReason', () => {
-  it('picks code and reason nearest the root', () => {
-    const body = JSON.stringify({ orderId: 'X', orderStatus: 'Failed', code: 'E-4021', reason: 'Address validation failed', message: 'Emergency address…' });
-    expect(coltFailureReason(body)).toBe('E-4021 · Address validation failed · Emergency address…');
-    expect(coltFailureReason(JSON.stringify({ event: { productOrder: { id: 'X', state: 'failed', errorMessage: 'No numbers left' } } }))).toBe('No numbers left');
-    expect(coltFailureReason('{"orderId":"X"}')).toBeNull();
-    expect(coltFailureReason('not json')).toBeNull();
   });
 });

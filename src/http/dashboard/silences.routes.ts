@@ -22,6 +22,15 @@ const SILENCE_FLASH: Record<string, string> = {
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
+/** The channels of the rules in force, for the picker; none when this process has no rules. */
+const knownChannels = (deps: AppDeps) => Object.keys(deps.pipeline?.rules().channels ?? {});
+
+/** The ticked `channels[]` boxes, as names. */
+function tickedChannels(raw: unknown): string[] {
+  const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return values.filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
 async function renderPage(c: Context<DashboardEnv>, deps: AppDeps, form: SilenceForm, issues?: SilenceIssue[]) {
   const view = await loadView(c, deps);
   const flash = SILENCE_FLASH[c.req.query('done') ?? ''];
@@ -29,7 +38,7 @@ async function renderPage(c: Context<DashboardEnv>, deps: AppDeps, form: Silence
   const counts = await countSuppressed(deps.store.db, rows.map((r) => r.id));
   const now = new Date(deps.clock.now());
   const items = rows.map((row) => ({ row, state: silenceState(row, now), suppressed: counts.get(row.id) ?? 0 }));
-  const page = SilencesPage({ view: { ...view, ...(flash && { flash }) }, items, form, ...(issues && { issues }) });
+  const page = SilencesPage({ view: { ...view, ...(flash && { flash }) }, items, form, channels: knownChannels(deps), ...(issues && { issues }) });
   return c.html(page, issues ? 400 : 200);
 }
 
@@ -50,17 +59,20 @@ export function addSilenceRoutes(
       duration: text(body['duration']),
       comment: text(body['comment']),
       createdBy: text(body['createdBy']),
+      channels: tickedChannels(body['channels[]']),
     };
     const parsed = parseMatchText([form.match]);
     const now = deps.clock.now();
-    const check = checkSilenceInput({ ...form, match: parsed.ok ? parsed.match : undefined }, now);
+    const { channels, ...fields } = form;
+    const input = { ...fields, match: parsed.ok ? parsed.match : undefined, ...(channels.length > 0 && { channels }) };
+    const check = checkSilenceInput(input, now, deps.pipeline ? { knownChannels: knownChannels(deps) } : {});
     if (!parsed.ok || !check.ok) {
       const issues = [...(parsed.ok ? [] : parsed.issues), ...(check.ok ? [] : check.issues.filter((i) => parsed.ok || !i.path.startsWith('match')))];
       return renderPage(c, deps, form, issues);
     }
     const row = await createSilence(deps.store.db, check.silence, new Date(now));
     changed();
-    deps.logger.info({ silenceId: row.id, createdBy: row.createdBy }, 'silence created (dashboard)');
+    deps.logger.info({ silenceId: row.id, createdBy: row.createdBy, channels: row.channels ?? 'all' }, 'silence created (dashboard)');
     return c.redirect(`/silences?done=silenced#s-${row.id}`, 303);
   });
 

@@ -1,6 +1,7 @@
 /**
  * The dashboard's only stylesheet, inlined in every page: no asset route, no build step,
- * nothing fetched from elsewhere (the CSP forbids it). Laptop first, readable on a phone.
+ * nothing fetched from elsewhere (the CSP forbids it). Laptop first, readable on a phone:
+ * there the tabs wrap onto more lines rather than scroll, so every one stays in sight.
  */
 export const DASHBOARD_CSS = `
 :root{--bg:#f5f6f8;--card:#fff;--ink:#1b1f24;--muted:#5d6673;--line:#e3e6ea;--brand:#183153;
@@ -59,6 +60,16 @@ button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 button.danger{background:var(--bad);border-color:var(--bad);color:#fff}
 button:hover{filter:brightness(.95)}
 form.inline{display:inline}
+details.confirm{display:inline-block;position:relative;vertical-align:top}
+details.confirm>summary{list-style:none;display:inline-block;font-weight:600;font-size:13px;color:var(--muted);border:1px solid var(--line);border-radius:7px;padding:4px 10px;background:#fff}
+details.confirm>summary::-webkit-details-marker{display:none}
+details.confirm>summary:after{content:" ▾";font-size:11px}
+details.confirm[open]>summary{color:var(--ink);border-color:#cbd2da}
+details.confirm .confirm-body{display:flex;flex-direction:column;gap:8px;align-items:flex-start;margin-top:6px;padding:10px 12px;min-width:220px;max-width:320px;background:#fff;border:1px solid #f4b4b4;border-radius:8px}
+details.confirm .confirm-body p{margin:0;color:var(--ink)}
+fieldset.channels{border:1px solid var(--line);border-radius:7px;margin:8px 0 0;padding:6px 10px 8px;display:flex;flex-wrap:wrap;gap:4px 14px}
+fieldset.channels legend{font-size:12px;font-weight:600;padding:0 4px}
+label.check{white-space:nowrap}
 input[type=text],input[type=password],input[type=search],select,textarea{font:inherit;border:1px solid #cbd2da;border-radius:7px;padding:7px 10px;background:#fff;color:var(--ink);max-width:100%}
 textarea{width:100%;min-height:180px;font-family:var(--mono);font-size:12.5px}
 .toolbar{display:flex;gap:8px;flex-wrap:wrap;align-items:center;margin-bottom:14px}
@@ -90,8 +101,8 @@ details summary{cursor:pointer;color:var(--accent);font-weight:500}
 @media (max-width:640px){
  header.top .bar{padding:8px 12px 0;gap:8px}main{padding:14px 12px 40px}
  header.top form{margin-left:auto}
- nav.main{order:3;flex:0 0 100%;flex-wrap:nowrap;overflow-x:auto;padding-bottom:6px}
- nav.main a{white-space:nowrap}
+ nav.main{order:3;flex:0 0 100%;flex-wrap:wrap;gap:2px 0;padding-bottom:6px}
+ nav.main a{white-space:nowrap;padding:5px 8px}
  .stat .v{font-size:21px}.card{padding:12px}th,td{padding:7px 6px}
  .hide-sm{display:none}dl.kv{grid-template-columns:1fr}dl.kv dt{margin-top:6px}
 }

@@ -3,8 +3,7 @@ import type { Env } from '../../config/env.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { RulesConfig } from '../../config/rules/rules.js';
-import { createPipeline, type Pipeline } from '../../pipeline.js';
+import { createPipeline, type LoadedRules, type Pipeline } from '../../pipeline.js';
 import type { Store } from '../../store/db.js';
 import { readIfExists } from './files.js';
 
@@ -25,7 +24,7 @@ export interface NodePipelineDeps {
   /** Worker and Colt client metrics. @default none */
   metrics?: Metrics;
   /** Rules loaded before the store was opened. @default read now */
-  rules?: RulesConfig;
+  rules?: LoadedRules;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * Metrics for Prometheus on Node (prom-client): the runtime-free Metrics interface backed by
  * counters and histograms in a registry of its own, default process metrics, and gauges
- * read from the store when scraped (queue depth, oldest due delivery).
+ * read from the store when scraped (queue depth, oldest due delivery, held deliveries,
+ * disabled channels, open and overdue orders): store-gauges.ts.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../../lib/metrics.js';
 import type { QueueStats } from '../../store/admin.repo.js';
-import { QUEUE_STATUSES } from '../../store/retention.repo.js';
+import type { HeldCount } from '../../store/held-deliveries.repo.js';
+import { createStoreGauges } from './store-gauges.js';
 
 const PREFIX = 'colt_relay_';
 
@@ -15,6 +17,14 @@ export interface PromMetricsOptions {
   queueStats?: () => Promise<QueueStats>;
   /** Read at scrape time for `open_orders{order_type,age}`; absent → no such series. */
   openOrders?: () => Promise<{ orderType: string; age: string; count: number }[]>;
+  /** Read at scrape time for `held_deliveries{channel,reason}`; absent → no such series. */
+  heldDeliveries?: () => Promise<HeldCount[]>;
+  /** Read at scrape time for `channel_disabled{channel}`: the disabled channels' names; absent → no such series. */
+  disabledChannels?: () => Promise<string[]>;
+  /** Read at scrape time for `overdue_orders{order_type}`: open orders past ORDER_SLA by type; absent → no such series. */
+  overdueOrders?: () => Promise<Record<string, number>>;
+  /** The channels of the rules in force: each has its channel_disabled and held_deliveries series, 0 when nothing. @default none */
+  channelNames?: () => string[];
   /** Also collect prom-client's default process and Node.js metrics. @default true */
   defaultMetrics?: boolean;
 }
@@ -61,26 +71,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   const seenClientIds = new Set<string>();
   const credentialRefusals = counter('colt_credential_refusals_total', 'Colt client ids refused by the token endpoint (401).', ['client_id']);
   const reconcileChecks = counter('reconcile_checks_total', 'Reconciliation checks of open orders (GET /order), by outcome.', ['outcome']);
-  const readOpenOrders = options.openOrders;
-  if (readOpenOrders) {
-    new Gauge({
-      name: `${PREFIX}open_orders`,
-      help: 'Orders not yet completed, failed or cancelled, by order type and age since first seen.',
-      labelNames: ['order_type', 'age'],
-      registers,
-      async collect() {
-        const rows = await readOpenOrders().catch(() => {
-          storeErrors.inc();
-          return null;
-        });
-        if (!rows) return;
-        this.reset();
-        for (const r of rows) this.set({ order_type: r.orderType, age: r.age }, r.count);
-      },
-    });
-  }
-
-  const queue = createQueueGauges(registers, options.queueStats, () => storeErrors.inc());
+  const gauges = createStoreGauges(registers, options, () => storeErrors.inc());
 
   const metrics: Metrics = {
     callback: (outcome, reason) => callbacks.inc({ outcome, reason: reason ?? 'none' }),
@@ -107,58 +98,5 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     storeError: () => storeErrors.inc(),
     reconciled: (outcome) => reconcileChecks.inc({ outcome }),
   };
-  return { metrics, registry, contentType: registry.contentType, render: () => queue.during(() => registry.metrics()) };
-}
-
-/**
- * queue_depth{status} and oldest_due_delivery_age_seconds, refreshed from the store by
- * their collect() at scrape time. prom-client collects metrics concurrently, so both
- * share one read; `during()` makes that read before the registry is collected, so a failed
- * read is already in store_errors_total on the same scrape. A failure keeps the last values.
- */
-function createQueueGauges(registers: Registry[], read: (() => Promise<QueueStats>) | undefined, onError: () => void) {
-  let shared: Promise<QueueStats | null> | null = null;
-  const load = (): Promise<QueueStats | null> =>
-    read
-      ? read().catch(() => {
-          onError();
-          return null;
-        })
-      : Promise.resolve(null);
-  const stats = () => shared ?? load();
-  new Gauge({
-    name: `${PREFIX}queue_depth`,
-    help: 'Deliveries by status: pending, sending, retrying, and dead letters awaiting an operator.',
-    labelNames: ['status'],
-    registers,
-    async collect() {
-      const s = await stats();
-      for (const status of QUEUE_STATUSES) {
-        if (s) this.set({ status }, s.depth[status]);
-        else if (!read) this.set({ status }, 0);
-      }
-    },
-  });
-  new Gauge({
-    name: `${PREFIX}oldest_due_delivery_age_seconds`,
-    help: 'How long the oldest due delivery has been waiting past its due time (0 when none).',
-    registers,
-    async collect() {
-      const s = await stats();
-      if (s) this.set(s.oldestDueAgeSeconds);
-    },
-  });
-  return {
-    /** Runs `collect` with one store read shared by both gauges, made first. */
-    async during<T>(collect: () => Promise<T>): Promise<T> {
-      const mine = load();
-      shared = mine;
-      await mine;
-      try {
-        return await collect();
-      } finally {
-        if (shared === mine) shared = null;
-      }
-    },
-  };
+  return { metrics, registry, contentType: registry.contentType, render: () => gauges.during(() => registry.metrics()) };
 }

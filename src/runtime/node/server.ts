@@ -14,7 +14,6 @@ import { secretValues } from '../../config/secrets.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { readRules } from '../../pipeline.js';
-import { getQueueStats } from '../../store/admin.repo.js';
 import type { Store } from '../../store/db.js';
 import { createCallbackWriter } from '../../store/ingest.js';
 import { createRefusalRecorder } from '../../store/refusal-recorder.js';
@@ -22,7 +21,8 @@ import { readIfExists } from './files.js';
 import { createNodePipeline, type NodePipeline } from './pipeline.js';
 import { localApiUrl, openOwnedStore, type OwnedStore } from './owned-store.js';
 import { createPromMetrics } from './prom-metrics.js';
-import { countOpenOrders } from '../../store/reconcile.repo.js';
+import { storeGaugeReads } from './store-gauges.js';
+import type { RulesConfig } from '../../config/rules/rules.js';
 
 export interface NodeServerOptions {
   env: Record<string, string | undefined>;
@@ -106,10 +106,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   }
   const { store } = owned;
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
-  const prom = createPromMetrics({
-    queueStats: () => getQueueStats(store.db, new Date(systemClock.now())),
-    openOrders: () => countOpenOrders(store.db, new Date(systemClock.now())),
-  });
+  let pipelineRules: (() => RulesConfig) | null = null;
+  const prom = createPromMetrics(
+    storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules.config }),
+  );
   const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
     async (error: unknown) => {
       await closeServer(http.server);
@@ -117,6 +117,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       throw error;
     },
   );
+  pipelineRules = pipeline.pipeline.rules;
   pipeline.start();
   // A callback waits at most CALLBACK_STORE_TIMEOUT for its commit: an unreachable store is a quick 503.
   const writer = createCallbackWriter(store, { timeoutMs: env.CALLBACK_STORE_TIMEOUT });

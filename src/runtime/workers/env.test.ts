@@ -55,7 +55,10 @@ describe('the Workers webhook fetch', () => {
     expect(classifyWebhookError(refused, 15_000)).toEqual({
       ok: false,
       retryable: false,
-      reason: 'ssrf: IP address 8.8.8.8 refused: on Workers webhook URLs must use a host name',
+      reason:
+        'ssrf: IP address 8.8.8.8 refused: on Workers webhook URLs must use a host name (a Worker cannot see where a name ' +
+        'resolves, so it refuses every IP address); WEBHOOK_ALLOW_PRIVATE=true allows IP addresses and private hosts ' +
+        '(set it only when the receiver is on a network you trust)',
     });
   });
 

@@ -75,6 +75,7 @@ export async function openWorkerScope(bindings: WorkerBindings): Promise<WorkerS
         clock: systemClock,
         logger,
         webhookFetch: createWorkerWebhookFetch(env.WEBHOOK_ALLOW_PRIVATE),
+        mailVariable: 'MAIL_API_KEY',
         ...(env.MAIL_API_KEY && {
           mailTransport: createMailApiTransport({ apiKey: env.MAIL_API_KEY, url: env.MAIL_API_URL }),
         }),

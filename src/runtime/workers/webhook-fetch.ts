@@ -29,7 +29,11 @@ export function createWorkerWebhookFetch(allowPrivate: boolean): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (!allowPrivate && isIpLiteralHost(url.hostname)) {
-      throw new WorkerSsrfError(`IP address ${url.hostname} refused: on Workers webhook URLs must use a host name`);
+      throw new WorkerSsrfError(
+        `IP address ${url.hostname} refused: on Workers webhook URLs must use a host name (a Worker cannot see where a name ` +
+          'resolves, so it refuses every IP address); WEBHOOK_ALLOW_PRIVATE=true allows IP addresses and private hosts ' +
+          '(set it only when the receiver is on a network you trust)',
+      );
     }
     return fetch(input, init);
   };

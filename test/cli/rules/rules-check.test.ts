@@ -24,10 +24,22 @@ afterAll(() => scratch.remove());
 describe('rules check', () => {
   it('exits 0 with a one-line summary for a valid file', async () => {
     const file = await scratch.write('design.yaml', EXAMPLE_RULES_YAML);
-    const io = captureIo(ENV);
+    const io = captureIo({ ...ENV, SLACK_BOT_TOKEN: 'xoxb-1', SMTP_URL: 'smtp://127.0.0.1:25', MAIL_FROM: 'relay@example.com' });
     expect(await runRulesCheck([file], io)).toBe(0);
     expect(io.out()).toBe(`${file}: ok — 4 channels (ops-slack, noc-email, oss, console), 3 rules\n`);
     expect(io.err()).toBe('');
+  });
+
+  it('still exits 0 when credentials are unset, warning for each channel that cannot send', async () => {
+    const file = await scratch.write('design.yaml', EXAMPLE_RULES_YAML);
+    const io = captureIo({ ...ENV, SMTP_URL: 'smtp://127.0.0.1:25' });
+    expect(await runRulesCheck([file], io)).toBe(0);
+    expect(io.out()).toBe(`${file}: ok — 4 channels (ops-slack, noc-email, oss, console), 3 rules\n`);
+    expect(io.err().split('\n')).toEqual([
+      `warning: channel "ops-slack" (slack): SLACK_BOT_TOKEN is not set; its sends fail until then: set it to the Slack app's bot token (xoxb-…, scope chat:write)`,
+      'warning: channel "noc-email" (email): MAIL_FROM is not set and the channel has no from; its sends fail until then: set MAIL_FROM (e.g. "colt-relay <relay@example.com>")',
+      '',
+    ]);
   });
 
   it('exits 1 and lists every problem as file:line:col  path  message', async () => {
@@ -132,6 +144,7 @@ describe('rules check --json', () => {
       ],
       rules: expect.any(Array),
       problems: [],
+      warnings: [expect.stringMatching(/^channel "ops-slack" \(slack\): SLACK_BOT_TOKEN is not set/), expect.stringMatching(/^channel "noc-email" \(email\): SMTP_URL is not set/)],
     });
   });
 
@@ -150,11 +163,11 @@ describe('rules check --json', () => {
     ]);
   });
 
-  it('a setting a channel needs is a problem too; a misspelt option is named with the right one', async () => {
+  it('a setting a channel needs is a warning (exit 0); a misspelt option is named with the right one', async () => {
     const file = await scratch.write('tickets-json.yaml', 'channels:\n  tickets: { type: colt-ticket, severity: Major, ticketType: Order Failure }\nrules:\n  - name: all\n    notify: [tickets]\n');
     const io = captureIo({});
-    expect(await runRulesCheck([file, '--json'], io)).toBe(1);
-    expect(JSON.parse(io.out())).toMatchObject({ ok: false, channels: [{ name: 'tickets', type: 'colt-ticket' }], problems: [{ path: 'channels.tickets' }] });
+    expect(await runRulesCheck([file, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject({ ok: true, channels: [{ name: 'tickets', type: 'colt-ticket' }], problems: [], warnings: [expect.stringContaining('COLT_TICKET_API_BASE_URL')] });
     const typo = captureIo({});
     expect(await runRulesCheck([file, '--jsn'], typo)).toBe(2);
     expect(typo.err()).toContain('unknown option --jsn (did you mean "--json"?)');
@@ -171,18 +184,19 @@ rules:
     notify: [tickets]
 `;
 
-  it('exits 1 naming COLT_TICKET_API_BASE_URL when it is not set', async () => {
+  it('warns (exit 0) naming COLT_TICKET_API_BASE_URL when it is not set', async () => {
     const file = await scratch.write('tickets.yaml', TICKETS);
-    const io = captureIo({});
-    expect(await runRulesCheck([file], io)).toBe(1);
-    expect(io.err()).toMatch(/channels\.tickets: COLT_TICKET_API_BASE_URL is not set/);
-    expect(io.out()).toBe('');
+    const io = captureIo({ COLT_CLIENT_ID: 'id', COLT_CLIENT_SECRET: 'secret' });
+    expect(await runRulesCheck([file], io)).toBe(0);
+    expect(io.out()).toBe(`${file}: ok — 1 channel (tickets), 1 rule\n`);
+    expect(io.err()).toMatch(/^warning: channel "tickets" \(colt-ticket\): COLT_TICKET_API_BASE_URL is not set; its sends fail until then: ask Colt/);
   });
 
-  it('exits 0 when it is set; a ticket channel without severity is a rules problem', async () => {
+  it('no warning when it and the Colt credentials are set; a ticket channel without severity is a rules problem', async () => {
     const file = await scratch.write('tickets-ok.yaml', TICKETS);
-    const io = captureIo({ COLT_TICKET_API_BASE_URL: 'https://apis.example.com/troubleTicket/v4' });
+    const io = captureIo({ COLT_TICKET_API_BASE_URL: 'https://apis.example.com/troubleTicket/v4', COLT_CLIENT_ID: 'id', COLT_CLIENT_SECRET: 'secret' });
     expect(await runRulesCheck([file], io)).toBe(0);
+    expect(io.err()).toBe('');
     const broken = await scratch.write('tickets-broken.yaml', TICKETS.replace('severity: Major, ', ''));
     const io2 = captureIo({ COLT_TICKET_API_BASE_URL: 'https://apis.example.com/troubleTicket/v4' });
     expect(await runRulesCheck([broken], io2)).toBe(1);

@@ -6,6 +6,7 @@ export function sampleEvent(overrides: Partial<NormalisedEvent> = {}): Normalise
     type: `order.${overrides.status ?? 'failed'}`,
     source: 'callback',
     detailsMissing: null,
+    failure: null,
     eventId: 'evt_01',
     orderId: 'IN-ORD-1',
     status: 'failed',

@@ -2,6 +2,7 @@ import type { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../src/lib/logger.js';
 import type { DeliveryJob } from '../../../src/deliver/channel.js';
+import { ALLOW_PRIVATE_HINT } from '../../../src/deliver/channels/webhook/ssrf.js';
 import { createWebhookChannel } from '../../../src/deliver/channels/webhook/webhook.channel.js';
 import { createSsrfSafeAgent } from '../../../src/runtime/node/ssrf-agent.js';
 import { startWebhookPeer, type WebhookPeer } from '../../support/webhook-peer.js';
@@ -55,7 +56,7 @@ describe('webhook SSRF guard', () => {
   it('refuses private and loopback URLs without connecting', async () => {
     for (const url of refused(peer.port)) {
       const result = await send(url, { allowPrivate: false });
-      expect(result, url).toMatchObject({ ok: false, retryable: false, reason: expect.stringMatching(/^ssrf: /) });
+      expect(result, url).toMatchObject({ ok: false, retryable: false, reason: expect.stringMatching(/^ssrf: .*; WEBHOOK_ALLOW_PRIVATE=true allows private, loopback and local-network receivers/) });
     }
     expect(peer.connections).toBe(0);
     expect(peer.requests).toHaveLength(0);
@@ -75,7 +76,7 @@ describe('webhook SSRF guard', () => {
     expect(result).toMatchObject({
       ok: false,
       retryable: false,
-      reason: 'ssrf: hooks.example.com resolves to private address 127.0.0.1',
+      reason: `ssrf: hooks.example.com resolves to private address 127.0.0.1; ${ALLOW_PRIVATE_HINT}`,
     });
     expect(peer.connections).toBe(before);
   });

@@ -72,6 +72,33 @@ describe.each(STORE_KINDS)('admin API rules and secrets (%s)', (kind) => {
     expect(((await bad.json()) as any).error).toMatchObject({ code: 'invalid_payload', issues: [{ path: 'at' }] });
   });
 
+  it('dry-run says when a channel would be held and why: disabled, silenced; nothing held otherwise', async () => {
+    const body = fixture('flat-activation-failed.json');
+    const held = async () => {
+      const out = (await (await h.api('/api/rules/dry-run', { body })).json()) as { deliveries: { channel: string; held: unknown[] }[] };
+      return Object.fromEntries(out.deliveries.map((d) => [d.channel, d.held]));
+    };
+    expect(await held()).toEqual({ 'ops-slack': [], 'noc-email': [] });
+
+    expect((await h.api('/api/channels/noc-email/disable', { body: { reason: 'mail relay migration' } })).status).toBe(200);
+    const silence = (await (
+      await h.api('/api/silences', { body: { match: { orderId: 'IN-ORD-100235' }, duration: '1h', comment: 'Colt incident 4711', createdBy: 'alice', channels: ['ops-slack'] } })
+    ).json()) as { id: string; endsAt: string };
+    expect(await held()).toEqual({
+      'ops-slack': [
+        {
+          reason: 'silenced',
+          until: null,
+          text: `silenced by "Colt incident 4711" (on ops-slack) until ${silence.endsAt.replace(/\.\d+Z$/, 'Z')}: recorded as suppressed, not sent`,
+        },
+      ],
+      'noc-email': [{ reason: 'disabled', until: null, text: 'channel disabled by an operator: mail relay migration; held until it is enabled' }],
+    });
+    await h.api(`/api/silences/${silence.id}`, { method: 'DELETE' });
+    await h.api('/api/channels/noc-email/enable', { method: 'POST' });
+    expect(await held()).toEqual({ 'ops-slack': [], 'noc-email': [] });
+  });
+
   it('refuses a body that is not a callback with 400 invalid_payload and issues', async () => {
     for (const body of [{ hello: 'world' }, '{not json', '[1,2]']) {
       const res = await h.api('/api/rules/dry-run', { body });

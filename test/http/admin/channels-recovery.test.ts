@@ -34,7 +34,7 @@ describe.each(STORE_KINDS)('channels and bulk recovery through the admin API (%s
     for (let i = 0; i < 20 && !(await h.pipeline!.dispatcher.tick()).idle; i++);
   };
 
-  it('disables by hand (held, no relay event), keeps the first reason, and enabling sends what waited', async () => {
+  it('disables by hand (held, one relay event), keeps the first reason, and enabling sends what waited', async () => {
     const off = await post('/api/channels/oss/disable', { reason: 'receiver being migrated' });
     expect(off.status).toBe(200);
     expect(await off.json()).toMatchObject({ name: 'oss', enabled: false, disabledBy: 'admin', disabledReason: 'receiver being migrated' });
@@ -46,11 +46,19 @@ describe.each(STORE_KINDS)('channels and bulk recovery through the admin API (%s
     const rows = await h.store.db.select().from(deliveries).orderBy(deliveries.channel);
     expect(rows.map((d) => [d.channel, d.status])).toEqual([['console', 'delivered'], ['oss', 'pending']]);
     expect(h.peer.requests).toHaveLength(0);
-    expect(await h.store.db.select().from(callbackEvents).where(eq(callbackEvents.source, 'relay'))).toEqual([]);
+    const relayEvents = () => h.store.db.select().from(callbackEvents).where(eq(callbackEvents.source, 'relay')).orderBy(callbackEvents.receivedAt);
+    expect((await relayEvents()).map((e) => [e.type, e.payload])).toMatchObject([
+      ['relay.channel_disabled', { channel: 'oss', channelType: 'webhook', disabledBy: 'admin', reason: 'receiver being migrated' }],
+    ]);
 
     const on = await post('/api/channels/oss/enable');
     expect(await on.json()).toMatchObject({ enabled: true, disabledBy: null, disabledReason: null });
+    await post('/api/channels/oss/enable'); // enabled already: nothing to announce
     await drain();
+    expect((await relayEvents()).map((e) => [e.type, e.payload])).toMatchObject([
+      ['relay.channel_disabled', { channel: 'oss' }],
+      ['relay.channel_enabled', { channel: 'oss', channelType: 'webhook', enabledBy: 'admin', disabledBy: 'admin', disabledReason: 'receiver being migrated' }],
+    ]);
     expect(h.peer.requests.map((r) => r.webhookId)).toEqual([rows[1]!.id]);
     expect(h.peer.requests[0]!.verified).toBe(true);
   });

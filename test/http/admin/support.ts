@@ -11,7 +11,7 @@ import { createManualClock, type ManualClock } from '../../../src/lib/clock.js';
 import { createSilentLogger } from '../../../src/lib/logger.js';
 import { createPipeline, type Pipeline } from '../../../src/pipeline.js';
 import { createPromMetrics, type PromMetrics } from '../../../src/runtime/node/prom-metrics.js';
-import { getQueueStats } from '../../../src/store/admin.repo.js';
+import { storeGaugeReads } from '../../../src/runtime/node/store-gauges.js';
 import type { StoreKind } from '../../../src/store/db.js';
 import { createCallbackWriter } from '../../../src/store/ingest.js';
 import { startWebhookPeer, type WebhookPeer } from '../../support/webhook-peer.js';
@@ -83,6 +83,8 @@ export interface AdminHarnessOptions {
   store?: TestStore;
   /** More environment (e.g. CHANNEL_DISABLE_AFTER), over the harness's. */
   env?: Record<string, string>;
+  /** The rules, given the webhook peer's URL. @default testRules */
+  rules?: (peerUrl: string) => string;
 }
 
 export async function createAdminHarness(kind: StoreKind, options: AdminHarnessOptions = {}): Promise<AdminHarness> {
@@ -94,7 +96,7 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
     ...(options.adminToken !== null && { ADMIN_TOKEN: options.adminToken ?? ADMIN_TOKEN }),
     LOG_LEVEL: 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
-    RULES: testRules(peer.url),
+    RULES: (options.rules ?? testRules)(peer.url),
     OSS_SECRET: SECRETS.webhookSecret,
     SMTP_URL: `smtp://relay:${SECRETS.smtpPassword}@127.0.0.1:1`,
     MAIL_FROM: 'relay@example.com',
@@ -107,9 +109,11 @@ export async function createAdminHarness(kind: StoreKind, options: AdminHarnessO
   };
   const env = parseEnv(rawEnv);
   const logger = createSilentLogger();
-  const prom = createPromMetrics({ queueStats: () => getQueueStats(store.db, new Date(clock.now())) });
+  let rules: Pipeline['rules'] | null = null;
+  const prom = createPromMetrics(storeGaugeReads({ db: store.db, clock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => rules?.() ?? null }));
   const pipeline =
     options.withPipeline === false ? null : await createPipeline({ env, rawEnv, store, clock, logger, metrics: prom.metrics });
+  rules = pipeline?.rules ?? null;
   const writer = createCallbackWriter(store, { groupCommit: false });
   const app = createApp({
     env,

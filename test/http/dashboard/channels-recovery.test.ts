@@ -5,9 +5,9 @@
  * since a time, each then sent once to the loopback receiver.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { getChannelStates } from '../../../src/store/channel-state.repo.js';
-import { deliveries } from '../../../src/store/schema.js';
+import { callbackEvents, deliveries } from '../../../src/store/schema.js';
 import { STORE_KINDS } from '../../support/store.js';
 import { createBrowser, createDashboardHarness, type Browser, type DashboardHarness } from './support.js';
 
@@ -48,10 +48,29 @@ describe.each(STORE_KINDS)('dashboard channels and bulk retry on %s', (kind) => 
     // An unknown channel is a 404, not a new row.
     expect((await browser.post('/channels/no-such/disable', {})).status).toBe(404);
 
+    // A second disable keeps the first and announces nothing more.
+    await browser.post('/channels/oss/disable', { reason: 'again' });
+
+    // What waits behind the disabled channel is held, not late: the overview's card says nothing is overdue.
+    await h.callback({ orderId: 'IN-ORD-HELD-DASH', orderStatus: 'Failed' });
+    await h.writer.drain();
+    await drain();
+    expect((await h.store.db.select().from(deliveries).where(eq(deliveries.orderId, 'IN-ORD-HELD-DASH'))).map((d) => [d.channel, d.status])).toContainEqual(['oss', 'pending']);
+    // Minutes past due (within the webhook receiver's 5-minute signature tolerance for the next test).
+    h.clock.advance(3 * 60_000);
+    const overview = await browser.page('/');
+    expect(overview).toMatch(/Oldest due delivery<\/div><div class="v">—<\/div><div class="small muted">nothing overdue/);
+
     const on = await browser.post('/channels/oss/enable', {});
     expect(on.headers.get('location')).toBe('/rules?done=enabled');
     expect(await ossState()).toMatchObject({ disabledAt: null, disabledBy: null, failingSince: null });
     expect(await browser.page('/rules')).toContain('action="/channels/oss/disable"');
+    // Each change was stored as a relay event, routed by the rules like any other.
+    const relay = await h.store.db.select().from(callbackEvents).where(eq(callbackEvents.source, 'relay')).orderBy(callbackEvents.receivedAt);
+    expect(relay.map((e) => [e.type, e.payload])).toMatchObject([
+      ['relay.channel_disabled', { channel: 'oss', channelType: 'webhook', disabledBy: 'admin', reason: 'receiver <b>migration</b>' }],
+      ['relay.channel_enabled', { channel: 'oss', channelType: 'webhook', enabledBy: 'admin', disabledReason: 'receiver <b>migration</b>' }],
+    ]);
   });
 
   it('retries every dead delivery of the filtered channel since a time from the dead-letter list', async () => {
@@ -61,8 +80,9 @@ describe.each(STORE_KINDS)('dashboard channels and bulk retry on %s', (kind) => 
     await h.writer.drain();
     await drain();
     // As if the retry schedule had run out (28 h of retries is not this test's business).
-    await h.store.db.update(deliveries).set({ status: 'dead' }).where(eq(deliveries.channel, 'oss'));
-    const dead = await h.store.db.select().from(deliveries).where(eq(deliveries.channel, 'oss'));
+    const these = and(eq(deliveries.channel, 'oss'), like(deliveries.orderId, 'IN-ORD-DASH-%'));
+    await h.store.db.update(deliveries).set({ status: 'dead' }).where(these);
+    const dead = await h.store.db.select().from(deliveries).where(these);
     expect(dead).toHaveLength(3);
 
     expect(await browser.page('/deliveries')).not.toContain('action="/deliveries/retry-dead"');

@@ -62,6 +62,9 @@ describe.each(STORE_KINDS)('dashboard pages on %s', (kind) => {
     expect(html).toContain(`href="/orders/${FAILED}"`);
     expect(html).toContain('HTTP 410 Gone');
     expect(html).toContain('Channel <strong>oss</strong> is disabled');
+    // Why Colt failed it, in its own column of "Orders that need attention".
+    expect(html).toContain('<th>reason</th>');
+    expect(html).toMatch(/<span class="mono small" title="Emergency address could not be validated for \+442079460000">E-4021 · Address validation failed<\/span>/);
   });
 
   it('finds the order by id prefix and by customer reference', async () => {
@@ -76,6 +79,10 @@ describe.each(STORE_KINDS)('dashboard pages on %s', (kind) => {
   it('the order page tells what Colt said, what the relay did and why the notification died', async () => {
     const html = await page(`/orders/${FAILED}`);
     expect(html).toContain('“Failed”');
+    // The red COLT box: Colt's code and reason, then its message.
+    const box = html.slice(html.indexOf('card attention'), html.indexOf('card attention') + 1500);
+    expect(box).toContain('<span class="mono"> · E-4021 · Address validation failed</span>');
+    expect(box).toContain('Emergency address could not be validated for +442079460000');
     expect(html).toContain('&quot;reason&quot;: &quot;Address validation failed&quot;');
     expect(html).toContain('<b>Dead letter</b>');
     expect(html).toContain('HTTP 410 Gone: receiver asked to stop');

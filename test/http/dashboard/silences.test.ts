@@ -3,7 +3,9 @@
  * API's words, a created silence suppresses the matching failure (the webhook peer gets
  * nothing) and the order, event and deliveries pages name it; Expire ends it at once.
  */
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveries } from '../../../src/store/schema.js';
 import { STORE_KINDS } from '../../support/store.js';
 import { createBrowser, createDashboardHarness, type Browser, type DashboardHarness } from './support.js';
 
@@ -71,7 +73,7 @@ describe.each(STORE_KINDS)('dashboard silences on %s', (kind) => {
 
     const { orderId, eventId } = await failure();
     expect(peerGot(orderId)).toBe(0);
-    const named = `suppressed by silence <a href="/silences#s-${silenceId}">Colt incident &lt;b&gt;4711&lt;/b&gt;</a>`;
+    const named = `suppressed by silence <a href="/silences#s-${silenceId}">Colt incident &lt;b&gt;4711&lt;/b&gt;</a> <span class="muted">(every channel)</span>`;
     expect(await browser.page(`/orders/${orderId}`)).toContain(named);
     expect(await browser.page(`/events/${eventId}`)).toContain(named);
     expect(await browser.page('/deliveries?status=suppressed')).toContain(named);
@@ -92,6 +94,36 @@ describe.each(STORE_KINDS)('dashboard silences on %s', (kind) => {
     const again = await browser.post(`/silences/${silenceId}/expire`, {});
     expect(again.headers.get('location')).toBe(`/silences?done=already-ended#s-${silenceId}`);
     expect((await browser.post('/silences/01900000-0000-7000-8000-000000000000/expire', {})).status).toBe(404);
+  });
+
+  it('the form picks channels: a silence of oss holds the webhook back while the log still gets the event', async () => {
+    const form = await browser.page('/silences');
+    for (const name of ['oss', 'partner', 'ops-slack', 'noc-email', 'console']) {
+      expect(form).toContain(`<input type="checkbox" name="channels[]" value="${name}"/> ${name}`);
+    }
+    // A name the rules do not define (a forged or stale form) is refused, naming the known ones; ticks are kept.
+    const bad = await browser.post('/silences', { match: 'status=failed', duration: '1h', comment: 'x', createdBy: 'alice', 'channels[]': 'pager' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('unknown channel &quot;pager&quot;; the rules define: oss, partner, ops-slack, noc-email, console');
+
+    const res = await browser.post('/silences', [
+      ['match', 'status=failed'],
+      ['duration', '1h'],
+      ['comment', 'OSS migration'],
+      ['createdBy', 'alice'],
+      ['channels[]', 'oss'],
+    ]);
+    expect(res.status).toBe(303);
+    const id = res.headers.get('location')!.split('#s-')[1]!;
+    expect(await browser.page('/silences')).toMatch(new RegExp(`id="s-${id}"><td class="mono small">status=failed</td><td class="small">oss</td>`));
+
+    const { orderId } = await failure();
+    expect(peerGot(orderId)).toBe(0);
+    const order = await browser.page(`/orders/${orderId}`);
+    expect(order).toContain(`suppressed by silence <a href="/silences#s-${id}">OSS migration</a> <span class="muted">(on oss only)</span>`);
+    const stored = await h.store.db.select().from(deliveries).where(eq(deliveries.orderId, orderId));
+    expect(Object.fromEntries(stored.map((d) => [d.channel, d.status]))).toEqual({ oss: 'suppressed', console: 'delivered' });
+    expect((await browser.post(`/silences/${id}/expire`, {})).status).toBe(303);
   });
 
   it('posts need the CSRF token', async () => {

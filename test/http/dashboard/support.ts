@@ -64,13 +64,22 @@ export interface DashboardHarness {
   close(): Promise<void>;
 }
 
-export async function createDashboardHarness(kind: StoreKind, options: { adminToken?: string | null } = {}): Promise<DashboardHarness> {
+export interface DashboardHarnessOptions {
+  /** ADMIN_TOKEN; null leaves it unset. @default ADMIN_TOKEN */
+  adminToken?: string | null;
+  /** The rules, given the webhook peer's URL. @default rulesYaml */
+  rules?: (peerUrl: string) => string;
+  /** More environment, over the harness's (e.g. SLACK_API_URL of a Slack stand-in). */
+  env?: Record<string, string>;
+}
+
+export async function createDashboardHarness(kind: StoreKind, options: DashboardHarnessOptions = {}): Promise<DashboardHarness> {
   const peer = await startWebhookPeer(WEBHOOK_SECRET);
   const rawEnv: Record<string, string> = {
     CALLBACK_TOKEN,
     LOG_LEVEL: 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
-    RULES: rulesYaml(peer.url),
+    RULES: (options.rules ?? rulesYaml)(peer.url),
     SLACK_BOT_TOKEN: SECRETS.SLACK_BOT_TOKEN,
     SMTP_URL: `smtp://relay:${SECRETS.SMTP_PASSWORD}@127.0.0.1:2525`,
     MAIL_FROM: 'relay@example.com',
@@ -78,6 +87,7 @@ export async function createDashboardHarness(kind: StoreKind, options: { adminTo
     COLT_CLIENT_SECRET: SECRETS.COLT_CLIENT_SECRET,
     ENRICH: 'never',
     ...(options.adminToken !== null && { ADMIN_TOKEN: options.adminToken ?? ADMIN_TOKEN }),
+    ...options.env,
   };
   const env = parseEnv(rawEnv);
   const store = await createTestStore(kind);
@@ -116,8 +126,8 @@ export async function createDashboardHarness(kind: StoreKind, options: { adminTo
 export interface Browser {
   cookies: Map<string, string>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
-  /** Posts a form; `_csrf` is taken from the last page unless given. */
-  post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  /** Posts a form (pairs for a field given twice); `_csrf` is taken from the last page unless given. */
+  post(path: string, form: Record<string, string> | [string, string][], headers?: Record<string, string>): Promise<Response>;
   /** GET and return the body (asserting 200). */
   page(path: string): Promise<string>;
   /** Logs in through the form with `token`. */
@@ -151,7 +161,8 @@ export function createBrowser(app: Hono, base = 'http://localhost'): Browser {
       return res;
     },
     async post(path, form, headers = {}) {
-      const body = new URLSearchParams({ _csrf: browser.lastCsrf ?? '', ...form });
+      const pairs = Array.isArray(form) ? form : Object.entries(form);
+      const body = new URLSearchParams(pairs.some(([k]) => k === '_csrf') ? pairs : [['_csrf', browser.lastCsrf ?? ''], ...pairs]);
       const res = await app.request(`${base}${path}`, {
         method: 'POST',
         headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },

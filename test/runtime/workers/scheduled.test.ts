@@ -104,9 +104,10 @@ describe.skipIf(!hasDatabase)('Worker cron sweep (workerd, Postgres)', () => {
     const rows = await deliveriesOf(id);
     const byChannel = Object.fromEntries(rows.map((d) => [d.channel, d]));
     expect(byChannel['by-ip']).toMatchObject({ status: 'dead', attempts: 1 });
-    expect(byChannel['by-ip']!.lastError).toMatch(/^ssrf: IP address 8\.8\.8\.8 refused/);
+    expect(byChannel['by-ip']!.lastError).toMatch(/^ssrf: IP address 8\.8\.8\.8 refused: on Workers webhook URLs must use a host name/);
+    expect(byChannel['by-ip']!.lastError).toContain('WEBHOOK_ALLOW_PRIVATE=true allows IP addresses and private hosts');
     expect(byChannel['by-private-name']).toMatchObject({ status: 'dead', attempts: 1 });
-    expect(byChannel['by-private-name']!.lastError).toMatch(/^ssrf: host oss\.internal is a local name/);
+    expect(byChannel['by-private-name']!.lastError).toMatch(/^ssrf: host oss\.internal is a local name; WEBHOOK_ALLOW_PRIVATE=true allows/);
   });
 
   it('sends a due delivery group as one Slack message and one email from the cron sweep', async () => {

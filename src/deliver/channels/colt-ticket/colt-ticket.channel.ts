@@ -8,13 +8,13 @@
  * (a timeout) may have created, and only then creates or patches.
  */
 import type { ColtApi, ColtResult } from '../../../colt/colt.client.js';
-import { coltFailureReason } from '../../../colt/failure-reason.js';
 import { ticketPath } from '../../../colt/resource-id.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { NormalisedEvent } from '../../../event/event.js';
 import { CLOSED_TICKET_STATUSES, normaliseTicketStatus } from '../../../event/ticket-status.js';
 import type { TicketStore } from '../../../store/tickets.repo.js';
 import type { Channel, DeliveryJob, RenderedMessage, SendResult } from '../../channel.js';
+import { failureDetail, failureText } from '../event-summary.js';
 import type { ColtTicketChannelConfig } from '../../../config/channel-config.js';
 
 export interface ColtTicketDeps {
@@ -32,12 +32,13 @@ function numbersText(event: NormalisedEvent): string {
   return event.numbers.map((n) => (n.start === n.end ? n.start : `${n.start}–${n.end}`)).join(', ');
 }
 
-/** One paragraph about the event: order, status, Colt's reason and code, numbers. */
+/** One paragraph about the event: order, status, Colt's reason (`Reason: E-7312 · Porting window rejected.`), numbers. */
 export function describeEvent(event: NormalisedEvent): string {
-  const reason = coltFailureReason(JSON.stringify(event.payload)) ?? coltFailureReason(JSON.stringify(event.order ?? null));
+  const detail = failureDetail(event);
   const parts = [
     `Colt order ${event.orderId} (${event.orderType}) is ${event.status}${event.rawStatus ? ` (Colt: "${event.rawStatus}")` : ''}.`,
-    reason ? `Reason: ${reason}.` : 'Colt gave no reason.',
+    event.failure ? `${failureText(event)}.` : 'Colt gave no reason.',
+    detail ? `Colt's message: ${detail}` : '',
     event.numbers.length > 0 ? `Numbers: ${numbersText(event)}.` : '',
     event.customerRef ? `Customer reference: ${event.customerRef}.` : '',
     `Event ${event.eventId} at ${event.occurredAt}.`,

@@ -1,9 +1,9 @@
-import { channelDisabledDetails } from '../../../event/channel-disabled.js';
+import { channelDisabledDetails, channelEnabledDetails } from '../../../event/channel-events.js';
 import type { NormalisedEvent } from '../../../event/event.js';
-import { eventNotes, eventSummary, orderUrl } from '../event-summary.js';
+import { eventNotes, eventSummary, failureDetail, orderUrl } from '../event-summary.js';
 import type { RenderedMessage } from '../../channel.js';
 import type { EmailChannelConfig } from '../../../config/channel-config.js';
-import { formatNumbers } from '../../../event/event.js';
+import { failureLine, formatNumbers } from '../../../event/event.js';
 import { escapeFor, renderTemplate } from '../../templates.js';
 
 export interface EmailMessage {
@@ -22,27 +22,52 @@ export function defaultEmailSubject(event: NormalisedEvent): string {
   return `[colt-relay] ${eventSummary(event)}`;
 }
 
-/** The fields every notification shows, in reading order. */
-function eventRows(event: NormalisedEvent): Array<[string, string]> {
+type Rows = Array<[string, string]>;
+
+/** The rows of a relay event (a channel disabled or enabled), or null for an order's. */
+function relayRows(event: NormalisedEvent): Rows | null {
+  const notes = eventNotes(event).map((note): [string, string] => ['Note', note]);
   const disabled = channelDisabledDetails(event);
   if (disabled) {
     return [
       ['Channel', disabled.channel],
       ['Channel type', disabled.channelType ?? '—'],
-      ['Failing since', disabled.failingSince],
+      ['Disabled by', disabled.disabledBy],
+      ['Failing since', disabled.failingSince ?? '—'],
       ['Last success', disabled.lastSuccessAt ?? 'never'],
       ['Last error', disabled.lastError ?? '—'],
       ['Failures in a row', String(disabled.consecutiveFailures)],
       ['Disabled at', disabled.disabledAt],
       ['Event', event.eventId],
-      ...eventNotes(event).map((note): [string, string] => ['Note', note]),
+      ...notes,
     ];
   }
+  const enabled = channelEnabledDetails(event);
+  if (!enabled) return null;
+  return [
+    ['Channel', enabled.channel],
+    ['Channel type', enabled.channelType ?? '—'],
+    ['Enabled at', enabled.enabledAt],
+    ['Disabled since', enabled.disabledAt],
+    ['Disabled by', enabled.disabledBy ?? '—'],
+    ['Disabled because', enabled.disabledReason ?? '—'],
+    ['Event', event.eventId],
+    ...notes,
+  ];
+}
+
+/** The fields every notification shows, in reading order; a failed order's reason right after its status. */
+function eventRows(event: NormalisedEvent): Rows {
+  const relay = relayRows(event);
+  if (relay) return relay;
+  const detail = failureDetail(event);
+  const why: Rows = event.failure ? [['Reason', failureLine(event.failure)], ...(detail ? [['Colt message', detail] as [string, string]] : [])] : [];
   const status = event.rawStatus && event.rawStatus !== event.status ? `${event.status} (${event.rawStatus})` : event.status;
-  const rows: Array<[string, string]> = [
+  const rows: Rows = [
     ['Order', event.orderId],
     ['Type', event.orderType],
     ['Status', status],
+    ...why,
     ['Numbers', formatNumbers(event.numbers) || '—'],
     ['Number type', event.numberType],
     ['Customer', event.customerRef ?? '—'],
@@ -78,7 +103,7 @@ function htmlBody(intro: string | null, event: NormalisedEvent, url: string | nu
  * text template (rendered again with 'html' escaping, line breaks kept).
  */
 export function buildEmailMessage(config: EmailChannelConfig, event: NormalisedEvent, publicUrl?: string): EmailMessage {
-  const url = channelDisabledDetails(event) ? null : orderUrl(publicUrl, event.orderId);
+  const url = orderUrl(publicUrl, event.orderId);
   const subject = oneLine(config.subject ? renderTemplate(config.subject, event, 'none') : defaultEmailSubject(event));
   const text = config.text ? renderTemplate(config.text, event, 'none') : defaultText(event, url);
   const intro = config.text ? renderTemplate(config.text, event, 'html').replace(/\r?\n/g, '<br>\n') : null;

@@ -54,6 +54,7 @@ export function createLogChannel(name: string, config: LogChannelConfig, deps: L
           type: event.type,
           source: event.source,
           detailsMissing: event.detailsMissing,
+          failure: event.failure,
         },
         ...(rendered.subject ? { subject: rendered.subject } : {}),
         text: rendered.text,

@@ -1,9 +1,9 @@
-import { channelDisabledDetails, type ChannelDisabledPayload } from '../../../event/channel-disabled.js';
+import { channelDisabledDetails, channelEnabledDetails, type ChannelDisabledPayload, type ChannelEnabledPayload } from '../../../event/channel-events.js';
 import { STATUS_RANK, type EventStatus, type NormalisedEvent } from '../../../event/event.js';
-import { eventNotes, eventSummary, orderUrl, statusLabel } from '../event-summary.js';
+import { eventNotes, eventSummary, failureDetail, orderUrl, statusLabel } from '../event-summary.js';
 import type { RenderedMessage } from '../../channel.js';
 import type { SlackChannelConfig } from '../../../config/channel-config.js';
-import { formatNumbers } from '../../../event/event.js';
+import { failureLine, formatNumbers } from '../../../event/event.js';
 import { escapeFor, renderTemplate } from '../../templates.js';
 
 /** The emoji in front of every Slack notification, by normalised status. */
@@ -64,11 +64,13 @@ export function defaultSlackText(event: NormalisedEvent): string {
   return `${emojiOf(event)} ${escapeFor('mrkdwn', summary)}`;
 }
 
-/** A disabled channel stands out from every order status. */
+/** A disabled channel stands out from every order status; an enabled one reads as good news. */
 const CHANNEL_DISABLED_EMOJI = '⛔';
+const CHANNEL_ENABLED_EMOJI = '🟢';
 
 function emojiOf(event: NormalisedEvent): string {
-  return channelDisabledDetails(event) ? CHANNEL_DISABLED_EMOJI : STATUS_EMOJI[event.status];
+  if (channelDisabledDetails(event)) return CHANNEL_DISABLED_EMOJI;
+  return channelEnabledDetails(event) ? CHANNEL_ENABLED_EMOJI : STATUS_EMOJI[event.status];
 }
 
 /** The header and fields of a relay.channel_disabled event: about a channel, not an order. */
@@ -78,12 +80,54 @@ function channelDisabledParts(d: ChannelDisabledPayload): { header: string; fiel
     fields: [
       field('Channel', d.channel),
       field('Channel type', d.channelType),
+      field('Disabled by', d.disabledBy),
       field('Failing since', d.failingSince),
       field('Last success', d.lastSuccessAt ?? 'never'),
       field('Last error', d.lastError),
       field('Disabled at', d.disabledAt),
     ],
   };
+}
+
+/** The header and fields of a relay.channel_enabled event. */
+function channelEnabledParts(d: ChannelEnabledPayload): { header: string; fields: Mrkdwn[] } {
+  return {
+    header: `${CHANNEL_ENABLED_EMOJI} Channel ${d.channel} enabled`,
+    fields: [
+      field('Channel', d.channel),
+      field('Channel type', d.channelType),
+      field('Enabled at', d.enabledAt),
+      field('Disabled since', d.disabledAt),
+      field('Disabled by', d.disabledBy),
+      field('Disabled because', d.disabledReason),
+    ],
+  };
+}
+
+/** An order's fields; a failed one's reason first, since it is what the reader acts on. */
+function orderFields(event: NormalisedEvent, statusText: string): Mrkdwn[] {
+  const reason = event.failure ? [field('Reason', failureLine(event.failure))] : [];
+  const detail = failureDetail(event);
+  return [
+    ...reason,
+    ...(detail ? [field('Colt message', detail)] : []),
+    field('Order', event.orderId),
+    field('Type', event.orderType),
+    field('Status', statusText),
+    field('Numbers', formatNumbers(event.numbers)),
+    field('Customer', event.customerRef),
+    field('Occurred at', event.occurredAt),
+  ];
+}
+
+/** Header and fields: a channel's relay event, or an order's. */
+function messageParts(event: NormalisedEvent, statusText: string): { header: string; fields: Mrkdwn[]; aboutOrder: boolean } {
+  const disabled = channelDisabledDetails(event);
+  if (disabled) return { ...channelDisabledParts(disabled), aboutOrder: false };
+  const enabled = channelEnabledDetails(event);
+  if (enabled) return { ...channelEnabledParts(enabled), aboutOrder: false };
+  const header = `${STATUS_EMOJI[event.status]} Order ${event.orderId} ${statusLabel(event.status)}`;
+  return { header, fields: orderFields(event, statusText), aboutOrder: true };
 }
 
 /**
@@ -97,25 +141,12 @@ export function buildSlackMessage(config: SlackChannelConfig, event: NormalisedE
     event.rawStatus && event.rawStatus !== event.status
       ? `${statusLabel(event.status)} (${event.rawStatus})`
       : statusLabel(event.status);
-  const disabled = channelDisabledDetails(event);
-  const parts = disabled
-    ? channelDisabledParts(disabled)
-    : {
-        header: `${STATUS_EMOJI[event.status]} Order ${event.orderId} ${statusLabel(event.status)}`,
-        fields: [
-          field('Order', event.orderId),
-          field('Type', event.orderType),
-          field('Status', statusText),
-          field('Numbers', formatNumbers(event.numbers)),
-          field('Customer', event.customerRef),
-          field('Occurred at', event.occurredAt),
-        ],
-      };
+  const parts = messageParts(event, statusText);
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: cut(parts.header, HEADER_MAX), emoji: true } }];
   if (custom) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: custom } });
   blocks.push({ type: 'section', fields: parts.fields });
   const notes = eventNotes(event).map((note) => ` · ${escapeFor('mrkdwn', note)}`).join('');
-  const url = disabled ? null : orderUrl(publicUrl, event.orderId);
+  const url = parts.aboutOrder ? orderUrl(publicUrl, event.orderId) : null;
   const link = url ? ` · <${url}|Open in colt-relay>` : '';
   const context = cutMrkdwn(`Event ${escapeFor('mrkdwn', event.eventId)}${notes}${link}`, SECTION_MAX);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });

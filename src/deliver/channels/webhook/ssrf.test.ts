@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, isPrivateAddress } from './ssrf.js';
+import { checkWebhookUrl, isPrivateAddress, ssrfRefusal } from './ssrf.js';
 
 describe('isPrivateAddress', () => {
   it.each([
@@ -85,7 +85,7 @@ describe('checkWebhookUrl', () => {
     'http://redis:6379/',
   ])('refuses %s', (url) => {
     const result = checkWebhookUrl(url, false);
-    expect(result.ok).toBe(false);
+    expect(result).toMatchObject({ ok: false, allowPrivateLifts: true });
   });
 
   it('allows a public https URL', () => {
@@ -95,9 +95,9 @@ describe('checkWebhookUrl', () => {
   });
 
   it('refuses other schemes even when private addresses are allowed', () => {
-    expect(checkWebhookUrl('file:///etc/passwd', true)).toMatchObject({ ok: false, reason: expect.stringContaining('file:') });
+    expect(checkWebhookUrl('file:///etc/passwd', true)).toMatchObject({ ok: false, reason: expect.stringContaining('file:'), allowPrivateLifts: false });
     expect(checkWebhookUrl('ftp://example.com/', true).ok).toBe(false);
-    expect(checkWebhookUrl('not a url', true)).toEqual({ ok: false, reason: 'not a valid URL' });
+    expect(checkWebhookUrl('not a url', true)).toEqual({ ok: false, reason: 'not a valid URL', allowPrivateLifts: false });
   });
 
   it('lets allowPrivate lift the address checks', () => {
@@ -109,6 +109,19 @@ describe('checkWebhookUrl', () => {
     expect(checkWebhookUrl('http://0x7f000001/', false)).toEqual({
       ok: false,
       reason: 'address 127.0.0.1 is private or reserved',
+      allowPrivateLifts: true,
     });
+  });
+});
+
+describe('ssrfRefusal', () => {
+  it('names WEBHOOK_ALLOW_PRIVATE and what it allows, once', () => {
+    expect(ssrfRefusal('address 127.0.0.1 is private or reserved')).toBe(
+      'ssrf: address 127.0.0.1 is private or reserved; WEBHOOK_ALLOW_PRIVATE=true allows private, loopback and local-network receivers ' +
+        '(set it only when the receiver is on a network you trust)',
+    );
+    expect(ssrfRefusal('IP address 8.8.8.8 refused; WEBHOOK_ALLOW_PRIVATE=true allows IP addresses')).toBe(
+      'ssrf: IP address 8.8.8.8 refused; WEBHOOK_ALLOW_PRIVATE=true allows IP addresses',
+    );
   });
 });

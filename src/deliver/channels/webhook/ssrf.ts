@@ -8,7 +8,20 @@
  * rebinding DNS server could answer differently).
  */
 
-export type UrlCheck = { ok: true } | { ok: false; reason: string };
+/** A refusal says whether WEBHOOK_ALLOW_PRIVATE would lift it (the address checks) or not (the scheme). */
+export type UrlCheck = { ok: true } | { ok: false; reason: string; allowPrivateLifts: boolean };
+
+/**
+ * What to do about a refused private address, said with every such refusal: a receiver on
+ * this machine or the local network is a normal test setup, and the fix is one setting.
+ */
+export const ALLOW_PRIVATE_HINT =
+  'WEBHOOK_ALLOW_PRIVATE=true allows private, loopback and local-network receivers (set it only when the receiver is on a network you trust)';
+
+/** `ssrf: <detail>; <hint>`: a delivery's error for a refused address, naming the setting that lifts the guard. */
+export function ssrfRefusal(detail: string): string {
+  return detail.includes('WEBHOOK_ALLOW_PRIVATE') ? `ssrf: ${detail}` : `ssrf: ${detail}; ${ALLOW_PRIVATE_HINT}`;
+}
 
 /** IPv4 ranges that must not be reached from a webhook: [network, prefix length]. */
 const PRIVATE_V4: ReadonlyArray<readonly [string, number]> = [
@@ -145,25 +158,23 @@ export function checkWebhookUrl(url: string, allowPrivate: boolean): UrlCheck {
   try {
     parsed = new URL(url);
   } catch {
-    return { ok: false, reason: 'not a valid URL' };
+    return { ok: false, reason: 'not a valid URL', allowPrivateLifts: false };
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    return { ok: false, reason: `scheme ${parsed.protocol} is not allowed (http or https only)` };
+    return { ok: false, reason: `scheme ${parsed.protocol} is not allowed (http or https only)`, allowPrivateLifts: false };
   }
   if (allowPrivate) return { ok: true };
+  const refuse = (reason: string): UrlCheck => ({ ok: false, reason, allowPrivateLifts: true });
   // The parser has already turned every IPv4 spelling into a dotted quad and lower-cased names.
   const host = parsed.hostname.replace(/\.+$/, '');
-  if (host.startsWith('[')) {
-    return isPrivateAddress(host) ? { ok: false, reason: `address ${host} is private or reserved` } : { ok: true };
-  }
-  if (parseDottedQuad(host)) {
-    return isPrivateAddress(host) ? { ok: false, reason: `address ${host} is private or reserved` } : { ok: true };
+  if (host.startsWith('[') || parseDottedQuad(host)) {
+    return isPrivateAddress(host) ? refuse(`address ${host} is private or reserved`) : { ok: true };
   }
   if (host === 'localhost' || PRIVATE_NAME_SUFFIXES.some((suffix) => host.endsWith(suffix))) {
-    return { ok: false, reason: `host ${host} is a local name` };
+    return refuse(`host ${host} is a local name`);
   }
   if (!host.includes('.')) {
-    return { ok: false, reason: `host ${host} is a single-label name (resolves only inside a network)` };
+    return refuse(`host ${host} is a single-label name (resolves only inside a network)`);
   }
   return { ok: true };
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../../../lib/logger.js';
 import { urlOrigin } from '../../../lib/url-origin.js';
 import type { Channel, DeliveryJob, RenderedMessage, SendResult } from '../../channel.js';
 import type { WebhookChannelConfig } from '../../../config/channel-config.js';
-import { checkWebhookUrl, isSsrfBlocked } from './ssrf.js';
+import { checkWebhookUrl, isSsrfBlocked, ssrfRefusal } from './ssrf.js';
 import { readResponseExcerpt } from '../response-excerpt.js';
 import { createWebhookSigner } from './signature.js';
 import { DEFAULT_BACKOFF_MS, parseRetryAfter } from '../../../lib/retry-after.js';
@@ -116,7 +116,8 @@ export function classifyWebhookError(err: unknown, timeoutMs: number): SendResul
   }
   if (isSsrfBlocked(err)) {
     const cause = (err as { cause?: Error }).cause;
-    return { ok: false, retryable: false, reason: `ssrf: ${cause?.message ?? (err as Error).message}` };
+    // Every connect-time refusal is an address one: WEBHOOK_ALLOW_PRIVATE lifts it.
+    return { ok: false, retryable: false, reason: ssrfRefusal(cause?.message ?? (err as Error).message) };
   }
   return { ok: false, retryable: true, reason: describeNetworkError(err) };
 }
@@ -138,7 +139,7 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
   async function send(job: DeliveryJob): Promise<SendResult> {
     // Checked on every send: the URL may come from a reloaded rules file.
     const check = checkWebhookUrl(config.url, deps.allowPrivate);
-    if (!check.ok) return { ok: false, retryable: false, reason: `ssrf: ${check.reason}` };
+    if (!check.ok) return { ok: false, retryable: false, reason: check.allowPrivateLifts ? ssrfRefusal(check.reason) : `ssrf: ${check.reason}` };
 
     const now = clock.now();
     const body = JSON.stringify(buildWebhookPayload(job.event, now));

@@ -1,0 +1,1 @@
+ALTER TABLE "silences" ADD COLUMN "channels" text[];
