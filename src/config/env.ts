@@ -299,6 +299,12 @@ export const VARIABLES = {
     example: '<a long random value: openssl rand -hex 32>',
     secret: true,
   }),
+  METRICS_GAUGE_MAX_AGE: variable(durationOrOff('5s'), {
+    group: 'Operator surface',
+    meaning:
+      'The gauges `/metrics` reads from the store are read at most once per this long (Node), and concurrent scrapes share one read (the rendered text is shared for a second): a scrape costs the same whatever the data and however many scrapers. `off` reads the store and renders on every scrape.',
+    default: '5s',
+  }),
   METRICS_TOKEN: variable(optionalString, {
     group: 'Operator surface',
     meaning:

@@ -107,9 +107,11 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const { store } = owned;
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
   let pipelineRules: (() => RulesConfig) | null = null;
-  const prom = createPromMetrics(
-    storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules.config }),
-  );
+  const prom = createPromMetrics({
+    ...storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules.config }),
+    // Scrapes read the store at most once per METRICS_GAUGE_MAX_AGE, sharing the read in flight.
+    ...(env.METRICS_GAUGE_MAX_AGE !== null && { storeReads: { maxAgeMs: env.METRICS_GAUGE_MAX_AGE, now: () => systemClock.now() } }),
+  });
   const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
     async (error: unknown) => {
       await closeServer(http.server);
