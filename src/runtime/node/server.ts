@@ -86,7 +86,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
   let pipelineRules: (() => RulesConfig) | null = null;
   const prom = createPromMetrics(
-    storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules }),
+    storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules.config }),
   );
   const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
     async (error: unknown) => {
