@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
  *   workers  test/workers/** inside workerd (vitest.workers.config.ts; needs TEST_DATABASE_URL,
  *            and fails rather than skips without it when CI=true)
  * test/browser needs chromium: `npm run test:browser` (vitest.browser.config.ts).
+ * test/deploy needs Debian's promtool and prometheus (`apt-get install prometheus`) and fails without them.
  * `vitest run --project node` runs one of them.
  */
 /**
