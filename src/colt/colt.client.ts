@@ -17,10 +17,12 @@ import type { ColtEnvironment } from './endpoints.js';
 import { resolveColtEndpoints } from './endpoints.js';
 import { createCredentialRotation, type CredentialPair, type CredentialStatus } from './credentials.js';
 import { createTokenCache, requestToken } from './token-cache.js';
+import { coltHostKind } from './environment.js';
+import { createRateLimitGate, type RateLimitWait } from './rate-limit.js';
 
 /** What `getOrder` returns: never throws; a failure says whether trying again later can help. */
 export type GetOrderResult =
-  | { ok: true; status: number; body: unknown }
+  | { ok: true; status: number; body: unknown; /** The answer's ETag, for a conditional write (If-Match). */ etag?: string }
   | {
       ok: false;
       retryable: boolean;
@@ -54,6 +56,12 @@ export interface ColtCall {
   query?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Content type of `body`. @default "application/json" (e.g. "application/merge-patch+json" for a TMF PATCH) */
+  contentType?: string;
+  /** Extra request headers (e.g. If-Match). */
+  headers?: Record<string, string>;
+  /** The setting holding this call's base URL, named by 404/405 advice. @default "COLT_API_BASE_URL" */
+  baseSetting?: string;
   /**
    * The call creates something at Colt (an order, a ticket): it is retried only when Colt's
    * answer proves nothing was created (429, 503, a refused token); a timeout, a network
@@ -112,6 +120,11 @@ export interface ColtClientOptions {
   maxRetryAfterWaitMs?: number;
   /** Cap of the `retryAfterMs` handed back. @default 3600000 */
   retryAfterCapMs?: number;
+  /**
+   * Longest wait after a 429 without Retry-After (COLT_RATE_LIMIT_MAX_WAIT): waits double from
+   * 1 s up to this, and a 429 after a wait this long ends the call. @default 60000
+   */
+  rateLimitMaxWaitMs?: number;
   /** Refresh the token this long before it expires. @default 60 */
   tokenRefreshMarginS?: number;
   /** Token lifetime assumed when the response has no `expires_in`. @default 1800 */
@@ -204,12 +217,15 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
   const backoff = { baseMs: options.backoffBaseMs ?? 500, maxMs: options.backoffMaxMs ?? 8000 };
   const maxRetryAfterWaitMs = options.maxRetryAfterWaitMs ?? 30_000;
   const retryAfterCapMs = options.retryAfterCapMs ?? 3_600_000;
+  const rateLimitMaxWaitMs = options.rateLimitMaxWaitMs ?? 60_000;
   const endpoints = resolveColtEndpoints(options.environment ?? 'sandbox', options);
+  const trackingHeader = options.trackingHeader ?? 'APIGWTrackingId';
+  const tokenContext = { trackingHeader, tokenKind: coltHostKind(new URL(endpoints.tokenUrl).host) };
   const transport = instrumented(options.metrics, createColtTransport({
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clock,
     logger,
-    trackingHeader: options.trackingHeader ?? 'APIGWTrackingId',
+    trackingHeader,
     apiKey: options.apiKey,
     apiKeyHeader: options.apiKeyHeader,
     timeoutMs: options.timeoutMs ?? 10_000,
@@ -229,6 +245,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
         clientSecret: pair.clientSecret,
         defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
         nowMs: () => clock.now(),
+        context: tokenContext,
       });
     },
   });
@@ -248,7 +265,11 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     transport({
       method: call.method,
       url: urlOf(call),
-      headers: { authorization: `Bearer ${token}`, ...(call.body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...call.headers,
+        authorization: `Bearer ${token}`,
+        ...(call.body !== undefined && { 'content-type': call.contentType ?? 'application/json' }),
+      },
       ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
     });
 
@@ -260,9 +281,13 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
       return { ok: false, retryable: true, reason };
     }
     const { status, text, trackingId } = exchange;
-    if (status >= 200 && status < 300) return { ok: true, status, body: parseBody(text) };
+    if (status >= 200 && status < 300) {
+      const etag = exchange.headers.get('etag');
+      return { ok: true, status, body: parseBody(text), ...(etag !== null && { etag }) };
+    }
     const body = parseColtErrorBody(text);
-    const advice = adviceForStatus(status);
+    const orderLookup = call.method === 'GET' && call.path.startsWith('/order/');
+    const advice = adviceForStatus(status, { orderLookup, baseSetting: call.baseSetting ?? 'COLT_API_BASE_URL' });
     const colt = body.message ?? body.reason;
     const retryAfterMs = parseRetryAfter(exchange.headers.get('retry-after'), clock.now());
     const refused = status === 401 ? ' after a token refresh' : '';
@@ -274,7 +299,9 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
       ...(body.code !== undefined && { code: body.code }),
       ...(retryAfterMs !== undefined && isRetryableStatus(status) && { retryAfterMs: Math.min(retryAfterMs, retryAfterCapMs) }),
     };
-    return call.creates && status >= 500 && !NOTHING_CREATED.has(status) ? { ...failure, unknownOutcome: true } : failure;
+    if (!call.creates || status < 500 || NOTHING_CREATED.has(status)) return failure;
+    // Colt says "retry" after a 500, but publishes no idempotency key: a blind retry could create twice (docs/colt.md#api-errors).
+    return { ...failure, unknownOutcome: true, reason: `${failure.reason}; Colt may have acted on it, so it was not retried: check before sending it again` };
   }
 
   /** One try; a 401 refreshes the token and repeats the call, once per call. */
@@ -283,7 +310,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     try {
       token = await tokens.get();
     } catch (error) {
-      return tokenFailure(error);
+      return tokenFailure(warnOnce(error));
     }
     let exchange = await send(call, token);
     if (exchange.kind === 'response' && exchange.status === 401 && !state.refreshed) {
@@ -292,7 +319,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
       try {
         token = await tokens.refreshAfterRejection(token);
       } catch (error) {
-        return tokenFailure(error);
+        return tokenFailure(warnOnce(error));
       }
       exchange = await send(call, token);
     }
@@ -306,34 +333,64 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     result.ok || result.host !== undefined ? result : { ...result, host: result.tokenProblem ? hosts.token : hosts.api };
 
   // Colt's 429 is about this client as a whole: every caller (enrichment, reconciliation) waits it out.
-  let pausedUntilMs = 0;
+  const gate = createRateLimitGate(clock, rateLimitMaxWaitMs);
   function pausedResult(call: ColtCall): Failure | null {
-    const remainingMs = pausedUntilMs - clock.now();
+    const remainingMs = gate.remainingMs();
     if (remainingMs <= 0) return null;
     return {
       ok: false,
       retryable: true,
       status: 429,
       retryAfterMs: remainingMs,
-      reason: `${call.method} ${call.path}: not sent, Colt answered 429 (too many requests) and asked to wait ${Math.ceil(remainingMs / 1000)} s more. Back off and retry later (Retry-After is honoured).`,
+      reason: `${call.method} ${call.path}: not sent, Colt answered 429 (too many requests) and the client waits ${Math.ceil(remainingMs / 1000)} s more. Back off and retry later.`,
     };
   }
 
-  /** Tries again while waiting can help; a creating call only when nothing was created. */
+  /** A 429: pauses every caller; without Retry-After the wait grows (logged), which the result carries. */
+  function throttled<T extends Failure>(call: ColtCall, result: T): { result: T; wait: RateLimitWait } {
+    const wait = gate.throttled(result.retryAfterMs);
+    if (!wait.fromRetryAfter) {
+      logger.warn(
+        { path: call.path, status: 429, streak: wait.streak, waitMs: wait.waitMs, maxWaitMs: rateLimitMaxWaitMs },
+        `colt answered 429 without Retry-After (${wait.streak} in a row): waiting ${Math.ceil(wait.waitMs / 1000)} s before the next call (COLT_RATE_LIMIT_MAX_WAIT caps the wait)`,
+      );
+    }
+    return { result: { ...result, retryAfterMs: wait.waitMs }, wait };
+  }
+
+  /**
+   * Tries again while waiting can help; a creating call only when nothing was created. A 429
+   * without Retry-After is tried again after growing waits until one of the cap's length has
+   * not helped; other failures get `maxAttempts` tries.
+   */
   async function run(call: ColtCall): Promise<ColtResult> {
     const state = { refreshed: false };
-    for (let attempt = 1; ; attempt++) {
+    let waitedCap = false;
+    for (let attempt = 1; ; ) {
       const paused = pausedResult(call);
-      const result = withHost(paused ?? (await tryOnce(call, state)));
-      if (!paused && !result.ok && result.status === 429 && result.retryAfterMs !== undefined) {
-        pausedUntilMs = Math.max(pausedUntilMs, clock.now() + result.retryAfterMs);
-      }
-      if (result.ok || !result.retryable || result.permanentToken || attempt >= maxAttempts || 'unknownOutcome' in result) return result;
-      const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt, backoff, random);
+      let result = withHost(paused ?? (await tryOnce(call, state)));
+      let wait: RateLimitWait | null = null;
+      if (!paused && !result.ok && result.status === 429) ({ result, wait } = throttled(call, result));
+      else if (!paused) gate.passed();
+      if (result.ok || !result.retryable || result.permanentToken || 'unknownOutcome' in result) return result;
+      const doubling = wait !== null && !wait.fromRetryAfter;
+      if (doubling ? waitedCap : attempt++ >= maxAttempts) return result;
+      const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt - 1, backoff, random);
       if (waitMs > maxRetryAfterWaitMs) return result;
+      if (doubling) waitedCap = wait!.atCap;
       logger.debug({ path: call.path, attempt, waitMs, status: result.status ?? null }, 'colt call retrying');
       await sleep(waitMs);
     }
+  }
+
+  /** A token failure that waiting will not fix (an HTML page, a redirect): warned once per cause, naming the setting. */
+  let lastTokenWarning = '';
+  function warnOnce(error: unknown): unknown {
+    if (error instanceof ColtTokenError && !error.retryable && error.status !== 401 && error.message !== lastTokenWarning) {
+      lastTokenWarning = error.message;
+      logger.warn({ status: error.status, code: error.code, host: hosts.token }, error.message);
+    }
+    return error;
   }
 
   return {
