@@ -178,6 +178,17 @@ describe.each(STORE_KINDS)('colt-relay colt (%s)', { timeout: 120_000 }, (kind) 
     expect(stdout).toMatch(/: failed; Colt's reason: E-4021 · Address validation failed/);
   });
 
+  it('activate --json --wait: one JSON document on stdout (Colt\'s answer and the final status), progress on stderr', async () => {
+    const mock = await mockColt({ completeAfterMs: 300, failOrders: 1, callbackShape: 'tmf', failureReasonIn: 'order' });
+    const { code, stdout, stderr } = await colt(mock, ['activate', '--file', await bodyFile('json', ACTIVATION), '--wait', '30s', '--poll', '100ms', '--json']);
+    expect(code).toBe(1);
+    const document = JSON.parse(stdout) as { answer: { orderId: string }; orderId: string; final: { status: string; reason: string | null } };
+    expect(document.orderId).toBe(document.answer.orderId);
+    expect(document.final.status).toBe('failed');
+    expect(stderr).toMatch(/waiting up to 30 s/);
+    expect(stdout).not.toMatch(/waiting/);
+  });
+
   it('activate --wait exits 2 when no final status comes in time', async () => {
     const mock = await mockColt({ completeAfterMs: 60 * 60_000, schedule: undefined });
     const { code, stderr } = await colt(mock, ['activate', '--file', await bodyFile('slow', ACTIVATION), '--wait', '1s', '--poll', '200ms']);
