@@ -111,7 +111,7 @@ describe('colt … --json as a real process against mock-colt', () => {
     await mock.close();
   });
 
-  it('numbers --json | JSON.parse works with LOG_LEVEL=info: the log lines are on stderr', async () => {
+  it('numbers --json | JSON.parse works with LOG_LEVEL=info: the log lines are on stderr, and 290 KB of JSON through a pipe arrive whole', async () => {
     const env = { ...CREDENTIALS, LOG_LEVEL: 'info', COLT_API_BASE_URL: mock.apiBaseUrl, COLT_TOKEN_URL: mock.tokenUrl };
     const result = await runCli(['colt', 'numbers', '--param', 'country=DE', '--param', 'numberType=Freephone', '--json'], env);
     expect(result.code).toBe(0);

@@ -4,7 +4,7 @@
  * same order, and PATCH as a JSON Merge Patch. The answer to the ticket POST is lost: the
  * relay finds its own ticket by its external id, never adopts the foreign one, opens at most
  * one ticket per order, and every later failure becomes a note that keeps all earlier notes
- * (Colt's included), also when a PATCH answer is lost.
+ * (Colt's included), also when a PATCH answer is lost or two failures are sent at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockColt, type RunningMockColt } from '../../src/colt/mock/mock-colt.server.js';
@@ -111,6 +111,16 @@ describe.each(STORE_KINDS)('colt-ticket against a TMF621 stand-in as published (
     // The foreign ticket was never touched.
     expect(s.tickets.get(FOREIGN.id)).toEqual(FOREIGN);
     expect(s.requests.some((q) => q.path.includes(FOREIGN.id))).toBe(false);
+  });
+
+  it('two failures of one order sent in the same tick: one ticket and one note, not two tickets', async () => {
+    const { relay: r, standIn: s } = await start();
+    await r.post(failure('2026-12-01T10:00:00Z', 'E-1'));
+    await r.post(failure('2026-12-01T10:00:01Z', 'E-2'));
+    await work(r, 1);
+    expect(ours(s)).toHaveLength(1);
+    expect(s.requests.filter((q) => q.method === 'POST')).toHaveLength(1);
+    expect(s.tickets.get(ours(s)[0]!.id)!.note).toHaveLength(1);
   });
 
   it('a list the server does not offer: the first try creates; after a lost answer the retry refuses to guess, naming the external id', async () => {

@@ -128,6 +128,26 @@ export function createColtTicketChannel(name: string, config: ColtTicketChannelC
     return { ok: true, code: String(result.status), response: `note added to ticket ${stored.ticketId} (${notes.length + 1} notes)` };
   }
 
+  async function sendOne(job: DeliveryJob): Promise<SendResult> {
+    const current = await deps.tickets.get(job.event.orderId);
+    if (current === null) return open(job, null);
+    return isClosed(current.status) ? open(job, current) : addNote(job, current);
+  }
+
+  // One send per order at a time in this process: two failures of one order sent together
+  // would otherwise both look, find nothing, and both create a ticket.
+  const busy = new Map<string, Promise<unknown>>();
+  function oneAtATime(orderId: string, work: () => Promise<SendResult>): Promise<SendResult> {
+    const previous = busy.get(orderId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => {});
+    busy.set(orderId, settled);
+    void settled.then(() => {
+      if (busy.get(orderId) === settled) busy.delete(orderId);
+    });
+    return next;
+  }
+
   return {
     name,
     type: 'colt-ticket',
@@ -137,9 +157,7 @@ export function createColtTicketChannel(name: string, config: ColtTicketChannelC
         const reason = `a Colt ticket is about an order and ${job.event.type} events name none: route them to Slack, email, a webhook or the log`;
         return { ok: false, retryable: false, reason };
       }
-      const current = await deps.tickets.get(job.event.orderId);
-      if (current === null) return open(job, null);
-      return isClosed(current.status) ? open(job, current) : addNote(job, current);
+      return oneAtATime(job.event.orderId, () => sendOne(job));
     },
   };
 }
