@@ -21,6 +21,11 @@ export interface ColtEnvironmentSettings {
   COLT_TOKEN_URL?: string | undefined;
 }
 
+/**
+ * What `describeColtEnvironment` tells: for `colt …`, the startup log and `config show`.
+ * `apiBaseUrl` and `tokenUrl` are the full URLs, which may carry credentials (both are
+ * secret settings): show `apiHost`/`tokenHost` (no userinfo) and `summary` instead.
+ */
 export interface ColtEnvironmentDescription extends ColtEndpoints {
   /** Whose host the numbers API base URL is on. */
   kind: ColtHostKind;
