@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  *   workers  test/runtime/workers/** inside workerd (vitest.workers.config.ts; needs TEST_DATABASE_URL,
  *            and fails rather than skips without it when CI=true)
  * test/browser needs chromium: `npm run test:browser` (vitest.browser.config.ts).
+ * test/packaging/rolling-upgrade.test.ts installs the previous release: `npm run test:upgrade`
+ * (vitest.upgrade.config.ts).
  * `vitest run --project node` runs one of them.
  */
 /**
@@ -42,7 +44,7 @@ export default defineConfig({
           // vi.mock and spies are still reset between files.
           isolate: false,
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/runtime/workers/**', 'test/browser/**', 'node_modules/**'],
+          exclude: ['test/runtime/workers/**', 'test/browser/**', 'test/packaging/rolling-upgrade.test.ts', 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

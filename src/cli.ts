@@ -1,17 +1,21 @@
 /**
  * `colt-relay <command>` (docs/design.md#command-line). Commands load lazily so `send-callback`
  * does not pay for the database driver. `<command> --help` prints that command's usage
- * and does nothing else.
+ * and does nothing else. Data goes to stdout, everything else to stderr (docs/operations.md#command-line);
+ * a misspelt command gets "did you mean …", exit 2.
  */
 import { ConfigError } from './config/env.js';
+import { parseCommandLine, subcommandProblem, UsageError } from './cli/args.js';
 import { COMMAND_USAGE, USAGE, wantsHelp } from './cli/usage.js';
+import { didYouMean } from './lib/suggest.js';
 import { describeDatabaseFailure, StoreOpenError } from './store/connection-errors.js';
 import { VERSION } from './lib/version.js';
 
 type Command = (args: string[]) => Promise<number>;
 
 async function runServer(mode: 'serve' | 'worker', args: string[]): Promise<number> {
-  if (args.length > 0) return usageError(mode, `unexpected argument: ${args[0]}`);
+  const parsed = parseCommandLine(args, {});
+  if (!parsed.ok) return usageError(mode, parsed.message);
   const { startNodeServer } = await import('./runtime/node/server.js');
   const running = await startNodeServer({ env: process.env, mode });
   await new Promise<void>((resolve) => {
@@ -29,7 +33,8 @@ const commands: Record<string, Command> = {
   serve: (args) => runServer('serve', args),
   worker: (args) => runServer('worker', args),
   migrate: async (args) => {
-    if (args.length > 0) return usageError('migrate', `unexpected argument: ${args[0]}`);
+    const parsed = parseCommandLine(args, {});
+    if (!parsed.ok) return usageError('migrate', parsed.message);
     const { parseEnv } = await import('./config/env.js');
     const { openOwnedStore } = await import('./runtime/node/owned-store.js');
     const env = parseEnv(process.env, { requireCallbackAuth: false });
@@ -48,6 +53,8 @@ const commands: Record<string, Command> = {
   deliveries: async (args) => (await import('./cli/ops.command.js')).runDeliveries(args, io()),
   prune: async (args) => (await import('./cli/ops.command.js')).runPrune(args, io()),
   silence: async (args) => (await import('./cli/silence.command.js')).runSilence(args, io()),
+  config: async (args) => (await import('./cli/config-show.command.js')).runConfig(args, io()),
+  secret: async (args) => (await import('./cli/secret.command.js')).runSecret(args, io()),
   rules: async (args) => {
     const [sub, ...rest] = args;
     const rules = await import('./cli/rules.command.js');
@@ -57,9 +64,12 @@ const commands: Record<string, Command> = {
       const { eventFromCallback, previewEvent } = await import('./deliver/dry-run.js');
       return rules.runRulesTest(rest, io(), { normalise: eventFromCallback, preview: previewEvent });
     }
-    return usageError('rules', sub === undefined ? 'missing subcommand' : `unknown subcommand: ${sub}`);
+    return usageError('rules', subcommandProblem(sub, ['check', 'test', 'compile']));
   },
 };
+
+/** Top-level words besides the commands, for suggestions. */
+const GLOBAL_OPTIONS = ['--help', '--version'];
 
 function usageError(name: string, problem: string): number {
   process.stderr.write(`colt-relay ${name}: ${problem}\n\n${COMMAND_USAGE[name] ?? USAGE}`);
@@ -116,9 +126,10 @@ async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`colt-relay ${VERSION}\n`);
     return 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`unknown command: ${name}\n\n${USAGE}`);
+    const what = name.startsWith('-') ? 'option' : 'command';
+    process.stderr.write(`colt-relay: unknown ${what} "${name}"${didYouMean(name, [...Object.keys(commands), ...GLOBAL_OPTIONS])}\n\n${USAGE}`);
     return 2;
   }
   if (wantsHelp(args)) {
@@ -129,6 +140,6 @@ async function runCommand(argv: string[]): Promise<number> {
     return await command(args);
   } catch (error) {
     process.stderr.write(`colt-relay: ${failureMessage(error)}\n`);
-    return 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }

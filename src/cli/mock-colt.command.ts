@@ -2,8 +2,8 @@
  * `colt-relay mock-colt`: runs the Colt simulator locally until interrupted.
  * Point the relay at it with the COLT_* lines it prints.
  */
-import { parseArgs } from 'node:util';
 import { createLogger } from '../lib/logger.js';
+import { parseCommandLine, UsageError } from './args.js';
 import type { RunningMockColt, StartMockColtOptions } from '../colt/mock/mock-colt.server.js';
 import { startMockColt } from '../colt/mock/mock-colt.server.js';
 
@@ -80,9 +80,11 @@ export interface MockColtArgs {
   options: StartMockColtOptions;
 }
 
-/** Parses the command's arguments; throws one Error listing every problem. */
+/** Parses the command's arguments; throws one UsageError listing every problem (the CLI exits 2). */
 export function parseMockColtArgs(argv: string[]): MockColtArgs {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  const parsed = parseCommandLine(argv, OPTIONS);
+  if (!parsed.ok) throw new UsageError(`mock-colt: ${parsed.message}\n\n${MOCK_COLT_USAGE}`);
+  const { values } = parsed;
   const problems: string[] = [];
   const number = (name: keyof typeof OPTIONS, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     const raw = values[name];
@@ -135,7 +137,7 @@ export function parseMockColtArgs(argv: string[]): MockColtArgs {
   if (values['ticket-callback-url'] !== undefined && !URL.canParse(values['ticket-callback-url'])) problems.push('--ticket-callback-url must be an absolute URL');
   if (values['callback-basic'] !== undefined && !values['callback-basic'].includes(':')) problems.push('--callback-basic must be user:password');
   if (values['callback-token'] !== undefined && values['callback-basic'] !== undefined) problems.push('give --callback-token or --callback-basic, not both');
-  if (problems.length > 0) throw new Error(`mock-colt: ${problems.join('; ')}\n\n${MOCK_COLT_USAGE}`);
+  if (problems.length > 0) throw new UsageError(`mock-colt: ${problems.join('; ')}\n\n${MOCK_COLT_USAGE}`);
   return { help: values.help ?? false, logLevel: values['log-level'] ?? 'info', options };
 }
 

@@ -1,11 +1,11 @@
 /**
  * Operator commands against any relay database, from any machine (docs/design.md#command-line):
- * `replay <eventId>`, `deliveries retry <id>`, `prune --older-than 90d`. Each opens the
+ * `replay <eventId> [--json]`, `deliveries retry <id>`, `deliveries list` (deliveries-list.command.ts),
+ * `prune --older-than 90d`. Each opens the
  * store from DATABASE_URL, or the PGlite DATA_DIR — through the running relay's admin API
  * when one holds that folder (ops-target.ts). Exit codes: 0 done, 1 not found or refused,
  * 2 usage. Node-only.
  */
-import { parseArgs } from 'node:util';
 import { parseEnv } from '../config/env.js';
 import { formatProblems, loadRules } from '../config/rules/rules.js';
 import { retryDead, SINCE_HELP } from '../deliver/recover.js';
@@ -19,6 +19,8 @@ import { isUuid } from '../store/cursor.js';
 import type { Store } from '../store/db.js';
 import { retryDelivery } from '../store/deliveries.repo.js';
 import { readIfExists } from '../runtime/node/files.js';
+import { COMMAND_USAGE } from './usage.js';
+import { parseCommandLine, subcommandProblem } from './args.js';
 import { apiErrorMessage, CannotReachHolderError, openOpsTarget, type OpsTarget, type RelayApi } from './ops-target.js';
 
 /** Where the commands write, and the environment they read. */
@@ -28,9 +30,10 @@ export interface OpsIo {
   env: Record<string, string | undefined>;
 }
 
-export const REPLAY_USAGE = 'usage: colt-relay replay <eventId>\n';
+export const REPLAY_USAGE = 'usage: colt-relay replay <eventId> [--json]\n';
 export const RETRY_USAGE =
   'usage: colt-relay deliveries retry <deliveryId>\n       colt-relay deliveries retry --dead --since <2h | ISO time> [--channel <name>]\n';
+const DELIVERIES_SUBCOMMANDS = ['list', 'retry'] as const;
 export const PRUNE_USAGE = 'usage: colt-relay prune --older-than <n>d|<n>h   (e.g. 90d)\n';
 
 export interface Ways {
@@ -64,7 +67,23 @@ export async function withTarget(io: OpsIo, command: string, ways: Ways): Promis
 
 const through = (api: RelayApi) => `(through the running relay's admin API at ${api.url})\n`;
 
-function printReplay(io: OpsIo, eventId: string, result: { generation: number; deliveryIds: string[]; skippedStale?: boolean }, after: string): void {
+interface ReplayOutcome {
+  generation: number;
+  deliveryIds: string[];
+  skippedStale?: boolean;
+}
+
+/**
+ * The replay's result. `--json`: `{ eventId, generation, deliveryIds, skippedStale, through }`
+ * (`through`: `database` or `admin-api`) on stdout and the note on stderr.
+ */
+function printReplay(io: OpsIo, json: boolean, eventId: string, result: ReplayOutcome, after: string, through: 'database' | 'admin-api'): void {
+  if (json) {
+    const { generation, deliveryIds, skippedStale = false } = result;
+    io.stdout(`${JSON.stringify({ eventId, generation, deliveryIds, skippedStale, through }, null, 2)}\n`);
+    io.stderr(after);
+    return;
+  }
   const stale = result.skippedStale ? ' (stale event: rules without `stale: true` skipped)' : '';
   io.stdout(
     `event ${eventId}: generation ${result.generation}, ${result.deliveryIds.length} deliveries queued${stale}\n` +
@@ -73,10 +92,13 @@ function printReplay(io: OpsIo, eventId: string, result: { generation: number; d
   );
 }
 
-/** `replay <eventId>`: queues a new generation of the event's deliveries under the current rules. */
+/** `replay <eventId> [--json]`: queues a new generation of the event's deliveries under the current rules. */
 export async function runReplay(args: string[], io: OpsIo): Promise<number> {
-  const [eventId, ...extra] = args;
-  if (eventId === undefined || extra.length > 0 || eventId.startsWith('-')) return usage(io, REPLAY_USAGE);
+  const parsed = parseCommandLine(args, { json: { type: 'boolean' } }, { allowPositionals: true });
+  if (!parsed.ok) return usage(io, `colt-relay replay: ${parsed.message}\n\n${REPLAY_USAGE}`);
+  const [eventId, ...extra] = parsed.positionals;
+  if (eventId === undefined || extra.length > 0) return usage(io, REPLAY_USAGE);
+  const json = parsed.values.json === true;
   return withTarget(io, 'replay', {
     direct: async (store, pglite) => {
       // Rules are this command's own only when it writes itself; a running relay uses its own.
@@ -89,23 +111,29 @@ export async function runReplay(args: string[], io: OpsIo): Promise<number> {
         ? await replayEvent({ store, clock: systemClock, getRules: () => load.rules, route: routeEvent }, eventId)
         : { found: false as const };
       if (!result.found) return notFound(io, `no event ${eventId}`);
-      printReplay(io, eventId, result, pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running relay sends them at its next poll\n');
+      const after = pglite ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running relay sends them at its next poll\n';
+      printReplay(io, json, eventId, result, after, 'database');
       return 0;
     },
     viaApi: async (api) => {
       const answer = await api.post(`/api/events/${encodeURIComponent(eventId)}/replay`);
       if (answer.status !== 202) return notFound(io, answer.status === 404 ? `no event ${eventId}` : apiErrorMessage(answer));
-      printReplay(io, eventId, answer.body as never, `the relay is sending them now ${through(api)}`);
+      printReplay(io, json, eventId, answer.body as never, `the relay is sending them now ${through(api)}`, 'admin-api');
       return 0;
     },
   });
 }
 
-/** `deliveries retry <id>`: a dead or retrying delivery becomes due now; `--dead --since`: every dead one since then. */
+/**
+ * `deliveries list …` (deliveries-list.command.ts); `deliveries retry <id>`: a dead or retrying
+ * delivery becomes due now; `--dead --since`: every dead one since then.
+ */
 export async function runDeliveries(args: string[], io: OpsIo): Promise<number> {
   const [sub, id, ...extra] = args;
-  if (sub === 'retry' && args.slice(1).some((a) => a.startsWith('--'))) return runBulkRetry(args.slice(1), io);
-  if (sub !== 'retry' || id === undefined || extra.length > 0) return usage(io, RETRY_USAGE);
+  if (sub === 'list') return (await import('./deliveries-list.command.js')).runDeliveriesList(args.slice(1), io);
+  if (sub !== 'retry') return usage(io, `colt-relay deliveries: ${subcommandProblem(sub, DELIVERIES_SUBCOMMANDS)}\n\n${COMMAND_USAGE['deliveries']}`);
+  if (args.slice(1).some((a) => a.startsWith('--'))) return runBulkRetry(args.slice(1), io);
+  if (id === undefined || extra.length > 0) return usage(io, RETRY_USAGE);
   return withTarget(io, 'deliveries retry', {
     direct: async (store) => {
       const delivery = await getDelivery(store.db, id);
@@ -128,17 +156,9 @@ export async function runDeliveries(args: string[], io: OpsIo): Promise<number> 
 
 /** `deliveries retry --dead --since 2h [--channel name]`: bulk recovery (docs/design.md#bulk-recovery). */
 async function runBulkRetry(args: string[], io: OpsIo): Promise<number> {
-  let values: { dead?: boolean; since?: string; channel?: string };
-  try {
-    values = parseArgs({
-      args,
-      options: { dead: { type: 'boolean' }, since: { type: 'string' }, channel: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    return usage(io, `${(error as Error).message}\n${RETRY_USAGE}`);
-  }
+  const parsed = parseCommandLine(args, { dead: { type: 'boolean' }, since: { type: 'string' }, channel: { type: 'string' } });
+  if (!parsed.ok) return usage(io, `colt-relay deliveries retry: ${parsed.message}\n${RETRY_USAGE}`);
+  const { values } = parsed;
   if (!values.dead || values.since === undefined) return usage(io, `--dead and --since are required for a bulk retry\n${RETRY_USAGE}`);
   const { since, channel } = values;
   if (parseSince(since, 0) === null) return usage(io, `--since: "${since}" is not ${SINCE_HELP}\n${RETRY_USAGE}`);
@@ -163,13 +183,9 @@ async function runBulkRetry(args: string[], io: OpsIo): Promise<number> {
 
 /** `prune --older-than 90d`: deletes finished events, old attempts and refused callbacks; keeps orders. */
 export async function runPrune(args: string[], io: OpsIo): Promise<number> {
-  let olderThan: string | undefined;
-  try {
-    const parsed = parseArgs({ args, options: { 'older-than': { type: 'string' } }, strict: true, allowPositionals: false });
-    olderThan = parsed.values['older-than'];
-  } catch (error) {
-    return usage(io, `${(error as Error).message}\n${PRUNE_USAGE}`);
-  }
+  const parsed = parseCommandLine(args, { 'older-than': { type: 'string' } });
+  if (!parsed.ok) return usage(io, `colt-relay prune: ${parsed.message}\n${PRUNE_USAGE}`);
+  const olderThan = parsed.values['older-than'];
   const ageMs = olderThan === undefined ? null : parseAge(olderThan);
   if (ageMs === null) return usage(io, PRUNE_USAGE);
   const print = (counts: { cutoff: string; events: unknown; attempts: unknown; rejected: unknown }, after = '') =>

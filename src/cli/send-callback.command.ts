@@ -1,7 +1,18 @@
 /** `colt-relay send-callback <url>`: posts a sample (or given) callback, prints the answer. */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { hmacSha256, toHex } from '../lib/crypto.js';
+import { parseCommandLine } from './args.js';
+import { COMMAND_USAGE } from './usage.js';
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  token: { type: 'string', short: 't' },
+  'token-header': { type: 'string' },
+  basic: { type: 'string' },
+  'hmac-secret': { type: 'string' },
+  'hmac-header': { type: 'string' },
+} as const;
+const USAGE = COMMAND_USAGE['send-callback']!.trimEnd();
 
 /** A completed activation in Colt's TMF shape, with a fresh event id each time. */
 export function sampleCallback(now = new Date()): Record<string, unknown> {
@@ -22,23 +33,15 @@ export function sampleCallback(now = new Date()): Record<string, unknown> {
 }
 
 export async function runSendCallback(args: string[], io = { out: console.log, err: console.error }): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      file: { type: 'string', short: 'f' },
-      token: { type: 'string', short: 't' },
-      'token-header': { type: 'string' },
-      basic: { type: 'string' },
-      'hmac-secret': { type: 'string' },
-      'hmac-header': { type: 'string', default: 'x-signature' },
-    },
-  });
-  const url = positionals[0];
-  if (!url) {
-    io.err('usage: colt-relay send-callback <url> [--file F] [--token T] [--token-header H] [--basic user:pass] [--hmac-secret S]');
+  const parsed = parseCommandLine(args, OPTIONS, { allowPositionals: true });
+  const url = parsed.ok ? parsed.positionals[0] : undefined;
+  if (!parsed.ok || !url || parsed.positionals.length > 1) {
+    const problem = !parsed.ok ? parsed.message : url ? `unexpected argument "${parsed.positionals[1]}"` : 'missing <url>';
+    io.err(`colt-relay send-callback: ${problem}\n\n${USAGE}`);
     return 2;
   }
+  const { values } = parsed;
+  const hmacHeader = values['hmac-header'] ?? 'x-signature';
   const target = checkUrl(url);
   if (typeof target === 'string') {
     io.err(`send-callback: ${target}`);
@@ -58,7 +61,7 @@ export async function runSendCallback(args: string[], io = { out: console.log, e
   }
   if (values.basic) headers.authorization = `Basic ${btoa(values.basic)}`;
   if (values['hmac-secret']) {
-    headers[values['hmac-header']!] = toHex(await hmacSha256(values['hmac-secret'], new TextEncoder().encode(body)));
+    headers[hmacHeader] = toHex(await hmacSha256(values['hmac-secret'], new TextEncoder().encode(body)));
   }
   let res: Response;
   try {

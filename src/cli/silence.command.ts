@@ -10,10 +10,12 @@ import { checkSilenceInput, type SilenceInput } from '../config/silence-input.js
 import { describeMatch, parseMatchText, type SilenceIssue } from '../config/silence-match.js';
 import { systemClock } from '../lib/clock.js';
 import type { Store } from '../store/db.js';
-import { countSuppressed, createSilence, expireSilence, listSilences, silenceState, type SilenceRow } from '../store/silences.repo.js';
+import { silenceView } from '../http/admin/silences.routes.js';
+import { countSuppressed, createSilence, expireSilence, listSilences, type SilenceRow } from '../store/silences.repo.js';
 import { withTarget, type OpsIo } from './ops.command.js';
 import { COMMAND_USAGE } from './usage.js';
 import { apiErrorMessage, type ApiAnswer, type RelayApi } from './ops-target.js';
+import { describeArgumentError, parseCommandLine, subcommandProblem } from './args.js';
 
 
 const SILENCE_USAGE = COMMAND_USAGE['silence']!;
@@ -31,9 +33,9 @@ const FLAG_OF: Record<string, string> = {
 export async function runSilence(args: string[], io: OpsIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'add') return runAdd(rest, io);
-  if (sub === 'list' && rest.length === 0) return runList(io);
+  if (sub === 'list') return runList(rest, io);
   if (sub === 'expire' && rest.length === 1 && !rest[0]!.startsWith('-')) return runExpire(rest[0]!, io);
-  const problem = sub === undefined ? 'missing subcommand' : ['add', 'list', 'expire'].includes(sub) ? 'wrong arguments' : `unknown subcommand: ${sub}`;
+  const problem = sub === 'expire' ? 'expire takes one silence id' : subcommandProblem(sub, ['add', 'list', 'expire']);
   return usage(io, `colt-relay silence: ${problem}\n\n${SILENCE_USAGE}`);
 }
 
@@ -58,7 +60,7 @@ function parseAdd(args: string[], io: OpsIo): { ok: true; input: SilenceInput } 
   try {
     values = parseAddArgs(args);
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    return { ok: false, message: describeArgumentError(error, Object.values(FLAG_OF)) };
   }
   const matchText = parseMatchText(values.match ?? []);
   if (!matchText.ok) return { ok: false, message: issuesText(matchText.issues) };
@@ -122,11 +124,20 @@ interface ListedSilence {
   match: unknown;
   comment: string;
   createdBy: string;
+  createdAt: string;
   suppressed: number;
 }
 
-async function runList(io: OpsIo): Promise<number> {
+/** `silence list [--json]`; `--json` prints what `GET /api/silences` answers: `{ "items": [Silence, …] }`. */
+async function runList(args: string[], io: OpsIo): Promise<number> {
+  const parsed = parseCommandLine(args, { json: { type: 'boolean' } });
+  if (!parsed.ok) return usage(io, `colt-relay silence list: ${parsed.message}\n\n${SILENCE_USAGE}`);
   const print = (items: ListedSilence[], after = '') => {
+    if (parsed.values.json) {
+      io.stdout(`${JSON.stringify({ items }, null, 2)}\n`);
+      io.stderr(after);
+      return;
+    }
     if (items.length === 0) io.stdout('no silences\n');
     for (const s of items) {
       const window = s.state === 'pending' ? `from ${s.startsAt} until ${s.endsAt}` : s.expiredAt ? `expired ${s.expiredAt}` : `until ${s.endsAt}`;
@@ -152,17 +163,8 @@ async function listDirect(store: Store): Promise<ListedSilence[]> {
   const rows = await listSilences(store.db);
   const counts = await countSuppressed(store.db, rows.map((r) => r.id));
   const now = new Date(systemClock.now());
-  return rows.map((r: SilenceRow) => ({
-    id: r.id,
-    state: silenceState(r, now),
-    startsAt: r.startsAt.toISOString(),
-    endsAt: r.endsAt.toISOString(),
-    expiredAt: r.expiredAt?.toISOString() ?? null,
-    match: r.match,
-    comment: r.comment,
-    createdBy: r.createdBy,
-    suppressed: counts.get(r.id) ?? 0,
-  }));
+  // The admin API's own view: `--json` prints the same shape whichever way the list was read.
+  return rows.map((r: SilenceRow) => silenceView(r, now, counts.get(r.id) ?? 0));
 }
 
 async function runExpire(id: string, io: OpsIo): Promise<number> {

@@ -28,14 +28,16 @@ ${DATABASE}
 Applies the database migrations and exits (serve and worker also apply them at start).
 ${DATABASE}
 `,
-  rules: `usage: colt-relay rules check [file]
-       colt-relay rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml>
+  rules: `usage: colt-relay rules check [file] [--json]
+       colt-relay rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml> [--json]
        colt-relay rules compile [file]
 
 check: validates the rules, every problem listed (exit 1). Without a file, checks what
 startup would load: RULES, else RULES_FILE, else ./rules.yaml or the built-in rules.
 test:  which rules match an event, which channels, the rendered messages; --tests runs cases.
 compile: prints the checked rules as JSON (the Worker's RULES takes it: no YAML parser there).
+--json: check prints {ok, source, origin, channels, rules, problems}; test prints
+        {rules, preview, cases} (docs/operations.md#command-line). Exit codes as without it.
 `,
   'send-callback': `usage: colt-relay send-callback <url> [--file F] [--token T] [--token-header H]
                                 [--basic user:pass] [--hmac-secret S] [--hmac-header H]
@@ -43,23 +45,30 @@ compile: prints the checked rules as JSON (the Worker's RULES takes it: no YAML 
 Posts a sample completed-activation callback (or the JSON in --file) to <url>, e.g.
 http://localhost:8080/callbacks/colt, and prints the answer. Exit 0 on a 2xx answer.
 `,
-  replay: `usage: colt-relay replay <eventId>
+  replay: `usage: colt-relay replay <eventId> [--json]
 
 Routes a stored event again with the current rules: a new generation of deliveries.
+--json prints {eventId, generation, deliveryIds, skippedStale, through}.
 ${DATABASE}
 When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
 `,
-  deliveries: `usage: colt-relay deliveries retry <deliveryId>
+  deliveries: `usage: colt-relay deliveries list [--status <status>] [--channel <name>] [--order <orderId>]
+                                  [--limit <1-200>] [--cursor <c>] [--json]
+       colt-relay deliveries retry <deliveryId>
        colt-relay deliveries retry --dead --since <2h | ISO time> [--channel <name>]
 
-Makes a dead or retrying delivery due now (same id, attempt history kept); with --dead,
-every delivery that died since then (of one channel), paced by each channel's limits.
+list:  deliveries, newest first (default 50): id, status, channel, order, attempts, last
+       error. --status pending|grouped|sending|delivered|retrying|dead|suppressed. When there
+       are more, stderr says which --cursor shows the next page. --json prints what
+       GET /api/deliveries answers: {items, nextCursor}.
+retry: makes a dead or retrying delivery due now (same id, attempt history kept); with --dead,
+       every delivery that died since then (of one channel), paced by each channel's limits.
 ${DATABASE}
 When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
 `,
   silence: `usage: colt-relay silence add --match <field=value> [--match …] --for <duration> --comment <text> [--author <name>]
        colt-relay silence add --match '{"customerRef":{"prefix":"AC"}}' --until <time> --comment <text>
-       colt-relay silence list
+       colt-relay silence list [--json]
        colt-relay silence expire <silenceId>
 
 add:    while the silence is active, deliveries of matching events are recorded as suppressed
@@ -67,9 +76,26 @@ add:    while the silence is active, deliveries of matching events are recorded 
         given twice means either value) or a rules-file match as JSON; --for 30m|2h|1d, or
         --until an ISO time; --starts an ISO time (default now); --author defaults to $USER.
 list:   every silence, newest first: state, window, matchers, comment, author, suppressed.
+        --json prints what GET /api/silences answers: {items: [silence, …]}.
 expire: ends a silence now; matching deliveries are sent again.
 ${DATABASE}
 When a relay is running on DATA_DIR, the command goes through its admin API: set ADMIN_TOKEN.
+`,
+  config: `usage: colt-relay config show [--json]
+
+Prints the configuration this command would run with: every variable (docs/configuration.md),
+its value in effect and where it came from (env, env-file when node read one with
+--env-file, default, unset), the rules source and the Colt environment in use (sandbox,
+production, or custom when COLT_API_BASE_URL points elsewhere). Secrets are never printed:
+secret variables show [redacted]; URLs keep scheme, host and path, with *** for user info
+and query values. Exit 1 when the configuration is invalid: what parses is shown and
+every problem listed. --json prints {ok, variables, rules, colt, envFiles, problems, warnings}.
+`,
+  secret: `usage: colt-relay secret
+
+Prints a fresh webhook signing secret, whsec_ and the base64 of 32 random bytes (the Standard
+Webhooks format), and nothing else: put it in a webhook channel's secret (e.g. through
+\${OSS_WEBHOOK_SECRET}) and give it to the receiver.
 `,
   prune: `usage: colt-relay prune --older-than <n>d|<n>h   (e.g. 90d)
 
@@ -85,26 +111,36 @@ export const USAGE = `usage: colt-relay <command> [--help]
   serve                          HTTP receiver and dispatcher (default)
   worker                         dispatcher only (health and metrics on PORT)
   migrate                        apply database migrations
-  rules check [file]             validate the rules; every problem listed
-  rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml>
+  rules check [file] [--json]    validate the rules; every problem listed
+  rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml> [--json]
                                  which rules match, which channels, rendered messages
   rules compile [file]           the rules as JSON, for the Worker's RULES
   mock-colt [--callback-url U …] local Colt simulator
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback
-  replay <eventId>               queue the event's deliveries again (a new generation)
+  replay <eventId> [--json]      queue the event's deliveries again (a new generation)
   colt order|numbers|reserve|cancel-reservation|activate|update-address [--file F] [--wait D]
                                  Colt's API through the relay's client (colt --help)
+  deliveries list [--status dead] [--channel name] [--limit n] [--json]
+                                 deliveries, newest first
   deliveries retry <id>          try a dead or retrying delivery again now
   deliveries retry --dead --since 2h [--channel name]
                                  retry every delivery that died since then
   prune --older-than <n>d|<n>h   delete finished events, old attempts and refused callbacks
   silence add --match k=v --for 2h --comment "…" [--author name]
                                  suppress matching notifications for a while
-  silence list | expire <id>     list silences; end one now
+  silence list [--json] | expire <id>
+                                 list silences; end one now
+  config show [--json]           the configuration in effect, secrets redacted, and where
+                                 each value came from
+  secret                         a fresh webhook signing secret (whsec_…)
 
   colt-relay <command> --help    that command's usage
   colt-relay --version           the version
+
+Data goes to stdout, logs and messages to stderr (serve and worker log JSON lines to stdout).
+--json: the commands that list or show print one JSON document. Exit codes: 0 done,
+1 failed, refused or not found, 2 usage error.
 `;
 
 /** True when the arguments ask for help (before a `--` that ends the options). */

@@ -29,17 +29,27 @@ export const REDACT_PATHS = [
 export interface LoggerConfig {
   /** pino level. @default "info" */
   level?: string;
-  /** Write to this stream instead of stdout (tests capture logs this way). */
+  /**
+   * Where the JSON lines go. Servers (`serve`, `worker`, a Cloudflare Worker) say `stdout`,
+   * which log collectors read; every other command keeps stdout for its data, so a command's
+   * output pipes into `jq` (docs/operations.md#command-line). @default "stderr"
+   */
+  stream?: 'stdout' | 'stderr';
+  /** Write to this stream instead (tests capture logs this way). */
   destination?: pino.DestinationStream;
 }
 
+/** A JSON-lines logger with credentials redacted; on stderr unless `stream: 'stdout'` is asked for. */
 export function createLogger(config: LoggerConfig = {}): Logger {
   const options: LoggerOptions = {
     level: config.level ?? 'info',
     base: { service: 'colt-relay' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
-  return config.destination ? pino(options, config.destination) : pino(options);
+  if (config.destination) return pino(options, config.destination);
+  // pino's own default is stdout; Workers' stand-in (no pino.destination) always takes this path.
+  if (config.stream === 'stdout') return pino(options);
+  return pino(options, pino.destination({ fd: 2, sync: true }));
 }
 
 /** A logger that drops everything: for tests that do not look at logs. */

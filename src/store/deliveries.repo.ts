@@ -10,8 +10,9 @@ import { rowsOf } from './rows.js';
 import { deliveries, deliveryAttempts, RESPONSE_EXCERPT_BYTES } from './schema.js';
 import type { PacedClaimOptions } from './send-slots.js';
 
-/** `grouped`: waiting in a delivery group (docs/design.md#grouping), sent with it. */
-export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'retrying' | 'dead' | 'suppressed' | 'grouped';
+/** Every status a delivery can have; `grouped`: waiting in a delivery group (docs/design.md#grouping), sent with it. */
+export const DELIVERY_STATUSES = ['pending', 'grouped', 'sending', 'delivered', 'retrying', 'dead', 'suppressed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export type DeliveryRow = typeof deliveries.$inferSelect;
 
 /** A delivery to write when an event is routed. */

@@ -14,11 +14,17 @@ const COMMANDS: [args: string[], firstLine: RegExp][] = [
   [['rules', '--help'], /^usage: colt-relay rules check/],
   [['rules', 'check', '-h'], /^usage: colt-relay rules check/],
   [['mock-colt', '--help'], /^Usage: colt-relay mock-colt/],
-  [['replay', '--help'], /^usage: colt-relay replay <eventId>\n/],
-  [['deliveries', 'retry', '--help'], /^usage: colt-relay deliveries retry <deliveryId>\n/],
+  [['replay', '--help'], /^usage: colt-relay replay <eventId> \[--json\]\n/],
+  [['deliveries', 'retry', '--help'], /^usage: colt-relay deliveries list [^\n]*\n[^\n]*\n {7}colt-relay deliveries retry <deliveryId>\n/],
   [['prune', '--help'], /^usage: colt-relay prune --older-than/],
   [['silence', '--help'], /^usage: colt-relay silence add --match/],
   [['silence', 'add', '--match', 'status=failed', '--help'], /^usage: colt-relay silence add --match/],
+  [['silence', 'list', '--json', '--help'], /^usage: colt-relay silence add --match/],
+  [['deliveries', '--help'], /^usage: colt-relay deliveries list \[--status <status>\]/],
+  [['deliveries', 'list', '--help'], /^usage: colt-relay deliveries list/],
+  [['config', '--help'], /^usage: colt-relay config show \[--json\]\n/],
+  [['config', 'show', '--json', '--help'], /^usage: colt-relay config show \[--json\]\n/],
+  [['secret', '--help'], /^usage: colt-relay secret\n/],
 ];
 
 describe('colt-relay --help and --version', () => {
@@ -70,9 +76,10 @@ describe('colt-relay --help and --version', () => {
   it('the general usage lists every command and the per-command help', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const name of ['serve', 'worker', 'migrate', 'rules check', 'rules test', 'mock-colt', 'send-callback', 'replay', 'deliveries retry', 'prune', 'silence add', 'silence list', '--version']) {
-      expect(result.stdout).toContain(name);
-    }
+    const names = ['serve', 'worker', 'migrate', 'rules check', 'rules test', 'rules compile', 'mock-colt', 'send-callback', 'replay', 'colt order'];
+    names.push('deliveries list', 'deliveries retry', 'prune', 'silence add', 'silence list', 'config show', 'secret', '--version');
+    for (const name of names) expect(result.stdout).toContain(name);
     expect(result.stdout).toContain('colt-relay <command> --help');
+    expect(result.stdout).toContain('Data goes to stdout, logs and messages to stderr');
   }, 60_000);
 });

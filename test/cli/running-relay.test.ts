@@ -103,6 +103,22 @@ describe('a running relay on a PGlite DATA_DIR', () => {
     expect(result.stderr).toContain('refused ADMIN_TOKEN (401)');
   }, 60_000);
 
+  it('deliveries list goes through the relay: --json is what GET /api/deliveries answers; without ADMIN_TOKEN it refuses', async () => {
+    const refused = await runCli(['deliveries', 'list', '--json'], env);
+    expect([refused.code, refused.stdout]).toEqual([1, '']);
+    expect(refused.stderr).toContain('set ADMIN_TOKEN');
+    const result = await runCli(['deliveries', 'list', '--status', 'dead', '--json'], { ...env, ADMIN_TOKEN });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`(through the running relay's admin API at ${holder.api!.url})\n`);
+    const listed = JSON.parse(result.stdout) as { items: { id: string }[]; nextCursor: string | null };
+    expect(listed.items.map((d) => d.id).sort()).toEqual([deadId, ...bulkIds].sort());
+    const api = await fetch(`${holder.api!.url}/api/deliveries?status=dead`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(listed).toEqual(await api.json());
+    const text = await runCli(['deliveries', 'list', '--channel', 'oss', '--limit', '1'], { ...env, ADMIN_TOKEN });
+    expect(text.stdout).toMatch(/^\S+ {2}dead {8}oss \(webhook\) {2}order ORD-\S+ {2}9 attempts {2}updated \S+ {2}gave up\n$/);
+    expect(text.stderr).toMatch(/^more: add --cursor \S+\n\(through the running relay's admin API/);
+  }, 60_000);
+
   it('deliveries retry goes through the relay: the dead delivery reaches the webhook receiver with its id', async () => {
     const result = await runCli(['deliveries', 'retry', deadId], { ...env, ADMIN_TOKEN });
     expect(result.stderr).toBe('');
@@ -127,6 +143,16 @@ describe('a running relay on a PGlite DATA_DIR', () => {
     const missing = await runCli(['replay', '01900000-0000-7000-8000-000000000000'], { ...env, ADMIN_TOKEN });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no event 01900000-0000-7000-8000-000000000000');
+  }, 60_000);
+
+  it('replay --json goes through the relay: the result on stdout, the note on stderr', async () => {
+    const result = await runCli(['replay', eventId, '--json'], { ...env, ADMIN_TOKEN });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`the relay is sending them now (through the running relay's admin API at ${holder.api!.url})\n`);
+    const replayed = JSON.parse(result.stdout) as { deliveryIds: string[] };
+    expect(replayed).toEqual({ eventId, generation: 2, deliveryIds: [expect.any(String)], skippedStale: false, through: 'admin-api' });
+    // Sent before the next test counts what reaches the receiver.
+    await vi.waitFor(() => expect(hook.requests.map((r) => r.webhookId)).toContain(replayed.deliveryIds[0]), { timeout: 30_000, interval: 100 });
   }, 60_000);
 
   it('deliveries retry --dead --since goes through the relay: each dead delivery reaches the receiver once', async () => {

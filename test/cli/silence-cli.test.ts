@@ -122,6 +122,21 @@ describe.each(STORE_KINDS)('colt-relay silence against a running relay (%s)', { 
     expect(res.stdout).toMatch(new RegExp(`^${silenceId}  active   until \\S+  status=failed customerRef=ACME  "Colt incident 4711" by alice  \\(1 suppressed\\)$`, 'm'));
   });
 
+  it('silence list --json: one JSON document, the shape GET /api/silences answers, read either way', async () => {
+    const res = await runCli(['silence', 'list', '--json'], env);
+    expect(res.code).toBe(0);
+    // Postgres: read directly, nothing to say; PGlite: through the relay, said on stderr only.
+    expect(res.stderr).toBe(kind === 'pglite' ? `(through the running relay's admin API at ${url})\n` : '');
+    const listed = JSON.parse(res.stdout) as { items: Record<string, unknown>[] };
+    expect(listed.items).toEqual([
+      expect.objectContaining({ id: silenceId, state: 'active', comment: 'Colt incident 4711', createdBy: 'alice', suppressed: 1, expiredAt: null }),
+    ]);
+    const api = await fetch(`${url}/api/silences`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const fromApi = (await api.json()) as { items: Record<string, unknown>[] };
+    expect(Object.keys(listed.items[0]!).sort()).toEqual(Object.keys(fromApi.items[0]!).sort());
+    expect(listed.items[0]).toEqual(fromApi.items[0]);
+  });
+
   it('silence expire: the next matching webhook reaches the receiver; a second expire exits 1', async () => {
     const res = await runCli(['silence', 'expire', silenceId], env);
     expect(res.stderr).toBe('');
@@ -163,8 +178,10 @@ describe('colt-relay silence: input problems', () => {
     const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LOG_LEVEL: 'silent' };
     const cases: [string[], RegExp][] = [
       [['silence'], /missing subcommand/],
-      [['silence', 'mute'], /unknown subcommand: mute/],
-      [['silence', 'expire'], /wrong arguments/],
+      [['silence', 'mute'], /unknown subcommand "mute"\n/],
+      [['silence', 'lst'], /unknown subcommand "lst" \(did you mean "list"\?\)/],
+      [['silence', 'list', '--jsn'], /unknown option --jsn \(did you mean "--json"\?\)/],
+      [['silence', 'expire'], /expire takes one silence id/],
       [['silence', 'add', '--match', 'stauts=failed', '--for', '2h', '--comment', 'x', '--author', 'a'], /--match \(match\.stauts\): unknown field "stauts".*did you mean "status"/],
       [['silence', 'add', '--match', 'status', '--for', '2h', '--comment', 'x'], /"status" is not field=value/],
       [['silence', 'add', '--match', 'status=failed', '--for', '2 weeks', '--comment', 'x', '--author', 'a'], /--for \(duration\): "2 weeks" is not a duration/],
@@ -172,7 +189,8 @@ describe('colt-relay silence: input problems', () => {
       [['silence', 'add', '--match', 'status=failed', '--for', '2h', '--author', 'a'], /--comment \(comment\): is required/],
       [['silence', 'add', '--match', 'status=failed', '--until', '2020-01-01T00:00:00Z', '--comment', 'x', '--author', 'a'], /--until \(endsAt\): is in the past/],
       [['silence', 'add', '--for', '2h', '--comment', 'x', '--author', 'a'], /--match \(match\): is required/],
-      [['silence', 'add', '--match', 'status=failed', '--nope'], /Unknown option '--nope'/],
+      [['silence', 'add', '--match', 'status=failed', '--nope'], /unknown option --nope\n/],
+      [['silence', 'add', '--match', 'status=failed', '--for', '2h', '--coment', 'x'], /unknown option --coment \(did you mean "--comment"\?\)/],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(args, env)));
     results.forEach((res, i) => {

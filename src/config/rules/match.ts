@@ -5,7 +5,7 @@
 import type { PathSegment, PendingProblem } from './yaml.js';
 import type { ConditionArgs, ConditionOperator, ConditionTest, EventFieldKind, MatchClause, MatchSpec, MatchValue } from './types.js';
 import { CONDITION_OPERATORS, ENUM_FIELD_VALUES, EVENT_FIELD_KINDS, NUMBER_FIELD, PATH_FIELDS, isEnumField, isPathField } from './types.js';
-import { didYouMean, oneOf, unknownName } from './suggest.js';
+import { didYouMean, oneOf, unknownName } from '../../lib/suggest.js';
 import { compileRegex, NEVER_MATCHES } from './regex.js';
 
 type Report = (path: readonly PathSegment[], message: string, at?: 'key') => void;

@@ -9,7 +9,7 @@ import type { ChannelType, QuietHoursConfig, RateLimitConfig, Weekday } from '..
 import type { GroupConfig } from './types.js';
 import type { PathSegment, PendingProblem } from './yaml.js';
 import { checkMatchField } from './match.js';
-import { didYouMean, oneOf, unknownName } from './suggest.js';
+import { didYouMean, oneOf, unknownName } from '../../lib/suggest.js';
 import { parseDuration } from '../../lib/duration.js';
 
 const PERIOD_MS = { s: 1_000, min: 60_000, h: 3_600_000 } as const;

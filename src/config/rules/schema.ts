@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ChannelConfig, ChannelType } from '../channel-config.js';
 import type { PathSegment, PendingProblem } from './yaml.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../../lib/suggest.js';
 import { quietHoursSchema, rateLimitSchema } from './notify.js';
 
 /** `whsec_` and the padded base64 of the signing key (Standard Webhooks). */

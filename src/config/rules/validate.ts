@@ -7,7 +7,7 @@ import { templateFields } from '../template-fields.js';
 import { CHANNEL_SCHEMAS, parseWith, ruleSchema } from './schema.js';
 import { parseMatch } from './match.js';
 import { checkGroupHasEffect, checkQuietHoursType, parseGroup } from './notify.js';
-import { didYouMean, oneOf, unknownName } from './suggest.js';
+import { didYouMean, oneOf, unknownName } from '../../lib/suggest.js';
 import type { PathSegment, PendingProblem } from './yaml.js';
 import type { Rule, RulesConfig } from './types.js';
 import { EVENT_FIELD_KINDS, PATH_FIELDS, isPathField } from './types.js';

@@ -5,8 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { EVENT_STATUSES } from '../../event/event.js';
 import { MAX_PAGE_LIMIT } from '../../store/admin.repo.js';
-
-export const DELIVERY_STATUSES = ['pending', 'grouped', 'sending', 'delivered', 'retrying', 'dead', 'suppressed'] as const;
+import { DELIVERY_STATUSES } from '../../store/deliveries.repo.js';
 
 const text = (description: string) => z.string().min(1).max(200).optional().openapi({ description });
 

@@ -68,7 +68,7 @@ const closeServer = (server: ServerType) => new Promise<void>((resolve) => serve
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningNode> {
   const mode = options.mode ?? 'serve';
   const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
-  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, stream: 'stdout' });
   for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve' })) logger.warn(warning);
   const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
   const http = await bind(env);

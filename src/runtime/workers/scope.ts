@@ -49,7 +49,7 @@ export function isStreamCancelled(err: unknown): boolean {
 export async function openWorkerScope(bindings: WorkerBindings): Promise<WorkerScope> {
   const config = readWorkerConfig(bindings);
   const { env } = config;
-  const logger = createLogger({ level: env.LOG_LEVEL });
+  const logger = createLogger({ level: env.LOG_LEVEL, stream: 'stdout' });
   if (!warned) {
     // Once per isolate, not per request: Node logs these once at start.
     warned = true;

@@ -114,6 +114,54 @@ rules:
   });
 });
 
+describe('rules check --json', () => {
+  it('prints the rules used: source, channels with their types, rule names; exit 0', async () => {
+    const file = await scratch.write('design-json.yaml', EXAMPLE_RULES_YAML);
+    const io = captureIo(ENV);
+    expect(await runRulesCheck([file, '--json'], io)).toBe(0);
+    expect(io.err()).toBe('');
+    expect(JSON.parse(io.out())).toEqual({
+      ok: true,
+      source: file,
+      origin: 'file',
+      channels: [
+        { name: 'ops-slack', type: 'slack' },
+        { name: 'noc-email', type: 'email' },
+        { name: 'oss', type: 'webhook' },
+        { name: 'console', type: 'log' },
+      ],
+      rules: expect.any(Array),
+      problems: [],
+    });
+  });
+
+  it('prints every problem with its line, column and path; exit 1, nothing on stderr', async () => {
+    const file = await scratch.write('broken-json.yaml', BROKEN);
+    const io = captureIo({});
+    expect(await runRulesCheck(['--json', file], io)).toBe(1);
+    expect(io.err()).toBe('');
+    const report = JSON.parse(io.out()) as { ok: boolean; channels: unknown; problems: unknown[] };
+    expect(report).toMatchObject({ ok: false, source: file, origin: 'file', channels: null, rules: null });
+    expect(report.problems).toEqual([
+      { path: 'channels.ops-slack.channel', message: 'is required', line: 2, column: 3 },
+      { path: 'channels.oss.secret', message: 'environment variable OSS_WEBHOOK_SECRET is not set', line: 3, column: 68 },
+      expect.objectContaining({ path: 'rules[0].match.status', line: 6, column: 22 }),
+      expect.objectContaining({ path: 'rules[0].notify[1]', line: 7, column: 25 }),
+    ]);
+  });
+
+  it('a setting a channel needs is a problem too; a misspelt option is named with the right one', async () => {
+    const file = await scratch.write('tickets-json.yaml', 'channels:\n  tickets: { type: colt-ticket, severity: Major, ticketType: Order Failure }\nrules:\n  - name: all\n    notify: [tickets]\n');
+    const io = captureIo({});
+    expect(await runRulesCheck([file, '--json'], io)).toBe(1);
+    expect(JSON.parse(io.out())).toMatchObject({ ok: false, channels: [{ name: 'tickets', type: 'colt-ticket' }], problems: [{ path: 'channels.tickets' }] });
+    const typo = captureIo({});
+    expect(await runRulesCheck([file, '--jsn'], typo)).toBe(2);
+    expect(typo.err()).toContain('unknown option --jsn (did you mean "--json"?)');
+    expect(typo.out()).toBe('');
+  });
+});
+
 describe('rules check: colt-ticket channels', () => {
   const TICKETS = `channels:
   tickets: { type: colt-ticket, severity: Major, ticketType: Order Failure }

@@ -85,6 +85,70 @@ describe('rules test --event', () => {
   });
 });
 
+describe('rules test --json', () => {
+  it('--event: the rules, then what POST /api/rules/dry-run shows, with the time and each rendered message', async () => {
+    const io = captureIo(ENV, scratch.dir);
+    expect(await runRulesTest([rulesFile, '--event', 'failed.json', '--at', '2026-03-29T10:00:00Z', '--json'], io, deps)).toBe(0);
+    expect(io.err()).toBe('');
+    const report = JSON.parse(io.out()) as { preview: { deliveries: { channel: string; message: { text: string } }[] } };
+    expect(report).toMatchObject({
+      rules: { source: rulesFile, origin: 'file', channels: [{ name: 'ops-slack', type: 'slack' }, { name: 'noc-email', type: 'email' }, { name: 'oss', type: 'webhook' }] },
+      preview: {
+        at: '2026-03-29T10:00:00.000Z',
+        event: { orderId: 'IN-ORD-7', status: 'failed' },
+        matched: [
+          { rule: 'failures-to-ops', channels: ['ops-slack', 'noc-email'] },
+          { rule: 'everything-to-oss', channels: ['oss'] },
+        ],
+        stoppedBy: null,
+        skippedStale: false,
+      },
+      cases: null,
+    });
+    expect(report.preview.deliveries.map((d) => [d.channel, d.message.text])).toEqual([
+      ['ops-slack', 'Order IN-ORD-7 failed (rejected)'],
+      ['noc-email', 'Numbers: +33382500010'],
+      ['oss', 'Order IN-ORD-7 is failed'],
+    ]);
+  });
+
+  it('--tests: every case with expected, actual and the difference; exit 1 on a mismatch', async () => {
+    await scratch.write('json-cases.yaml', `- name: right
+  event: { orderId: IN-ORD-3, status: completed }
+  expect: [oss]
+- name: wrong
+  event: { orderId: IN-ORD-4, status: failed }
+  expect: [oss, console]
+- name: unreadable
+  event: missing.json
+  expect: []
+`);
+    const io = captureIo(ENV, scratch.dir);
+    expect(await runRulesTest([rulesFile, '--tests', 'json-cases.yaml', '--json'], io, deps)).toBe(1);
+    const report = JSON.parse(io.out()) as { cases: { items: { error: string | null }[] } };
+    expect(report).toMatchObject({
+      preview: null,
+      cases: {
+        passed: 1,
+        failed: 2,
+        items: [
+          { name: 'right', ok: true, expected: ['oss'], actual: ['oss'], missing: [], unexpected: [], error: null },
+          { name: 'wrong', ok: false, expected: ['oss', 'console'], actual: ['ops-slack', 'noc-email', 'oss'], missing: ['console'], unexpected: ['ops-slack', 'noc-email'], error: null },
+          { name: 'unreadable', ok: false, actual: [] },
+        ],
+      },
+    });
+    expect(report.cases.items[2]!.error).toContain('missing.json does not exist');
+  });
+
+  it('an unreadable event is said on stderr, with nothing on stdout', async () => {
+    const io = captureIo(ENV, scratch.dir);
+    expect(await runRulesTest([rulesFile, '--event', 'nope.json', '--json'], io, deps)).toBe(1);
+    expect(io.out()).toBe('');
+    expect(io.err()).toContain('cannot use nope.json');
+  });
+});
+
 const CASES_PASSING = `cases:
   - name: failed activation reaches ops, noc and oss
     event: { orderId: IN-ORD-1, status: failed }

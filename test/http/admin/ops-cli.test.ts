@@ -71,6 +71,40 @@ describe.each(STORE_KINDS)('operator commands (%s)', { timeout: 120_000 }, (kind
     await t?.close();
   });
 
+  it('deliveries list: newest first, filtered by status and channel, paged with --cursor; --json is the API page', async () => {
+    const deliveredId = await withStore(async (store) => {
+      const [id] = await insertDeliveries(store.db, [{ eventId, orderId: 'ORD-LIVE', channel: 'audit', channelType: 'log', rules: ['all'] }], new Date(Date.now() + 1_000));
+      await store.db.update(deliveries).set({ status: 'delivered', attempts: 1 }).where(eq(deliveries.id, id!));
+      return id!;
+    });
+    const all = await run(['deliveries', 'list', '--json'], env);
+    expect([all.code, all.stderr]).toEqual([0, '']);
+    const page = JSON.parse(all.stdout) as { items: Record<string, unknown>[]; nextCursor: string | null };
+    expect(page.nextCursor).toBeNull();
+    expect(page.items.map((d) => [d.id, d.status, d.channel])).toEqual([
+      [deliveredId, 'delivered', 'audit'],
+      [deadId, 'dead', 'console'],
+    ]);
+    expect(page.items[1]).toMatchObject({ orderId: 'ORD-LIVE', channelType: 'log', attempts: 9, lastError: 'gave up', eventId, generation: 0 });
+    expect(page.items[1]!.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T.*Z$/);
+
+    const dead = await run(['deliveries', 'list', '--status', 'dead', '--channel', 'console'], env);
+    expect([dead.code, dead.stderr]).toEqual([0, '']);
+    expect(dead.stdout).toMatch(new RegExp(`^${deadId}  dead        console \\(log\\)  order ORD-LIVE  9 attempts  updated \\S+Z  gave up\n$`));
+    const none = await run(['deliveries', 'list', '--status', 'pending'], env);
+    expect([none.code, none.stdout]).toEqual([0, 'no deliveries\n']);
+
+    const first = await run(['deliveries', 'list', '--limit', '1', '--json'], env);
+    const firstPage = JSON.parse(first.stdout) as { items: { id: string }[]; nextCursor: string };
+    expect(firstPage.items.map((d) => d.id)).toEqual([deliveredId]);
+    expect(first.stderr).toBe(`more: add --cursor ${firstPage.nextCursor}\n`);
+    const second = await run(['deliveries', 'list', '--limit', '1', '--cursor', firstPage.nextCursor, '--json'], env);
+    expect(JSON.parse(second.stdout)).toMatchObject({ items: [{ id: deadId }], nextCursor: null });
+    const forged = await run(['deliveries', 'list', '--cursor', 'not-a-cursor'], env);
+    expect([forged.code, forged.stdout]).toEqual([2, '']);
+    expect(forged.stderr).toContain('--cursor: not a cursor this list printed');
+  });
+
   it('deliveries retry: a dead delivery is pending again; retrying it twice is refused', async () => {
     const first = await run(['deliveries', 'retry', deadId], env);
     expect(first.stderr).toBe('');
@@ -132,6 +166,17 @@ describe.each(STORE_KINDS)('operator commands (%s)', { timeout: 120_000 }, (kind
     expect(unknown.stderr).toContain('no event 01900000-0000-7000-8000-000000000000');
   });
 
+  it('replay --json: the result as one JSON document, the note on stderr', async () => {
+    const res = await run(['replay', eventId, '--json'], env);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe(kind === 'pglite' ? 'no relay runs on DATA_DIR: they are sent when it starts\n' : 'a running relay sends them at its next poll\n');
+    const result = JSON.parse(res.stdout) as { deliveryIds: string[] };
+    expect(result).toEqual({ eventId, generation: 2, deliveryIds: expect.any(Array), skippedStale: false, through: 'database' });
+    const rows = await withStore((s) => s.db.select().from(deliveries).where(eq(deliveries.generation, 2)));
+    expect(rows.map((r) => r.id).sort()).toEqual([...result.deliveryIds].sort());
+    expect(result.deliveryIds).toHaveLength(2);
+  });
+
   it('prune --older-than 90d: deletes the old finished event, keeps orders and the live one', async () => {
     const res = await run(['prune', '--older-than', '90d'], env);
     expect(res.stderr).toBe('');
@@ -151,13 +196,32 @@ describe.each(STORE_KINDS)('operator commands (%s)', { timeout: 120_000 }, (kind
 
 describe('operator commands: usage', () => {
   it('exit 2 with usage on wrong arguments, before touching any database', async () => {
-    const cases = [['prune'], ['prune', '--older-than', '90'], ['prune', '--older-than', '3w'], ['prune', '--nope', '1d'], ['replay'], ['deliveries', 'redo', 'x']];
+    const cases = [
+      ['prune'],
+      ['prune', '--older-than', '90'],
+      ['prune', '--older-than', '3w'],
+      ['prune', '--nope', '1d'],
+      ['replay'],
+      ['replay', 'x', '--jsn'],
+      ['deliveries', 'redo', 'x'],
+      ['deliveries', 'lst'],
+      ['deliveries', 'list', '--status', 'ded'],
+      ['deliveries', 'list', '--limit', '500'],
+      ['deliveries', 'list', '--chanel', 'x'],
+    ];
     // DATABASE_URL points nowhere: a command that tried to connect would exit 1, not 2.
     const results = await Promise.all(cases.map((args) => run(args, { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' })));
     results.forEach((res, i) => {
       expect(res.code, cases[i]!.join(' ')).toBe(2);
       expect(res.stderr, cases[i]!.join(' ')).toMatch(/usage: colt-relay/);
+      expect(res.stdout, cases[i]!.join(' ')).toBe('');
     });
+    const said = (args: string) => results[cases.findIndex((c) => c.join(' ') === args)]!.stderr;
+    expect(said('replay x --jsn')).toContain('unknown option --jsn (did you mean "--json"?)');
+    expect(said('deliveries lst')).toContain('unknown subcommand "lst" (did you mean "list"?)');
+    expect(said('deliveries list --status ded')).toContain('--status: unknown status "ded" (did you mean "dead"?)');
+    expect(said('deliveries list --limit 500')).toContain('--limit: "500" is not a whole number from 1 to 200');
+    expect(said('deliveries list --chanel x')).toContain('unknown option --chanel (did you mean "--channel"?)');
   });
 
   it('bulk retry: exit 2 with usage unless --dead and a valid --since are given', { timeout: 60_000 }, async () => {
