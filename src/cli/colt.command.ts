@@ -6,7 +6,6 @@
  * refused before sending (no chosen Colt environment, `--wait` impossible) or `--wait` timed out.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parseEnv, type Env } from '../config/env.js';
 import type { ColtApi, ColtResult } from '../colt/colt.client.js';
 import { coltEnvironmentRefusal, describeColtEnvironment } from '../colt/environment.js';
@@ -14,6 +13,7 @@ import { createOrderingClient, isOrderingOperation, ORDERING_OPERATIONS, orderId
 import { systemClock } from '../lib/clock.js';
 import { createLogger } from '../lib/logger.js';
 import { createColtClientFromEnv } from '../pipeline.js';
+import { parseCommandLine, subcommandProblem, type OptionValues } from './args.js';
 import { openOutcomeSource, parseDurationMs, waitForFinalStatus, WAIT_EXIT, type OrderOutcomeSource, type WaitOptions } from './order-wait.js';
 
 export const COLT_USAGE = `usage: colt-relay colt <command>
@@ -65,7 +65,9 @@ const OPTIONS = {
 /** Ordering POSTs whose answer carries an order id to wait for (a cancellation creates none). */
 const CREATES_ORDER: ReadonlySet<OrderingOperation> = new Set(['reserve', 'activate', 'update-address']);
 
-type Parsed = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true; allowPositionals: true }>>;
+type Parsed = { values: OptionValues<typeof OPTIONS>; positionals: string[] };
+
+const SUBCOMMANDS = ['order', 'numbers', ...Object.keys(ORDERING_OPERATIONS)];
 
 /** What one run was asked to do, once the arguments are known to be usable. */
 interface Plan {
@@ -135,24 +137,21 @@ function planOf({ values, positionals }: Parsed): Plan | string {
 
 /** Runs `colt <sub> …`; resolves to the exit code. */
 export async function runColt(args: string[], io: ColtIo): Promise<number> {
-  let parsed: Parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    return usage(io, (error as Error).message);
-  }
+  const read = parseCommandLine(args, OPTIONS, { allowPositionals: true });
+  if (!read.ok) return usage(io, read.message);
+  const parsed: Parsed = read;
   const sub = parsed.positionals[0];
   if (parsed.values.help || sub === undefined) {
     io.stdout(COLT_USAGE);
     return sub === undefined && !parsed.values.help ? 2 : 0;
   }
+  if (!SUBCOMMANDS.includes(sub)) return usage(io, subcommandProblem(sub, SUBCOMMANDS));
   const plan = planOf(parsed);
   if (typeof plan === 'string') return usage(io, plan);
   if (plan.sub === 'order' && plan.rest.length !== 1) return usage(io, 'order takes one order id');
   if (plan.sub === 'numbers' && plan.rest.length > 0) return usage(io, 'numbers takes no positional arguments (use --param k=v)');
   const params = parseParams(parsed.values.param);
   if (typeof params === 'string') return usage(io, params);
-  if (!['order', 'numbers'].includes(plan.sub) && !isOrderingOperation(plan.sub)) return usage(io, `unknown command "${plan.sub}"`);
   if (isOrderingOperation(plan.sub) && (plan.rest.length > 0 || parsed.values.file === undefined)) {
     return usage(io, `${plan.sub} needs --file <body.json> and nothing else`);
   }

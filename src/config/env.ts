@@ -341,8 +341,8 @@ export function configWarnings(env: Env, options: { receivesCallbacks?: boolean 
  * True when nothing chose the Colt environment: COLT_ENV is unset and not both URLs are
  * given, so the sandbox defaults fill in (docs/colt.md#sandbox-and-production).
  */
-export function coltEnvironmentGuessed(env: Pick<Partial<Env>, 'COLT_ENV' | 'COLT_API_BASE_URL' | 'COLT_TOKEN_URL'>): boolean {
-  return env.COLT_ENV === undefined && !(env.COLT_API_BASE_URL && env.COLT_TOKEN_URL);
+export function coltEnvironmentGuessed(env: { COLT_ENV?: string | undefined; COLT_API_BASE_URL?: string | undefined; COLT_TOKEN_URL?: string | undefined }): boolean {
+  return !env.COLT_ENV?.trim() && !(env.COLT_API_BASE_URL?.trim() && env.COLT_TOKEN_URL?.trim());
 }
 
 export interface ParseEnvOptions {

@@ -203,6 +203,9 @@ describe.each(STORE_KINDS)('colt-relay colt (%s)', { timeout: 120_000 }, (kind) 
     expect((await colt(mock, ['activate'])).code).toBe(2);
     expect((await colt(mock, ['order', 'X', '--wait', '1m'])).code).toBe(2);
     expect((await colt(mock, ['activate', '--file', 'f', '--wait', 'soon'])).code).toBe(2);
+    const misspelt = await colt(mock, ['activat', '--file', 'f']);
+    expect(misspelt).toMatchObject({ code: 2, stderr: expect.stringContaining('colt-relay colt: unknown subcommand "activat" (did you mean "activate"?)') });
+    expect((await colt(mock, ['numbers', '--jsn'])).stderr).toContain('unknown option --jsn (did you mean "--json"?)');
     expect(mock.mock.state.calls).toHaveLength(0);
   });
 });
