@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  * test/browser needs chromium: `npm run test:browser` (vitest.browser.config.ts).
  * test/packaging/rolling-upgrade.test.ts installs the previous release: `npm run test:upgrade`
  * (vitest.upgrade.config.ts).
+ * test/deploy needs Debian's promtool and prometheus (`apt-get install prometheus`) and fails without them.
  * `vitest run --project node` runs one of them.
  */
 /**
