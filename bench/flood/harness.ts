@@ -32,10 +32,13 @@ export interface Relay {
   child: ChildProcess;
 }
 
-/** `colt-relay serve` with `env` on top of the benchmark's own (PORT 0, the token, info logs). */
-export function startRelay(env: Record<string, string>): Promise<Relay> {
+/**
+ * `colt-relay serve` with `env` on top of the benchmark's own (PORT 0, the token, info logs);
+ * `bin` runs another checkout's build instead (a baseline measured in the same run).
+ */
+export function startRelay(env: Record<string, string>, bin = BIN): Promise<Relay> {
   const full = { ...process.env, PORT: '0', HOST: '127.0.0.1', CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'info', ...env };
-  const child = spawn(process.execPath, [...productNodeFlags(), BIN, 'serve'], { env: full, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...productNodeFlags(), bin, 'serve'], { env: full, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`relay exited with ${code}`)));
     let seen = '';
@@ -126,9 +129,9 @@ export function summary(results: ProbeResult[]): PhaseSummary {
   return { probes: latencies.length, failures: results.reduce((n, r) => n + r.failures, 0), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-/** The median of the rounds' own p50s (each round measured alone). */
+/** The median of the rounds' own p50s (each round measured alone); a round in which no probe got an answer counts as the slowest. */
 export function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.map((v) => (Number.isNaN(v) ? Infinity : v)).sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
 }
 

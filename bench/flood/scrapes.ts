@@ -16,7 +16,8 @@
  * them. The same relay runs twice on the same data, in the same run: METRICS_GAUGE_MAX_AGE=off
  * (every scrape reads the store, as before) and the default (one shared read per 5 s).
  *
- * BENCH_STORE=pglite runs it on the embedded database instead of Postgres.
+ * BENCH_STORE=pglite runs it on the embedded database instead of Postgres; BENCH_BASELINE_BIN
+ * adds another build as a first mode (e.g. a checkout of the release before, built).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,17 +84,25 @@ async function seededStore(): Promise<{ env: Record<string, string>; drop(): Pro
   return { env: { DATA_DIR: dataDir }, drop: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A relay setting and the endpoint its flood hits. */
+/** A relay setting and the endpoint its flood hits; `bin` another build's (BENCH_BASELINE_BIN). */
 interface Mode {
   maxAge: string;
   path: '/metrics' | '/healthz';
+  bin?: string;
 }
+
+/**
+ * BENCH_BASELINE_BIN: another checkout's bin/colt-relay.mjs (built), e.g. the release before
+ * shared reads, measured first in the same run on the same data.
+ */
+const BASELINE_BIN = process.env.BENCH_BASELINE_BIN;
 
 /**
  * Every scrape reads and renders (as before); shared reads (the default); and, for the floor
  * any flood of this size costs, the same connections on /healthz, which touches no store.
  */
 const MODES: Mode[] = [
+  ...(BASELINE_BIN ? [{ maxAge: 'baseline build', path: '/metrics' as const, bin: BASELINE_BIN }] : []),
   { maxAge: 'off', path: '/metrics' },
   { maxAge: '5s', path: '/metrics' },
   { maxAge: '5s', path: '/healthz' },
@@ -101,14 +110,17 @@ const MODES: Mode[] = [
 
 /** One relay on the seeded store with this METRICS_GAUGE_MAX_AGE, through quiet and flood phases. */
 async function runMode(env: Record<string, string>, mode: Mode, options: FloodOptions) {
-  const relay = await startRelay({
-    ...env,
-    RULES,
-    SLACK_BOT_TOKEN: 'xoxb-bench-not-used',
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-    METRICS_TOKEN,
-    METRICS_GAUGE_MAX_AGE: mode.maxAge,
-  });
+  const relay = await startRelay(
+    {
+      ...env,
+      RULES,
+      SLACK_BOT_TOKEN: 'xoxb-bench-not-used',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      METRICS_TOKEN,
+      ...(mode.bin === undefined && { METRICS_GAUGE_MAX_AGE: mode.maxAge }),
+    },
+    mode.bin,
+  );
   try {
     return await quietAndFlood(relay.port, { ...options, label: `${mode.path}, METRICS_GAUGE_MAX_AGE=${mode.maxAge}` }, (seconds) =>
       flood(relay.port, seconds, options.connections, { method: 'GET', path: mode.path, headers: { authorization: `Bearer ${METRICS_TOKEN}` } }),
