@@ -1,4 +1,5 @@
 import pino, { type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { redactUrlCredentials } from './url-credentials.js';
 
 export type Logger = PinoLogger;
 
@@ -37,6 +38,24 @@ export interface LoggerConfig {
   stream?: 'stdout' | 'stderr';
   /** Write to this stream instead (tests capture logs this way). */
   destination?: pino.DestinationStream;
+  /**
+   * Values never written, wherever they appear in a line (an error message quoting a URL with
+   * its password): config/secrets.ts secretValues. Credentials inside any URL are redacted too.
+   */
+  secrets?: readonly string[];
+}
+
+/**
+ * What pino writes, scrubbed: each secret as it reads inside a JSON string (longest first, so a
+ * URL goes whole before the password in it), then the credentials of any URL left.
+ */
+export function scrubLogLine(secrets: readonly string[]): (line: string) => string {
+  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
+  return (line) => {
+    let out = line;
+    for (const form of forms) if (out.includes(form)) out = out.replaceAll(form, '[redacted]');
+    return redactUrlCredentials(out);
+  };
 }
 
 /** A JSON-lines logger with credentials redacted; on stderr unless `stream: 'stdout'` is asked for. */
@@ -45,6 +64,7 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     level: config.level ?? 'info',
     base: { service: 'colt-relay' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: scrubLogLine(config.secrets ?? []) },
   };
   if (config.destination) return pino(options, config.destination);
   // pino's own default is stdout; Workers' stand-in (no pino.destination) always takes this path.
