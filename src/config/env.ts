@@ -68,7 +68,8 @@ export const VARIABLES = {
   HOST: variable(z.string().default('0.0.0.0'), { group: 'Server', meaning: 'Address the HTTP server listens on.', default: '0.0.0.0', example: '127.0.0.1' }),
   LOG_LEVEL: variable(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), {
     group: 'Server',
-    meaning: 'Log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines.',
+    meaning:
+      'Log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines, on stdout for `serve`, `worker` and a Worker, on stderr for every other command (their stdout is their data).',
     default: 'info',
   }),
   PUBLIC_URL: variable(url(['http://', 'https://']), {
@@ -297,7 +298,8 @@ export const VARIABLES = {
   }),
   WEBHOOK_ALLOW_PRIVATE: variable(bool.default(false), {
     group: 'Channels',
-    meaning: 'Allow webhook channels to reach private and loopback addresses (refused by default, against SSRF).',
+    meaning:
+      'Allow webhook channels to reach private, loopback and local-network receivers (`localhost`, `*.internal`, single-label names; on Workers any IP-address URL), refused by default against SSRF. Set it only when the receivers are on a network you trust.',
     default: 'false',
   }),
   ADMIN_TOKEN: variable(optionalString, {
