@@ -126,6 +126,9 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
         defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
         nowMs: () => clock.now(),
         context: tokenContext,
+      }).catch((error: unknown) => {
+        options.metrics?.tokenFailure();
+        throw error;
       });
     },
   });

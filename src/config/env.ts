@@ -314,6 +314,12 @@ export const VARIABLES = {
       'The gauges `/metrics` reads from the store are read at most once per this long (Node), and concurrent scrapes share one read (the rendered text is shared for a second): a scrape costs the same whatever the data and however many scrapers. `off` reads the store and renders on every scrape.',
     default: '5s',
   }),
+  RELAY_URL: variable(url(['http://', 'https://']), {
+    group: 'Operator surface',
+    meaning:
+      "Where the command line reaches a running relay's admin API (with `ADMIN_TOKEN`) when it cannot read the database itself, e.g. `colt … --wait` beside a relay on PGlite. Unset: `http://127.0.0.1:$PORT`.",
+    example: 'http://127.0.0.1:8080',
+  }),
   METRICS_TOKEN: variable(optionalString, {
     group: 'Operator surface',
     meaning:

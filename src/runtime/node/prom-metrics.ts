@@ -58,6 +58,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   const coltCalls = counter('colt_api_calls_total', 'HTTP calls to Colt (token and API), by outcome.', ['outcome']);
   const coltSeconds = histogram('colt_api_call_duration_seconds', 'Duration of one HTTP call to Colt.', CALL_BUCKETS);
   const tokenRefreshes = counter('colt_token_refreshes_total', 'OAuth2 tokens requested from Colt.');
+  const tokenFailures = counter('colt_token_failures_total', 'OAuth2 token requests to Colt that got no token (refused, not a token endpoint, unreachable).');
   const storeErrors = counter('store_errors_total', 'Database operations that failed.');
   const credentialInUse = new Gauge<'client_id'>({
     name: `${PREFIX}colt_credential_in_use`,
@@ -83,6 +84,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       coltSeconds.observe(s);
     },
     tokenRefresh: () => tokenRefreshes.inc(),
+    tokenFailure: () => tokenFailures.inc(),
     coltCredential: (event, clientId) => {
       seenClientIds.add(clientId);
       if (event === 'refused') {
