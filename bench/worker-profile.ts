@@ -3,8 +3,6 @@
  * `wrangler dev --inspector-port` exposes), its self time mapped back through the bundle's
  * source map to the package or src/ folder each sample ran in.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 
 interface ProfileNode {
@@ -20,13 +18,20 @@ export interface CpuProfile {
   endTime: number;
 }
 
+/** Where the inspector listens; `origin` for wrangler's proxy, which refuses a connection without one. */
+export interface InspectorAddress {
+  port: number;
+  origin?: string;
+}
+
 /** A CDP session on the Worker's isolate. */
-async function connect(inspectorPort: number): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+async function connect(inspector: InspectorAddress): Promise<{ send(method: string, params?: object): Promise<unknown>; close(): void }> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspector.port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
   const target = targets[0];
-  if (!target) throw new Error(`no inspector target on port ${inspectorPort}`);
-  // wrangler's inspector proxy refuses a connection without an Origin (undici's WebSocket takes headers).
-  const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { origin: `http://127.0.0.1:${inspectorPort}` } } as unknown as string[]);
+  if (!target) throw new Error(`no inspector target on port ${inspector.port}`);
+  // undici's WebSocket takes headers.
+  const init = inspector.origin ? { headers: { origin: inspector.origin } } : {};
+  const ws = new WebSocket(target.webSocketDebuggerUrl, init as unknown as string[]);
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
     ws.onerror = reject;
@@ -47,8 +52,8 @@ async function connect(inspectorPort: number): Promise<{ send(method: string, pa
 }
 
 /** Starts sampling every `intervalUs`; the returned function stops and gives the profile. */
-export async function startProfiling(inspectorPort: number, intervalUs = 100): Promise<() => Promise<CpuProfile>> {
-  const { send, close } = await connect(inspectorPort);
+export async function startProfiling(inspector: InspectorAddress, intervalUs = 100): Promise<() => Promise<CpuProfile>> {
+  const { send, close } = await connect(inspector);
   await send('Profiler.enable');
   await send('Profiler.setSamplingInterval', { interval: intervalUs });
   await send('Profiler.start');
@@ -57,22 +62,6 @@ export async function startProfiling(inspectorPort: number, intervalUs = 100): P
     close();
     return profile;
   };
-}
-
-/** The newest bundle `wrangler dev` wrote in `dir` (.wrangler/tmp/dev-*), and its source map. */
-function devBundleMap(dir: string): TraceMap | null {
-  const tmp = join(dir, '.wrangler', 'tmp');
-  const candidates = readdirSync(tmp)
-    .filter((n) => n.startsWith('dev-'))
-    .flatMap((n) => {
-      const root = join(tmp, n);
-      return readdirSync(root, { recursive: true })
-        .map(String)
-        .filter((f) => f.endsWith('.js.map'))
-        .map((f) => join(root, f));
-    })
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return candidates[0] ? new TraceMap(readFileSync(candidates[0], 'utf8')) : null;
 }
 
 /** node_modules/<pkg> or src/<folder>, from a source path; workerd's own code by its kind. */
@@ -94,10 +83,10 @@ function categoryOf(source: string | null, functionName: string, url: string): s
  * median interval. Counting, rather than adding up the gaps between samples, keeps time the
  * thread spent descheduled on a busy machine out of the figures.
  */
-function selfTimes(profile: CpuProfile, dir: string): Map<string, { category: string; fn: string; us: number }> {
+function selfTimes(profile: CpuProfile, sourceMap: string | null): Map<string, { category: string; fn: string; us: number }> {
   const deltas = [...profile.timeDeltas].sort((a, b) => a - b);
   const intervalUs = deltas[Math.floor(deltas.length / 2)] ?? 0;
-  const map = devBundleMap(dir);
+  const map = sourceMap ? new TraceMap(sourceMap) : null;
   const keyOfNode = new Map<number, { category: string; fn: string }>();
   for (const node of profile.nodes) {
     const { url, lineNumber, columnNumber, functionName } = node.callFrame;
@@ -128,8 +117,8 @@ export interface ProfileTables {
 }
 
 /** Self time per category and per function over `invocations` ("(idle)", waiting for I/O, left out). */
-export function profileTables(profile: CpuProfile, dir: string, invocations: number, top = 15): ProfileTables {
-  const times = [...selfTimes(profile, dir).values()];
+export function profileTables(profile: CpuProfile, sourceMap: string | null, invocations: number, top = 15): ProfileTables {
+  const times = [...selfTimes(profile, sourceMap).values()];
   const byPart = new Map<string, number>();
   for (const t of times) byPart.set(t.category, (byPart.get(t.category) ?? 0) + t.us);
   return {

@@ -4,7 +4,6 @@
  */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
-import type postgres from 'postgres';
 import type { Sql } from 'postgres';
 import { schema } from './schema.js';
 
@@ -57,18 +56,10 @@ function preparing(client: Sql): Sql {
   return new Proxy(client, { get: (target, key, receiver) => (key === 'unsafe' ? unsafe : Reflect.get(target, key, receiver)) });
 }
 
-/** The two modules a Postgres store is made of: postgres.js and drizzle's adapter for it. */
-export interface PostgresModules {
-  postgres: typeof postgres;
-  drizzle: typeof import('drizzle-orm/postgres-js').drizzle;
-}
-
-/**
- * A Postgres store from modules already loaded; no connection is made until the first
- * statement. The Workers runtime makes one per invocation, on first use.
- */
-export function createPostgresStore(modules: PostgresModules, options: PostgresStoreOptions): Store {
-  const client = modules.postgres(options.url, {
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const client = postgres(options.url, {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeoutS ?? 5,
     idle_timeout: 30,
@@ -76,7 +67,7 @@ export function createPostgresStore(modules: PostgresModules, options: PostgresS
     fetch_types: options.fetchTypes ?? true,
     onnotice: () => {},
   });
-  const db = modules.drizzle(options.prepare === false ? client : preparing(client), { schema }) as unknown as Db;
+  const db = drizzle(options.prepare === false ? client : preparing(client), { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
@@ -85,10 +76,4 @@ export function createPostgresStore(modules: PostgresModules, options: PostgresS
     },
     close: () => client.end({ timeout: 5 }),
   };
-}
-
-/** Loads postgres.js and drizzle (only a relay on Postgres pays for them), then createPostgresStore. */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const [{ default: postgresJs }, { drizzle }] = await Promise.all([import('postgres'), import('drizzle-orm/postgres-js')]);
-  return createPostgresStore({ postgres: postgresJs, drizzle }, options);
 }

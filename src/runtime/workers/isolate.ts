@@ -17,7 +17,7 @@ import { createLogger, type Logger } from '../../lib/logger.js';
 import { createDeliveryConfig, type DeliveryConfig, type PipelineOptions } from '../../pipeline.js';
 import { createCallbackWriter } from '../../store/ingest.js';
 import { bindingsFingerprint, readWorkerConfig, type WorkerBindings, type WorkerConfig } from './env.js';
-import { createInvocationStore, currentInvocation } from './invocation.js';
+import { currentInvocation, invocationStore } from './invocation.js';
 import { createIsolateRefusals, type IsolateRefusals } from './refusals.js';
 import { WORKER_LIMITS, workerConfigWarnings } from './scope.js';
 import { createWorkerWebhookFetch } from './webhook-fetch.js';
@@ -69,7 +69,7 @@ async function buildIsolateState(bindings: WorkerBindings): Promise<IsolateState
   const logger = createLogger({ level: env.LOG_LEVEL });
   // Once per configuration, as Node logs them once at start.
   for (const warning of workerConfigWarnings(config)) logger.warn(warning);
-  const store = createInvocationStore();
+  const store = invocationStore();
   // The silences every invocation's dispatcher checks, reloaded at most once a second (as on Node).
   const silenceCache: SilenceCache = { loaded: null };
   const pipelineOptions: Omit<PipelineOptions, 'store'> = {

@@ -4,15 +4,13 @@
  * first use so an invocation that never touches the database opens nothing; its dispatcher
  * over the isolate's rules and channels; the wake-ups it queues. Closed when its work is done.
  */
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import type { Sql } from 'postgres';
 import { configWarnings } from '../../config/env.js';
 import type { Dispatcher } from '../../deliver/dispatcher.js';
 import { systemClock } from '../../lib/clock.js';
 import { createConfiguredDispatcher } from '../../pipeline.js';
-import { createPostgresStore, type Store } from '../../store/db.js';
 import { databaseUrlOf, type WorkerBindings, type WorkerConfig } from './env.js';
-import type { Invocation } from './invocation.js';
+import { createInvocationClient, invocationStore, type Invocation } from './invocation.js';
 import type { IsolateState } from './isolate.js';
 import { createWakeSender } from './wake-queue.js';
 
@@ -51,25 +49,23 @@ export function openWorkerScope(state: IsolateState, bindings: WorkerBindings, d
   const { logger } = state;
   // Present: the isolate's configuration would not have been built without one.
   const url = databaseUrlOf(bindings) ?? state.config.databaseUrl;
-  let store: Store | null = null;
+  let client: Sql | null = null;
   let dispatcher: Dispatcher | null | undefined;
-  const openStore = () =>
-    (store ??= createPostgresStore({ postgres, drizzle }, { url, max: dbConnections, connectTimeoutS: WORKER_LIMITS.connectTimeoutS, fetchTypes: false }));
   const wakes = createWakeSender(bindings.WAKE_QUEUE, logger, systemClock);
   return {
     state,
     freshEvents: [],
-    store: openStore,
+    sql: () => (client ??= createInvocationClient({ url, max: dbConnections, connectTimeoutS: WORKER_LIMITS.connectTimeoutS })),
     wakeAt: wakes.wakeAt,
     dispatcher: () =>
       (dispatcher ??= state.delivery
-        ? createConfiguredDispatcher(state.delivery, { ...state.pipelineOptions, store: openStore(), onRetryScheduled: wakes.wakeAt })
+        ? createConfiguredDispatcher(state.delivery, { ...state.pipelineOptions, store: invocationStore(), onRetryScheduled: wakes.wakeAt })
         : null),
     async close() {
       await state.refusals.settle();
       await wakes.settle();
       if (dispatcher) await dispatcher.stop().catch(() => undefined);
-      await store?.close().catch((err: unknown) => {
+      await client?.end({ timeout: 5 }).catch((err: unknown) => {
         if (!isStreamCancelled(err)) logger.warn({ err: { message: (err as Error).message } }, 'database client did not close cleanly');
       });
     },

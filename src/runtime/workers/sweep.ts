@@ -7,6 +7,7 @@
  */
 import type { TickResult, Dispatcher } from '../../deliver/dispatcher.js';
 import { pruneRefusals, REFUSAL_KEEP_ROWS } from '../../store/refusals.repo.js';
+import { invocationStore } from './invocation.js';
 import type { WorkerScope } from './scope.js';
 
 /** @default values of SweepOptions */
@@ -103,7 +104,7 @@ export async function sweepOutbox(scope: WorkerScope, options: SweepOptions = {}
   if (!dispatcher) logger.error({ problems: rulesProblem }, 'the rules are invalid: nothing is delivered until RULES is fixed (callbacks are still stored)');
   const swept = dispatcher ? await sweepDueWork(dispatcher, options) : {};
   await scope.state.refusals.flush();
-  const refusalsPruned = await pruneRefusals(scope.store().db, REFUSAL_KEEP_ROWS).then(
+  const refusalsPruned = await pruneRefusals(invocationStore().db, REFUSAL_KEEP_ROWS).then(
     () => true,
     (err: unknown) => {
       logger.warn({ err: { message: (err as Error).message } }, 'could not prune the refusal audit; the next sweep tries again');
