@@ -18,11 +18,9 @@ export interface WakeMessage {
 /** Longest delay Queues accept (12 h): later work is woken then, and looks again, or is swept by the cron. */
 export const MAX_WAKE_DELAY_S = 43_200;
 
-/** A message that arrives more than this before its due time is put back until then. */
-const EARLY_TOLERANCE_MS = 500;
 
 export interface WakeSender {
-  /** Sends a wake-up delayed until `at` (at most one per second of due time per invocation). */
+  /** Sends a wake-up delayed until `at` (once per distinct time per invocation). */
   wakeAt(at: Date): void;
   /** Resolves when every send has been answered; failures are logged, never thrown. */
   settle(): Promise<void>;
@@ -34,12 +32,11 @@ export function createWakeSender(queue: QueueBinding | undefined, logger: Logger
   const sends: Promise<void>[] = [];
   return {
     wakeAt(at) {
-      if (!queue) return;
-      const second = Math.ceil(at.getTime() / 1000);
-      if (sent.has(second)) return;
-      sent.add(second);
-      const delaySeconds = Math.min(MAX_WAKE_DELAY_S, Math.max(0, second - Math.floor(clock.now() / 1000)));
-      const body: WakeMessage = { due: new Date(second * 1000).toISOString() };
+      if (!queue || sent.has(at.getTime())) return;
+      sent.add(at.getTime());
+      // Whole seconds, rounded up: the message arrives once the work is due, not before.
+      const delaySeconds = Math.min(MAX_WAKE_DELAY_S, Math.max(0, Math.ceil((at.getTime() - clock.now()) / 1000)));
+      const body: WakeMessage = { due: at.toISOString() };
       sends.push(
         queue.send(body, { delaySeconds }).then(
           () => logger.debug({ due: body.due, delaySeconds }, 'wake-up queued'),
@@ -72,7 +69,8 @@ export function dueMessages(messages: readonly WorkerQueueMessage[], clock: Cloc
     if (at === null) {
       logger.warn({ messageId: message.id }, 'queue message is not a wake-up; acknowledged');
       message.ack();
-    } else if (at - now > EARLY_TOLERANCE_MS) {
+    } else if (at > now) {
+      // Before its time the claim would find nothing due, and the retry would wait for the cron.
       message.retry({ delaySeconds: Math.min(MAX_WAKE_DELAY_S, Math.ceil((at - now) / 1000)) });
     } else {
       due.push(message);
