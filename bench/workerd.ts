@@ -67,6 +67,8 @@ export interface RunningWorker {
   proxyPid?: number;
   /** Where workerd's inspector listens, when asked for (workerd) or always (wrangler dev). */
   inspector?: { port: number; origin?: string };
+  /** CPU the process took to start listening (workerd compiles and evaluates the bundle then); plain workerd only. */
+  startupMs?: number;
   /** The bundle's source map, for profiles. */
   sourceMap(): string | null;
   stop(): Promise<void>;
@@ -157,6 +159,7 @@ async function startWorkerd(dir: string, vars: Record<string, string>, options: 
   return {
     base: `http://127.0.0.1:${port}`,
     workerPid: child.pid!,
+    startupMs: cpuMs(child.pid!),
     ...(inspectorPort && { inspector: { port: inspectorPort } }),
     sourceMap: () => (existsSync(join(bundle, 'worker.js.map')) ? readFileSync(join(bundle, 'worker.js.map'), 'utf8') : null),
     stop: async () => {
