@@ -57,7 +57,8 @@ let isolateDb: Db | null = null;
  * Closing it does nothing; each invocation closes its own client.
  */
 export function invocationStore(): Store {
-  const db = (isolateDb ??= drizzle(forwardingClient as unknown as Sql, { schema }) as unknown as Db);
+  isolateDb ??= drizzle(forwardingClient as unknown as Sql, { schema }) as unknown as Db;
+  const db = isolateDb;
   return {
     db,
     kind: 'postgres',
