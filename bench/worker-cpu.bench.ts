@@ -78,7 +78,11 @@ async function runOnce(dir: string, profile: boolean): Promise<RunResult> {
   const receiver = await startReceiver();
   const rules = { channels: { downstream: { type: 'webhook', url: receiver.url, secret: `whsec_${randomBytes(24).toString('base64')}` } }, rules: [{ name: 'all', notify: ['downstream'] }] };
   const vars = { DATABASE_URL: db.url, CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE: 'true', RULES: JSON.stringify(rules) };
-  const worker = await startWorker(HARNESS, dir, vars, { inspect: profile });
+  const worker = await startWorker(HARNESS, dir, vars, { inspect: profile }).catch(async (err: unknown) => {
+    await receiver.close();
+    await db.drop();
+    throw err;
+  });
   try {
     let sent = 0;
     const post = async (orderId: string) => {
