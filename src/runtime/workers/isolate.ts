@@ -1,9 +1,9 @@
 /**
  * What a Worker isolate builds once and keeps across invocations: the parsed configuration,
  * the logger, the rules with their compiled matchers, the channels, the Colt client (and its
- * token), the Hono app, the sign-in throttle and the refusal counts. None of it holds I/O:
- * the database is reached through the running invocation (invocation.ts). Rebuilt when the
- * bindings it came from change (docs/design.md#workers-lifecycle).
+ * token), the Hono app, the sign-in throttle, the refusal counts and the silence list. None
+ * of it holds I/O: the database is reached through the running invocation (invocation.ts).
+ * Rebuilt when the bindings it came from change (docs/design.md#workers-lifecycle).
  */
 import type { Hono } from 'hono';
 import { createApp } from '../../app.js';
