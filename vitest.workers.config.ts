@@ -9,6 +9,7 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { unstable_readConfig } from 'wrangler';
+import { peerBindings } from './test/runtime/workers/support/bindings.js';
 
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -18,10 +19,13 @@ export default defineConfig({
       const hyperdriveUrl = inject('workersHyperdriveUrl');
       return {
         main: './src/runtime/workers/worker.ts',
-        // compatibility_date and nodejs_compat come from the deployed configuration.
+        // compatibility_date, nodejs_compat and the wake-up queue come from the deployed configuration.
         wrangler: { configPath: './wrangler.toml' },
-        // A local Hyperdrive in front of a test database, as `wrangler dev` provides one.
-        miniflare: hyperdriveUrl ? { hyperdrives: { HYPERDRIVE: hyperdriveUrl } } : {},
+        // A local Hyperdrive in front of a test database, as `wrangler dev` provides one, and
+        // the vars the peers need: the runtime calls the queue consumer with these bindings.
+        miniflare: hyperdriveUrl
+          ? { hyperdrives: { HYPERDRIVE: hyperdriveUrl }, bindings: peerBindings(inject('workersPeers'), '') }
+          : {},
       };
     }),
   ],

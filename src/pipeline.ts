@@ -12,7 +12,7 @@ import { ConfigError } from './config/env.js';
 import { formatProblems, type RuleProblem, type RulesConfig } from './config/rules/rules.js';
 import { loadRules } from './config/rules/rules.js';
 import { setupFacts, setupWarnings, type SetupFacts } from './config/setup-warnings.js';
-import { channelPolicies } from './config/channel-config.js';
+import { channelPolicies, type ChannelPolicies } from './config/channel-config.js';
 import { closeChannels, createChannels, type ChannelDeps, type ChannelSet } from './deliver/channels/index.js';
 import { createBreaker } from './deliver/breaker.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps } from './deliver/dispatcher.js';
@@ -52,7 +52,7 @@ export interface PipelineOptions {
   /** A ready mail transport instead of SMTP_URL (Workers: the HTTP mail API). */
   mailTransport?: MailTransport;
   /** Worker tuning (Workers: small batches, few connections). @default DISPATCHER_DEFAULTS */
-  dispatcherOptions?: Pick<DispatcherDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs'>;
+  dispatcherOptions?: Pick<DispatcherDeps, 'batchSize' | 'concurrency' | 'leaseMs' | 'leaseRenewMs' | 'silenceCache'>;
   /** Rules already loaded (and checked before the store was opened). @default read now */
   rules?: LoadedRules;
   /** What sends email here: SMTP_URL (Node) or MAIL_API_KEY (Workers), for the start-up warnings. @default "SMTP_URL" */
@@ -63,6 +63,8 @@ export interface PipelineOptions {
   metrics?: Metrics;
   /** Per-call timeout of the Colt client. @default 10000 */
   coltTimeoutMs?: number;
+  /** Told when a failed delivery is scheduled to try again (Workers: a queue message wakes it). @default none */
+  onRetryScheduled?: DispatcherDeps['onRetryScheduled'];
 }
 
 export interface Pipeline {
@@ -135,7 +137,24 @@ function coltTicketDeps(env: Env, colt: ColtApi | null, store: Store, clock: Clo
   return { colt, baseUrl: env.COLT_TICKET_API_BASE_URL.replace(/\/+$/, ''), tickets: createTicketStore(store.db, clock) };
 }
 
-export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
+/**
+ * What a dispatcher reads, without the dispatcher: the rules in force, the channels built
+ * from them, their policies and the Colt client. The Workers runtime keeps one per isolate
+ * and makes a dispatcher per invocation over it (docs/design.md#workers-lifecycle).
+ */
+export interface DeliveryConfig {
+  rules(): RulesConfig;
+  channels(): ChannelSet;
+  policies(): ChannelPolicies;
+  colt: ColtApi | null;
+  /** Loads the rules again; keeps the old ones (and says why) when the new ones are invalid. */
+  reloadRules(): Promise<{ ok: boolean; problems?: string }>;
+  /** Closes the channels. */
+  close(): Promise<void>;
+}
+
+/** Loads the rules (unless given), builds their channels and the Colt client. Throws ConfigError. */
+export async function createDeliveryConfig(options: PipelineOptions): Promise<DeliveryConfig> {
   const { env, store, clock, logger } = options;
   let loaded = options.rules ?? (await readRules(options));
   let rules = loaded.config;
@@ -169,36 +188,10 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   };
   let channels = buildChannels(rules);
   let policies = channelPolicies(rules.channels);
-  const dispatcher = createDispatcher<RulesConfig>({
-    ...options.dispatcherOptions,
-    store,
-    clock,
-    logger,
-    getRules: () => rules,
-    route: routeEvent,
-    getChannels: () => channels,
-    getChannelPolicies: () => policies,
-    ...(options.metrics && { metrics: options.metrics }),
-    ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
-    enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
-    ...(env.CHANNEL_DISABLE_AFTER !== null && {
-      breaker: createBreaker({ db: store.db, clock, logger, afterMs: env.CHANNEL_DISABLE_AFTER }),
-    }),
-    ...(env.RECONCILE && { reconcile: createReconciler({
-      db: store.db,
-      colt,
-      clock,
-      logger,
-      afterMs: env.RECONCILE_AFTER,
-      maxIntervalMs: env.RECONCILE_MAX_INTERVAL,
-      slaMs: env.ORDER_SLA,
-      ...(options.metrics && { metrics: options.metrics }),
-    }).run }),
-  });
   return {
-    dispatcher,
     rules: () => rules,
     channels: () => channels,
+    policies: () => policies,
     colt,
     async reloadRules() {
       try {
@@ -216,9 +209,55 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         return { ok: false, problems };
       }
     },
+    close: () => closeChannels(channels.values()),
+  };
+}
+
+/** The dispatcher over a delivery configuration, on `options.store`. */
+export function createConfiguredDispatcher(config: DeliveryConfig, options: PipelineOptions): Dispatcher {
+  const { env, store, clock, logger } = options;
+  const { colt } = config;
+  return createDispatcher<RulesConfig>({
+    ...options.dispatcherOptions,
+    store,
+    clock,
+    logger,
+    getRules: config.rules,
+    route: routeEvent,
+    getChannels: config.channels,
+    getChannelPolicies: config.policies,
+    ...(options.metrics && { metrics: options.metrics }),
+    ...(options.onRetryScheduled && { onRetryScheduled: options.onRetryScheduled }),
+    ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
+    enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
+    ...(env.CHANNEL_DISABLE_AFTER !== null && {
+      breaker: createBreaker({ db: store.db, clock, logger, afterMs: env.CHANNEL_DISABLE_AFTER }),
+    }),
+    ...(env.RECONCILE && { reconcile: createReconciler({
+      db: store.db,
+      colt,
+      clock,
+      logger,
+      afterMs: env.RECONCILE_AFTER,
+      maxIntervalMs: env.RECONCILE_MAX_INTERVAL,
+      slaMs: env.ORDER_SLA,
+      ...(options.metrics && { metrics: options.metrics }),
+    }).run }),
+  });
+}
+
+export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const config = await createDeliveryConfig(options);
+  const dispatcher = createConfiguredDispatcher(config, options);
+  return {
+    dispatcher,
+    rules: config.rules,
+    channels: config.channels,
+    colt: config.colt,
+    reloadRules: config.reloadRules,
     async close() {
       await dispatcher.stop();
-      await closeChannels(channels.values());
+      await config.close();
     },
   };
 }

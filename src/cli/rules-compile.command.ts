@@ -1,6 +1,6 @@
 /**
- * `colt-relay rules compile [file]`: the rules file as one line of JSON, for the Worker's
- * RULES (its bundle has no YAML parser). The rules are validated first, exactly as the relay
+ * `colt-relay rules compile [file]`: the rules file as one line of JSON, for a RULES that
+ * must be one line (both runtimes also read YAML). The rules are validated first, exactly as the relay
  * loads them; `${VAR}` references stay references, so secrets never land in the output.
  */
 import { resolve } from 'node:path';

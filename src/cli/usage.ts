@@ -35,7 +35,7 @@ ${DATABASE}
 check: validates the rules, every problem listed (exit 1). Without a file, checks what
 startup would load: RULES, else RULES_FILE, else ./rules.yaml or the built-in rules.
 test:  which rules match an event, which channels, the rendered messages; --tests runs cases.
-compile: prints the checked rules as JSON (the Worker's RULES takes it: no YAML parser there).
+compile: prints the checked rules as one line of JSON (for a RULES that must be one line).
 --json: check prints {ok, source, origin, channels, rules, problems}; test prints
         {rules, preview, cases} (docs/operations.md#command-line). Exit codes as without it.
 `,
@@ -115,7 +115,7 @@ export const USAGE = `usage: colt-relay <command> [--help]
   rules check [file] [--json]    validate the rules; every problem listed
   rules test [file] --event <callback.json> [--at <ISO time>] | --tests <cases.yaml> [--json]
                                  which rules match, which channels, rendered messages
-  rules compile [file]           the rules as JSON, for the Worker's RULES
+  rules compile [file]           the rules as one line of JSON (RULES takes YAML or JSON)
   mock-colt [--callback-url U …] local Colt simulator
   send-callback <url> [--file F] [--token T] [--basic user:pass] [--hmac-secret S]
                                  post a sample callback

@@ -9,7 +9,7 @@ import type { Metrics } from '../lib/metrics.js';
 import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../event/event.js';
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
-import type { SilenceIndex } from './silence-index.js';
+import type { SilenceCache, SilenceIndex } from './silence-index.js';
 import type { ChannelPolicies, ChannelType } from '../config/channel-config.js';
 
 /** The part of the router's answer the dispatcher acts on (src/route `RouteResult` fits). */
@@ -117,10 +117,17 @@ export interface DispatcherDeps<Rules = unknown> {
   /** Longest an event waits for order details (ENRICH_MAX_WAIT) before it goes on without them. @default 120000 */
   enrichMaxWaitMs?: number;
   /**
+   * Told each time a failed delivery (or group) is written to try again at `at`, so a runtime
+   * without a polling loop can wake itself then (Workers: a queue message). @default none
+   */
+  onRetryScheduled?: (at: Date) => void;
+  /**
    * Silences checked before each send (docs/design.md#silences): a matching delivery is recorded as suppressed.
    * @default an index over `store` on `clock`, reloaded at most once a second
    */
   silences?: SilenceIndex;
+  /** Where that default index keeps its list: dispatchers given one cache share it (Workers: per isolate). @default its own */
+  silenceCache?: SilenceCache;
 }
 
 /** DispatcherDeps with every default filled in. */

@@ -124,6 +124,7 @@ export function createDispatcher<Rules>(deps: DispatcherDeps<Rules>): Dispatcher
       createSilenceIndex({
         db: deps.store.db,
         clock: deps.clock,
+        ...(deps.silenceCache && { cache: deps.silenceCache }),
         onInvalid: (silence, problem) => deps.logger.warn({ silenceId: silence.id, problem }, 'silence skipped: its match no longer compiles'),
       }),
   };
@@ -197,11 +198,15 @@ async function runTick<R>(
   // A fresh callback's tick (Workers) stays about that callback; the cron's first tick reconciles.
   if (!scope && options?.maintenance !== false) await maintenanceRound(ctx, result);
   const routed = await routeStage(ctx, lane, leases, ctx.batchSize, result, scope);
-  const due = await dueStage(ctx, lane, leases, ctx.batchSize, result, scope, !scope).catch(async (err: unknown) => {
-    await routed.done;
-    throw err;
-  });
-  await Promise.all([routed.done, due.done]);
+  // An event this tick routed itself, all of whose deliveries were written claimed, leaves nothing to claim.
+  const settled = scope !== undefined && routed.claimed > 0 && !routed.followUp;
+  const due = settled
+    ? null
+    : await dueStage(ctx, lane, leases, ctx.batchSize, result, scope, !scope).catch(async (err: unknown) => {
+        await routed.done;
+        throw err;
+      });
+  await Promise.all([routed.done, due?.done]);
   result.idle =
     result.events === 0 && result.claimed === 0 && result.reconcileEvents === 0 && result.channelsDisabled === 0 && result.groups === 0;
   return result;

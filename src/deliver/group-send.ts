@@ -120,6 +120,7 @@ export async function sendGroup<R>(ctx: DispatcherContext<R>, group: ClaimedGrou
     return 'lease-lost';
   }
   ctx.metrics?.delivery(group.channelType, decision.kind === 'retry' ? 'retrying' : decision.kind);
+  if (decision.kind === 'retry') ctx.onRetryScheduled?.(decision.nextAttemptAt);
   if (decision.kind === 'delivered') ctx.logger.info(fields, 'group delivered');
   else if (decision.kind === 'retry') ctx.logger.info({ ...fields, nextAttemptAt: decision.nextAttemptAt }, 'group will retry');
   else ctx.logger.warn(fields, 'group dead');

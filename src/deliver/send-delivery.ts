@@ -95,6 +95,7 @@ export async function recordTry<R>(ctx: DispatcherContext<R>, tried: TriedDelive
   logOutcome(ctx, claimed, decision, result, applied);
   reportOutcome(ctx, claimed, decision, applied, tried.seconds);
   if (!applied) return 'lease-lost';
+  if (tried.write.nextAttemptAt) ctx.onRetryScheduled?.(tried.write.nextAttemptAt);
   return decision.kind === 'delivered' ? 'delivered' : decision.kind === 'retry' ? 'retried' : 'dead';
 }
 

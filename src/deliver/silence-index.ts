@@ -36,37 +36,40 @@ export interface SilenceIndexOptions {
   realClock?: Clock;
   /** A stored match that no longer compiles (the match syntax changed) is skipped and reported here. */
   onInvalid?: (silence: SilenceRow, problem: string) => void;
+  /**
+   * Where the loaded list is kept: indexes given the same cache share it, each loading on its
+   * own when it is stale (Workers: one per invocation, one cache per isolate). @default its own
+   */
+  cache?: SilenceCache;
+}
+
+/** A loaded list of silences, shareable between indexes (data only: no promise, no connection). */
+export interface SilenceCache {
+  loaded: { silences: ActiveSilence[]; clockAt: number; realAt: number } | null;
 }
 
 export const SILENCE_REFRESH_MS = 1_000;
 
-interface Loaded {
-  silences: ActiveSilence[];
-  generation: number;
-  clockAt: number;
-  realAt: number;
-}
+type Loaded = NonNullable<SilenceCache['loaded']>;
 
 export function createSilenceIndex(options: SilenceIndexOptions): SilenceIndex {
   const { db, clock } = options;
   const refreshMs = options.refreshMs ?? SILENCE_REFRESH_MS;
   const real = options.realClock ?? systemClock;
+  const cache = options.cache ?? { loaded: null };
   let generation = 0;
-  let loaded: Loaded | null = null;
   let loading: { generation: number; promise: Promise<Loaded> } | null = null;
 
   const fresh = (l: Loaded | null): l is Loaded =>
-    l !== null &&
-    l.generation === generation &&
-    Math.abs(clock.now() - l.clockAt) < refreshMs &&
-    real.now() - l.realAt < refreshMs;
+    l !== null && Math.abs(clock.now() - l.clockAt) < refreshMs && real.now() - l.realAt < refreshMs;
 
   const load = (): Promise<Loaded> => {
     if (loading && loading.generation === generation) return loading.promise;
     const started = { generation, clockAt: clock.now(), realAt: real.now() };
     const promise = loadUnendedSilences(db, new Date(started.clockAt)).then((rows) => {
-      const next: Loaded = { ...started, silences: compileSilences(rows, options.onInvalid) };
-      if (next.generation === generation) loaded = next;
+      const next: Loaded = { clockAt: started.clockAt, realAt: started.realAt, silences: compileSilences(rows, options.onInvalid) };
+      // A list loaded before invalidate() may miss the change: it answers this check only.
+      if (started.generation === generation) cache.loaded = next;
       return next;
     });
     const entry = { generation, promise };
@@ -80,16 +83,18 @@ export function createSilenceIndex(options: SilenceIndexOptions): SilenceIndex {
 
   return {
     async silenceFor(event, channel, now = clock.now()) {
-      const current = fresh(loaded) ? loaded : await load();
+      const cached = cache.loaded;
+      const current = fresh(cached) ? cached : await load();
       if (current.silences.length === 0) return null;
       return findSilence(current.silences, event, channel, now);
     },
     async current() {
-      return (fresh(loaded) ? loaded : await load()).silences;
+      const cached = cache.loaded;
+      return (fresh(cached) ? cached : await load()).silences;
     },
     invalidate() {
       generation++;
-      loaded = null;
+      cache.loaded = null;
     },
   };
 }

@@ -25,7 +25,8 @@ export interface DeliverySide {
   rules(): RulesConfig;
   channels(): ChannelSet;
   colt: ColtApi | null;
-  dispatcher: Pick<Dispatcher, 'wake' | 'silences'>;
+  /** What the routes ask of the dispatcher: to look for due work now, the silences (dry runs) and to reload them. */
+  dispatcher: Pick<Dispatcher, 'wake'> & { silences: Pick<Dispatcher['silences'], 'invalidate' | 'current'> };
 }
 
 export interface AppDeps {

@@ -23,8 +23,11 @@ export interface RefusalRecorder {
 
 export interface RefusalRecorderOptions {
   logger: Logger;
-  /** How often counts are written; 0 writes each refusal as it comes (Workers: no process outlives the request). @default 1000 */
-  flushIntervalMs?: number;
+  /**
+   * How often counts are written; 0 writes each refusal as it comes; null never on its own:
+   * the runtime calls flush() (Workers, where no timer outlives an invocation). @default 1000
+   */
+  flushIntervalMs?: number | null;
   /** Distinct pairs held before a flush is started early. @default 1000 */
   maxPending?: number;
 }
@@ -87,7 +90,7 @@ export function createRefusalRecorder(store: Store, options: RefusalRecorderOpti
   }
 
   const background = () => flush().catch(() => {}); // logged in write()
-  const timer = interval > 0 ? setInterval(background, interval) : null;
+  const timer = interval !== null && interval > 0 ? setInterval(background, interval) : null;
   (timer as { unref?(): void } | null)?.unref?.();
 
   return {

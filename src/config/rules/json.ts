@@ -1,7 +1,7 @@
 /**
- * Rules as JSON: the compiled form (`colt-relay rules compile`) that the Worker reads, since
- * its bundle leaves the YAML parser out. Same result shape as the YAML reader, so the same
- * validation applies; problems carry paths but no lines (the JSON is generated).
+ * Rules as JSON: the compiled form (`colt-relay rules compile`), for those who keep RULES as
+ * one line (a Worker's vars, a secret store). Same result shape as the YAML reader, so the
+ * same validation applies; problems carry paths but no lines (the JSON is generated).
  */
 import { interpolate } from './interpolate.js';
 import type { PathSegment, PendingProblem, ReadYamlOptions, YamlSource } from './yaml.js';

@@ -42,7 +42,7 @@ export function parseRules(text: string, env: Record<string, string | undefined>
 let lastParse: { key: string; result: RulesResult } | undefined;
 
 function parseRulesUncached(text: string, env: Record<string, string | undefined>, source: string): RulesResult {
-  // JSON is the compiled form (`rules compile`), the only one the Worker reads.
+  // JSON is the compiled form (`rules compile`); both runtimes read either.
   const read = looksLikeJson(text) ? readJson : readYaml;
   const yaml = read(text, { env, numbersAsTextUnder: 'match' });
   if (yaml.value === undefined && yaml.problems.length > 0) return { ok: false, problems: placeProblems(yaml, yaml.problems) };

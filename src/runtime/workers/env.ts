@@ -11,15 +11,37 @@ export interface HyperdriveBinding {
   readonly connectionString: string;
 }
 
-/** `env` of a Worker invocation: `[vars]`, secrets and the optional `HYPERDRIVE` binding. */
+/** The part of a Queue producer binding the relay uses (docs/deploying.md#cloudflare-workers). */
+export interface QueueBinding<Body = unknown> {
+  send(body: Body, options?: { delaySeconds?: number }): Promise<unknown>;
+}
+
+/** `env` of a Worker invocation: `[vars]`, secrets, and the optional `HYPERDRIVE` and `WAKE_QUEUE` bindings. */
 export interface WorkerBindings {
   HYPERDRIVE?: HyperdriveBinding;
+  /** Wakes due work at its time (queue.ts); without it the cron sweep alone finds it. */
+  WAKE_QUEUE?: QueueBinding;
   [name: string]: unknown;
 }
 
 /** The part of `ExecutionContext` the relay uses. */
 export interface WorkerExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
+}
+
+/** One message of a queue batch, as the relay handles it. */
+export interface WorkerQueueMessage<Body = unknown> {
+  readonly id: string;
+  readonly body: Body;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+/** The part of `MessageBatch` the relay uses. */
+export interface WorkerMessageBatch<Body = unknown> {
+  readonly queue: string;
+  readonly messages: readonly WorkerQueueMessage<Body>[];
 }
 
 /** The part of `ScheduledController` the relay uses. */
@@ -35,6 +57,24 @@ export interface WorkerConfig {
   databaseUrl: string;
   /** Where databaseUrl came from, for logs. */
   database: 'hyperdrive' | 'DATABASE_URL';
+}
+
+/**
+ * What the isolate's configuration was made from: every var and secret, and whether a
+ * Hyperdrive binding is there (not its connection string: each invocation reads that
+ * itself). Equal fingerprints, equal configuration (docs/design.md#workers-lifecycle).
+ */
+export function bindingsFingerprint(bindings: WorkerBindings): string {
+  const names = Object.keys(bindings).filter((name) => typeof bindings[name] === 'string').sort();
+  let fingerprint = bindings.HYPERDRIVE ? 'hyperdrive' : '';
+  for (const name of names) fingerprint += `\u0000${name}\u0000${bindings[name] as string}`;
+  return fingerprint;
+}
+
+/** The invocation's database: the Hyperdrive binding's connection string, else DATABASE_URL. */
+export function databaseUrlOf(bindings: WorkerBindings): string | undefined {
+  const url = bindings.HYPERDRIVE?.connectionString ?? bindings.DATABASE_URL;
+  return typeof url === 'string' && url !== '' ? url : undefined;
 }
 
 /** Vars and secrets are strings; bindings (Hyperdrive, services) are objects and are left out. */

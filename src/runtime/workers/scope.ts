@@ -1,24 +1,26 @@
 /**
- * One Worker invocation's dependencies: the parsed configuration, a Postgres client of
- * its own (workerd does not let a socket outlive the request that opened it), the logger
- * and, on demand, the pipeline (rules, channels, worker). Closed when the invocation's
- * work is done.
+ * One Worker invocation's own dependencies (docs/design.md#workers-lifecycle): its Postgres
+ * client (workerd does not let a socket outlive the invocation that opened it), made on
+ * first use so an invocation that never touches the database opens nothing; its dispatcher
+ * over the isolate's rules and channels; the wake-ups it queues. Closed when its work is done.
  */
+import type { Sql } from 'postgres';
 import { configWarnings } from '../../config/env.js';
-import { secretValues } from '../../config/secrets.js';
-import { createMailApiTransport } from '../../deliver/channels/email/mail-api.transport.js';
+import type { Dispatcher } from '../../deliver/dispatcher.js';
 import { systemClock } from '../../lib/clock.js';
-import { createLogger, type Logger } from '../../lib/logger.js';
-import { createPipeline, type Pipeline } from '../../pipeline.js';
-import { openPostgresStore, type Store } from '../../store/db.js';
-import { readWorkerConfig, type WorkerBindings, type WorkerConfig } from './env.js';
-import { createWorkerWebhookFetch } from './webhook-fetch.js';
+import { createConfiguredDispatcher } from '../../pipeline.js';
+import { databaseUrlOf, type WorkerBindings, type WorkerConfig } from './env.js';
+import { createInvocationClient, invocationStore, type Invocation } from './invocation.js';
+import type { IsolateState } from './isolate.js';
+import { createWakeSender } from './wake-queue.js';
 
 /** Sizes for one invocation. Workers allow six open connections at once (sockets and fetches together). */
 export const WORKER_LIMITS = {
-  /** Postgres connections per invocation. */
-  dbConnections: 2,
-  /** Sends and enrichments in flight per invocation: with dbConnections, within the six. */
+  /** Postgres connections of a request's invocation: one, so a callback pays for one connection. */
+  dbConnections: 1,
+  /** Postgres connections of a cron or queue invocation, which claims and writes while it sends. */
+  sweepDbConnections: 2,
+  /** Sends and enrichments in flight per invocation: with the connections, within the six. */
   concurrency: 4,
   /** Events, and deliveries, claimed per tick: a tick stays well inside the cron's wall time. */
   batchSize: 10,
@@ -26,17 +28,13 @@ export const WORKER_LIMITS = {
   connectTimeoutS: 5,
 } as const;
 
-export interface WorkerScope {
-  readonly config: WorkerConfig;
-  readonly store: Store;
-  readonly logger: Logger;
-  /** Rules, channels and worker, built on first use (the receiver does not need them). */
-  pipeline(): Promise<Pipeline>;
-  /** Closes the channels and the database client; never throws. */
+export interface WorkerScope extends Invocation {
+  readonly state: IsolateState;
+  /** This invocation's dispatcher over the isolate's rules (made on first use); null when the rules are invalid. */
+  dispatcher(): Dispatcher | null;
+  /** Writes due refusal counts, waits for the wake-ups, closes the dispatcher and the database client; never throws. */
   close(): Promise<void>;
 }
-
-let warned = false;
 
 /**
  * postgres.js's `end()` raises this in workerd once the socket is gone (a known upstream
@@ -46,45 +44,28 @@ export function isStreamCancelled(err: unknown): boolean {
   return (err as Error | undefined)?.message === 'Stream was cancelled.';
 }
 
-/** Builds an invocation's dependencies. Throws ConfigError when the configuration is invalid. */
-export async function openWorkerScope(bindings: WorkerBindings): Promise<WorkerScope> {
-  const config = readWorkerConfig(bindings);
-  const { env } = config;
-  const logger = createLogger({ level: env.LOG_LEVEL, stream: 'stdout', secrets: secretValues(env, null) });
-  if (!warned) {
-    // Once per isolate, not per request: Node logs these once at start.
-    warned = true;
-    for (const warning of workerConfigWarnings(config)) logger.warn(warning);
-  }
-  const store = await openPostgresStore({
-    url: config.databaseUrl,
-    max: WORKER_LIMITS.dbConnections,
-    connectTimeoutS: WORKER_LIMITS.connectTimeoutS,
-    fetchTypes: false,
-  });
-  let pipeline: Promise<Pipeline> | null = null;
+/** Opens an invocation over the isolate's state; nothing is connected yet. */
+export function openWorkerScope(state: IsolateState, bindings: WorkerBindings, dbConnections: number = WORKER_LIMITS.dbConnections): WorkerScope {
+  const { logger } = state;
+  // Present: the isolate's configuration would not have been built without one.
+  const url = databaseUrlOf(bindings) ?? state.config.databaseUrl;
+  let client: Sql | null = null;
+  let dispatcher: Dispatcher | null | undefined;
+  const wakes = createWakeSender(bindings.WAKE_QUEUE, logger, systemClock);
   return {
-    config,
-    store,
-    logger,
-    pipeline: () =>
-      (pipeline ??= createPipeline({
-        env,
-        rawEnv: config.rawEnv,
-        store,
-        clock: systemClock,
-        logger,
-        webhookFetch: createWorkerWebhookFetch(env.WEBHOOK_ALLOW_PRIVATE),
-        mailVariable: 'MAIL_API_KEY',
-        ...(env.MAIL_API_KEY && {
-          mailTransport: createMailApiTransport({ apiKey: env.MAIL_API_KEY, url: env.MAIL_API_URL }),
-        }),
-        dispatcherOptions: { batchSize: WORKER_LIMITS.batchSize, concurrency: WORKER_LIMITS.concurrency },
-        rulesLogLevel: 'debug',
-      })),
+    state,
+    freshEvents: [],
+    sql: () => (client ??= createInvocationClient({ url, max: dbConnections, connectTimeoutS: WORKER_LIMITS.connectTimeoutS })),
+    wakeAt: wakes.wakeAt,
+    dispatcher: () =>
+      (dispatcher ??= state.delivery
+        ? createConfiguredDispatcher(state.delivery, { ...state.pipelineOptions, store: invocationStore(), onRetryScheduled: wakes.wakeAt })
+        : null),
     async close() {
-      if (pipeline) await pipeline.then((p) => p.close()).catch(() => undefined);
-      await store.close().catch((err: unknown) => {
+      await state.refusals.settle();
+      await wakes.settle();
+      if (dispatcher) await dispatcher.stop().catch(() => undefined);
+      await client?.end({ timeout: 5 }).catch((err: unknown) => {
         if (!isStreamCancelled(err)) logger.warn({ err: { message: (err as Error).message } }, 'database client did not close cleanly');
       });
     },

@@ -1,10 +1,14 @@
 /**
  * The cron sweep: ticks the outbox worker until nothing is due or the invocation's budget
- * is spent. Overlapping sweeps (a slow minute, several isolates) are safe: every claim is
- * `FOR UPDATE SKIP LOCKED` with a lease, and a sweep cut short by the runtime leaves rows
- * whose lease brings them back.
+ * is spent, and keeps the refusal audit within its bound. Overlapping sweeps (a slow
+ * minute, several isolates, a queue wake-up) are safe: every claim is `FOR UPDATE SKIP
+ * LOCKED` with a lease, and a sweep cut short by the runtime leaves rows whose lease brings
+ * them back.
  */
 import type { TickResult, Dispatcher } from '../../deliver/dispatcher.js';
+import { pruneRefusals, REFUSAL_KEEP_ROWS } from '../../store/refusals.repo.js';
+import { invocationStore } from './invocation.js';
+import type { WorkerScope } from './scope.js';
 
 /** @default values of SweepOptions */
 export const SWEEP_DEFAULTS = {
@@ -26,6 +30,8 @@ export interface SweepOptions {
   now?: () => number;
   /** @default a setTimeout promise */
   sleep?: (ms: number) => Promise<void>;
+  /** Run the periodic rounds (reconciliation, circuit breaker) on the first tick. @default true */
+  maintenance?: boolean;
 }
 
 /** The ticks' counts added up, and why the sweep stopped. */
@@ -70,7 +76,7 @@ export async function sweepDueWork(worker: Pick<Dispatcher, 'tick'>, options: Sw
   let foundWork = false;
   while (ticks < maxTicks && now() - started < budgetMs) {
     // Reconciliation and the circuit breaker once per sweep, not once per tick.
-    const result = await worker.tick(undefined, ticks === 0 ? {} : { maintenance: false });
+    const result = await worker.tick(undefined, { maintenance: ticks === 0 && options.maintenance !== false });
     ticks++;
     for (const key of COUNTS) totals[key] += result[key];
     if (!result.idle) {
@@ -82,4 +88,28 @@ export async function sweepDueWork(worker: Pick<Dispatcher, 'tick'>, options: Sw
     await sleep(options.idleWaitMs ?? SWEEP_DEFAULTS.idleWaitMs);
   }
   return { ...totals, ticks, stopped: 'budget' };
+}
+
+/** What the cron did: the outbox sweep (none when the rules are invalid), and the refusal audit kept to its bound. */
+export type OutboxSweepResult = Partial<SweepResult> & { refusalsPruned: boolean };
+
+/**
+ * The cron's run: sweeps the outbox (or, with invalid rules, logs why nothing is delivered, at
+ * every run), then prunes the refusal audit to its REFUSAL_KEEP_ROWS most recent pairs: the
+ * bound holds whatever the isolates count and however long they live.
+ */
+export async function sweepOutbox(scope: WorkerScope, options: SweepOptions = {}): Promise<OutboxSweepResult> {
+  const { logger, rulesProblem } = scope.state;
+  const dispatcher = scope.dispatcher();
+  if (!dispatcher) logger.error({ problems: rulesProblem }, 'the rules are invalid: nothing is delivered until RULES is fixed (callbacks are still stored)');
+  const swept = dispatcher ? await sweepDueWork(dispatcher, options) : {};
+  await scope.state.refusals.flush();
+  const refusalsPruned = await pruneRefusals(invocationStore().db, REFUSAL_KEEP_ROWS).then(
+    () => true,
+    (err: unknown) => {
+      logger.warn({ err: { message: (err as Error).message } }, 'could not prune the refusal audit; the next sweep tries again');
+      return false;
+    },
+  );
+  return { ...swept, refusalsPruned };
 }

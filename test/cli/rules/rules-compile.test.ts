@@ -1,11 +1,10 @@
 /**
- * `rules compile` and the JSON form of the rules (what the Worker reads): compiling the
+ * `rules compile` and the JSON form of the rules (RULES as one line): compiling the
  * documented example (docs/rules.md) and loading the JSON gives the same rules as loading the YAML.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileRules, runRulesCompile } from '../../../src/cli/rules-compile.command.js';
 import { formatProblems, parseRules, type RulesConfig } from '../../../src/config/rules/rules.js';
-import { readYaml as workerReadYaml } from '../../../src/runtime/workers/shims/rules-yaml.js';
 import { captureIo, scratchDir, type Scratch } from './cli-io.js';
 import { EXAMPLE_RULES_YAML, WEBHOOK_SECRET } from '../../support/events.js';
 
@@ -52,12 +51,6 @@ rules:
     const json = JSON.stringify(compileRules(EXAMPLE_RULES_YAML));
     const missing = parseRules(json, {}, 'RULES');
     expect(!missing.ok && missing.problems.map((p) => p.message)).toContain('environment variable OSS_WEBHOOK_SECRET is not set');
-  });
-
-  it("the Worker's stand-in for the YAML reader says how to convert YAML", () => {
-    const { value, problems } = workerReadYaml(EXAMPLE_RULES_YAML);
-    expect(value).toBeUndefined();
-    expect(problems[0]!.message).toMatch(/colt-relay rules compile/);
   });
 });
 

@@ -7,7 +7,6 @@ import { eq } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { string as zodString } from 'zod/v4';
-import { parseRules } from '../../../src/config/rules/rules.js';
 import { callbackEvents, callbackRefusals, deliveries, eventWork } from '../../../src/store/schema.js';
 import {
   callWorker,
@@ -154,13 +153,6 @@ describe('Worker configuration errors', () => {
     expect(response.headers.get('retry-after')).toBe('5');
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('store_unavailable');
     expect((await callWorker(bindings, '/readyz')).status).toBe(503);
-  });
-
-  it('reads RULES as JSON only: YAML gets a problem that names `colt-relay rules compile`', () => {
-    const yaml = parseRules('channels:\n  console: { type: log }\nrules:\n  - { name: all, notify: [console] }\n', {}, 'RULES');
-    expect(!yaml.ok && yaml.problems[0]!.message).toMatch(/colt-relay rules compile/);
-    const json = parseRules(JSON.stringify({ channels: { console: { type: 'log' } }, rules: [{ name: 'all', notify: ['console'] }] }), {}, 'RULES');
-    expect(json.ok).toBe(true);
   });
 
   it('refuses to serve without callback authentication when NODE_ENV=production', async () => {

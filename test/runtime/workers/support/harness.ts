@@ -9,50 +9,19 @@ import worker from '../../../../src/runtime/workers/worker.js';
 import type { WorkerBindings } from '../../../../src/runtime/workers/env.js';
 import { isStreamCancelled } from '../../../../src/runtime/workers/scope.js';
 import { openPostgresStore, type Store } from '../../../../src/store/db.js';
+import { CALLBACK_TOKEN, peerBindings } from './bindings.js';
 import type { MailApiRequest } from './peers.js';
 
 export const peers = inject('workersPeers');
 /** False when TEST_DATABASE_URL is not set: global-setup.ts has said why (and fails in CI). */
 export const hasDatabase = inject('workersDatabase');
 
-export const CALLBACK_TOKEN = 'workers-test-callback-token-0123';
+export { CALLBACK_TOKEN, TEST_RULES } from './bindings.js';
 export const RELAY_URL = 'https://colt-relay.example.workers.dev';
 
-/**
- * Every failed order to Slack and email, everything to the signed webhook. JSON, as
- * `colt-relay rules compile` writes it: the Worker has no YAML parser.
- */
-export const TEST_RULES = JSON.stringify({
-  channels: {
-    downstream: { type: 'webhook', url: '${WEBHOOK_URL}', secret: '${WEBHOOK_SECRET}' },
-    'ops-slack': { type: 'slack', channel: 'C0WORKERS' },
-    'noc-email': { type: 'email', to: ['noc@example.com'] },
-  },
-  rules: [
-    { name: 'everything-downstream', notify: ['downstream'] },
-    { name: 'failures-to-ops', match: { status: 'failed' }, notify: ['ops-slack', 'noc-email'] },
-  ],
-});
-
-/** Bindings as wrangler would pass them: vars and secrets are strings. */
+/** Bindings as wrangler would pass them (vars and secrets are strings), without a queue: the cron finds due work. */
 export function testBindings(databaseUrl: string, extra: Record<string, string> = {}): WorkerBindings {
-  return {
-    NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
-    CALLBACK_TOKEN,
-    // The peers listen on 127.0.0.1.
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-    RULES: TEST_RULES,
-    WEBHOOK_URL: peers.webhookUrl,
-    WEBHOOK_SECRET: peers.webhookSecret,
-    SLACK_BOT_TOKEN: peers.slackToken,
-    SLACK_API_URL: peers.slackApiUrl,
-    MAIL_API_KEY: peers.mailApiKey,
-    MAIL_API_URL: peers.mailApiUrl,
-    MAIL_FROM: 'colt-relay <relay@example.com>',
-    LOG_LEVEL: 'error',
-    ...extra,
-  };
+  return { ...peerBindings(peers, databaseUrl), ...extra };
 }
 
 async function control(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -96,6 +65,12 @@ export interface PeerState {
 }
 
 export const peerState = () => control('GET', '/state') as Promise<PeerState>;
+
+/** A URL to `databaseUrl` through a proxy that counts connections, and how to read the count. */
+export async function countingProxy(databaseUrl: string): Promise<{ url: string; connections(): Promise<number> }> {
+  const { url } = (await control('POST', '/proxies', { url: databaseUrl })) as { url: string };
+  return { url, connections: async () => ((await control('GET', `/proxies?url=${encodeURIComponent(url)}`)) as { connections: number }).connections };
+}
 
 /** Scripts the webhook receiver's next answers (e.g. a 503 before a 200). */
 export const scriptWebhook = (...responses: { status?: number; headers?: Record<string, string>; body?: string }[]) =>

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { startSlackPeer, type SlackPeer } from '../../../support/slack-peer.js';
 import { startWebhookPeer, type WebhookPeer, type WebhookPeerResponse } from '../../../support/webhook-peer.js';
 
@@ -81,10 +81,51 @@ async function startMailApiPeer(apiKey: string): Promise<{ url: string; requests
   };
 }
 
-/** The control API: GET /state, POST /webhook/respond, POST /databases, DELETE /databases?url=… */
-function controlHandler(webhook: WebhookPeer, slack: SlackPeer, mail: { requests: MailApiRequest[] }, databases: DatabaseFactory | null) {
+/** A TCP proxy in front of a database that counts the connections made through it. */
+interface CountingProxy {
+  url: string;
+  connections: number;
+  server: TcpServer;
+}
+
+async function startCountingProxy(databaseUrl: string): Promise<CountingProxy> {
+  const target = new URL(databaseUrl);
+  const proxy: CountingProxy = { url: '', connections: 0, server: createTcpServer() };
+  proxy.server.on('connection', (client) => {
+    proxy.connections++;
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+  const via = new URL(databaseUrl);
+  via.hostname = '127.0.0.1';
+  via.port = String((proxy.server.address() as AddressInfo).port);
+  proxy.url = via.toString();
+  return proxy;
+}
+
+/**
+ * The control API: GET /state, POST /webhook/respond, POST /databases, DELETE /databases?url=…,
+ * POST /proxies {url} (a connection-counting proxy to a database) and GET /proxies?url=… (its count).
+ */
+function controlHandler(webhook: WebhookPeer, slack: SlackPeer, mail: { requests: MailApiRequest[] }, databases: DatabaseFactory | null, proxies: Map<string, CountingProxy>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://control');
+    if (url.pathname === '/proxies') {
+      if (req.method === 'POST') {
+        const proxy = await startCountingProxy(((await readJson(req)) as { url: string }).url);
+        proxies.set(proxy.url, proxy);
+        return send(res, 200, { url: proxy.url });
+      }
+      const proxy = proxies.get(url.searchParams.get('url') ?? '');
+      return proxy ? send(res, 200, { connections: proxy.connections }) : send(res, 404, { error: 'no such proxy' });
+    }
     if (req.method === 'GET' && url.pathname === '/state') {
       return send(res, 200, {
         webhook: webhook.requests.map(({ webhookId, verified, verifyError, payload, headers }) => ({ webhookId, verified, verifyError, payload, headers })),
@@ -114,7 +155,8 @@ export async function startPeers(databases: DatabaseFactory | null): Promise<Pee
   const webhook = await startWebhookPeer(webhookSecret);
   const slack = await startSlackPeer();
   const mail = await startMailApiPeer(mailApiKey);
-  const handle = controlHandler(webhook, slack, mail, databases);
+  const proxies = new Map<string, CountingProxy>();
+  const handle = controlHandler(webhook, slack, mail, databases, proxies);
   const control = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => send(res, 500, { error: (err as Error).message }));
   });
@@ -132,6 +174,7 @@ export async function startPeers(databases: DatabaseFactory | null): Promise<Pee
     close: async () => {
       control.closeAllConnections();
       await new Promise<void>((resolve) => control.close(() => resolve()));
+      for (const proxy of proxies.values()) proxy.server.close();
       await Promise.all([webhook.close(), slack.close(), mail.close()]);
     },
   };
