@@ -20,6 +20,7 @@ import { createReconciler } from './enrich/reconcile.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
+import type { Tracer } from './lib/tracing.js';
 import { routeEvent } from './route/router.js';
 import type { Store } from './store/db.js';
 import { createSlackThreadStore } from './store/slack-threads.repo.js';
@@ -62,6 +63,8 @@ export interface PipelineOptions {
   metrics?: Metrics;
   /** Per-call timeout of the Colt client. @default 10000 */
   coltTimeoutMs?: number;
+  /** Spans of the dispatcher, the channels and the Colt client (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
 }
 
 export interface Pipeline {
@@ -104,7 +107,7 @@ function logSetupWarnings(options: PipelineOptions, loaded: LoadedRules, built: 
 
 export function createColtClientFromEnv(
   env: Env,
-  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics; timeoutMs?: number },
+  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics; timeoutMs?: number; tracer?: Tracer },
 ): ColtApi | null {
   const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
   if (!pairs.ok) throw new ConfigError(pairs.problems);
@@ -122,6 +125,7 @@ export function createColtClientFromEnv(
     ...(deps.fetch && { fetch: deps.fetch }),
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
+    ...(deps.tracer && { tracer: deps.tracer }),
   });
 }
 
@@ -137,7 +141,8 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   let loaded = options.rules ?? (await readRules(options));
   let rules = loaded.config;
   const slackThreads = createSlackThreadStore(store.db, clock);
-  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics, timeoutMs: options.coltTimeoutMs });
+  const { tracer } = options;
+  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics, timeoutMs: options.coltTimeoutMs, tracer });
   const coltTickets = coltTicketDeps(env, colt, store, clock);
   const buildChannels = (config: RulesConfig): ChannelSet => {
     const set = createChannels(config.channels, {
@@ -155,6 +160,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       clock,
       coltTickets,
       ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL }),
+      ...(tracer && { tracer }),
     });
     logSetupWarnings(options, loaded, set);
     return set;
@@ -171,6 +177,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     getChannels: () => channels,
     getChannelPolicies: () => policies,
     ...(options.metrics && { metrics: options.metrics }),
+    ...(tracer && { tracer }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
     enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
     ...(env.CHANNEL_DISABLE_AFTER !== null && {

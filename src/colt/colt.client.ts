@@ -13,6 +13,8 @@ import { parseRetryAfter } from '../lib/retry-after.js';
 import { ColtTokenError, adviceForStatus, isRetryableStatus, parseColtErrorBody } from './colt-errors.js';
 import type { ColtExchange, ColtRequest, ColtTransport, FetchFn } from './colt-http.js';
 import { createColtTransport } from './colt-http.js';
+import { tracedTransport } from './colt-spans.js';
+import type { Tracer } from '../lib/tracing.js';
 import type { ColtEnvironment } from './endpoints.js';
 import { resolveColtEndpoints } from './endpoints.js';
 import { createCredentialRotation, type CredentialPair, type CredentialStatus } from './credentials.js';
@@ -118,6 +120,8 @@ export interface ColtClientOptions {
   defaultTokenLifetimeS?: number;
   /** Every HTTP call (outcome, duration) and token request is counted here. @default none */
   metrics?: Metrics;
+  /** Every HTTP call is a CLIENT span (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
 }
 
 type Failure = Extract<GetOrderResult, { ok: false }>;
@@ -205,7 +209,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
   const maxRetryAfterWaitMs = options.maxRetryAfterWaitMs ?? 30_000;
   const retryAfterCapMs = options.retryAfterCapMs ?? 3_600_000;
   const endpoints = resolveColtEndpoints(options.environment ?? 'sandbox', options);
-  const transport = instrumented(options.metrics, createColtTransport({
+  const transport = tracedTransport(options.tracer, instrumented(options.metrics, createColtTransport({
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clock,
     logger,
@@ -214,7 +218,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     apiKeyHeader: options.apiKeyHeader,
     timeoutMs: options.timeoutMs ?? 10_000,
     newTrackingId: options.newTrackingId ?? (() => crypto.randomUUID()),
-  }));
+  })), endpoints);
   const rotation = createCredentialRotation({
     pairs,
     clock,

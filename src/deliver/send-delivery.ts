@@ -15,6 +15,8 @@ import { errorMessage } from './process-event.js';
 import type { DispatcherContext } from './dispatcher-deps.js';
 import { quietHold } from './pacing.js';
 import { newId } from '../lib/ids.js';
+import type { TraceCarrier } from '../lib/tracing.js';
+import { deliverySpan } from './spans.js';
 
 export type SendOutcome = 'delivered' | 'retried' | 'dead' | 'suppressed' | 'lease-lost';
 
@@ -42,6 +44,7 @@ export async function tryDelivery<R>(
   ctx: DispatcherContext<R>,
   claimed: ClaimedDelivery,
   eventOrPromise: NormalisedEvent | null | Promise<NormalisedEvent | null>,
+  trace?: TraceCarrier | null | Promise<TraceCarrier | null>,
 ): Promise<TriedDelivery> {
   const channel = ctx.getChannels().get(claimed.channel);
   if (!channel) {
@@ -57,9 +60,11 @@ export async function tryDelivery<R>(
   if (silence) return silenced(ctx, claimed, silence);
   const startedAt = ctx.clock.now();
   const result: SendResult = event
-    ? await channel
-        .send({ id: claimed.id, channelName: claimed.channel, attempt: claimed.attempts, event })
-        .catch((err: unknown) => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` }))
+    ? await deliverySpan(ctx.tracer, claimed, event, trace, () =>
+        channel
+          .send({ id: claimed.id, channelName: claimed.channel, attempt: claimed.attempts, event })
+          .catch((err: unknown): SendResult => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` })),
+      )
     : { ok: false, retryable: false, reason: `event ${claimed.eventId} not found` };
   const now = ctx.clock.now();
   const decision = decideDelivery(result, {

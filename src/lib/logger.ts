@@ -1,4 +1,5 @@
 import pino, { type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import type { Tracer } from './tracing.js';
 
 export type Logger = PinoLogger;
 
@@ -37,7 +38,14 @@ export interface LoggerConfig {
   stream?: 'stdout' | 'stderr';
   /** Write to this stream instead (tests capture logs this way). */
   destination?: pino.DestinationStream;
+  /**
+   * With tracing on, every line written while a span is active carries its `trace_id` and
+   * `span_id` (docs/operations.md#tracing). Absent or the no-op tracer: nothing is added.
+   */
+  tracer?: Tracer;
 }
+
+const NO_IDS = {};
 
 /** A JSON-lines logger with credentials redacted; on stderr unless `stream: 'stdout'` is asked for. */
 export function createLogger(config: LoggerConfig = {}): Logger {
@@ -46,6 +54,8 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     base: { service: 'colt-relay' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
+  const tracer = config.tracer;
+  if (tracer?.enabled) options.mixin = () => tracer.logIds() ?? NO_IDS;
   if (config.destination) return pino(options, config.destination);
   // pino's own default is stdout; Workers' stand-in (no pino.destination) always takes this path.
   if (config.stream === 'stdout') return pino(options);

@@ -15,6 +15,10 @@ import { readRules } from '../../pipeline.js';
 import type { Store } from '../../store/db.js';
 import { createCallbackWriter } from '../../store/ingest.js';
 import { createRefusalRecorder } from '../../store/refusal-recorder.js';
+import { tracedWriter } from '../../store/traced-writer.js';
+import { tracesUrl } from '../../config/tracing.js';
+import { startNodeTracing } from './tracing.js';
+import type { DestinationStream } from 'pino';
 import { readIfExists } from './files.js';
 import { createNodePipeline, type NodePipeline } from './pipeline.js';
 import { localApiUrl, openOwnedStore, type OwnedStore } from './owned-store.js';
@@ -27,6 +31,8 @@ export interface NodeServerOptions {
   /** `serve` runs HTTP and the dispatcher; `worker` the dispatcher with health and metrics. @default "serve" */
   mode?: 'serve' | 'worker';
   logger?: Logger;
+  /** Where the JSON log lines go instead of stdout (tests read them); ignored with `logger`. */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningNode {
@@ -68,10 +74,21 @@ const closeServer = (server: ServerType) => new Promise<void>((resolve) => serve
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningNode> {
   const mode = options.mode ?? 'serve';
   const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
-  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, stream: 'stdout' });
+  // Before the logger: with tracing on, its lines carry the active span's ids.
+  const tracing = await startNodeTracing(env, (message) => logger.warn(message));
+  const logger =
+    options.logger ??
+    createLogger({ level: env.LOG_LEVEL, stream: 'stdout', tracer: tracing.tracer, ...(options.logDestination && { destination: options.logDestination }) });
+  if (tracing.tracer.enabled) logger.info({ endpoint: new URL(tracesUrl(env)!).origin, sampler: env.OTEL_TRACES_SAMPLER }, 'tracing on');
   for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve' })) logger.warn(warning);
-  const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
-  const http = await bind(env);
+  const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger }).catch(async (error: unknown) => {
+    await tracing.shutdown();
+    throw error;
+  });
+  const http = await bind(env).catch(async (error: unknown) => {
+    await tracing.shutdown();
+    throw error;
+  });
   let owned: OwnedStore;
   try {
     owned = await openOwnedStore(env, {
@@ -80,6 +97,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     });
   } catch (error) {
     await closeServer(http.server);
+    await tracing.shutdown();
     throw error;
   }
   const { store } = owned;
@@ -88,16 +106,17 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const prom = createPromMetrics(
     storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules.config }),
   );
-  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
+  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules, tracer: tracing.tracer }).catch(
     async (error: unknown) => {
       await closeServer(http.server);
       await owned.close();
+      await tracing.shutdown();
       throw error;
     },
   );
   pipelineRules = pipeline.pipeline.rules;
   pipeline.start();
-  const writer = createCallbackWriter(store);
+  const writer = tracedWriter(createCallbackWriter(store), tracing.tracer);
   // Refused callbacks are counted in memory and written once a second (and at shutdown).
   const refusals = createRefusalRecorder(store, { logger });
   let draining = false;
@@ -119,6 +138,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           isDraining,
           refusals,
           refusalPacer: createRefusalPacer({ clock: systemClock }),
+          tracer: tracing.tracer,
         })
       : createProbeApp({ env, store, logger, renderMetrics, isDraining });
   http.setHandler(app.fetch as FetchHandler);
@@ -140,6 +160,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         await writer.drain();
         await refusals.close().catch(() => {}); // a failure is logged with the counts it could not write
         await owned.close();
+        // Last: the spans of the work finished above are exported before the process goes.
+        await tracing.shutdown();
         logger.info('stopped');
       })()),
   };
