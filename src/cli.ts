@@ -94,7 +94,29 @@ function failureMessage(error: unknown): string {
   return database ? `database: ${database}` : ((error as Error).message ?? String(error));
 }
 
+/**
+ * Resolves once Node has handed stdout and stderr to the OS: the bin's `process.exit` would
+ * otherwise cut piped output at the pipe's 64 KiB (`colt-relay colt numbers … | jq`).
+ */
+async function outputDrained(): Promise<void> {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writableLength === 0 || stream.destroyed) continue;
+    await new Promise<void>((resolve) => {
+      stream.once('drain', resolve);
+      stream.once('error', resolve);
+      stream.once('close', resolve);
+    });
+  }
+}
+
+/** Runs one command; resolves to its exit code once its output is written. */
 export async function main(argv: string[]): Promise<number> {
+  const code = await runCommand(argv);
+  await outputDrained();
+  return code;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const [name = 'serve', ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);

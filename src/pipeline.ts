@@ -5,6 +5,7 @@
  */
 import type { MailTransport } from './deliver/channels/email/email.channel.js';
 import { createColtClient, type ColtApi } from './colt/colt.client.js';
+import { describeColtEnvironment } from './colt/environment.js';
 import { parseCredentialPairs } from './config/colt-credentials.js';
 import type { Env } from './config/env.js';
 import { ConfigError } from './config/env.js';
@@ -107,7 +108,7 @@ function logSetupWarnings(options: PipelineOptions, loaded: LoadedRules, built: 
 
 export function createColtClientFromEnv(
   env: Env,
-  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics; timeoutMs?: number; tracer?: Tracer },
+  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics; timeoutMs?: number; maxRetryAfterWaitMs?: number; tracer?: Tracer },
 ): ColtApi | null {
   const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
   if (!pairs.ok) throw new ConfigError(pairs.problems);
@@ -120,11 +121,13 @@ export function createColtClientFromEnv(
     trackingHeader: env.COLT_TRACKING_HEADER,
     apiKey: env.COLT_API_KEY,
     apiKeyHeader: env.COLT_API_KEY_HEADER,
+    rateLimitMaxWaitMs: env.COLT_RATE_LIMIT_MAX_WAIT,
     clock: deps.clock,
     logger: deps.logger,
     ...(deps.fetch && { fetch: deps.fetch }),
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
+    ...(deps.maxRetryAfterWaitMs !== undefined && { maxRetryAfterWaitMs: deps.maxRetryAfterWaitMs }),
     ...(deps.tracer && { tracer: deps.tracer }),
   });
 }
@@ -143,6 +146,11 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const slackThreads = createSlackThreadStore(store.db, clock);
   const { tracer } = options;
   const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics, timeoutMs: options.coltTimeoutMs, tracer });
+  if (colt) {
+    const described = describeColtEnvironment(env);
+    logger[options.rulesLogLevel ?? 'info']({ host: described.apiHost, environment: described.kind, chosenBy: described.chosenBy }, `colt api: ${described.summary}`);
+    for (const warning of described.warnings) logger.warn(`colt api: ${warning}`);
+  }
   const coltTickets = coltTicketDeps(env, colt, store, clock);
   const buildChannels = (config: RulesConfig): ChannelSet => {
     const set = createChannels(config.channels, {

@@ -43,4 +43,11 @@ describe('coltEnvironmentInUse', () => {
     expect(coltEnvironmentInUse({ COLT_ENV: 'production', COLT_API_BASE_URL: 'http://127.0.0.1:4010/x' }).environment).toBe('custom');
     expect(coltEnvironmentInUse({ COLT_ENV: 'prod' })).toMatchObject({ environment: 'sandbox', why: expect.stringContaining('neither sandbox nor production') });
   });
+
+  it('says when the environment is guessed (COLT_ENV unset and not both URLs): writes refuse then', () => {
+    expect(coltEnvironmentInUse({}).guessed).toBe(true);
+    expect(coltEnvironmentInUse({ COLT_TOKEN_URL: 'http://127.0.0.1:4010/t' }).guessed).toBe(true);
+    expect(coltEnvironmentInUse({ COLT_ENV: 'sandbox' }).guessed).toBe(false);
+    expect(coltEnvironmentInUse({ COLT_API_BASE_URL: 'http://127.0.0.1:4010/x', COLT_TOKEN_URL: 'http://127.0.0.1:4010/t' }).guessed).toBe(false);
+  });
 });

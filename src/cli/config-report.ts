@@ -7,7 +7,7 @@
  * that may hold webhook secrets) is never shown. Pure: the command reads files and the environment.
  */
 import { resolveColtEndpoints } from '../colt/endpoints.js';
-import { configWarnings, ConfigError, ENV_GROUPS, parseEnv, VARIABLES, type EnvGroup, type EnvName } from '../config/env.js';
+import { coltEnvironmentGuessed, configWarnings, ConfigError, ENV_GROUPS, parseEnv, VARIABLES, type EnvGroup, type EnvName } from '../config/env.js';
 import type { RulesOrigin } from '../config/rules/rules.js';
 import { MIN_SECRET_LENGTH } from '../config/secrets.js';
 
@@ -185,6 +185,11 @@ export interface ColtEnvironmentInUse {
   tokenUrl: string;
   /** COLT_CLIENT_ID and COLT_CLIENT_SECRET are both set: enrichment and the `colt` commands can call Colt. */
   credentials: boolean;
+  /**
+   * Nothing chose the environment (COLT_ENV unset, not both URLs): the ordering commands
+   * refuse, and so does a production relay with credentials (docs/colt.md#sandbox-and-production).
+   */
+  guessed: boolean;
 }
 
 const COLT_HOSTS: Record<string, 'sandbox' | 'production'> = { 'apis.colt.net': 'production', 'sandbox.apis.colt.net': 'sandbox' };
@@ -212,6 +217,7 @@ export function coltEnvironmentInUse(env: Record<string, string | undefined>): C
     apiBaseUrl: redactUrl(endpoints.apiBaseUrl) ?? REDACTED,
     tokenUrl: redactUrl(endpoints.tokenUrl) ?? REDACTED,
     credentials: Boolean(env.COLT_CLIENT_ID?.trim() && env.COLT_CLIENT_SECRET?.trim()),
+    guessed: coltEnvironmentGuessed(env),
   };
 }
 

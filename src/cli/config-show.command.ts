@@ -81,6 +81,7 @@ function formatReport(report: ConfigReport): string {
   lines.push('', `Rules: ${rules.source}${via}${rules.ok ? '' : `: ${rules.problems} problem(s)`}`);
   const credentials = colt.credentials ? 'credentials set' : 'no credentials (COLT_CLIENT_ID/COLT_CLIENT_SECRET): Colt is not called';
   lines.push(`Colt:  ${colt.environment} (${colt.why}): ${colt.apiBaseUrl}, ${credentials}`);
+  if (colt.guessed) lines.push('       guessed: the ordering commands refuse to run until COLT_ENV is set (or both COLT_API_BASE_URL and COLT_TOKEN_URL)');
   for (const f of report.envFiles) {
     lines.push(f.loaded ? `Read:  ${f.path}` : `Note:  ${f.path} exists but was not read: the command reads the environment only (npm start reads ./.env)`);
   }

@@ -10,7 +10,10 @@ import { startMockColt } from '../colt/mock/mock-colt.server.js';
 export const MOCK_COLT_USAGE = `Usage: colt-relay mock-colt [options]
 
 Runs a local simulator of Colt's IN number APIs (token, GET /order, GET /numberCollection,
-the ordering POSTs) that posts order callbacks: "raised" at once, then "completed" or "failed".
+the ordering POSTs, TMF621 tickets) that posts order callbacks: "raised" at once, then
+"completed" or "failed". It holds 1,000 blocks of ten numbers for every number type in every
+Colt country, and is as strict as Colt's published text: an ordering body with a missing or
+unknown parameter gets a 400 (parameters: docs/colt.md#a-local-colt-mock-colt).
 
   --port <n>              listen port (default 4010; 0 = any free port)
   --host <addr>           listen address (default 127.0.0.1)
@@ -28,11 +31,18 @@ the ordering POSTs) that posts order callbacks: "raised" at once, then "complete
   --shape <tmf|flat>      callback body shape (default tmf)
   --complete-after <ms>   delay before the final callback (default 2000)
   --fail-orders <0..1>    fraction of orders that end failed (default 0)
+  --failure-reason-in <callback|order>
+                          where a failed order's reason is: in its callback (and GET /order,
+                          the default), or only in GET /order's errorMessage[]
   --drop-callbacks <0..1> fraction of orders whose final callback is not sent, though
                           the order completes (default 0): shows reconciliation at work
   --fail-rate <0..1>      fraction of API calls answered 500/503 (default 0)
   --latency <ms>          delay before every answer (default 0)
-  --rate-limit <n>        API calls per second before 429 + Retry-After (default 0 = off)
+  --rate-limit <n>        API calls per second before 429 (default 0 = off)
+  --rate-limit-retry-after
+                          send Retry-After with that 429 (Colt does not say it does)
+  --ticket-list-filters   filter GET …/troubleTicket by externalId (Colt publishes no
+                          filter: by default the list answers every ticket)
   --log-level <level>     pino level (default info)
   -h, --help              this text
 `;
@@ -57,6 +67,9 @@ const OPTIONS = {
   'drop-callbacks': { type: 'string' },
   latency: { type: 'string' },
   'rate-limit': { type: 'string' },
+  'rate-limit-retry-after': { type: 'boolean' },
+  'ticket-list-filters': { type: 'boolean' },
+  'failure-reason-in': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -95,6 +108,8 @@ export function parseMockColtArgs(argv: string[]): MockColtArgs {
     ...(values['ticket-callback-url'] !== undefined && { ticketCallbackUrl: values['ticket-callback-url'] }),
     ...(values['callback-token'] !== undefined && { callbackToken: values['callback-token'] }),
     ...(values['callback-basic'] !== undefined && { callbackBasic: values['callback-basic'] }),
+    ...(values['rate-limit-retry-after'] && { rateLimitRetryAfter: true }),
+    ...(values['ticket-list-filters'] && { ticketListFilters: true }),
   };
   const numeric: [keyof typeof OPTIONS, keyof StartMockColtOptions, number, number?][] = [
     ['token-ttl', 'tokenLifetimeS', 1],
@@ -112,6 +127,11 @@ export function parseMockColtArgs(argv: string[]): MockColtArgs {
   if (values.shape !== undefined) {
     if (values.shape === 'tmf' || values.shape === 'flat') options.callbackShape = values.shape;
     else problems.push(`--shape must be tmf or flat, got "${values.shape}"`);
+  }
+  const reasonIn = values['failure-reason-in'];
+  if (reasonIn !== undefined) {
+    if (reasonIn === 'callback' || reasonIn === 'order') options.failureReasonIn = reasonIn;
+    else problems.push(`--failure-reason-in must be callback or order, got "${reasonIn}"`);
   }
   if (values['callback-url'] !== undefined && !URL.canParse(values['callback-url'])) problems.push('--callback-url must be an absolute URL');
   if (values['ticket-callback-url'] !== undefined && !URL.canParse(values['ticket-callback-url'])) problems.push('--ticket-callback-url must be an absolute URL');

@@ -16,8 +16,13 @@ export interface OrderOutcomeSource {
   /** For messages: "the database" or "the relay at …". */
   describe: string;
   read(orderId: string): Promise<OrderOutcomeRow | null>;
+  /** Throws, naming the cause, when reading would fail (unreachable, token refused): checked before an order is placed. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** An order id no relay holds: reading it proves the source answers without touching a real order. */
+const PROBE_ORDER_ID = 'colt-relay-wait-check';
 
 /** Exit codes of `--wait` (docs/design.md#colt-client). */
 export const WAIT_EXIT = { completed: 0, failed: 1, cancelled: 1, timeout: 2 } as const;
@@ -37,7 +42,9 @@ export function parseDurationMs(text: string): number | null {
 
 /** The relay's admin API as an outcome source. */
 export function relayApiSource(relayUrl: string, adminToken: string): OrderOutcomeSource {
-  const api = createRelayApi(relayUrl.replace(/\/+$/, ''), adminToken, { consequence: 'the order was not read' });
+  const url = relayUrl.replace(/\/+$/, '');
+  const api = createRelayApi(url, adminToken, { consequence: 'the order was not read' });
+  const probe = createRelayApi(url, adminToken, { consequence: 'nothing was placed at Colt' });
   const get = async (path: string): Promise<ApiAnswer | null> => {
     const answer = await api.request('GET', path);
     if (answer.status === 404) return null;
@@ -57,6 +64,14 @@ export function relayApiSource(relayUrl: string, adminToken: string): OrderOutco
       const rawBody = (event?.event as { rawBody?: string } | undefined)?.rawBody;
       return { status: order.status, details: order.details, lastEventRawBody: rawBody ?? null };
     },
+    check: async () => {
+      const path = `/api/orders/${PROBE_ORDER_ID}`;
+      const answer = await probe.request('GET', path);
+      // The relay answers an unknown order with its JSON 404; anything else is not a relay's admin API.
+      if (answer.status === 404 && answer.body.error?.code === 'not_found') return;
+      const hint = answer.status === 503 ? ': is ADMIN_TOKEN set on the relay?' : ': is it a colt-relay (RELAY_URL, --relay-url)?';
+      throw new Error(`the relay at ${url} answered GET ${path} with HTTP ${answer.status}${hint} (${apiErrorMessage(answer)}); nothing was placed at Colt`);
+    },
     close: async () => {},
   };
 }
@@ -64,7 +79,14 @@ export function relayApiSource(relayUrl: string, adminToken: string): OrderOutco
 /** The Postgres database as an outcome source. */
 export async function databaseSource(databaseUrl: string): Promise<OrderOutcomeSource> {
   const store: Store = await openPostgresStore({ url: databaseUrl, max: 1 });
-  return { describe: 'the database (DATABASE_URL)', read: (orderId) => readOrderOutcome(store.db, orderId), close: () => store.close() };
+  return {
+    describe: 'the database (DATABASE_URL)',
+    read: (orderId) => readOrderOutcome(store.db, orderId),
+    check: async () => {
+      await readOrderOutcome(store.db, PROBE_ORDER_ID);
+    },
+    close: () => store.close(),
+  };
 }
 
 /**
@@ -76,7 +98,7 @@ export async function openOutcomeSource(env: Record<string, string | undefined>,
   const url = relayUrl ?? env.RELAY_URL ?? `http://127.0.0.1:${env.PORT ?? '8080'}`;
   if (!env.ADMIN_TOKEN) {
     return (
-      'cannot --wait: the relay uses the embedded database (no DATABASE_URL), which the running relay owns, ' +
+      'the relay uses the embedded database (no DATABASE_URL), which the running relay owns, ' +
       `so the order is read from its admin API at ${url}; set ADMIN_TOKEN (and RELAY_URL or --relay-url if it is elsewhere)`
     );
   }

@@ -77,7 +77,8 @@ export const TOKEN_ERRORS: Readonly<Record<string, ErrorAdvice>> = {
   },
   '400-004': {
     meaning: 'missing tracking header',
-    nextStep: 'Check COLT_TRACKING_HEADER: Colt expects the name its portal gives (APIGWTrackingId or x-tracking-id).',
+    // The configured name is filled in by trackingHeaderAdvice: Colt's portal names APIGWTrackingId only.
+    nextStep: 'Check COLT_TRACKING_HEADER: Colt expects APIGWTrackingId on every call; check no proxy strips it.',
   },
   '400-005': {
     meaning: 'invalid input: unsupported parameters, multiple credentials or more than one auth mechanism',
@@ -109,8 +110,8 @@ export const API_STATUS_ADVICE: Readonly<Record<number, ErrorAdvice>> = {
     nextStep: 'Check COLT_CLIENT_ID, COLT_CLIENT_SECRET and, if used, COLT_API_KEY.',
   },
   403: { meaning: 'application suspended', nextStep: 'Contact Colt support; do not retry.' },
-  404: { meaning: 'resource not found', nextStep: 'Check the order id.' },
-  405: { meaning: 'wrong method', nextStep: 'Client bug: fix the method.' },
+  404: { meaning: 'resource not found', nextStep: 'Check the URL setting of this API.' },
+  405: { meaning: 'wrong method', nextStep: 'Check the URL setting of this API: nothing there takes this method.' },
   406: { meaning: 'request not allowed', nextStep: 'Fix the request or contact Colt support.' },
   413: { meaning: 'response too large', nextStep: 'Contact Colt support.' },
   415: { meaning: 'unsupported media type', nextStep: 'Fix the content type.' },
@@ -126,8 +127,27 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** Advice for an API status, with a generic fallback for undocumented ones. */
-export function adviceForStatus(status: number): ErrorAdvice {
+/** Which call failed, so 404/405 advice names the right thing (docs/colt.md#api-errors). */
+export interface CallContext {
+  /** `GET /order/{orderId}`: a 404 there is about the order id. */
+  orderLookup: boolean;
+  /** The setting holding this call's base URL (COLT_API_BASE_URL, COLT_TICKET_API_BASE_URL); never its value, which may carry credentials. */
+  baseSetting: string;
+}
+
+/**
+ * Advice for an API status, with a generic fallback for undocumented ones. A 404 is about
+ * the order id only for `GET /order/{id}`; elsewhere (ordering, numbers, tickets) it and
+ * a 405 mean the base URL setting points at the wrong place.
+ */
+export function adviceForStatus(status: number, context?: CallContext): ErrorAdvice {
+  if (context && (status === 404 || status === 405 || (status >= 300 && status < 400))) {
+    if (status === 404 && context.orderLookup) {
+      return { meaning: 'order not found', nextStep: `Check the order id; if every order is not found, check ${context.baseSetting}.` };
+    }
+    const meaning = status === 404 ? 'nothing at this URL' : status === 405 ? 'this URL does not take this method' : 'a redirect, not followed';
+    return { meaning, nextStep: `Check ${context.baseSetting}: the base URL is a setting because Colt does not publish every path.` };
+  }
   return (
     API_STATUS_ADVICE[status] ??
     (isRetryableStatus(status)
@@ -136,21 +156,44 @@ export function adviceForStatus(status: number): ErrorAdvice {
   );
 }
 
+/** The 400-004 advice with the header name actually sent (COLT_TRACKING_HEADER). */
+export function trackingHeaderAdvice(trackingHeader: string): string {
+  return `Check COLT_TRACKING_HEADER (now ${trackingHeader}; Colt's portal names APIGWTrackingId) and that no proxy strips the header.`;
+}
+
 /**
- * The token path is not published (docs/colt.md#endpoints): a 404 or 405 there means the URL is
- * wrong, not that some resource or order is missing.
+ * The token path is not published (docs/colt.md#endpoints): a 404 or 405, an HTML page or a
+ * redirect from it means the URL is wrong, not that some resource or order is missing.
  */
-const TOKEN_URL_ADVICE: ErrorAdvice = {
-  meaning: 'no token endpoint at this URL',
-  nextStep: 'Check COLT_TOKEN_URL: Colt does not publish the token path (the default …/authentication/v1/oauth/token is a guess).',
-};
+export const CHECK_TOKEN_URL = 'Check COLT_TOKEN_URL: Colt does not publish the token path (the default …/authentication/v1/oauth/token is a guess).';
+
+const TOKEN_URL_ADVICE: ErrorAdvice = { meaning: 'no token endpoint at this URL', nextStep: CHECK_TOKEN_URL };
+
+/** What the token request was sent with: named in the advice. */
+export interface TokenContext {
+  /** COLT_TRACKING_HEADER as sent. */
+  trackingHeader?: string;
+  /** Whose host the token URL is on: a 401 from Colt's sandbox may mean the wrong environment. */
+  tokenKind?: 'production' | 'sandbox' | 'other';
+}
+
+/** A 401's extra line for a Colt host: sandbox and production credentials differ. */
+function environmentHint(status: number, tokenKind: TokenContext['tokenKind']): string {
+  if (status !== 401) return '';
+  if (tokenKind === 'sandbox') {
+    return " The token URL is Colt's SANDBOX (sandbox.apis.colt.net), which refuses production credentials: the sandbox may be the wrong environment (set COLT_ENV=production).";
+  }
+  if (tokenKind === 'production') return ' The token URL is Colt production (apis.colt.net), which refuses sandbox credentials: check COLT_ENV.';
+  return '';
+}
 
 /** Advice for a token error: the documented table first, then the token URL, then the generic status advice. */
-export function adviceForTokenError(status: number, code: string | undefined): ErrorAdvice {
-  const documented = TOKEN_ERRORS[`${status}-${normaliseErrorCode(code)}`];
-  if (documented) return documented;
-  if (status === 404 || status === 405) return TOKEN_URL_ADVICE;
-  return adviceForStatus(status);
+export function adviceForTokenError(status: number, code: string | undefined, context: TokenContext = {}): ErrorAdvice {
+  const key = `${status}-${normaliseErrorCode(code)}`;
+  const documented = TOKEN_ERRORS[key];
+  const advice = documented ?? (status === 404 || status === 405 ? TOKEN_URL_ADVICE : adviceForStatus(status));
+  const nextStep = key === '400-004' && context.trackingHeader ? trackingHeaderAdvice(context.trackingHeader) : advice.nextStep;
+  return { meaning: advice.meaning, nextStep };
 }
 
 export interface ColtTokenErrorInit {
@@ -166,6 +209,10 @@ export interface ColtTokenErrorInit {
   meaning?: string;
   /** How long Colt asked us to wait (Retry-After of a 429/503), in ms. */
   retryAfterMs?: number | null;
+  /** Overrides the documented next step (e.g. "Check COLT_TOKEN_URL" for an HTML answer). */
+  nextStep?: string;
+  /** Names the tracking header and the environment in the advice. */
+  context?: TokenContext;
 }
 
 /**
@@ -183,21 +230,26 @@ export class ColtTokenError extends Error {
   readonly trackingId: string;
   /** Colt's Retry-After in ms, or null when it sent none. */
   readonly retryAfterMs: number | null;
+  /** What the request was sent with (tracking header, whose host). */
+  readonly context: TokenContext;
 
   constructor(init: ColtTokenErrorInit) {
     const code = normaliseErrorCode(init.code) ?? null;
-    const advice = init.status === 0 ? { meaning: 'no response', nextStep: 'Retry later; check network access to Colt.' } : adviceForTokenError(init.status, init.code);
+    const advice =
+      init.status === 0 ? { meaning: 'no response', nextStep: 'Retry later; check network access to Colt.' } : adviceForTokenError(init.status, init.code, init.context);
     const meaning = init.meaning ?? advice.meaning;
+    const nextStep = (init.nextStep ?? advice.nextStep) + environmentHint(init.status, init.context?.tokenKind);
     const where = init.status === 0 ? 'no response' : `HTTP ${init.status}${code ? ` code ${code}` : ''}`;
     const colt = init.coltMessage ? ` (Colt: ${init.coltMessage})` : '';
-    super(`Colt token request failed, ${where}: ${meaning}${colt}. ${advice.nextStep} [tracking id ${init.trackingId}]`);
+    super(`Colt token request failed, ${where}: ${meaning}${colt}. ${nextStep} [tracking id ${init.trackingId}]`);
     this.status = init.status;
     this.code = code;
     this.meaning = meaning;
-    this.nextStep = advice.nextStep;
+    this.nextStep = nextStep;
     this.retryable = init.retryable ?? (init.status === 0 || isRetryableStatus(init.status));
     this.coltMessage = init.coltMessage ?? null;
     this.trackingId = init.trackingId;
     this.retryAfterMs = init.retryAfterMs ?? null;
+    this.context = init.context ?? {};
   }
 }

@@ -3,126 +3,23 @@
  * Runtime-free: fetch, clock, logger, sleep and randomness are injected, so it runs on
  * Node and Workers and tests never really wait.
  */
-import type { Clock } from '../lib/clock.js';
 import { systemClock } from '../lib/clock.js';
-import type { Logger } from '../lib/logger.js';
 import { createSilentLogger } from '../lib/logger.js';
 import { coltOutcomeOfStatus, monotonicSeconds, type Metrics } from '../lib/metrics.js';
 import { backoffDelayMs } from './backoff.js';
 import { parseRetryAfter } from '../lib/retry-after.js';
 import { ColtTokenError, adviceForStatus, isRetryableStatus, parseColtErrorBody } from './colt-errors.js';
-import type { ColtExchange, ColtRequest, ColtTransport, FetchFn } from './colt-http.js';
+import type { ColtApi, ColtCall, ColtClientOptions, ColtResult, GetOrderResult } from './colt-client.types.js';
+import type { ColtExchange, ColtTransport } from './colt-http.js';
 import { createColtTransport } from './colt-http.js';
 import { tracedTransport } from './colt-spans.js';
-import type { Tracer } from '../lib/tracing.js';
-import type { ColtEnvironment } from './endpoints.js';
 import { resolveColtEndpoints } from './endpoints.js';
-import { createCredentialRotation, type CredentialPair, type CredentialStatus } from './credentials.js';
+import { createCredentialRotation, type CredentialPair } from './credentials.js';
 import { createTokenCache, requestToken } from './token-cache.js';
+import { coltHostKind } from './environment.js';
+import { createRateLimitGate, type RateLimitWait } from './rate-limit.js';
 
-/** What `getOrder` returns: never throws; a failure says whether trying again later can help. */
-export type GetOrderResult =
-  | { ok: true; status: number; body: unknown }
-  | {
-      ok: false;
-      retryable: boolean;
-      reason: string;
-      status?: number;
-      code?: string;
-      retryAfterMs?: number;
-      /** The failure came from the token endpoint (configuration or gateway), not from this order. */
-      tokenProblem?: boolean;
-      /** A token failure that waiting alone will not fix (wrong COLT_TOKEN_URL, refused credentials). */
-      permanentToken?: boolean;
-      /** The Colt host the failed call went to (token or API). */
-      host?: string;
-    };
-
-/** What any Colt call returns (as `getOrder`); `unknownOutcome` marks a creating call that may have created something. */
-export type ColtResult = GetOrderResult | (Extract<GetOrderResult, { ok: false }> & { unknownOutcome: true });
-
-export interface ColtClient {
-  /** The order's details from `GET /order/{orderId}`. */
-  getOrder(orderId: string): Promise<GetOrderResult>;
-  /** A valid access token (cached); rejects with ColtTokenError. */
-  getToken(): Promise<string>;
-}
-
-/** One call through the client: same token, tracking header, error table and retry rules as `getOrder`. */
-export interface ColtCall {
-  method: ColtRequest['method'];
-  /** Below the numbers API base (`/numberCollection`), or an absolute URL (the ticket API). */
-  path: string;
-  query?: Record<string, string>;
-  /** Sent as JSON. */
-  body?: unknown;
-  /**
-   * The call creates something at Colt (an order, a ticket): it is retried only when Colt's
-   * answer proves nothing was created (429, 503, a refused token); a timeout, a network
-   * error or another 5xx leaves the outcome unknown and is handed back with `unknownOutcome`.
-   */
-  creates?: boolean;
-}
-
-/** The whole client: `getOrder` plus any call, and which credential pair is in use. */
-export interface ColtApi extends ColtClient {
-  call(call: ColtCall): Promise<ColtResult>;
-  /** Client ids only, never a secret. */
-  credentials(): CredentialStatus;
-}
-
-export interface ColtClientOptions {
-  /** OAuth2 client id (COLT_CLIENT_ID); or give `credentials`. */
-  clientId?: string;
-  /** OAuth2 client secret (COLT_CLIENT_SECRET). Never logged. */
-  clientSecret?: string;
-  /** Several pairs, tried in order; a pair refused by the token endpoint is skipped (rotation). */
-  credentials?: CredentialPair[];
-  /** Picks the base URLs (COLT_ENV). @default "sandbox" */
-  environment?: ColtEnvironment;
-  /** Numbers API base, overriding the environment's (COLT_API_BASE_URL). */
-  apiBaseUrl?: string;
-  /** Token URL, overriding the environment's (COLT_TOKEN_URL). */
-  tokenUrl?: string;
-  /** Correlation header sent with a fresh UUID on every call (COLT_TRACKING_HEADER). @default "APIGWTrackingId" */
-  trackingHeader?: string;
-  /** Optional consumer key (COLT_API_KEY), sent on every API call but never to the token endpoint. Requires `apiKeyHeader`. Never logged. */
-  apiKey?: string;
-  /** Header for `apiKey` (COLT_API_KEY_HEADER); Colt does not publish its name. */
-  apiKeyHeader?: string;
-  /** @default globalThis.fetch */
-  fetch?: FetchFn;
-  /** Token expiry and Retry-After dates are read from this clock. @default systemClock */
-  clock?: Clock;
-  /** Calls are logged at debug. @default a silent logger */
-  logger?: Logger;
-  /** Waits between tries. @default setTimeout */
-  sleep?: (ms: number) => Promise<void>;
-  /** Jitter source in [0, 1). @default Math.random */
-  random?: () => number;
-  /** A tracking id per call. @default crypto.randomUUID */
-  newTrackingId?: () => string;
-  /** Per-call timeout, including reading the body. @default 10000 */
-  timeoutMs?: number;
-  /** Tries per `getOrder` for 429, 5xx, network errors and timeouts. @default 3 */
-  maxAttempts?: number;
-  /** First backoff delay before jitter. @default 500 */
-  backoffBaseMs?: number;
-  /** Largest backoff delay before jitter. @default 8000 */
-  backoffMaxMs?: number;
-  /** Longest Retry-After waited inside one call; a longer one is handed back as `retryAfterMs`. @default 30000 */
-  maxRetryAfterWaitMs?: number;
-  /** Cap of the `retryAfterMs` handed back. @default 3600000 */
-  retryAfterCapMs?: number;
-  /** Refresh the token this long before it expires. @default 60 */
-  tokenRefreshMarginS?: number;
-  /** Token lifetime assumed when the response has no `expires_in`. @default 1800 */
-  defaultTokenLifetimeS?: number;
-  /** Every HTTP call (outcome, duration) and token request is counted here. @default none */
-  metrics?: Metrics;
-  /** Every HTTP call is a CLIENT span (docs/operations.md#tracing). @default none */
-  tracer?: Tracer;
-}
+export type { ColtApi, ColtCall, ColtClient, ColtClientOptions, ColtResult, GetOrderResult } from './colt-client.types.js';
 
 type Failure = Extract<GetOrderResult, { ok: false }>;
 
@@ -208,12 +105,15 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
   const backoff = { baseMs: options.backoffBaseMs ?? 500, maxMs: options.backoffMaxMs ?? 8000 };
   const maxRetryAfterWaitMs = options.maxRetryAfterWaitMs ?? 30_000;
   const retryAfterCapMs = options.retryAfterCapMs ?? 3_600_000;
+  const rateLimitMaxWaitMs = options.rateLimitMaxWaitMs ?? 60_000;
   const endpoints = resolveColtEndpoints(options.environment ?? 'sandbox', options);
+  const trackingHeader = options.trackingHeader ?? 'APIGWTrackingId';
+  const tokenContext = { trackingHeader, tokenKind: coltHostKind(new URL(endpoints.tokenUrl).host) };
   const transport = tracedTransport(options.tracer, instrumented(options.metrics, createColtTransport({
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clock,
     logger,
-    trackingHeader: options.trackingHeader ?? 'APIGWTrackingId',
+    trackingHeader,
     apiKey: options.apiKey,
     apiKeyHeader: options.apiKeyHeader,
     timeoutMs: options.timeoutMs ?? 10_000,
@@ -233,6 +133,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
         clientSecret: pair.clientSecret,
         defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
         nowMs: () => clock.now(),
+        context: tokenContext,
       });
     },
   });
@@ -252,7 +153,11 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     transport({
       method: call.method,
       url: urlOf(call),
-      headers: { authorization: `Bearer ${token}`, ...(call.body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...call.headers,
+        authorization: `Bearer ${token}`,
+        ...(call.body !== undefined && { 'content-type': call.contentType ?? 'application/json' }),
+      },
       ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
     });
 
@@ -264,9 +169,13 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
       return { ok: false, retryable: true, reason };
     }
     const { status, text, trackingId } = exchange;
-    if (status >= 200 && status < 300) return { ok: true, status, body: parseBody(text) };
+    if (status >= 200 && status < 300) {
+      const etag = exchange.headers.get('etag');
+      return { ok: true, status, body: parseBody(text), ...(etag !== null && { etag }) };
+    }
     const body = parseColtErrorBody(text);
-    const advice = adviceForStatus(status);
+    const orderLookup = call.method === 'GET' && call.path.startsWith('/order/');
+    const advice = adviceForStatus(status, { orderLookup, baseSetting: call.baseSetting ?? 'COLT_API_BASE_URL' });
     const colt = body.message ?? body.reason;
     const retryAfterMs = parseRetryAfter(exchange.headers.get('retry-after'), clock.now());
     const refused = status === 401 ? ' after a token refresh' : '';
@@ -278,7 +187,9 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
       ...(body.code !== undefined && { code: body.code }),
       ...(retryAfterMs !== undefined && isRetryableStatus(status) && { retryAfterMs: Math.min(retryAfterMs, retryAfterCapMs) }),
     };
-    return call.creates && status >= 500 && !NOTHING_CREATED.has(status) ? { ...failure, unknownOutcome: true } : failure;
+    if (!call.creates || status < 500 || NOTHING_CREATED.has(status)) return failure;
+    // Colt says "retry" after a 500, but publishes no idempotency key: a blind retry could create twice (docs/colt.md#api-errors).
+    return { ...failure, unknownOutcome: true, reason: `${failure.reason}; Colt may have acted on it, so it was not retried: check before sending it again` };
   }
 
   /** One try; a 401 refreshes the token and repeats the call, once per call. */
@@ -287,7 +198,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     try {
       token = await tokens.get();
     } catch (error) {
-      return tokenFailure(error);
+      return tokenFailure(warnOnce(error));
     }
     let exchange = await send(call, token);
     if (exchange.kind === 'response' && exchange.status === 401 && !state.refreshed) {
@@ -296,7 +207,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
       try {
         token = await tokens.refreshAfterRejection(token);
       } catch (error) {
-        return tokenFailure(error);
+        return tokenFailure(warnOnce(error));
       }
       exchange = await send(call, token);
     }
@@ -310,34 +221,66 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     result.ok || result.host !== undefined ? result : { ...result, host: result.tokenProblem ? hosts.token : hosts.api };
 
   // Colt's 429 is about this client as a whole: every caller (enrichment, reconciliation) waits it out.
-  let pausedUntilMs = 0;
+  const gate = createRateLimitGate(clock, rateLimitMaxWaitMs);
   function pausedResult(call: ColtCall): Failure | null {
-    const remainingMs = pausedUntilMs - clock.now();
+    const remainingMs = gate.remainingMs();
     if (remainingMs <= 0) return null;
     return {
       ok: false,
       retryable: true,
       status: 429,
       retryAfterMs: remainingMs,
-      reason: `${call.method} ${call.path}: not sent, Colt answered 429 (too many requests) and asked to wait ${Math.ceil(remainingMs / 1000)} s more. Back off and retry later (Retry-After is honoured).`,
+      reason: `${call.method} ${call.path}: not sent, Colt answered 429 (too many requests) and the client waits ${Math.ceil(remainingMs / 1000)} s more. Back off and retry later.`,
     };
   }
 
-  /** Tries again while waiting can help; a creating call only when nothing was created. */
+  /** A 429: pauses every caller; without Retry-After the wait grows (logged), which the result carries. */
+  function throttled<T extends Failure>(call: ColtCall, result: T): { result: T; wait: RateLimitWait } {
+    const wait = gate.throttled(result.retryAfterMs);
+    if (!wait.fromRetryAfter) {
+      logger.warn(
+        { path: call.path, status: 429, streak: wait.streak, waitMs: wait.waitMs, maxWaitMs: rateLimitMaxWaitMs },
+        `colt answered 429 without Retry-After (${wait.streak} in a row): waiting ${Math.ceil(wait.waitMs / 1000)} s before the next call (COLT_RATE_LIMIT_MAX_WAIT caps the wait)`,
+      );
+    }
+    return { result: { ...result, retryAfterMs: wait.waitMs }, wait };
+  }
+
+  /**
+   * Tries again while waiting can help; a creating call only when nothing was created. A 429
+   * without Retry-After is tried again after growing waits until one of the cap's length has
+   * not helped; other failures get `maxAttempts` tries.
+   */
   async function run(call: ColtCall): Promise<ColtResult> {
     const state = { refreshed: false };
-    for (let attempt = 1; ; attempt++) {
+    let waitedCap = false;
+    for (let attempt = 1; ; ) {
       const paused = pausedResult(call);
-      const result = withHost(paused ?? (await tryOnce(call, state)));
-      if (!paused && !result.ok && result.status === 429 && result.retryAfterMs !== undefined) {
-        pausedUntilMs = Math.max(pausedUntilMs, clock.now() + result.retryAfterMs);
-      }
-      if (result.ok || !result.retryable || result.permanentToken || attempt >= maxAttempts || 'unknownOutcome' in result) return result;
-      const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt, backoff, random);
+      let result = withHost(paused ?? (await tryOnce(call, state)));
+      let wait: RateLimitWait | null = null;
+      if (!paused && !result.ok && result.status === 429) ({ result, wait } = throttled(call, result));
+      else if (!paused) gate.passed();
+      if (result.ok || !result.retryable || result.permanentToken || 'unknownOutcome' in result) return result;
+      const doubling = wait !== null && !wait.fromRetryAfter;
+      if (doubling ? waitedCap : attempt++ >= maxAttempts) return result;
+      const waitMs = result.retryAfterMs ?? backoffDelayMs(attempt - 1, backoff, random);
       if (waitMs > maxRetryAfterWaitMs) return result;
+      if (doubling) waitedCap = wait!.atCap;
       logger.debug({ path: call.path, attempt, waitMs, status: result.status ?? null }, 'colt call retrying');
       await sleep(waitMs);
     }
+  }
+
+  /** A token failure that waiting will not fix (an HTML page, a redirect): warned once per cause, naming the setting. */
+  let lastTokenWarning = '';
+  function warnOnce(error: unknown): unknown {
+    // Keyed without the tracking id, which differs on every request.
+    const cause = error instanceof ColtTokenError ? `${error.status} ${error.meaning} ${error.nextStep}` : '';
+    if (error instanceof ColtTokenError && !error.retryable && error.status !== 401 && cause !== lastTokenWarning) {
+      lastTokenWarning = cause;
+      logger.warn({ status: error.status, code: error.code, host: hosts.token }, error.message);
+    }
+    return error;
   }
 
   return {

@@ -36,6 +36,15 @@ describe('split format → E.164 (docs/colt.md#what-colt-publishes)', () => {
     });
   });
 
+  it('German numbers by the published rule: CC + area code without its trunk 0 (+ an extension only when sent)', () => {
+    // Written with or without the trunk 0, the same number; an empty extension is no extension.
+    expect(splitToE164({ country: 'DE', areaCode: '30', rangeStart: '1234500' }).start).toBe('+49301234500');
+    expect(splitToE164({ country: 'DE', areaCode: '030', areaCodeExtn: '', rangeStart: '1234500' }).start).toBe('+49301234500');
+    expect(splitToE164({ country: 'DE', areaCode: '0800', rangeStart: '5550010', numberType: 'Freephone' }).start).toBe('+498005550010');
+    // Only the one trunk 0 goes: a code written 0030 is not shortened to 3.
+    expect(splitToE164({ country: 'DE', areaCode: '0030', rangeStart: '1234500' }).start).toBe('+49030' + '1234500');
+  });
+
   it('uses three-digit calling codes', () => {
     expect(splitToE164({ country: 'IE', areaCode: '01', areaCodeExtn: '555', rangeStart: '0100' }).start).toBe('+35315550100');
     expect(countryOfE164('+35315550100')).toBe('IE');

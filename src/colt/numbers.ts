@@ -71,20 +71,25 @@ export interface SplitNumber {
 }
 
 const digitsOnly = (s: string) => s.replace(/\D/g, '');
+/** The national trunk prefix: one leading 0 (`030` → `30`, `0800` → `800`). */
+const withoutTrunkZero = (area: string) => area.replace(/^0/, '');
 
 /**
- * The national part before rangeStart/rangeEnd. Everywhere the trunk 0 goes and the
- * extension follows. Italy is the exception: Italian geographic area codes start with 0
- * and keep it in E.164, and non-geographic ones never start with 0, so an Italian area
- * code keeps whatever it starts with, whatever the number-type label says. Germany is
- * listed both under the general rule and as "area code, no extension": the trunk 0 goes
- * and an extension is used when Colt sends one (docs/colt.md#what-colt-publishes).
+ * The national part before rangeStart/rangeEnd (docs/colt.md#numbers). The general rule: the
+ * area code without its trunk 0, then the extension. Italy is the exception: Italian
+ * geographic area codes start with 0 and keep it in E.164, and non-geographic ones never
+ * start with 0, so an Italian area code keeps whatever it starts with, whatever the
+ * number-type label says. Germany is published twice, as "CC + areaCode + range, no
+ * extension" and under the general rule; both agree once the trunk 0 is stripped, and they
+ * differ only when Colt sends an `areaCodeExtn` for a German number. It is used then, as
+ * the general rule says; should Colt's German ranges already contain it, the digits would
+ * appear twice, which the docs tell operators to look out for.
  */
 function nationalPrefix(n: SplitNumber): string {
   const area = digitsOnly(n.areaCode);
   const extn = digitsOnly(n.areaCodeExtn ?? '');
   if (n.country === 'IT') return area + extn;
-  return area.replace(/^0+/, '') + extn;
+  return withoutTrunkZero(area) + extn;
 }
 
 /** E.164 start and end of a split-format range. */

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { ColtTokenError, parseColtErrorBody } from './colt-errors.js';
+import { CHECK_TOKEN_URL, ColtTokenError, parseColtErrorBody, type TokenContext } from './colt-errors.js';
 import type { ColtTransport } from './colt-http.js';
 import { parseRetryAfter } from '../lib/retry-after.js';
 
@@ -23,6 +23,8 @@ export interface TokenRequestOptions {
   defaultLifetimeS: number;
   /** Reads an HTTP-date Retry-After against this time. */
   nowMs: () => number;
+  /** Named in the advice of a failure (tracking header, sandbox or production host). */
+  context?: TokenContext;
 }
 
 /** HTTP Basic credentials, UTF-8 safe (btoa alone only takes Latin-1). */
@@ -36,6 +38,41 @@ export function basicAuthorization(user: string, password: string): string {
 function positiveSeconds(value: unknown): number | null {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : null;
+}
+
+/** The JSON object of a token answer, or null when the answer is not one. */
+function tokenFields(text: string): { access_token?: unknown; expires_in?: unknown } | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+const mediaType = (contentType: string | null) => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+
+function isHtml(contentType: string | null, text: string): boolean {
+  return mediaType(contentType) === 'text/html' || /^\s*</.test(text);
+}
+
+/** What came back instead of a token, for the message: an HTML page, other text, JSON without access_token. */
+function notATokenAnswer(contentType: string | null, text: string, fields: object | null): string {
+  const type = mediaType(contentType);
+  if (isHtml(contentType, text)) return `an HTML page (${type || 'no content type'}), not JSON with an access_token: this URL is not a token endpoint`;
+  if (fields) return 'JSON without an access_token: this URL is not an OAuth2 token endpoint';
+  return `${type || 'a body'} that is not JSON with an access_token: this URL is not a token endpoint`;
+}
+
+/** " to host/path" of a redirect's Location, without its query (which may carry anything). */
+function redirectTarget(location: string | null, base: string): string {
+  if (!location) return '';
+  try {
+    const url = new URL(location, base);
+    return ` to ${url.host}${url.pathname}`;
+  } catch {
+    return '';
+  }
 }
 
 /** One token request; throws ColtTokenError (never with a credential in it) on any failure. */
@@ -54,21 +91,31 @@ export async function requestToken(options: TokenRequestOptions): Promise<Issued
     throw new ColtTokenError({ status: 0, trackingId: exchange.trackingId, meaning: exchange.message, retryable: true });
   }
   const { status, text, trackingId } = exchange;
+  const context = options.context ?? {};
+  if (status >= 300 && status < 400) {
+    // Colt documents no redirect: the URL is not its token endpoint (a portal page, a login form).
+    const location = redirectTarget(exchange.headers.get('location'), options.tokenUrl);
+    throw new ColtTokenError({ status, trackingId, context, retryable: false, meaning: `a redirect${location}, not followed`, nextStep: CHECK_TOKEN_URL });
+  }
   if (status < 200 || status >= 300) {
     const body = parseColtErrorBody(text);
     // The token API documents its own rate limit (429) and 503 "retry": honour their Retry-After.
     const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(exchange.headers.get('retry-after'), options.nowMs()) : null;
-    throw new ColtTokenError({ status, code: body.code, coltMessage: body.message ?? body.reason, trackingId, retryAfterMs });
+    // An HTML error page in place of Colt's JSON error: another server answered (a portal, a proxy's login).
+    const htmlPage = status >= 400 && status < 500 && status !== 429 && isHtml(exchange.headers.get('content-type'), text);
+    throw new ColtTokenError({
+      status,
+      code: body.code,
+      coltMessage: body.message ?? body.reason,
+      trackingId,
+      retryAfterMs,
+      context,
+      ...(htmlPage && { meaning: `an HTML page in place of Colt's JSON error`, nextStep: CHECK_TOKEN_URL }),
+    });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = null;
-  }
-  const fields = (parsed ?? {}) as { access_token?: unknown; expires_in?: unknown };
-  if (typeof fields.access_token !== 'string' || fields.access_token === '') {
-    throw new ColtTokenError({ status, trackingId, meaning: 'the response carries no access_token', retryable: true });
+  const fields = tokenFields(text);
+  if (typeof fields?.access_token !== 'string' || fields.access_token === '') {
+    throw new ColtTokenError({ status, trackingId, context, retryable: false, meaning: notATokenAnswer(exchange.headers.get('content-type'), text, fields), nextStep: CHECK_TOKEN_URL });
   }
   return {
     accessToken: fields.access_token,

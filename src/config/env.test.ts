@@ -43,11 +43,17 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ CHANNEL_DISABLE_AFTER: 'soon' })).toThrow(/CHANNEL_DISABLE_AFTER: "soon" is not a duration or off/);
   });
 
-  it('warns when production talks to the Colt sandbox by default', () => {
+  it('refuses production with Colt credentials and a guessed environment, naming COLT_ENV; warns outside production', () => {
     const base = { NODE_ENV: 'production', CALLBACK_TOKEN: 'a-long-enough-token-value', COLT_CLIENT_ID: 'id', COLT_CLIENT_SECRET: 's' };
-    expect(configWarnings(parseEnv(base)).join('\n')).toMatch(/COLT_ENV is not set: the Colt SANDBOX/);
+    expect(() => parseEnv(base)).toThrow(/COLT_ENV: must be set when NODE_ENV=production/);
+    // Only the token URL given: still guessed (the API URL would be the sandbox's).
+    expect(() => parseEnv({ ...base, COLT_TOKEN_URL: 'https://apis.colt.net/t' })).toThrow(/COLT_ENV/);
     expect(configWarnings(parseEnv({ ...base, COLT_ENV: 'production' })).join('\n')).not.toMatch(/SANDBOX/);
-    expect(configWarnings(parseEnv({ ...base, NODE_ENV: 'development' })).join('\n')).not.toMatch(/SANDBOX/);
+    const both = { COLT_API_BASE_URL: 'http://127.0.0.1:4010/numberManagement/inbound/v1', COLT_TOKEN_URL: 'http://127.0.0.1:4010/t' };
+    expect(() => parseEnv({ ...base, ...both })).not.toThrow();
+    expect(() => parseEnv({ ...base, COLT_CLIENT_ID: undefined, COLT_CLIENT_SECRET: undefined })).not.toThrow();
+    expect(() => parseEnv(base, { requireColtEnvironment: false })).not.toThrow();
+    expect(configWarnings(parseEnv({ ...base, NODE_ENV: 'development' })).join('\n')).toMatch(/COLT_ENV is not set: the Colt SANDBOX/);
   });
 
   it('lists every problem at once', () => {

@@ -152,7 +152,8 @@ export const VARIABLES = {
   }),
   COLT_ENV: variable(z.enum(['sandbox', 'production']).optional(), {
     group: 'Colt API',
-    meaning: "`sandbox` or `production`: picks Colt's base URLs. Unset means the sandbox, with a warning when `NODE_ENV=production`.",
+    meaning:
+      "`sandbox` or `production`: picks Colt's base URLs. Unset means the sandbox, guessed: ordering commands refuse to run, and so does a relay with `NODE_ENV=production` and Colt credentials, until it is set (or both `COLT_API_BASE_URL` and `COLT_TOKEN_URL` are).",
     example: 'production',
   }),
   COLT_API_BASE_URL: variable(url(['http://', 'https://']), {
@@ -189,6 +190,12 @@ export const VARIABLES = {
   COLT_API_KEY_HEADER: variable(optionalString, {
     group: 'Colt API',
     meaning: 'Header of `COLT_API_KEY`; required with it (Colt does not publish the name).',
+  }),
+  COLT_RATE_LIMIT_MAX_WAIT: variable(duration('60s'), {
+    group: 'Colt API',
+    meaning:
+      'Longest wait between tries after a 429 from Colt without `Retry-After` (Colt does not publish how long its quota lasts): waits grow 1 s, 2 s, 4 s… up to this, and the call gives up after one wait this long.',
+    default: '60s',
   }),
   COLT_TICKET_API_BASE_URL: variable(url(['http://', 'https://']), {
     group: 'Colt API',
@@ -392,20 +399,33 @@ export function configWarnings(env: Env, options: { receivesCallbacks?: boolean 
     if (value !== undefined && value.length < ADMIN_TOKEN_MIN_LENGTH) warnings.push(`${name} is shorter than 16 characters: use a long random value`);
   }
   if (!env.COLT_CLIENT_ID) warnings.push('COLT_CLIENT_ID/COLT_CLIENT_SECRET not set: order enrichment (GET /order) is off');
-  else if (env.NODE_ENV === 'production' && env.COLT_ENV === undefined) {
-    warnings.push('NODE_ENV=production but COLT_ENV is not set: the Colt SANDBOX (sandbox.apis.colt.net) is in use; set COLT_ENV=production');
+  else if (coltEnvironmentGuessed(env)) {
+    warnings.push('COLT_ENV is not set: the Colt SANDBOX (sandbox.apis.colt.net) is assumed; set COLT_ENV=sandbox or COLT_ENV=production');
   }
   return warnings;
 }
 
 /**
- * Parses and validates the environment. Throws ConfigError listing every problem,
- * including, in production, the absence of any callback authentication.
+ * True when nothing chose the Colt environment: COLT_ENV is unset and not both URLs are
+ * given, so the sandbox defaults fill in (docs/colt.md#sandbox-and-production).
  */
-export function parseEnv(
-  record: Record<string, string | undefined>,
-  options: { requireCallbackAuth?: boolean } = {},
-): Env {
+export function coltEnvironmentGuessed(env: { COLT_ENV?: string | undefined; COLT_API_BASE_URL?: string | undefined; COLT_TOKEN_URL?: string | undefined }): boolean {
+  return !env.COLT_ENV?.trim() && !(env.COLT_API_BASE_URL?.trim() && env.COLT_TOKEN_URL?.trim());
+}
+
+export interface ParseEnvOptions {
+  /** Refuse a configuration without callback authentication. @default NODE_ENV === "production" */
+  requireCallbackAuth?: boolean;
+  /** Refuse Colt credentials without a chosen Colt environment. @default NODE_ENV === "production" */
+  requireColtEnvironment?: boolean;
+}
+
+/**
+ * Parses and validates the environment. Throws ConfigError listing every problem,
+ * including, in production, the absence of any callback authentication and a guessed
+ * Colt environment.
+ */
+export function parseEnv(record: Record<string, string | undefined>, options: ParseEnvOptions = {}): Env {
   const result = envSchema.safeParse(record);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
@@ -428,6 +448,12 @@ export function parseEnv(
   } else {
     const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
     if (!pairs.ok) problems.push(...pairs.problems);
+  }
+  if ((options.requireColtEnvironment ?? env.NODE_ENV === 'production') && env.COLT_CLIENT_ID && coltEnvironmentGuessed(env)) {
+    problems.push(
+      'COLT_ENV: must be set when NODE_ENV=production and Colt credentials are set, so the relay never guesses the Colt environment ' +
+        '(unset means the sandbox, where nothing is live): COLT_ENV=production or COLT_ENV=sandbox, or both COLT_API_BASE_URL and COLT_TOKEN_URL',
+    );
   }
   if (env.COLT_API_KEY && !env.COLT_API_KEY_HEADER) {
     problems.push('COLT_API_KEY_HEADER: required when COLT_API_KEY is set (Colt does not publish the header name)');

@@ -22,7 +22,13 @@ export type ParsedBody =
       /** Too deep to canonicalise safely: dedupe hashes the raw bytes. */
       deep: boolean;
     }
-  | { ok: false; message: string; path: string };
+  | {
+      ok: false;
+      message: string;
+      path: string;
+      /** The bytes are not JSON at all (not UTF-8, or malformed), rather than JSON of the wrong kind. */
+      notJson: boolean;
+    };
 
 /** Nesting depth of JSON text, counting brackets outside strings. Iterative: no stack to blow. */
 export function jsonDepth(text: string): number {
@@ -48,17 +54,17 @@ export function parseBody(bytes: Uint8Array): ParsedBody {
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return { ok: false, path: '', message: 'body is not valid UTF-8' };
+    return { ok: false, path: '', message: 'body is not valid UTF-8', notJson: true };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, path: '', message: `malformed JSON: ${(error as Error).message}` };
+    return { ok: false, path: '', message: `malformed JSON: ${(error as Error).message}`, notJson: true };
   }
   if (!isObject(value)) {
     const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
-    return { ok: false, path: '', message: `expected a JSON object, got ${kind}` };
+    return { ok: false, path: '', message: `expected a JSON object, got ${kind}`, notJson: false };
   }
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
     const storable = { _colt_relay: `nesting deeper than ${MAX_JSON_DEPTH} levels: see the raw body` };

@@ -2,7 +2,8 @@
  * `colt-relay colt …` against mock-colt over real HTTP, with a relay (real store, served
  * on a port) receiving the simulator's callbacks: every command, and `activate --wait`
  * ending 0 on completion, 1 on failure and 2 on timeout. Postgres is read directly
- * (DATABASE_URL); PGlite through the running relay's admin API.
+ * (DATABASE_URL); PGlite through the running relay's admin API. `--wait` that cannot read
+ * the order refuses before anything is placed.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -22,6 +23,8 @@ import { STORE_KINDS, createTestStore, type TestStore } from '../support/store.j
 import { CLIENT_ID, CLIENT_SECRET, immediateScheduler } from '../colt/colt-harness.js';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+/** An activation body the simulator accepts (it is as strict as Colt: missing parameters are a 400). */
+const ACTIVATION = { country: 'FR', numberType: 'IN Geo', customerReference: 'CUST-CLI-1' };
 const CALLBACK_TOKEN = 'callback-token-for-tests-0123456789';
 
 interface Relay {
@@ -161,22 +164,34 @@ describe.each(STORE_KINDS)('colt-relay colt (%s)', { timeout: 120_000 }, (kind) 
 
   it('activate --wait exits 0 after the completion callback', async () => {
     const mock = await mockColt({ completeAfterMs: 300 });
-    const { code, stdout, stderr } = await colt(mock, ['activate', '--file', await bodyFile('ok', { country: 'FR' }), '--wait', '30s', '--poll', '100ms']);
+    const { code, stdout, stderr } = await colt(mock, ['activate', '--file', await bodyFile('ok', ACTIVATION), '--wait', '30s', '--poll', '100ms']);
     expect(stderr).toMatch(/waiting up to 30 s/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/: completed\n$/);
+    expect(stderr).toMatch(/^colt-relay colt activate: POST \/numberCollectionActivation to 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+ \(not a Colt host/m);
   });
 
   it('activate --wait exits 1 after a failure, printing Colt\'s reason', async () => {
     const mock = await mockColt({ completeAfterMs: 300, failOrders: 1, callbackShape: 'flat' });
-    const { code, stdout } = await colt(mock, ['activate', '--file', await bodyFile('fail', { country: 'FR' }), '--wait', '30s', '--poll', '100ms']);
+    const { code, stdout } = await colt(mock, ['activate', '--file', await bodyFile('fail', ACTIVATION), '--wait', '30s', '--poll', '100ms']);
     expect(code).toBe(1);
     expect(stdout).toMatch(/: failed; Colt's reason: E-4021 · Address validation failed/);
   });
 
+  it('activate --json --wait: one JSON document on stdout (Colt\'s answer and the final status), progress on stderr', async () => {
+    const mock = await mockColt({ completeAfterMs: 300, failOrders: 1, callbackShape: 'tmf', failureReasonIn: 'order' });
+    const { code, stdout, stderr } = await colt(mock, ['activate', '--file', await bodyFile('json', ACTIVATION), '--wait', '30s', '--poll', '100ms', '--json']);
+    expect(code).toBe(1);
+    const document = JSON.parse(stdout) as { answer: { orderId: string }; orderId: string; final: { status: string; reason: string | null } };
+    expect(document.orderId).toBe(document.answer.orderId);
+    expect(document.final.status).toBe('failed');
+    expect(stderr).toMatch(/waiting up to 30 s/);
+    expect(stdout).not.toMatch(/waiting/);
+  });
+
   it('activate --wait exits 2 when no final status comes in time', async () => {
     const mock = await mockColt({ completeAfterMs: 60 * 60_000, schedule: undefined });
-    const { code, stderr } = await colt(mock, ['activate', '--file', await bodyFile('slow', { country: 'FR' }), '--wait', '1s', '--poll', '200ms']);
+    const { code, stderr } = await colt(mock, ['activate', '--file', await bodyFile('slow', ACTIVATION), '--wait', '1s', '--poll', '200ms']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/no final status after 1 s \(last seen: (raised|not seen yet)\)/);
   });
@@ -188,63 +203,88 @@ describe.each(STORE_KINDS)('colt-relay colt (%s)', { timeout: 120_000 }, (kind) 
     expect((await colt(mock, ['activate'])).code).toBe(2);
     expect((await colt(mock, ['order', 'X', '--wait', '1m'])).code).toBe(2);
     expect((await colt(mock, ['activate', '--file', 'f', '--wait', 'soon'])).code).toBe(2);
+    const misspelt = await colt(mock, ['activat', '--file', 'f']);
+    expect(misspelt).toMatchObject({ code: 2, stderr: expect.stringContaining('colt-relay colt: unknown subcommand "activat" (did you mean "activate"?)') });
+    expect((await colt(mock, ['numbers', '--jsn'])).stderr).toContain('unknown option --jsn (did you mean "--json"?)');
     expect(mock.mock.state.calls).toHaveLength(0);
   });
 });
 
-describe('colt-relay colt --wait without a way to read the order', () => {
-  it('says why it cannot wait (embedded database, no ADMIN_TOKEN) and does not report success', async () => {
+describe('colt-relay colt --wait without a way to read the order: refused before anything is placed', () => {
+  async function withMock(run: (mock: RunningMockColt, file: string) => Promise<void>) {
     const mock = await startMockColt({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, schedule: immediateScheduler });
     try {
       const dir = await mkdtemp(join(tmpdir(), 'colt-cli-'));
       const file = join(dir, 'body.json');
-      await writeFile(file, '{"country":"FR"}');
-      const err: string[] = [];
-      const code = await runColt(['activate', '--file', file, '--wait', '10s'], {
-        stdout: () => {},
-        stderr: (s) => void err.push(s),
-        env: { COLT_CLIENT_ID: CLIENT_ID, COLT_CLIENT_SECRET: CLIENT_SECRET, COLT_API_BASE_URL: mock.apiBaseUrl, COLT_TOKEN_URL: mock.tokenUrl, LOG_LEVEL: 'silent' },
-      });
-      expect(code).toBe(2);
-      expect(err.join('')).toMatch(/was placed, but cannot --wait: .*set ADMIN_TOKEN/);
+      await writeFile(file, JSON.stringify(ACTIVATION));
+      await run(mock, file);
     } finally {
       await mock.close();
+    }
+  }
+  const envFor = (mock: RunningMockColt, extra: Record<string, string> = {}) => ({
+    COLT_CLIENT_ID: CLIENT_ID,
+    COLT_CLIENT_SECRET: CLIENT_SECRET,
+    COLT_API_BASE_URL: mock.apiBaseUrl,
+    COLT_TOKEN_URL: mock.tokenUrl,
+    LOG_LEVEL: 'silent',
+    ...extra,
+  });
+  async function run(mock: RunningMockColt, args: string[], env: Record<string, string>) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runColt(args, { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), env });
+    return { code, stdout: out.join(''), stderr: err.join(''), calls: mock.mock.state.calls.length };
+  }
+
+  it('embedded database and no ADMIN_TOKEN: exit 2, says why, and Colt received no call at all', async () => {
+    await withMock(async (mock, file) => {
+      const result = await run(mock, ['activate', '--file', file, '--wait', '10s'], envFor(mock));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/cannot --wait, so nothing was placed at Colt: .*set ADMIN_TOKEN/);
+      expect(result.stdout).toBe('');
+      expect(result.calls).toBe(0);
+      expect(mock.mock.state.orders.size).toBe(0);
+    });
+  });
+
+  it('nothing listening, a token refused, or not a relay: exit 2 naming the relay, nothing placed', async () => {
+    const refusing = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized"}}'));
+    const notRelay = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<html>Not Found</html>'));
+    const closed = createServer();
+    const listen = async (server: Server) => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const [refusingUrl, notRelayUrl, closedUrl] = [await listen(refusing), await listen(notRelay), await listen(closed)];
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      await withMock(async (mock, file) => {
+        const token = { ADMIN_TOKEN: 'wrong-admin-token-0123456789abcd' };
+        const attempt = (url: string) => run(mock, ['activate', '--file', file, '--wait', '10s', '--relay-url', url], envFor(mock, token));
+        const unreachable = await attempt(closedUrl);
+        expect(unreachable.code).toBe(2);
+        expect(unreachable.stderr).toContain(`cannot --wait, so nothing was placed at Colt: cannot reach the running relay's admin API at ${closedUrl}: ECONNREFUSED`);
+        const refused = await attempt(refusingUrl);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain(`the running relay at ${refusingUrl} refused ADMIN_TOKEN (401): use the relay's ADMIN_TOKEN`);
+        const other = await attempt(notRelayUrl);
+        expect(other.code).toBe(2);
+        expect(other.stderr).toContain(`the relay at ${notRelayUrl} answered GET /api/orders/colt-relay-wait-check with HTTP 404: is it a colt-relay`);
+        expect(mock.mock.state.calls).toEqual([]);
+      });
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
+      await new Promise((resolve) => notRelay.close(resolve));
     }
   });
 
-  it('names the relay it cannot read (nothing listening; token refused) and exits 2, not 0', async () => {
-    const mock = await startMockColt({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, schedule: immediateScheduler });
-    // A relay stand-in that refuses every token, and a port nobody listens on.
-    const refusing = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized"}}'));
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
-    const refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise((resolve) => closed.close(resolve));
-    try {
-      const dir = await mkdtemp(join(tmpdir(), 'colt-cli-'));
-      const file = join(dir, 'body.json');
-      await writeFile(file, '{"country":"FR"}');
-      const run = async (relayUrl: string) => {
-        const err: string[] = [];
-        const out: string[] = [];
-        const code = await runColt(['activate', '--file', file, '--wait', '10s', '--relay-url', relayUrl], {
-          stdout: (s) => void out.push(s),
-          stderr: (s) => void err.push(s),
-          env: { COLT_CLIENT_ID: CLIENT_ID, COLT_CLIENT_SECRET: CLIENT_SECRET, COLT_API_BASE_URL: mock.apiBaseUrl, COLT_TOKEN_URL: mock.tokenUrl, ADMIN_TOKEN: 'wrong-admin-token-0123456789abcd', LOG_LEVEL: 'silent' },
-        });
-        return { code, stderr: err.join('') };
-      };
-      const unreachable = await run(closedUrl);
-      expect(unreachable.code).toBe(2);
-      expect(unreachable.stderr).toContain(`waiting for its final status failed: cannot reach the running relay's admin API at ${closedUrl}: ECONNREFUSED; the order was not read`);
-      const refused = await run(refusingUrl);
-      expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain(`the running relay at ${refusingUrl} refused ADMIN_TOKEN (401): use the relay's ADMIN_TOKEN; the order was not read`);
-    } finally {
-      await new Promise((resolve) => refusing.close(resolve));
-      await mock.close();
-    }
+  it('cancel-reservation --wait is a usage error: a cancellation creates no order id', async () => {
+    await withMock(async (mock, file) => {
+      const result = await run(mock, ['cancel-reservation', '--file', file, '--wait', '10s'], envFor(mock, { ADMIN_TOKEN }));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--wait cannot follow cancel-reservation: a reservation cancellation creates no order id/);
+      expect(result.calls).toBe(0);
+    });
   });
 });

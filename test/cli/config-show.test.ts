@@ -113,6 +113,7 @@ describe('colt-relay config show', () => {
       'CALLBACK_BASIC_AUTH: must be user:password',
       expect.stringContaining('no callback authentication configured'),
       'COLT_CLIENT_ID and COLT_CLIENT_SECRET must be set together',
+      expect.stringContaining('COLT_ENV: must be set when NODE_ENV=production and Colt credentials are set'),
     ]);
     const vars = byName(report);
     expect(vars.DATABASE_URL).toMatchObject({ value: 'mysql://***@db.example.com/relay', problem: expect.any(String) });
@@ -161,8 +162,11 @@ describe('colt-relay config show', () => {
       apiBaseUrl: 'https://sandbox.apis.colt.net/numberManagement/inbound/v1',
       tokenUrl: 'https://sandbox.apis.colt.net/authentication/v1/oauth/token',
       credentials: false,
+      guessed: true,
     });
-    expect(colt(production!)).toMatchObject({ environment: 'production', why: 'COLT_ENV=production', apiBaseUrl: 'https://apis.colt.net/numberManagement/inbound/v1', credentials: true });
+    expect(colt(production!)).toMatchObject({ environment: 'production', why: 'COLT_ENV=production', apiBaseUrl: 'https://apis.colt.net/numberManagement/inbound/v1', credentials: true, guessed: false });
+    const text = await runCli(['config', 'show'], {});
+    expect(text.stdout).toContain('guessed: the ordering commands refuse to run until COLT_ENV is set');
     expect(colt(mock!)).toMatchObject({ environment: 'custom', why: expect.stringContaining('points to 127.0.0.1, not a Colt host') });
   }, 60_000);
 

@@ -118,7 +118,7 @@ describe.each(STORE_KINDS)('credential rotation against mock-colt (%s)', { timeo
     expect(metrics).not.toContain('never-shown');
   });
 
-  it('every pair refused: the call fails naming the token error, each id warned once', async () => {
+  it('every pair refused before any token came from the URL: the URL is named first, no pair is marked refused, one warning', async () => {
     const clock = createManualClock(Date.now());
     mock = await startMockColt({ ...OLD, clients: [NEW], clock, schedule: immediateScheduler });
     mock.mock.revokeClient(OLD.clientId);
@@ -138,8 +138,40 @@ describe.each(STORE_KINDS)('credential rotation against mock-colt (%s)', { timeo
     const second = await pipeline.colt!.getOrder('IN-ORD-1');
     for (const result of [first, second]) {
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.reason).toMatch(/token request failed, HTTP 401/);
+      if (!result.ok) expect(result.reason).toMatch(/token request failed, HTTP 401.*all 2 client id\/secret pairs refused.*Check COLT_TOKEN_URL.*Then COLT_ENV.*then COLT_CLIENT_ID/);
     }
+    const warns = lines.map((l) => JSON.parse(l) as { msg: string; clientIds?: string[] });
+    expect(warns).toHaveLength(1);
+    expect(warns[0]!.msg.indexOf('COLT_TOKEN_URL')).toBeLessThan(warns[0]!.msg.indexOf('COLT_CLIENT_ID'));
+    expect(warns[0]!.clientIds).toEqual([OLD.clientId, NEW.clientId]);
+    expect(lines.join('\n')).not.toMatch(/never-shown/);
+    const status = pipeline.colt!.credentials();
+    expect(status).toMatchObject({ inUse: null, pairs: [{ state: 'standby' }, { state: 'standby' }] });
+    expect(status.pairs[0]!.reason).toMatch(/Check COLT_TOKEN_URL/);
+  });
+
+  it('once a pair got a token, a later 401 is about the pairs: each marked refused and warned once', async () => {
+    const clock = createManualClock(Date.now());
+    mock = await startMockColt({ ...OLD, clients: [NEW], clock, schedule: immediateScheduler });
+    const orderId = mock.mock.placeOrder({ type: 'activation', country: 'FR' }).order!.orderId;
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+    const rawEnv = {
+      COLT_CLIENT_ID: `${OLD.clientId},${NEW.clientId}`,
+      COLT_CLIENT_SECRET: `${OLD.clientSecret},${NEW.clientSecret}`,
+      COLT_API_BASE_URL: mock.apiBaseUrl,
+      COLT_TOKEN_URL: mock.tokenUrl,
+      RULES: 'channels: { console: { type: log } }\nrules: [ { name: all, notify: [console] } ]\n',
+    };
+    store = await createTestStore(kind);
+    pipeline = await createPipeline({ env: parseEnv(rawEnv), rawEnv, store, clock, logger });
+    expect((await pipeline.colt!.getOrder(orderId)).ok).toBe(true);
+    mock.mock.revokeClient(OLD.clientId);
+    mock.mock.revokeClient(NEW.clientId);
+    clock.advance(31 * 60_000);
+    const refused = await pipeline.colt!.getOrder(orderId);
+    expect(refused.ok ? '' : refused.reason).toMatch(/token request failed, HTTP 401/);
+    expect(refused.ok ? '' : refused.reason).not.toMatch(/COLT_TOKEN_URL/);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain(OLD.clientId);
     expect(lines[1]).toContain(NEW.clientId);

@@ -14,7 +14,8 @@ describe('parseMockColtArgs', () => {
       '--port=0', '--host', '0.0.0.0', '--client-id', 'id', '--client-secret', 's', '--tracking-header', 'x-tracking-id',
       '--token-ttl', '60', '--api-key', 'k', '--api-key-header', 'x-key', '--callback-url', 'http://127.0.0.1:9/cb',
       '--callback-token', 't', '--shape', 'flat', '--complete-after', '0', '--fail-orders', '0.25', '--fail-rate', '0.1',
-      '--latency', '20', '--rate-limit', '5', '--log-level', 'debug',
+      '--latency', '20', '--rate-limit', '5', '--log-level', 'debug', '--rate-limit-retry-after', '--ticket-list-filters',
+      '--failure-reason-in', 'order',
     ]);
     expect(args).toEqual({
       help: false,
@@ -23,6 +24,7 @@ describe('parseMockColtArgs', () => {
         port: 0, host: '0.0.0.0', clientId: 'id', clientSecret: 's', trackingHeader: 'x-tracking-id', tokenLifetimeS: 60,
         apiKey: 'k', apiKeyHeader: 'x-key', callbackUrl: 'http://127.0.0.1:9/cb', callbackToken: 't', callbackShape: 'flat',
         completeAfterMs: 0, failOrders: 0.25, failRate: 0.1, latencyMs: 20, rateLimit: 5,
+        rateLimitRetryAfter: true, ticketListFilters: true, failureReasonIn: 'order',
       },
     });
   });
@@ -30,10 +32,11 @@ describe('parseMockColtArgs', () => {
   it('lists every problem at once, with the usage', () => {
     let message = '';
     try {
-      parseMockColtArgs(['--fail-rate', '2', '--shape', 'xml', '--port', 'abc', '--callback-basic', 'nocolon', '--callback-url', 'relative']);
+      parseMockColtArgs(['--failure-reason-in', 'both', '--fail-rate', '2', '--shape', 'xml', '--port', 'abc', '--callback-basic', 'nocolon', '--callback-url', 'relative']);
     } catch (error) {
       message = (error as Error).message;
     }
+    expect(message).toContain('--failure-reason-in must be callback or order, got "both"');
     expect(message).toContain('--fail-rate must be a number from 0 to 1');
     expect(message).toContain('--shape must be tmf or flat');
     expect(message).toContain('--port must be a number');

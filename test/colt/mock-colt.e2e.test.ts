@@ -55,7 +55,7 @@ describe('mock-colt callbacks', () => {
 
   it('failed orders, flat shape, HTTP Basic', async () => {
     const { sink, harness } = await setup({ callbackBasic: 'colt:pa:ss', callbackShape: 'flat', failOrders: 1 });
-    const placed = await post(harness, '/numberCollectionReservation', { country: 'FR' });
+    const placed = await post(harness, '/numberCollectionReservation', { country: 'FR', numberType: 'IN Geo' });
     await harness.running.mock.idle();
     expect(sink.received.map((r) => r.body.orderStatus)).toEqual(['Raised', 'Failed']);
     expect(sink.received[0]!.headers.authorization).toBe(`Basic ${btoa('colt:pa:ss')}`);
@@ -66,13 +66,16 @@ describe('mock-colt callbacks', () => {
       timestamp: new Date(harness.clock.now()).toISOString(),
     });
     expect(sink.received[1]!.body).toMatchObject({ code: 'E-4021', reason: 'Address validation failed' });
+    // GET /order gives the reason too, as TMF622's errorMessage[].
+    const order = await harness.client.getOrder(placed.json.orderId as string);
+    expect(order.ok && order.body).toMatchObject({ orderStatus: 'Failed', errorMessage: [{ code: 'E-4021', reason: 'Address validation failed' }] });
     // A failed reservation leaves its numbers free.
     expect(harness.state.orders.get(placed.json.orderId as string)!.numbers[0]!.status).toBe('free');
   });
 
   it('a refusing receiver gets a bounded number of tries, then the order goes on', async () => {
     const { sink, harness } = await setup({ callbackAttempts: 2 }, 503);
-    await post(harness, '/numberCollectionActivation', { country: 'DE' });
+    await post(harness, '/numberCollectionActivation', { country: 'DE', numberType: 'IN Geo', customerReference: 'C-1' });
     await harness.running.mock.idle();
     expect(sink.received.map((r) => (r.body.event as { productOrder: { state: string } }).productOrder.state)).toEqual([
       'acknowledged',
@@ -88,7 +91,7 @@ describe('mock-colt callbacks', () => {
     const reserved = harness.running.mock.placeOrder({ type: 'reservation', country: 'FR' });
     await harness.running.mock.idle();
     const startFullNumber = reserved.numbers[0]!.startFullNumber;
-    const cancelled = await post(harness, '/numberCollectionReservationCancellation', { numbers: [{ startFullNumber }] });
+    const cancelled = await post(harness, '/numberCollectionReservationCancellation', { startFullNumber });
     expect(cancelled.status).toBe(200);
     expect(cancelled.json.orderId).toBeUndefined();
     await harness.running.mock.idle();

@@ -16,7 +16,7 @@ describe('ordering client', () => {
   it('a 503 answer is retried (nothing was created): one order', async () => {
     const harness = await setup();
     harness.running.mock.failNext({ status: 503, retryAfter: '1' });
-    const result = await createOrderingClient(harness.client).submit('activate', { country: 'FR', customerReference: 'C-1' });
+    const result = await createOrderingClient(harness.client).submit('activate', { country: 'FR', numberType: 'IN Geo', customerReference: 'C-1' });
     expect(result.ok).toBe(true);
     expect(activationPosts(harness).map((c) => c.status)).toEqual([503, 200]);
     expect(harness.state.orders.size).toBe(1);
@@ -26,7 +26,7 @@ describe('ordering client', () => {
   it('a 500 answer is not retried: the outcome is unknown', async () => {
     const harness = await setup();
     harness.running.mock.failNext({ status: 500 });
-    const result = await createOrderingClient(harness.client).submit('reserve', { country: 'FR' });
+    const result = await createOrderingClient(harness.client).submit('reserve', { country: 'FR', numberType: 'IN Geo' });
     expect(result).toMatchObject({ ok: false, unknownOutcome: true, status: 500 });
     expect(harness.state.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/numberCollectionReservation'))).toHaveLength(1);
   });
@@ -43,7 +43,7 @@ describe('ordering client', () => {
         },
       },
     });
-    const result = await createOrderingClient(harness.client).submit('activate', { country: 'FR' });
+    const result = await createOrderingClient(harness.client).submit('activate', { country: 'FR', numberType: 'IN Geo', customerReference: 'C-2' });
     expect(result).toMatchObject({ ok: false, unknownOutcome: true });
     if (!result.ok) expect(result.reason).toMatch(/timeout after 100 ms.*check before sending it again/);
     expect(activationPosts(harness)).toHaveLength(1);

@@ -101,10 +101,10 @@ describe.each(STORE_KINDS)('colt-ticket channel and ticket notifications (%s)', 
       relatedEntity: [{ id: ORDER, role: 'order', '@referredType': 'ProductOrder' }],
     });
     expect(String(ticket!.description)).toMatch(/IN-ORD-T100.*failed.*E-4021 · Address validation failed/);
-    // The retry looked the ticket up by the delivery id before creating anything.
+    // Each try looked for the order's ticket by its external id before creating one: the retry found it.
     const lookups = ticketCalls('GET');
-    expect(lookups).toHaveLength(1);
-    expect(ticket!.externalId).toEqual(expect.any(String));
+    expect(lookups).toHaveLength(2);
+    expect(ticket!.externalId).toBe(`colt-relay:order:${ORDER}`);
     for (const call of [...ticketCalls('POST'), ...lookups]) expect(call.trackingId).toEqual(expect.any(String));
     expect(await getOrderTicket(store.db, ORDER)).toEqual({ ticketId: ticket!.id, status: 'acknowledged' });
 
@@ -112,6 +112,8 @@ describe.each(STORE_KINDS)('colt-ticket channel and ticket notifications (%s)', 
     await work(1);
     expect(mock.mock.state.tickets.size).toBe(1);
     expect(ticketCalls('PATCH')).toHaveLength(1);
+    // The note went in as a merge patch of the whole list, after reading the ticket.
+    expect(ticketCalls('GET').at(-1)!.path).toBe(`/tmf-api/troubleTicket/v4/troubleTicket/${ticket!.id}`);
     expect(ticket!.note).toHaveLength(1);
     expect(String((ticket!.note as { text: string }[])[0]!.text)).toMatch(/E-4021/);
 

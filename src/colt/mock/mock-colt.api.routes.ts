@@ -1,6 +1,9 @@
 /**
  * The simulator's numbers API under /numberManagement/inbound/v1: fault injection,
- * rate limiting and token checks first, then orders and the number inventory.
+ * rate limiting and token checks first, then orders and the number inventory. As strict as
+ * Colt's published text: a missing or unknown body parameter is a 400 with a TMF error body,
+ * a 429 carries no Retry-After unless configured (Colt does not promise one), and random
+ * faults are the published 500, 503 and 504.
  */
 import type { Context, Hono, Next } from 'hono';
 import { extractOrderDetails, mapNumberType } from '../order-details.js';
@@ -10,6 +13,7 @@ import { numberBody, orderBody } from './mock-colt.bodies.js';
 import type { MockColtContext } from './mock-colt.context.js';
 import { errorResponse } from './mock-colt.context.js';
 import { MockRequestError } from './mock-colt.inventory.js';
+import { orderingBodyProblem } from './mock-colt.ordering-body.js';
 import type { MockOrderRequest, MockOrderType, MockPlaceResult } from './mock-colt.types.js';
 
 /** The ordering endpoints and the order type each places. */
@@ -33,12 +37,14 @@ function faultsMiddleware(ctx: MockColtContext) {
       if (current !== window) [window, callsInWindow] = [current, 0];
       if (++callsInWindow > ctx.rateLimit) {
         const retryAfterS = Math.max(1, Math.ceil(((current + 1) * 1000 - now) / 1000));
-        return errorResponse(c, 429, 'Too Many Requests', `more than ${ctx.rateLimit} calls per second`, String(retryAfterS));
+        const message = `more than ${ctx.rateLimit} calls per second: wait max ${retryAfterS} secs`;
+        return errorResponse(c, 429, 'Too Many Requests', message, ctx.rateLimitRetryAfter ? String(retryAfterS) : undefined);
       }
     }
     if (ctx.failRate > 0 && ctx.random() < ctx.failRate) {
-      const status = ctx.random() < 0.5 ? 500 : 503;
-      return errorResponse(c, status, 'Injected fault', 'simulated failure', status === 503 ? '1' : undefined);
+      const pick = ctx.random();
+      const status = pick < 1 / 3 ? 500 : pick < 2 / 3 ? 503 : 504;
+      return errorResponse(c, status, 'Injected fault', 'simulated failure');
     }
     return next();
   };
@@ -91,13 +97,19 @@ export function registerApiRoutes(app: Hono, ctx: MockColtContext, placeOrder: (
     const country = c.req.query('country');
     const numberType = c.req.query('numberType');
     const status = c.req.query('status');
+    const page = pageOf(c);
+    if (typeof page === 'string') return errorResponse(c, 400, 'Bad Request', page);
     const numbers = ctx.state.inventory.filter(
       (b) =>
         (country === undefined || b.country === toColtCountry(country)) &&
         (numberType === undefined || b.numberType === mapNumberType(numberType)) &&
         (status === undefined || b.status === status.toLowerCase()),
     );
-    return c.json({ numbers: numbers.map(numberBody) });
+    // TMF630 paging: the inventory holds 1,000 blocks per country and type.
+    const shown = numbers.slice(page.offset, page.offset + page.limit);
+    c.header('x-total-count', String(numbers.length));
+    c.header('x-result-count', String(shown.length));
+    return c.json({ numbers: shown.map(numberBody) });
   });
 
   for (const [path, type] of Object.entries(ORDERING_PATHS)) {
@@ -109,8 +121,13 @@ export function registerApiRoutes(app: Hono, ctx: MockColtContext, placeOrder: (
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {
         return errorResponse(c, 400, 'Bad Request', 'the body must be a JSON object');
       }
+      const problem = orderingBodyProblem(type, body as Record<string, unknown>);
+      if (problem) return errorResponse(c, 400, 'Bad Request', problem);
       try {
         const { order, numbers } = placeOrder(orderRequest(type, body as Record<string, unknown>));
+        // An intermittent error after the order was made: why a 500 here is not retried blindly.
+        const late = ctx.takeFault('api', true);
+        if (late) return errorResponse(c, late.status, 'Injected fault', 'simulated failure after the order was created', late.retryAfter);
         if (!order) return c.json({ status: 'Completed', numberRanges: numbers.map(numberBody) });
         // 200, not 201: the portal documents 200 "Order ID is successfully generated".
         return c.json({ orderId: order.orderId, orderType: orderBody(order).orderType, orderStatus: 'Raised' }, 200);
@@ -121,6 +138,22 @@ export function registerApiRoutes(app: Hono, ctx: MockColtContext, placeOrder: (
     });
   }
   registerWrongMethods(app);
+}
+
+const MAX_PAGE = 1000;
+
+/** `offset` and `limit` (TMF630), or why they are unreadable. */
+function pageOf(c: Context): { offset: number; limit: number } | string {
+  const read = (name: string, fallback: number): number | string => {
+    const raw = c.req.query(name);
+    if (raw === undefined) return fallback;
+    return /^\d+$/.test(raw) ? Number(raw) : `${name} must be a whole number, got "${raw}"`;
+  };
+  const offset = read('offset', 0);
+  const limit = read('limit', MAX_PAGE);
+  if (typeof offset === 'string') return offset;
+  if (typeof limit === 'string') return limit;
+  return { offset, limit: Math.min(limit, MAX_PAGE) };
 }
 
 /** Any other method on a known path: 405 with Allow, as the error table lists. */

@@ -92,7 +92,7 @@ describe('mock numbers API', () => {
       orderStatus: 'Raised',
       numberType: 'Freephone',
       customer: { customerReference: 'REF-1', customerName: 'Acme' },
-      numberRanges: [{ startFullNumber: '+448000461000', endFullNumber: '+448000461009', areaCode: '800', areaCodeExtn: '046' }],
+      numberRanges: [{ startFullNumber: '+448000460010', endFullNumber: '+448000460019', areaCode: '800', areaCodeExtn: '046' }],
     });
     expect((await mock.app.request(`${API}/order/NOPE`, { headers })).status).toBe(404);
     expect(mock.state.calls.map((c) => [c.path, c.trackingId, c.status])).toEqual([
@@ -145,7 +145,7 @@ describe('mock numbers API', () => {
 
   it('fault injection: queued faults with Retry-After, fail rate, and a per-second rate limit', async () => {
     const clock = createManualClock(Date.parse('2026-11-26T10:00:00.250Z'));
-    const mock = createMockColt(options({ clock, rateLimit: 2, failRate: 0.5, random: () => 0.9 }));
+    const mock = createMockColt(options({ clock, rateLimit: 2, rateLimitRetryAfter: true, failRate: 0.5, random: () => 0.9 }));
     const headers = { APIGWTrackingId: 'x', authorization: `Bearer ${await token(mock)}` };
     const get = () => mock.app.request(`${API}/numberCollection`, { headers });
     mock.failNext({ status: 429, retryAfter: '7' });
@@ -160,7 +160,7 @@ describe('mock numbers API', () => {
 
     const flaky = createMockColt(options({ failRate: 0.5, random: () => 0.1 }));
     const flakyHeaders = { APIGWTrackingId: 'x', authorization: `Bearer ${await token(flaky)}` };
-    expect([500, 503]).toContain((await flaky.app.request(`${API}/numberCollection`, { headers: flakyHeaders })).status);
+    expect([500, 503, 504]).toContain((await flaky.app.request(`${API}/numberCollection`, { headers: flakyHeaders })).status);
   });
 
   it('GET /numberCollection filters by country, type and status', async () => {
@@ -170,6 +170,6 @@ describe('mock numbers API', () => {
     const { numbers } = (await res.json()) as { numbers: Record<string, unknown>[] };
     expect(numbers.length).toBeGreaterThan(0);
     expect(numbers.every((n) => n.country === 'DE' && n.numberType === 'IN Geo' && n.areaCodeExtn === undefined)).toBe(true);
-    expect(numbers[0]).toMatchObject({ startFullNumber: '+49301234500', endFullNumber: '+49301234509' });
+    expect(numbers[0]).toMatchObject({ startFullNumber: '+49301230010', endFullNumber: '+49301230019', areaCode: '030', rangeStart: '1230010' });
   });
 });

@@ -88,6 +88,7 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
       type: request.type,
       status: 'raised',
       outcome: request.outcome ?? (ctx.failOrders > 0 && ctx.random() < ctx.failOrders ? 'failed' : 'completed'),
+      failureReasonIn: request.failureReasonIn ?? options.failureReasonIn ?? 'callback',
       numbers: [block],
       customerReference: request.customerReference ?? block.customerReference ?? (named ? `CUST-${orderSeq}` : null),
       customerName: request.customerName ?? block.customerName ?? (named ? 'Example Customer Ltd' : null),
@@ -96,6 +97,7 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
       updatedAt: ctx.nowIso(),
     };
     block.pendingOrderId = orderId;
+    block.orders++;
     state.orders.set(orderId, order);
     ctx.logger.info({ orderId, type: order.type, number: block.startFullNumber }, 'mock-colt order placed');
     lifecycle.start(order);
@@ -113,6 +115,7 @@ export function createMockColt(options: MockColtOptions = {}): MockColt {
     callbackBasic: options.callbackBasic,
     progressAfterMs: options.ticketProgressAfterMs ?? 1000,
     resolveAfterMs: options.ticketResolveAfterMs ?? 5000,
+    listFilters: options.ticketListFilters ?? false,
   });
   app.onError((error, c) => {
     ctx.logger.error({ err: error }, 'mock-colt error');

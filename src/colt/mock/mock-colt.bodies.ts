@@ -20,6 +20,11 @@ const TMF_STATES: Record<MockOrderStatus, string> = { raised: 'acknowledged', co
 /** Why a simulated order failed (the flat failure fixture's wording). */
 export const MOCK_FAILURE = { code: 'E-4021', reason: 'Address validation failed' } as const;
 
+/** TMF622's `errorMessage[]` of a failed order: where GET /order gives the reason. */
+function errorMessages(order: MockOrder): Record<string, string>[] {
+  return [{ ...MOCK_FAILURE, message: `Order ${order.orderId} failed: ${MOCK_FAILURE.reason.toLowerCase()}` }];
+}
+
 /** One number block as the API shows it: E.164 and split format side by side. */
 export function numberBody(block: MockNumberBlock): Record<string, unknown> {
   return {
@@ -50,7 +55,7 @@ export function orderBody(order: MockOrder): Record<string, unknown> {
     customer: { customerReference: order.customerReference, customerName: order.customerName },
     ...(order.address !== null && order.address !== undefined && { address: order.address }),
     numberRanges: order.numbers.map(numberBody),
-    ...(order.status === 'failed' && { failureReason: MOCK_FAILURE }),
+    ...(order.status === 'failed' && { errorMessage: errorMessages(order) }),
   };
 }
 
@@ -62,12 +67,14 @@ export interface CallbackEnvelope {
 /** A callback for a status change: order id, type, status and time, nothing more. */
 export function callbackBody(shape: CallbackShape, order: MockOrder, status: MockOrderStatus, envelope: CallbackEnvelope): Record<string, unknown> {
   const orderType = ORDER_TYPE_LABELS[order.type];
+  // With failureReasonIn "order" the callback only says "failed": the reason is in GET /order alone.
+  const reason = status === 'failed' && order.failureReasonIn === 'callback';
   if (shape === 'tmf') {
     return {
       eventId: envelope.eventId,
       eventTime: envelope.eventTime,
       eventType: 'ProductOrderStateChangeEvent',
-      event: { productOrder: { id: order.orderId, state: TMF_STATES[status], orderType } },
+      event: { productOrder: { id: order.orderId, state: TMF_STATES[status], orderType, ...(reason && { errorMessage: errorMessages(order) }) } },
     };
   }
   return {
@@ -75,9 +82,6 @@ export function callbackBody(shape: CallbackShape, order: MockOrder, status: Moc
     orderType,
     orderStatus: STATUS_LABELS[status],
     timestamp: envelope.eventTime,
-    ...(status === 'failed' && {
-      ...MOCK_FAILURE,
-      message: `Order ${order.orderId} failed: ${MOCK_FAILURE.reason.toLowerCase()}`,
-    }),
+    ...(reason && errorMessages(order)[0]),
   };
 }

@@ -21,6 +21,8 @@ export interface MockColtContext {
   failOrders: number;
   latencyMs: number;
   rateLimit: number;
+  /** Send Retry-After with the rate limit's 429. */
+  rateLimitRetryAfter: boolean;
   clock: Clock;
   random: () => number;
   schedule: MockScheduler;
@@ -28,8 +30,8 @@ export interface MockColtContext {
   state: MockColtState;
   /** Queues a fault for the next matching request(s). */
   failNext(fault: MockFault): void;
-  /** Takes the next queued fault for `target`, if any. */
-  takeFault(target: 'api' | 'token'): Required<Pick<MockFault, 'status'>> & Pick<MockFault, 'retryAfter'> | undefined;
+  /** Takes the next queued fault for `target` (those answered after an order is created, or the others), if any. */
+  takeFault(target: 'api' | 'token', afterCreate?: boolean): Required<Pick<MockFault, 'status'>> & Pick<MockFault, 'retryAfter'> | undefined;
   nowIso(): string;
 }
 
@@ -59,6 +61,7 @@ export function createMockColtContext(options: MockColtOptions): MockColtContext
     failOrders: options.failOrders ?? 0,
     latencyMs: options.latencyMs ?? 0,
     rateLimit: options.rateLimit ?? 0,
+    rateLimitRetryAfter: options.rateLimitRetryAfter ?? false,
     clock,
     random: options.random ?? Math.random,
     schedule: options.schedule ?? timerScheduler,
@@ -77,10 +80,10 @@ export function createMockColtContext(options: MockColtOptions): MockColtContext
       ticketNotifications: [],
     },
     failNext(fault) {
-      faults.push({ count: 1, retryAfter: '', target: 'api', ...fault });
+      faults.push({ count: 1, retryAfter: '', target: 'api', afterCreate: false, ...fault });
     },
-    takeFault(target) {
-      const fault = faults.find((f) => f.target === target);
+    takeFault(target, afterCreate = false) {
+      const fault = faults.find((f) => f.target === target && f.afterCreate === afterCreate);
       if (!fault) return undefined;
       if (--fault.count <= 0) faults.splice(faults.indexOf(fault), 1);
       return { status: fault.status, ...(fault.retryAfter !== '' && { retryAfter: fault.retryAfter }) };

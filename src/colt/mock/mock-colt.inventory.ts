@@ -12,25 +12,44 @@ export class MockRequestError extends Error {
   override readonly name = 'MockRequestError';
 }
 
-interface Seed {
-  country: ColtCountry;
-  numberType: MockNumberType;
+/** How one number type is numbered in one country: split-format parts before the block digits. */
+interface Plan {
   areaCode: string;
   areaCodeExtn?: string;
-  /** Blocks of ten from these national suffixes (the last digit runs 0–9). */
-  starts: string[];
+  /** Digits between the extension and the block number. */
+  prefix?: string;
 }
 
-/** One block per country rule of docs/colt.md#numbers: the default rule, Italy Geo, Germany. */
-const SEEDS: Seed[] = [
-  { country: 'FR', numberType: 'geo', areaCode: '3', areaCodeExtn: '8250', starts: ['0010', '0020', '0030'] },
-  { country: 'GB', numberType: 'freephone', areaCode: '800', areaCodeExtn: '046', starts: ['1000', '1010'] },
-  { country: 'IT', numberType: 'geo', areaCode: '02', areaCodeExtn: '8765', starts: ['0000', '0010'] },
-  { country: 'DE', numberType: 'geo', areaCode: '30', starts: ['1234500', '1234510'] },
-  { country: 'ES', numberType: 'shared_cost', areaCode: '901', areaCodeExtn: '12', starts: ['3450'] },
-  { country: 'NL', numberType: 'national_rate', areaCode: '085', areaCodeExtn: '20', starts: ['01000'] },
-  { country: 'BE', numberType: 'full_rate', areaCode: '078', areaCodeExtn: '15', starts: ['0100'] },
-];
+/** Blocks per country and number type: 1,000 orders of one kind never reuse a number. */
+export const BLOCKS_PER_PLAN = 1000;
+
+type P = Plan;
+const plan = (areaCode: string, areaCodeExtn?: string, prefix?: string): P => ({
+  areaCode,
+  ...(areaCodeExtn !== undefined && { areaCodeExtn }),
+  ...(prefix !== undefined && { prefix }),
+});
+
+/**
+ * A plausible plan for every number type in every Colt country (docs/colt.md#numbers): trunk
+ * 0s where the country dials one, Italy's geographic 0 kept, Germany mostly without an
+ * extension (one type with one, since Colt may send it).
+ */
+const PLANS: Record<ColtCountry, Record<MockNumberType, Plan>> = {
+  AT: { geo: plan('1', '5', '12'), freephone: plan('0800', '20'), shared_cost: plan('0810', '30'), full_rate: plan('0900', '40'), national_rate: plan('0820', '50') },
+  BE: { geo: plan('02', '7', '5'), freephone: plan('0800', '1'), shared_cost: plan('070', '2'), full_rate: plan('0900', '1'), national_rate: plan('078', '15') },
+  DK: { geo: plan('3', '39'), freephone: plan('80', '1'), shared_cost: plan('70', '2'), full_rate: plan('90', '3'), national_rate: plan('72', '1') },
+  FR: { geo: plan('3', '8250'), freephone: plan('0800', '10'), shared_cost: plan('0810', '20'), full_rate: plan('0899', '30'), national_rate: plan('0820', '40') },
+  DE: { geo: plan('030', undefined, '123'), freephone: plan('0800', undefined, '5550'), shared_cost: plan('0180', undefined, '5'), full_rate: plan('0900', undefined, '1'), national_rate: plan('032', '21') },
+  IE: { geo: plan('01', '4'), freephone: plan('1800', '20'), shared_cost: plan('1850', '3'), full_rate: plan('1580', '4'), national_rate: plan('0818', '5') },
+  IT: { geo: plan('02', '8765'), freephone: plan('800', '1'), shared_cost: plan('840', '2'), full_rate: plan('899', '3'), national_rate: plan('848', '4') },
+  NL: { geo: plan('020', '5'), freephone: plan('0800', '02'), shared_cost: plan('0900', '2'), full_rate: plan('0906', '3'), national_rate: plan('085', '20') },
+  PT: { geo: plan('21', '3'), freephone: plan('800', '2'), shared_cost: plan('808', '2'), full_rate: plan('760', '2'), national_rate: plan('707', '2') },
+  ES: { geo: plan('91', '5'), freephone: plan('900', '12'), shared_cost: plan('901', '12'), full_rate: plan('905', '3'), national_rate: plan('902', '4') },
+  SE: { geo: plan('08', '5'), freephone: plan('020', '7'), shared_cost: plan('077', '1'), full_rate: plan('0900', '2'), national_rate: plan('0771', '3') },
+  CH: { geo: plan('044', '5'), freephone: plan('0800', '1'), shared_cost: plan('0840', '2'), full_rate: plan('0900', '3'), national_rate: plan('0848', '4') },
+  GB: { geo: plan('020', '7946'), freephone: plan('800', '046'), shared_cost: plan('0845', '7'), full_rate: plan('0906', '8'), national_rate: plan('0870', '6') },
+};
 
 /** Colt's labels for the number types (docs/colt.md#what-colt-publishes). */
 export const NUMBER_TYPE_LABELS: Record<MockNumberType, string> = {
@@ -41,37 +60,43 @@ export const NUMBER_TYPE_LABELS: Record<MockNumberType, string> = {
   national_rate: 'National Rate',
 };
 
-/** A fresh copy of the seeded inventory. */
+/** E.164 of a plan's numbers up to the block digits, and a block maker. */
+function planBlocks(country: ColtCountry, numberType: MockNumberType, p: Plan): (index: number) => MockNumberBlock {
+  const split = { country, areaCode: p.areaCode, ...(p.areaCodeExtn !== undefined && { areaCodeExtn: p.areaCodeExtn }), rangeStart: p.prefix ?? '' };
+  const base = splitToE164(split).start;
+  return (index) => {
+    // Blocks of ten (the last digit runs 0–9): …0010–…0019 first, …0000–…0009 last.
+    const digits = String(index % BLOCKS_PER_PLAN).padStart(3, '0');
+    const stem = (p.prefix ?? '') + digits;
+    return {
+      country,
+      numberType,
+      areaCode: p.areaCode,
+      areaCodeExtn: p.areaCodeExtn ?? null,
+      rangeStart: `${stem}0`,
+      rangeEnd: `${stem}9`,
+      startFullNumber: `${base}${digits}0`,
+      endFullNumber: `${base}${digits}9`,
+      status: 'free',
+      pendingOrderId: null,
+      orders: 0,
+      customerReference: null,
+      customerName: null,
+      address: null,
+    };
+  };
+}
+
+/** A fresh copy of the seeded inventory: BLOCKS_PER_PLAN blocks of ten per country and number type. */
 export function seedInventory(): MockNumberBlock[] {
-  return SEEDS.flatMap((seed) =>
-    seed.starts.map((start) => {
-      const rangeEnd = start.slice(0, -1) + '9';
-      const split = {
-        country: seed.country,
-        areaCode: seed.areaCode,
-        ...(seed.areaCodeExtn !== undefined && { areaCodeExtn: seed.areaCodeExtn }),
-        rangeStart: start,
-        rangeEnd,
-        numberType: NUMBER_TYPE_LABELS[seed.numberType],
-      };
-      const e164 = splitToE164(split);
-      return {
-        country: seed.country,
-        numberType: seed.numberType,
-        areaCode: seed.areaCode,
-        areaCodeExtn: seed.areaCodeExtn ?? null,
-        rangeStart: start,
-        rangeEnd,
-        startFullNumber: e164.start,
-        endFullNumber: e164.end,
-        status: 'free' as const,
-        pendingOrderId: null,
-        customerReference: null,
-        customerName: null,
-        address: null,
-      };
-    }),
-  );
+  const blocks: MockNumberBlock[] = [];
+  for (const [country, plans] of Object.entries(PLANS) as [ColtCountry, Record<MockNumberType, Plan>][]) {
+    for (const [numberType, p] of Object.entries(plans) as [MockNumberType, Plan][]) {
+      const make = planBlocks(country, numberType, p);
+      for (let i = 1; i <= BLOCKS_PER_PLAN; i++) blocks.push(make(i));
+    }
+  }
+  return blocks;
 }
 
 function pick(state: MockColtState, request: MockOrderRequest, allowed: MockNumberBlock['status'][]): MockNumberBlock {
@@ -87,9 +112,9 @@ function pick(state: MockColtState, request: MockOrderRequest, allowed: MockNumb
   if (request.country !== undefined && country === null) throw new MockRequestError(`unknown country ${request.country}`);
   const numberType = request.numberType === undefined ? null : mapNumberType(request.numberType);
   if (numberType === 'unknown') throw new MockRequestError(`unknown number type ${request.numberType}`);
-  const block = state.inventory.find(
-    (b) => usable(b) && (country === null || b.country === country) && (numberType === null || b.numberType === numberType),
-  );
+  const matches = (b: MockNumberBlock) => usable(b) && (country === null || b.country === country) && (numberType === null || b.numberType === numberType);
+  // Numbers no order has used come first: 1,000 orders of one kind never share a number.
+  const block = state.inventory.find((b) => matches(b) && b.orders === 0) ?? state.inventory.find(matches);
   if (!block) throw new MockRequestError(`no ${allowed.join(' or ')} numbers match the request`);
   return block;
 }

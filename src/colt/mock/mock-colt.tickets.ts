@@ -1,9 +1,11 @@
 /**
  * The simulator's TMF621 Trouble Ticket API (docs/colt.md#trouble-tickets: Colt publishes
- * only its existence, so this follows TM Forum): POST, GET (one, or a list filtered by
- * externalId), PATCH (notes, status), strict about the token and tracking header like the
- * numbers API. An opened ticket moves to inProgress, then resolved, and each change is
- * posted to the ticket callback URL as a TroubleTicketStateChangeEvent / ResolvedEvent.
+ * only its existence, so this follows TM Forum): POST, GET one, GET the list, and PATCH as a
+ * JSON Merge Patch (an array in the patch replaces the array, as RFC 7386 says), with an
+ * ETag honoured by If-Match; strict about the token and tracking header like the numbers
+ * API. Colt publishes no list filter, so the list ignores `externalId` unless told to filter.
+ * An opened ticket moves to inProgress, then resolved, and each change is posted to the
+ * ticket callback URL as a TroubleTicketStateChangeEvent / ResolvedEvent.
  */
 import type { Context, Hono } from 'hono';
 import type { FetchFn } from '../colt-http.js';
@@ -11,6 +13,7 @@ import { authorization } from './mock-colt.callbacks.js';
 import type { MockColtContext } from './mock-colt.context.js';
 import { errorResponse } from './mock-colt.context.js';
 import { authMiddleware } from './mock-colt.api.routes.js';
+import { applyMergePatch } from '../../lib/merge-patch.js';
 
 /** Where the ticket API lives below the simulator's URL (COLT_TICKET_API_BASE_URL = url + this). */
 export const MOCK_TICKET_API_PATH = '/tmf-api/troubleTicket/v4';
@@ -22,6 +25,8 @@ export interface MockTicketOptions {
   callbackBasic: string | undefined;
   progressAfterMs: number;
   resolveAfterMs: number;
+  /** Filter the list by `externalId` (a convenience Colt does not publish). */
+  listFilters: boolean;
 }
 
 export interface MockTickets {
@@ -34,6 +39,10 @@ export interface MockTickets {
 type Ticket = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A version per change, for ETag / If-Match. */
+const versions = new WeakMap<Ticket, number>();
+const etagOf = (ticket: Ticket) => `"v${versions.get(ticket) ?? 1}"`;
 
 function externalIds(ticket: Ticket): string[] {
   const ids = Array.isArray(ticket.externalIdentifier) ? ticket.externalIdentifier.filter(isObject).map((e) => String(e.id)) : [];
@@ -108,23 +117,31 @@ export function registerTicketRoutes(app: Hono, ctx: MockColtContext, options: M
   app.get(base, (c) => {
     const externalId = c.req.query('externalId');
     const all = [...state.tickets.values()];
-    return c.json(externalId === undefined ? all : all.filter((t) => externalIds(t).includes(externalId)));
+    return c.json(externalId === undefined || !options.listFilters ? all : all.filter((t) => externalIds(t).includes(externalId)));
   });
 
   app.get(`${base}/:id`, (c) => {
     const ticket = state.tickets.get(c.req.param('id'));
-    return ticket ? c.json(ticket) : errorResponse(c, 404, 'Not Found', `trouble ticket ${c.req.param('id')} not found`);
+    if (!ticket) return errorResponse(c, 404, 'Not Found', `trouble ticket ${c.req.param('id')} not found`);
+    c.header('etag', etagOf(ticket));
+    return c.json(ticket);
   });
 
   app.patch(`${base}/:id`, async (c) => {
-    const ticket = state.tickets.get(c.req.param('id'));
-    if (!ticket) return errorResponse(c, 404, 'Not Found', `trouble ticket ${c.req.param('id')} not found`);
+    const id = c.req.param('id');
+    const ticket = state.tickets.get(id);
+    if (!ticket) return errorResponse(c, 404, 'Not Found', `trouble ticket ${id} not found`);
+    const ifMatch = c.req.header('if-match');
+    if (ifMatch !== undefined && ifMatch !== etagOf(ticket)) return errorResponse(c, 412, 'Precondition Failed', `trouble ticket ${id} changed (ETag ${etagOf(ticket)})`);
     const body = await jsonObject(c);
-    if (!body) return errorResponse(c, 400, 'Bad Request', 'the body must be a JSON object (application/json or merge-patch+json)');
-    // Notes are appended (TMF621 sub-resources); other fields are merged.
-    const { note, ...fields } = body;
-    Object.assign(ticket, fields, { lastUpdate: ctx.nowIso() });
-    if (Array.isArray(note)) ticket.note = [...(Array.isArray(ticket.note) ? ticket.note : []), ...note];
+    if (!body) return errorResponse(c, 400, 'Bad Request', 'the body must be a JSON object (application/merge-patch+json)');
+    // RFC 7386: `note: [one]` leaves one note. The server owns id, href and the dates.
+    const patched = applyMergePatch(ticket, body) as Ticket;
+    const merged = { ...patched, id: ticket.id, href: ticket.href, creationDate: ticket.creationDate, lastUpdate: ctx.nowIso() };
+    for (const key of Object.keys(ticket)) delete ticket[key];
+    Object.assign(ticket, merged);
+    versions.set(ticket, (versions.get(ticket) ?? 1) + 1);
+    c.header('etag', etagOf(ticket));
     return c.json(ticket);
   });
 

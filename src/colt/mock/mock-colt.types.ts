@@ -10,6 +10,8 @@ export type MockNumberType = Exclude<NumberType, 'unknown'>;
 export type MockOrderStatus = 'raised' | 'completed' | 'failed';
 export type MockOutcome = 'completed' | 'failed';
 export type CallbackShape = 'tmf' | 'flat';
+/** Where a failed order's reason is given: in its callback (and GET /order), or in GET /order only. */
+export type FailureReasonIn = 'callback' | 'order';
 
 /**
  * Runs `run` after `delayMs` and returns a cancel function. Tests pass one that runs
@@ -50,14 +52,21 @@ export interface MockColtOptions {
   completeAfterMs?: number;
   /** Fraction of orders that end "failed" instead of "completed". @default 0 */
   failOrders?: number;
+  /**
+   * Where a failed order's reason is: "callback" (the callback carries it, and GET /order's
+   * `errorMessage[]`) or "order" (only GET /order's `errorMessage[]`). @default "callback"
+   */
+  failureReasonIn?: FailureReasonIn;
   /** Fraction of orders whose final callback is not sent (the order still settles). @default 0 */
   dropCallbacks?: number;
   /** Fraction of API calls answered 500 or 503. @default 0 */
   failRate?: number;
   /** Delay before answering any call, in ms. @default 0 */
   latencyMs?: number;
-  /** API calls allowed per second (by `clock`); more get 429 with Retry-After. 0 = unlimited. @default 0 */
+  /** API calls allowed per second (by `clock`); more get 429. 0 = unlimited. @default 0 */
   rateLimit?: number;
+  /** Send Retry-After with the rate limit's 429 (Colt does not say it does). @default false */
+  rateLimitRetryAfter?: boolean;
   /**
    * Start of every order id this run places (then a sequence number). Time-based by
    * default, so a second run against the same relay database never reuses an order id
@@ -77,6 +86,11 @@ export interface MockColtOptions {
   ticketProgressAfterMs?: number;
   /** Time from inProgress to its TroubleTicketResolvedEvent. @default 5000 */
   ticketResolveAfterMs?: number;
+  /**
+   * Filter `GET …/troubleTicket` by `externalId`. Colt publishes no list filter, so by default
+   * the list answers every ticket, as a server that ignores unknown filters would. @default false
+   */
+  ticketListFilters?: boolean;
   /** Sends callbacks. @default globalThis.fetch */
   fetch?: FetchFn;
   /** @default a silent logger */
@@ -96,6 +110,8 @@ export interface MockNumberBlock {
   status: 'free' | 'reserved' | 'active';
   /** The order that holds the block until it settles. */
   pendingOrderId: string | null;
+  /** Orders placed on the block so far; blocks with none are picked first. */
+  orders: number;
   customerReference: string | null;
   customerName: string | null;
   address: unknown;
@@ -107,6 +123,8 @@ export interface MockOrder {
   status: MockOrderStatus;
   /** How the order will end. */
   outcome: MockOutcome;
+  /** Where its failure reason is given, should it fail. */
+  failureReasonIn: FailureReasonIn;
   numbers: MockNumberBlock[];
   customerReference: string | null;
   customerName: string | null;
@@ -127,6 +145,8 @@ export interface MockOrderRequest {
   address?: unknown;
   /** Overrides `failOrders` for this order. */
   outcome?: MockOutcome;
+  /** Overrides `failureReasonIn` for this order. */
+  failureReasonIn?: FailureReasonIn;
 }
 
 export interface MockPlaceResult {
@@ -184,4 +204,6 @@ export interface MockFault {
   retryAfter?: string;
   /** @default "api" */
   target?: 'api' | 'token';
+  /** An ordering POST creates the order first, then answers with the fault. @default false */
+  afterCreate?: boolean;
 }

@@ -32,7 +32,7 @@ const receiverResponses = {
   401: error('`unauthorized`: missing or wrong credentials, or a bad body signature.'),
   405: error('`method_not_allowed`: use POST.'),
   413: error('`payload_too_large`: the body exceeds MAX_BODY_BYTES (default 256 KiB).'),
-  415: error('`unsupported_media_type`: the content type is not JSON.'),
+  415: error('`unsupported_media_type`: the body is not JSON and its content type does not say JSON either. A JSON body is accepted whatever its content type.'),
   503: error('`store_unavailable`: retry after `Retry-After` seconds.'),
 } as const;
 

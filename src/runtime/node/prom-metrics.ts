@@ -6,25 +6,12 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../../lib/metrics.js';
-import type { QueueStats } from '../../store/admin.repo.js';
-import type { HeldCount } from '../../store/held-deliveries.repo.js';
-import { createStoreGauges } from './store-gauges.js';
+import { createStoreGauges, type StoreGaugeReads } from './store-gauges.js';
 
 const PREFIX = 'colt_relay_';
 
-export interface PromMetricsOptions {
-  /** Read at scrape time for the queue gauges; absent → the gauges stay at 0. */
-  queueStats?: () => Promise<QueueStats>;
-  /** Read at scrape time for `open_orders{order_type,age}`; absent → no such series. */
-  openOrders?: () => Promise<{ orderType: string; age: string; count: number }[]>;
-  /** Read at scrape time for `held_deliveries{channel,reason}`; absent → no such series. */
-  heldDeliveries?: () => Promise<HeldCount[]>;
-  /** Read at scrape time for `channel_disabled{channel}`: the disabled channels' names; absent → no such series. */
-  disabledChannels?: () => Promise<string[]>;
-  /** Read at scrape time for `overdue_orders{order_type}`: open orders past ORDER_SLA by type; absent → no such series. */
-  overdueOrders?: () => Promise<Record<string, number>>;
-  /** The channels of the rules in force: each has its channel_disabled and held_deliveries series, 0 when nothing. @default none */
-  channelNames?: () => string[];
+/** The store reads behind the scraped gauges (store-gauges.ts), and whether to add Node's own metrics. */
+export interface PromMetricsOptions extends StoreGaugeReads {
   /** Also collect prom-client's default process and Node.js metrics. @default true */
   defaultMetrics?: boolean;
 }
