@@ -314,6 +314,11 @@ export const VARIABLES = {
     meaning: 'Headers for trace exports only, in the same form; a name set in both wins here.',
     secret: true,
   }),
+  OTEL_EXPORTER_OTLP_TIMEOUT: variable(positiveInt.default(10000), {
+    group: 'Tracing',
+    meaning: 'Milliseconds one export may take, retries included, before its spans are given up (and reported in the log).',
+    default: '10000',
+  }),
   OTEL_SERVICE_NAME: variable(optionalString, {
     group: 'Tracing',
     meaning: 'The `service.name` of every span. Unset: `service.name` from `OTEL_RESOURCE_ATTRIBUTES`, else `colt-relay`.',

@@ -15,6 +15,8 @@ export interface TracingSettings {
   protocol: OtlpProtocol;
   /** Sent with every export: credentials of the backend. Never logged. */
   headers: Record<string, string>;
+  /** Milliseconds an export may take, retries included. */
+  timeoutMs: number;
   serviceName: string;
   /** OTEL_RESOURCE_ATTRIBUTES without `service.name` (which `serviceName` holds). */
   resourceAttributes: Record<string, string>;
@@ -42,6 +44,7 @@ export function tracingSettings(env: Env): TracingSettings | null {
     url,
     protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL,
     headers: { ...env.OTEL_EXPORTER_OTLP_HEADERS, ...env.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+    timeoutMs: env.OTEL_EXPORTER_OTLP_TIMEOUT,
     serviceName: env.OTEL_SERVICE_NAME ?? fromAttributes ?? DEFAULT_SERVICE_NAME,
     resourceAttributes,
     sampler: env.OTEL_TRACES_SAMPLER,

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNodeServer, type RunningNode } from '../../src/runtime/node/server.js';
+import { startCli } from '../support/cli.js';
 import { startColtApiPeer, type ColtApiPeer } from '../support/colt-api-peer.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { nodeServerEnv } from '../support/relay.js';
@@ -213,5 +214,63 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
     } finally {
       if (!stopped) await relay.stop();
     }
+  });
+
+  it('a second process picks up the retry in the same trace (http/json): its deliver span is the callback span\'s child', async () => {
+    hook.requests.length = 0;
+    otlp.spans.length = 0;
+    otlp.requests.length = 0;
+    hook.respondWith({ status: 503 });
+    const a = await startNodeServer({
+      env: relayEnv({ ENRICH: 'never', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-a,deployment.environment.name=test' }),
+      logDestination: logCapture().stream,
+    });
+    let res: Response;
+    try {
+      // No traceparent from the caller: the SERVER span starts the trace.
+      res = await fetch(`http://127.0.0.1:${a.port}/callbacks/colt`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ eventId: `evt-retry-${kind}`, orderId: `IN-ORD-RETRY-${kind}`, status: 'raised', orderType: 'Number Activation' }),
+      });
+      expect(res.status).toBe(200);
+      await until(() => hook.requests.length === 1, 'the first webhook attempt');
+    } finally {
+      // Stopped after its first attempt: the retry (due in about 5 s) is left to the other process.
+      await a.stop();
+    }
+    const first = [...(await otlp.waitFor((s) => s.some((x) => x.name === 'POST' && x.attributes['http.response.status_code'] === 503)))];
+    const server = byName(first, 'POST /callbacks/colt');
+    expect(server.parentSpanId).toBe('');
+    expect(server.resource).toMatchObject({ 'service.instance.id': 'relay-a', 'deployment.environment.name': 'test' });
+    const failed = byName(first, 'deliver oss');
+    expect(failed).toMatchObject({ traceId: server.traceId, parentSpanId: server.spanId, status: { code: 'error', message: 'HTTP 503' } });
+    expect(failed.attributes).toMatchObject({ 'colt_relay.delivery.attempt': 1, 'colt_relay.delivery.result': 'retryable', 'colt_relay.delivery.code': '503' });
+    expect(failed.events).toEqual([{ name: 'exception', attributes: expect.objectContaining({ 'exception.message': 'HTTP 503' }) }]);
+    expect(otlp.requests.every((r) => r.contentType.startsWith('application/json'))).toBe(true);
+
+    // Another process: `colt-relay worker` on the same database, configured by its environment alone.
+    const b = startCli(['worker'], { ...relayEnv({ ENRICH: 'never', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-b' }), PORT: '0' });
+    try {
+      await until(() => hook.requests.length === 2, 'the retry from the other process', 60_000);
+    } finally {
+      expect(await b.stop()).toBe(0);
+    }
+    const retried = (await otlp.waitFor((s) => s.filter((x) => x.name === 'deliver oss').length === 2)).filter(
+      (x) => x.resource['service.instance.id'] === 'relay-b',
+    );
+    const deliver = byName(retried, 'deliver oss');
+    const post = byName(retried, 'POST');
+    expect(deliver).toMatchObject({ traceId: server.traceId, parentSpanId: server.spanId, status: { code: 'unset' } });
+    expect(deliver.attributes).toMatchObject({ 'colt_relay.delivery.attempt': 2, 'colt_relay.delivery.result': 'ok' });
+    expect(post).toMatchObject({ traceId: server.traceId, parentSpanId: deliver.spanId });
+    // Both attempts told the receiver the same trace, each from its own POST span.
+    expect(hook.requests.map((r) => r.headers.traceparent)).toEqual([
+      `00-${server.traceId}-${byName(first, 'POST').spanId}-01`,
+      `00-${server.traceId}-${post.spanId}-01`,
+    ]);
+    // The other process's log line inside the POST span names the same trace.
+    const answered = b.output().split('\n').filter((l) => l.includes('"webhook answered"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(answered).toEqual([expect.objectContaining({ trace_id: server.traceId, span_id: post.spanId })]);
   });
 });

@@ -52,6 +52,9 @@ export interface SdkTracingDeps {
 
 const KINDS: Record<OurKind, SpanKind> = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL };
 
+/** Longest a stopping relay waits for its last spans to be exported. */
+const SHUTDOWN_WAIT_MS = 5_000;
+
 /** How often an unreachable backend is reported. */
 const EXPORT_FAILURE_REPORT_MS = 60_000;
 
@@ -73,7 +76,7 @@ function rootSampler(sampler: TraceSampler, ratio: number): Sampler {
 }
 
 async function createExporter(settings: TracingSettings): Promise<SpanExporter> {
-  const config = { url: settings.url, headers: settings.headers };
+  const config = { url: settings.url, headers: settings.headers, timeoutMillis: settings.timeoutMs };
   if (settings.protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(config);
   return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(config);
 }
@@ -176,7 +179,14 @@ export async function createSdkTracing(settings: TracingSettings, deps: SdkTraci
   return {
     tracer,
     async shutdown() {
-      await provider.shutdown();
+      // A collector that is down must not hold a stopping relay: its failure is reported above.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bounded = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_WAIT_MS);
+        timer.unref?.();
+      });
+      await Promise.race([provider.shutdown().catch(() => {}), bounded]);
+      clearTimeout(timer);
       contexts.disable();
     },
   };
