@@ -21,6 +21,7 @@ import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.j
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
 
 const TOKEN = 'tracing-e2e-callback-token-0123';
+const ADMIN = 'tracing-e2e-admin-token-0123456789';
 const SECRET = `whsec_${Buffer.from('colt-relay-tracing-e2e-key!!!!!').toString('base64')}`;
 /** The caller's (Colt's) own trace: the relay's SERVER span must be its child. */
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -92,6 +93,7 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
     nodeServerEnv({
       ...db.env,
       CALLBACK_TOKEN: TOKEN,
+      ADMIN_TOKEN: ADMIN,
       LOG_LEVEL: 'debug',
       RULES: rules(hook.url),
       WEBHOOK_ALLOW_PRIVATE: 'true',
@@ -125,6 +127,8 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       expect(res.status).toBe(200);
       const { id: eventId } = (await res.json()) as { id: string };
       await until(() => hook.requests.length > 0, 'the webhook');
+      const api = await fetch(`http://127.0.0.1:${relay.port}/api/events/${eventId}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      const stored = ((await api.json()) as { event: { traceContext: { traceparent: string; tracestate?: string } | null } }).event.traceContext;
       await relay.stop();
       stopped = true;
 
@@ -191,8 +195,11 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       });
       for (const s of spans) expect(s.status.code, s.name).not.toBe('error');
       const everything = JSON.stringify(spans, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
-      for (const secret of [TOKEN, colt.clientSecret, 'downstream-secret-value', 'otlp-backend-key', SECRET]) expect(everything).not.toContain(secret);
+      for (const secret of [TOKEN, ADMIN, colt.clientSecret, 'downstream-secret-value', 'otlp-backend-key', SECRET]) expect(everything).not.toContain(secret);
       expect(server.resource).toMatchObject({ 'service.name': 'colt-relay', 'telemetry.sdk.language': 'nodejs' });
+
+      // The event keeps the callback span's context (what the dispatcher continued), shown by the admin API.
+      expect(stored).toEqual({ traceparent: `00-${CALLER_TRACE}-${server.spanId}-01`, tracestate: 'colt=f00d' });
 
       // The receiver can continue the trace: the webhook carried the POST span's context.
       expect(hook.requests[0]!.headers.traceparent).toBe(`00-${CALLER_TRACE}-${post.spanId}-01`);
