@@ -93,13 +93,16 @@ function startNaive(url: string): Promise<Server> {
 function startSink(): Promise<{ endpoint: string; stop(): Promise<{ requests: number; kb: number }> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
+  let started = false;
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`OTLP sink exited with ${code}`)));
+    const failed = (code: number | null) => reject(new Error(`OTLP sink exited with ${code}`));
+    child.once('exit', failed);
     child.stdout!.on('data', (data: Buffer) => {
       output += data.toString();
       const match = /PORT (\d+)/.exec(output);
-      if (!match || child.listenerCount('exit') === 0) return;
-      child.removeAllListeners('exit');
+      if (!match || started) return;
+      started = true;
+      child.off('exit', failed);
       const exited = new Promise((r) => child.once('exit', r));
       resolve({
         endpoint: `http://127.0.0.1:${match[1]}`,

@@ -16,6 +16,8 @@ import { startNodeServer, type RunningNode } from '../../src/runtime/node/server
 import { startCli } from '../support/cli.js';
 import { startColtApiPeer, type ColtApiPeer } from '../support/colt-api-peer.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { startSlackPeer, type SlackPeer } from '../support/slack-peer.js';
+import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import { nodeServerEnv } from '../support/relay.js';
 import { createTestStore, STORE_KINDS, type TestStore } from '../support/store.js';
 import { startWebhookPeer, type WebhookPeer } from '../support/webhook-peer.js';
@@ -61,12 +63,14 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
   }
 }
 
-const rules = (hookUrl: string) => `
+const rules = (hookUrl: string, everyChannel: boolean) => `
 channels:
   oss: { type: webhook, url: "${hookUrl}?token=downstream-secret-value", secret: "${SECRET}" }
+  ops-slack: { type: slack, channel: C0123456789 }
+  noc-email: { type: email, to: [noc@example.com] }
 rules:
   - name: everything-to-oss
-    notify: [oss]
+    notify: [oss${everyChannel ? ', ops-slack, noc-email' : ''}]
 `;
 
 function byName(spans: ReceivedSpan[], name: string): ReceivedSpan {
@@ -80,12 +84,21 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
   let colt: ColtApiPeer;
   let hook: WebhookPeer;
   let otlp: OtlpReceiver;
+  let slack: SlackPeer;
+  let smtp: SmtpPeer;
 
   beforeAll(async () => {
-    [db, colt, hook, otlp] = await Promise.all([backend(kind), startColtApiPeer(), startWebhookPeer(SECRET), startOtlpReceiver()]);
+    [db, colt, hook, otlp, slack, smtp] = await Promise.all([
+      backend(kind),
+      startColtApiPeer(),
+      startWebhookPeer(SECRET),
+      startOtlpReceiver(),
+      startSlackPeer(),
+      startSmtpPeer(),
+    ]);
   });
   afterAll(async () => {
-    await Promise.all([colt?.close(), hook?.close(), otlp?.close()]);
+    await Promise.all([colt?.close(), hook?.close(), otlp?.close(), slack?.close(), smtp?.close()]);
     await db?.cleanup();
   });
 
@@ -95,7 +108,11 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       CALLBACK_TOKEN: TOKEN,
       ADMIN_TOKEN: ADMIN,
       LOG_LEVEL: 'debug',
-      RULES: rules(hook.url),
+      RULES: rules(hook.url, true),
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.url,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'relay@example.com',
       WEBHOOK_ALLOW_PRIVATE: 'true',
       ENRICH: 'always',
       COLT_CLIENT_ID: colt.clientId,
@@ -126,13 +143,13 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       });
       expect(res.status).toBe(200);
       const { id: eventId } = (await res.json()) as { id: string };
-      await until(() => hook.requests.length > 0, 'the webhook');
+      await until(() => hook.requests.length > 0 && slack.messages.size > 0 && smtp.messages.length > 0, 'the webhook, the Slack post and the email');
       const api = await fetch(`http://127.0.0.1:${relay.port}/api/events/${eventId}`, { headers: { authorization: `Bearer ${ADMIN}` } });
       const stored = ((await api.json()) as { event: { traceContext: { traceparent: string; tracestate?: string } | null } }).event.traceContext;
       await relay.stop();
       stopped = true;
 
-      const spans = (await otlp.waitFor((s) => s.some((x) => x.name === 'deliver oss'))).filter((s) => s.traceId === CALLER_TRACE);
+      const spans = (await otlp.waitFor((s) => s.filter((x) => x.name.startsWith('deliver ')).length === 3)).filter((s) => s.traceId === CALLER_TRACE);
       const server = byName(spans, 'POST /callbacks/colt');
       const store = byName(spans, 'store callback');
       const process = byName(spans, 'process event');
@@ -151,8 +168,20 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       expect(route).toMatchObject({ kind: 'internal', parentSpanId: process.spanId });
       expect(deliver).toMatchObject({ kind: 'internal', parentSpanId: server.spanId });
       expect(post).toMatchObject({ kind: 'client', parentSpanId: deliver.spanId });
-      // Nothing else in the trace, and the enrichment happened before the route.
-      expect(spans).toHaveLength(8);
+      // Slack's and the mail server's requests, each in its own delivery attempt.
+      const slackDeliver = byName(spans, 'deliver ops-slack');
+      const slackPost = byName(spans, 'POST /api/chat.postMessage');
+      const emailDeliver = byName(spans, 'deliver noc-email');
+      const smtpSend = byName(spans, 'smtp send');
+      expect(slackDeliver).toMatchObject({ kind: 'internal', parentSpanId: server.spanId });
+      expect(slackPost).toMatchObject({ kind: 'client', parentSpanId: slackDeliver.spanId });
+      expect(slackPost.attributes).toMatchObject({ 'url.full': `${slack.url}chat.postMessage`, 'http.response.status_code': 200, 'server.address': '127.0.0.1' });
+      expect(emailDeliver).toMatchObject({ kind: 'internal', parentSpanId: server.spanId });
+      expect(emailDeliver.attributes).toMatchObject({ 'colt_relay.channel_type': 'email', 'colt_relay.delivery.result': 'ok' });
+      expect(smtpSend).toMatchObject({ kind: 'client', parentSpanId: emailDeliver.spanId });
+      expect(smtpSend.attributes).toMatchObject({ 'server.address': '127.0.0.1', 'server.port': Number(new URL(smtp.url).port), 'network.protocol.name': 'smtp' });
+      // Nothing else in the trace (no traceparent went to Slack or the mail server), and the enrichment happened before the route.
+      expect(spans).toHaveLength(12);
       expect(token.startTimeUnixNano < order.startTimeUnixNano && order.startTimeUnixNano < route.startTimeUnixNano).toBe(true);
 
       // Attributes: semantic conventions and ours; no secret in any of them.
@@ -195,7 +224,7 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       });
       for (const s of spans) expect(s.status.code, s.name).not.toBe('error');
       const everything = JSON.stringify(spans, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
-      for (const secret of [TOKEN, ADMIN, colt.clientSecret, 'downstream-secret-value', 'otlp-backend-key', SECRET]) expect(everything).not.toContain(secret);
+      for (const secret of [TOKEN, ADMIN, slack.token, colt.clientSecret, 'downstream-secret-value', 'otlp-backend-key', SECRET]) expect(everything).not.toContain(secret);
       expect(server.resource).toMatchObject({ 'service.name': 'colt-relay', 'telemetry.sdk.language': 'nodejs' });
 
       // The event keeps the callback span's context (what the dispatcher continued), shown by the admin API.
@@ -215,6 +244,7 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       expect(answered).toMatchObject({ trace_id: CALLER_TRACE, span_id: post.spanId });
       const coltCall = logs.lines.find((l) => l.msg === 'colt call' && String(l.path).endsWith(`/order/${orderId}`));
       expect(coltCall).toMatchObject({ trace_id: CALLER_TRACE, span_id: order.spanId });
+      expect(logs.lines.find((l) => l.msg === 'tracing on')).toMatchObject({ endpoint: otlp.endpoint, sampler: 'parentbased_always_on' });
       const listening = logs.lines.find((l) => l.msg === 'listening');
       expect(listening).toBeDefined();
       expect(listening).not.toHaveProperty('trace_id');
@@ -229,7 +259,7 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
     otlp.requests.length = 0;
     hook.respondWith({ status: 503 });
     const a = await startNodeServer({
-      env: relayEnv({ ENRICH: 'never', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-a,deployment.environment.name=test' }),
+      env: relayEnv({ RULES: rules(hook.url, false), ENRICH: 'never', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-a,deployment.environment.name=test' }),
       logDestination: logCapture().stream,
     });
     let res: Response;
@@ -257,7 +287,7 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
     expect(otlp.requests.every((r) => r.contentType.startsWith('application/json'))).toBe(true);
 
     // Another process: `colt-relay worker` on the same database, configured by its environment alone.
-    const b = startCli(['worker'], { ...relayEnv({ ENRICH: 'never', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-b' }), PORT: '0' });
+    const b = startCli(['worker'], { ...relayEnv({ RULES: rules(hook.url, false), ENRICH: 'never', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-b' }), PORT: '0' });
     try {
       await until(() => hook.requests.length === 2, 'the retry from the other process', 60_000);
     } finally {

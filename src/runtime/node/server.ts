@@ -74,21 +74,16 @@ const closeServer = (server: ServerType) => new Promise<void>((resolve) => serve
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningNode> {
   const mode = options.mode ?? 'serve';
   const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
-  // Before the logger: with tracing on, its lines carry the active span's ids.
+  // Before the logger: with tracing on, its lines carry the active span's ids. A failed start
+  // leaves nothing running: the provider's timer does not hold the process.
   const tracing = await startNodeTracing(env, (message) => logger.warn(message));
   const logger =
     options.logger ??
     createLogger({ level: env.LOG_LEVEL, stream: 'stdout', tracer: tracing.tracer, ...(options.logDestination && { destination: options.logDestination }) });
   if (tracing.tracer.enabled) logger.info({ endpoint: new URL(tracesUrl(env)!).origin, sampler: env.OTEL_TRACES_SAMPLER }, 'tracing on');
   for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve' })) logger.warn(warning);
-  const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger }).catch(async (error: unknown) => {
-    await tracing.shutdown();
-    throw error;
-  });
-  const http = await bind(env).catch(async (error: unknown) => {
-    await tracing.shutdown();
-    throw error;
-  });
+  const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
+  const http = await bind(env);
   let owned: OwnedStore;
   try {
     owned = await openOwnedStore(env, {
@@ -97,7 +92,6 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     });
   } catch (error) {
     await closeServer(http.server);
-    await tracing.shutdown();
     throw error;
   }
   const { store } = owned;
@@ -110,7 +104,6 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     async (error: unknown) => {
       await closeServer(http.server);
       await owned.close();
-      await tracing.shutdown();
       throw error;
     },
   );
