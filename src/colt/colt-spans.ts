@@ -10,8 +10,8 @@ import type { ColtEndpoints } from './endpoints.js';
 
 /**
  * A low-cardinality name for a Colt URL: the token endpoint's path, the numbers API path
- * below its base with the order id as `{orderId}`, and for other URLs the path up to its
- * first segment that holds a digit (an id).
+ * below its base with the order id as `{orderId}`, and for other URLs the path with every
+ * segment that holds a digit (an id) as `{id}`.
  */
 export function coltUrlTemplate(url: string, endpoints: ColtEndpoints): string | undefined {
   let path: string;
@@ -24,9 +24,12 @@ export function coltUrlTemplate(url: string, endpoints: ColtEndpoints): string |
   if (url.startsWith(`${endpoints.apiBaseUrl}/`)) {
     return url.slice(endpoints.apiBaseUrl.length).split('?')[0]!.replace(/^\/order\/[^/]+/, '/order/{orderId}');
   }
-  const segments = path.split('/');
-  const id = segments.findIndex((s) => /\d/.test(s));
-  return id === -1 ? path : `${segments.slice(0, id).join('/')}/{id}`;
+  // An id holds a digit; an API version (`v4`, `v1.2`) is not one.
+  const isId = (segment: string) => /\d/.test(segment) && !/^v\d+(\.\d+)*$/i.test(segment);
+  return path
+    .split('/')
+    .map((segment) => (isId(segment) ? '{id}' : segment))
+    .join('/');
 }
 
 /** `transport` with a CLIENT span per exchange; `transport` itself without tracing. */

@@ -204,7 +204,7 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       });
       expect(order.attributes['colt.tracking_id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(token.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': colt.tokenUrl, 'http.response.status_code': 200 });
-      expect(route.attributes).toMatchObject({ 'colt_relay.route.deliveries': 1, 'colt_relay.route.channels': 'oss', 'colt_relay.event.id': eventId });
+      expect(route.attributes).toMatchObject({ 'colt_relay.route.deliveries': 3, 'colt_relay.route.channels': 'oss,ops-slack,noc-email', 'colt_relay.event.id': eventId });
       expect(deliver.attributes).toMatchObject({
         'colt_relay.channel': 'oss',
         'colt_relay.channel_type': 'webhook',
@@ -309,5 +309,41 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
     // The other process's log line inside the POST span names the same trace.
     const answered = b.output().split('\n').filter((l) => l.includes('"webhook answered"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(answered).toEqual([expect.objectContaining({ trace_id: server.traceId, span_id: post.spanId })]);
+  });
+
+  it('a grouped message is a trace of its own, linked to the callback of every event it speaks for', async () => {
+    otlp.spans.length = 0;
+    const grouped = `
+channels:
+  noc-email: { type: email, to: [noc@example.com] }
+rules:
+  - name: failures-grouped
+    notify: [noc-email]
+    group: { by: [customerRef], wait: 1s }
+`;
+    const relay = await startNodeServer({ env: relayEnv({ RULES: grouped, ENRICH: 'never' }), logDestination: logCapture().stream });
+    const emails = smtp.messages.length;
+    try {
+      for (const n of [1, 2]) {
+        const res = await fetch(`http://127.0.0.1:${relay.port}/callbacks/colt`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({ eventId: `evt-group-${kind}-${n}`, orderId: `IN-ORD-GROUP-${kind}-${n}`, status: 'failed', customerRef: 'ACME-G' }),
+        });
+        expect(res.status).toBe(200);
+      }
+      await until(() => smtp.messages.length === emails + 1, 'one grouped email');
+    } finally {
+      await relay.stop();
+    }
+    const spans = await otlp.waitFor((s) => s.some((x) => x.name === 'deliver noc-email group'));
+    const group = byName(spans, 'deliver noc-email group');
+    const callbacks = spans.filter((x) => x.name === 'POST /callbacks/colt');
+    expect(callbacks).toHaveLength(2);
+    expect(group.parentSpanId).toBe('');
+    expect(callbacks.map((c) => c.traceId)).not.toContain(group.traceId);
+    expect(new Set(group.links.map((l) => `${l.traceId}-${l.spanId}`))).toEqual(new Set(callbacks.map((c) => `${c.traceId}-${c.spanId}`)));
+    expect(group.attributes).toMatchObject({ 'colt_relay.channel': 'noc-email', 'colt_relay.group.rule': 'failures-grouped', 'colt_relay.group.events': 2, 'colt_relay.delivery.result': 'ok' });
+    expect(byName(spans, 'smtp send')).toMatchObject({ kind: 'client', traceId: group.traceId, parentSpanId: group.spanId });
   });
 });
