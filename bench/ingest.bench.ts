@@ -8,6 +8,7 @@
  *   BENCH_CPU_PROF=/tmp/prof npm run bench:ingest   # a V8 CPU profile of each server process
  *   BENCH_RULES='{"channels":{},"rules":[]}' npm run bench:ingest   # other rules (here: notify nobody)
  *   BENCH_TRACING=1 npm run bench:ingest     # adds the relay with tracing on (every trace exported)
+ *   BENCH_TRACING=1 BENCH_TRACING_RATIO=0.1 npm run bench:ingest   # … keeping one trace in ten
  *
  * Each round runs both variants back to back (order alternating) at 50 connections; the table
  * shows medians over rounds and the ratio relay / naive. After each relay round the bench waits
@@ -16,7 +17,7 @@
  * the server process and for the benchmark's own Postgres server (all its processes).
  *
  * With BENCH_TRACING=1 a third variant runs in each round: the same relay with
- * OTEL_EXPORTER_OTLP_ENDPOINT set, OTEL_TRACES_SAMPLER=always_on, exporting (http/protobuf) to a
+ * OTEL_EXPORTER_OTLP_ENDPOINT set, OTEL_TRACES_SAMPLER=always_on (or BENCH_TRACING_RATIO), exporting (http/protobuf) to a
  * local OTLP endpoint in its own process (bench/otlp-sink.ts); the order of the three rotates.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +38,10 @@ const NAIVE = fileURLToPath(new URL('./naive-receiver.ts', import.meta.url));
 const SINK = fileURLToPath(new URL('./otlp-sink.ts', import.meta.url));
 /** Adds the relay with tracing on (docs/operations.md#tracing). */
 const TRACING = process.env.BENCH_TRACING === '1';
+/** Share of the traces the traced relay keeps: 1 is always_on, less is parentbased_traceidratio. */
+const TRACING_RATIO = Number(process.env.BENCH_TRACING_RATIO ?? 1);
+const SAMPLER: Record<string, string> =
+  TRACING_RATIO >= 1 ? { OTEL_TRACES_SAMPLER: 'always_on' } : { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(TRACING_RATIO) };
 /** Longest wait for the dispatcher to deliver what a round stored. */
 const DRAIN_TIMEOUT_MS = 120_000;
 
@@ -182,7 +187,7 @@ async function drain(sql: postgres.Sql): Promise<number> {
 
 async function measure(variant: Variant, url: string, sql: postgres.Sql, postmaster: number): Promise<Result> {
   const sink = variant === 'traced' ? await startSink() : null;
-  const tracing: Record<string, string> = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_TRACES_SAMPLER: 'always_on' } : {};
+  const tracing: Record<string, string> = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, ...SAMPLER } : {};
   let result: Result;
   try {
     const server: Server =
@@ -225,7 +230,7 @@ async function measureServer(variant: Variant, server: Server, sql: postgres.Sql
 const VARIANT_NAMES: Record<Variant, string> = {
   naive: 'naive (Hono + postgres.js)',
   relay: 'colt-relay serve',
-  traced: 'colt-relay serve, tracing on (always_on)',
+  traced: `colt-relay serve, tracing on (${TRACING_RATIO >= 1 ? 'always_on' : `ratio ${TRACING_RATIO}`})`,
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
