@@ -13,7 +13,7 @@ import { ApiError, createErrorHandler, errorResponse } from './http/errors.js';
 import { createHealthRoutes } from './http/health.routes.js';
 import { createTicketCallbackRoutes } from './http/ticket-callbacks.routes.js';
 import { createMetricsRoutes } from './http/metrics.routes.js';
-import { resolveClientAddress } from './lib/client-address.js';
+import { attemptAddresses, resolveClientAddress } from './lib/client-address.js';
 import type { Logger } from './lib/logger.js';
 import { createRefusalRecorder } from './store/refusal-recorder.js';
 import { VERSION } from './lib/version.js';
@@ -25,11 +25,17 @@ export function clientAddressResolver(env: Env, socketAddress: (c: Context) => s
   return (c: Context): string | null => resolveClientAddress(env.TRUST_PROXY, socketAddress(c), c.req.header('x-forwarded-for'));
 }
 
+/** Who a failed sign-in counts against: the client, and the socket peer unless it is a proxy named by CIDR. */
+export function attemptAddressesResolver(env: Env, socketAddress: (c: Context) => string | null) {
+  return (c: Context): (string | null)[] => attemptAddresses(env.TRUST_PROXY, socketAddress(c), c.req.header('x-forwarded-for'));
+}
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const routeDeps: RouteDeps = {
     ...deps,
     clientAddress: clientAddressResolver(deps.env, deps.socketAddress),
+    attemptAddresses: attemptAddressesResolver(deps.env, deps.socketAddress),
     authThrottle: deps.authThrottle ?? createAuthThrottle({ clock: deps.clock }),
     refusals: deps.refusals ?? createRefusalRecorder(deps.store, { logger: deps.logger, flushIntervalMs: 0 }),
   };
@@ -51,9 +57,18 @@ function withErrorAnswers(app: Hono, logger: Logger, routesHint = ''): Hono {
 }
 
 /** A `worker` process's HTTP surface: /healthz, /readyz and /metrics, nothing else. */
-export function createProbeApp(deps: Pick<AppDeps, 'env' | 'store' | 'logger' | 'renderMetrics' | 'isDraining'>): Hono {
+export function createProbeApp(
+  deps: Pick<AppDeps, 'env' | 'store' | 'logger' | 'renderMetrics' | 'isDraining' | 'clock' | 'socketAddress' | 'authThrottle'>,
+): Hono {
   const app = new Hono();
   app.route('/', createHealthRoutes({ store: deps.store, version: VERSION, isDraining: deps.isDraining }));
-  app.route('/', createMetricsRoutes(deps));
+  app.route(
+    '/',
+    createMetricsRoutes({
+      ...deps,
+      authThrottle: deps.authThrottle ?? createAuthThrottle({ clock: deps.clock }),
+      attemptAddresses: attemptAddressesResolver(deps.env, deps.socketAddress),
+    }),
+  );
   return withErrorAnswers(app, deps.logger, ' (`colt-relay worker` serves /healthz, /readyz and /metrics)');
 }

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseEnv, type Env } from '../config/env.js';
+import { secretValues } from '../config/secrets.js';
 import type { ColtApi, ColtResult } from '../colt/colt.client.js';
 import { coltEnvironmentRefusal, describeColtEnvironment } from '../colt/environment.js';
 import { createOrderingClient, isOrderingOperation, ORDERING_OPERATIONS, orderIdOf, type OrderingOperation } from '../colt/ordering.client.js';
@@ -179,7 +180,8 @@ export async function runColt(args: string[], io: ColtIo): Promise<number> {
 
 /** The relay's client; logs go to stderr, and a 429 is waited out in the call up to COLT_RATE_LIMIT_MAX_WAIT. */
 function coltClient(env: Env, io: ColtIo): ColtApi | null {
-  const logger = createLogger({ level: env.LOG_LEVEL, destination: { write: (line: string) => io.stderr(line) } });
+  // Scrubbed of secret settings like the server's log (config/secrets.ts).
+  const logger = createLogger({ level: env.LOG_LEVEL, secrets: secretValues(env, null), destination: { write: (line: string) => io.stderr(line) } });
   return createColtClientFromEnv(env, {
     clock: systemClock,
     logger,

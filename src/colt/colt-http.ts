@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import { redactUrlCredentials } from '../lib/url-credentials.js';
 
 /** The subset of `fetch` the client uses; inject the runtime's or a test's. */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -39,12 +40,15 @@ export interface ColtTransportOptions {
 
 export type ColtTransport = (request: ColtRequest) => Promise<ColtExchange>;
 
-/** Why a fetch failed, without the request (whose headers hold credentials). */
+/**
+ * Why a fetch failed, without the request (whose headers hold credentials) and without any
+ * password of its URL (fetch refuses a URL with credentials and quotes it whole).
+ */
 function describeFetchError(error: unknown): string {
   if (!(error instanceof Error)) return 'network error';
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
-  return detail ? `${error.message}: ${detail}` : error.message;
+  return redactUrlCredentials(detail ? `${error.message}: ${detail}` : error.message);
 }
 
 /** A function that performs Colt calls with the shared headers, timeout and logging. */

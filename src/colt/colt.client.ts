@@ -18,6 +18,7 @@ import { createCredentialRotation, type CredentialPair } from './credentials.js'
 import { createTokenCache, requestToken } from './token-cache.js';
 import { coltHostKind } from './environment.js';
 import { createRateLimitGate, type RateLimitWait } from './rate-limit.js';
+import { resourcePath, type PathRefusal } from './resource-id.js';
 
 export type { ColtApi, ColtCall, ColtClient, ColtClientOptions, ColtResult, GetOrderResult } from './colt-client.types.js';
 
@@ -68,17 +69,9 @@ function instrumented(metrics: Metrics | undefined, transport: ColtTransport): C
   };
 }
 
-/**
- * `/order/{orderId}` with the id as one path segment, or a permanent failure. Encoding keeps
- * `/`, `?` and `#` inside the segment, but `.` and `..` survive it and a URL parser resolves
- * them as dot segments (`/order/..` is the API root), so they are refused.
- */
-export function orderPath(orderId: unknown): string | { ok: false; retryable: false; reason: string } {
-  if (typeof orderId !== 'string' || orderId.trim() === '') return { ok: false, retryable: false, reason: 'GET /order: empty order id' };
-  if (orderId === '.' || orderId === '..') {
-    return { ok: false, retryable: false, reason: `GET /order: order id "${orderId}" is not an order id (a path segment "${orderId}" would leave /order/)` };
-  }
-  return `/order/${encodeURIComponent(orderId)}`;
+/** `/order/{orderId}` with the id as one path segment, or a permanent failure (colt/resource-id.ts). */
+export function orderPath(orderId: unknown): string | PathRefusal {
+  return resourcePath('/order', orderId, 'GET /order', 'order id');
 }
 
 /** The pairs from `credentials`, or from `clientId`/`clientSecret`. */
@@ -134,6 +127,9 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
         defaultLifetimeS: options.defaultTokenLifetimeS ?? 1800,
         nowMs: () => clock.now(),
         context: tokenContext,
+      }).catch((error: unknown) => {
+        options.metrics?.tokenFailure();
+        throw error;
       });
     },
   });

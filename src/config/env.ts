@@ -64,7 +64,8 @@ const variable = <S extends z.ZodType>(schema: S, doc: EnvDoc): Variable<S> => (
 export const VARIABLES = {
   NODE_ENV: variable(z.string().optional().default('development'), {
     group: 'Server',
-    meaning: '`production` makes callback authentication and a 16-character `ADMIN_TOKEN` mandatory.',
+    meaning:
+      '`production` makes callback authentication mandatory and refuses a `CALLBACK_TOKEN`, `ADMIN_TOKEN` or `METRICS_TOKEN` shorter than 16 characters.',
     default: 'development',
     example: 'production',
   }),
@@ -72,7 +73,8 @@ export const VARIABLES = {
   HOST: variable(z.string().default('0.0.0.0'), { group: 'Server', meaning: 'Address the HTTP server listens on.', default: '0.0.0.0', example: '127.0.0.1' }),
   LOG_LEVEL: variable(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), {
     group: 'Server',
-    meaning: 'Log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines.',
+    meaning:
+      'Log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. Logs are JSON lines, on stdout for `serve`, `worker` and a Worker, on stderr for every other command (their stdout is their data).',
     default: 'info',
   }),
   PUBLIC_URL: variable(url(['http://', 'https://']), {
@@ -84,7 +86,7 @@ export const VARIABLES = {
   TRUST_PROXY: variable(trustProxy, {
     group: 'Server',
     meaning:
-      'Which proxies may name the client in `X-Forwarded-For`, read from the right: `false` (the socket peer is the client), `true` (= `1`), a number of hops, or a comma list of proxy CIDRs (recommended; see docs/security.md).',
+      'Which proxies may name the client in `X-Forwarded-For`, read from the right: `false` (the socket peer is the client); a comma list of proxy CIDRs (recommended: believed only when the socket peer is in them); `true` (= `1`) or a number of hops (believed from any caller: the port must be reachable only through the proxy). See docs/security.md.',
     default: 'false',
     example: '10.0.0.0/8',
   }),
@@ -92,6 +94,26 @@ export const VARIABLES = {
     group: 'Server',
     meaning: 'Largest callback body accepted (413 past it).',
     default: '262144',
+  }),
+  HTTP_HEADERS_TIMEOUT: variable(duration('10s'), {
+    group: 'Server',
+    meaning: 'A connection whose request headers are not all in by then is closed (Node): slow-header clients cannot hold sockets.',
+    default: '10s',
+  }),
+  HTTP_REQUEST_TIMEOUT: variable(duration('30s'), {
+    group: 'Server',
+    meaning: 'A request whose body is not all in by then is answered 408 and its connection closed (Node); at least `HTTP_HEADERS_TIMEOUT`.',
+    default: '30s',
+  }),
+  HTTP_KEEP_ALIVE_TIMEOUT: variable(duration('5s'), {
+    group: 'Server',
+    meaning: 'An idle keep-alive connection is closed after this long (Node). Keep it above your proxy’s own idle timeout towards the relay.',
+    default: '5s',
+  }),
+  HTTP_MAX_CONNECTIONS: variable(positiveInt.default(1000), {
+    group: 'Server',
+    meaning: 'Open connections the server accepts at once (Node); past it new connections are dropped until others close.',
+    default: '1000',
   }),
   DATABASE_URL: variable(url(['postgres://', 'postgresql://']), {
     group: 'Database',
@@ -105,6 +127,17 @@ export const VARIABLES = {
     default: './data',
   }),
   DATABASE_POOL_SIZE: variable(positiveInt.default(10), { group: 'Database', meaning: 'Postgres connections per process.', default: '10' }),
+  DATABASE_CONNECT_TIMEOUT: variable(duration('2s'), {
+    group: 'Database',
+    meaning: 'A Postgres connection attempt that gets no answer by then fails (Node): callbacks are answered 503 rather than kept waiting.',
+    default: '2s',
+  }),
+  CALLBACK_STORE_TIMEOUT: variable(duration('2.5s'), {
+    group: 'Database',
+    meaning:
+      'Longest a callback waits for its commit (Node); past it the answer is 503 `store_unavailable` with `Retry-After`. A callback already sent to the store may still commit: its retry is then a duplicate.',
+    default: '2.5s',
+  }),
   RULES_FILE: variable(optionalString, {
     group: 'Rules',
     meaning: 'The rules file (docs/rules.md). Unset: `./rules.yaml` when it exists, else a built-in rule that logs every event.',
@@ -116,7 +149,8 @@ export const VARIABLES = {
   }),
   CALLBACK_TOKEN: variable(optionalString, {
     group: 'Callback authentication',
-    meaning: 'Shared secret the caller sends as `Authorization: Bearer`, in `CALLBACK_TOKEN_HEADER`, or as the path token (`/callbacks/colt/<token>`).',
+    meaning:
+      'Shared secret the caller sends as `Authorization: Bearer`, in `CALLBACK_TOKEN_HEADER`, or as the path token (`/callbacks/colt/<token>`); at least 16 characters in production.',
     example: '<a long random value: openssl rand -hex 32>',
     secret: true,
   }),
@@ -269,7 +303,8 @@ export const VARIABLES = {
   }),
   WEBHOOK_ALLOW_PRIVATE: variable(bool.default(false), {
     group: 'Channels',
-    meaning: 'Allow webhook channels to reach private and loopback addresses (refused by default, against SSRF).',
+    meaning:
+      'Allow webhook channels to reach private, loopback and local-network receivers (`localhost`, `*.internal`, single-label names; on Workers any IP-address URL), refused by default against SSRF. Set it only when the receivers are on a network you trust.',
     default: 'false',
   }),
   ADMIN_TOKEN: variable(optionalString, {
@@ -278,9 +313,22 @@ export const VARIABLES = {
     example: '<a long random value: openssl rand -hex 32>',
     secret: true,
   }),
+  METRICS_GAUGE_MAX_AGE: variable(durationOrOff('5s'), {
+    group: 'Operator surface',
+    meaning:
+      'The gauges `/metrics` reads from the store are read at most once per this long (Node), and concurrent scrapes share one read (the rendered text is shared for a second): a scrape costs the same whatever the data and however many scrapers. `off` reads the store and renders on every scrape.',
+    default: '5s',
+  }),
+  RELAY_URL: variable(url(['http://', 'https://']), {
+    group: 'Operator surface',
+    meaning:
+      "Where the command line reaches a running relay's admin API (with `ADMIN_TOKEN`) when it cannot read the database itself, e.g. `colt … --wait` beside a relay on PGlite. Unset: `http://127.0.0.1:$PORT`.",
+    example: 'http://127.0.0.1:8080',
+  }),
   METRICS_TOKEN: variable(optionalString, {
     group: 'Operator surface',
-    meaning: 'When set, `GET /metrics` wants `Authorization: Bearer <METRICS_TOKEN>`.',
+    meaning:
+      'When set, `GET /metrics` wants `Authorization: Bearer <METRICS_TOKEN>` (at least 16 characters in production; wrong tokens count with wrong admin tokens). Unset with `NODE_ENV=production`: a warning at start.',
     secret: true,
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: variable(url(['http://', 'https://']), {
@@ -360,8 +408,15 @@ const envSchema = z.object(Object.fromEntries(Object.entries(VARIABLES).map(([na
 
 export type Env = z.output<typeof envSchema>;
 
-/** Shortest ADMIN_TOKEN accepted in production: it guards every order and the admin actions. */
-export const ADMIN_TOKEN_MIN_LENGTH = 16;
+/**
+ * Shortest token accepted in production. ADMIN_TOKEN guards every order and the admin actions;
+ * CALLBACK_TOKEN what the relay notifies; METRICS_TOKEN the queue's state. Each can be guessed
+ * online (the throttles slow that down, never to zero), so each must be too long to guess.
+ */
+export const TOKEN_MIN_LENGTH = 16;
+
+/** The tokens held to TOKEN_MIN_LENGTH in production (a warning elsewhere). */
+const LONG_TOKENS = ['CALLBACK_TOKEN', 'ADMIN_TOKEN', 'METRICS_TOKEN'] as const;
 
 /** Raised with every configuration problem, one per line. */
 export class ConfigError extends Error {
@@ -390,18 +445,31 @@ export const CALLBACK_AUTH_VARIABLES = [
 
 /**
  * Non-fatal advice to log at start: weak settings that still work. A process that receives
- * no callbacks (`worker`) is not warned about their authentication.
+ * no callbacks (`worker`) is not warned about their authentication, nor one without
+ * /metrics (Workers) about METRICS_TOKEN.
  */
-export function configWarnings(env: Env, options: { receivesCallbacks?: boolean } = {}): string[] {
+export function configWarnings(env: Env, options: { receivesCallbacks?: boolean; servesMetrics?: boolean } = {}): string[] {
   const warnings: string[] = [];
   if ((options.receivesCallbacks ?? true) && callbackAuthMethods(env).length === 0) {
     warnings.push(
       `callbacks are NOT authenticated: anyone who can reach this server can post callbacks; set one of ${CALLBACK_AUTH_VARIABLES.join(', ')}`,
     );
   }
-  for (const name of ['CALLBACK_TOKEN', 'ADMIN_TOKEN', 'METRICS_TOKEN'] as const) {
+  for (const name of LONG_TOKENS) {
     const value = env[name];
-    if (value !== undefined && value.length < ADMIN_TOKEN_MIN_LENGTH) warnings.push(`${name} is shorter than 16 characters: use a long random value`);
+    if (value !== undefined && value.length < TOKEN_MIN_LENGTH) warnings.push(`${name} is shorter than 16 characters: use a long random value`);
+  }
+  if (options.servesMetrics && env.NODE_ENV === 'production' && env.METRICS_TOKEN === undefined) {
+    warnings.push(
+      'NODE_ENV=production but METRICS_TOKEN is not set: GET /metrics (queue depths, channel names, failure counts) is open to anyone who can reach this port; set METRICS_TOKEN',
+    );
+  }
+  const trust = env.TRUST_PROXY;
+  if (trust && 'hops' in trust) {
+    const hops = trust.hops === 1 ? '1 hop' : `${trust.hops} hops`;
+    warnings.push(
+      `TRUST_PROXY trusts ${hops} whatever its address: X-Forwarded-For is believed from any caller, so this port must be reachable only through the proxy (else a caller picks its own address for CALLBACK_ALLOWED_IPS and the refusal audit); prefer TRUST_PROXY=<proxy CIDR>`,
+    );
   }
   if (!env.COLT_CLIENT_ID) warnings.push('COLT_CLIENT_ID/COLT_CLIENT_SECRET not set: order enrichment (GET /order) is off');
   else if (coltEnvironmentGuessed(env)) {
@@ -443,10 +511,14 @@ export function parseEnv(record: Record<string, string | undefined>, options: Pa
       `no callback authentication configured: set at least one of ${CALLBACK_AUTH_VARIABLES.join(', ')} (required when NODE_ENV=production)`,
     );
   }
-  if (env.NODE_ENV === 'production' && env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN.length < ADMIN_TOKEN_MIN_LENGTH) {
-    problems.push(
-      `ADMIN_TOKEN: must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters when NODE_ENV=production (e.g. openssl rand -hex 32)`,
-    );
+  for (const name of LONG_TOKENS) {
+    const value = env[name];
+    if (env.NODE_ENV === 'production' && value !== undefined && value.length < TOKEN_MIN_LENGTH) {
+      problems.push(`${name}: must be at least ${TOKEN_MIN_LENGTH} characters when NODE_ENV=production (e.g. openssl rand -hex 32)`);
+    }
+  }
+  if (env.HTTP_HEADERS_TIMEOUT > env.HTTP_REQUEST_TIMEOUT) {
+    problems.push('HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT (the request timeout covers the headers too)');
   }
   if (Boolean(env.COLT_CLIENT_ID) !== Boolean(env.COLT_CLIENT_SECRET)) {
     problems.push('COLT_CLIENT_ID and COLT_CLIENT_SECRET must be set together');

@@ -1,8 +1,10 @@
 /**
- * Which configured values are secrets: the one list the admin API and the dashboard scrub
- * their answers with. Add a secret setting here and both surfaces hide it.
+ * Which configured values are secrets: the one list the logs, the admin API and the dashboard
+ * scrub with. It is derived from VARIABLES (env.ts): a variable marked `secret: true` is
+ * scrubbed, a URL setting wherever it carries credentials. Rules secrets (webhook URLs,
+ * signing secrets, headers) are added from the rules in force.
  */
-import type { Env } from './env.js';
+import { VARIABLES, type Env, type EnvName } from './env.js';
 import type { RulesConfig } from './rules/rules.js';
 
 /**
@@ -11,24 +13,23 @@ import type { RulesConfig } from './rules/rules.js';
  */
 export const MIN_SECRET_LENGTH = 8;
 
-const ENV_SECRETS = [
-  'ADMIN_TOKEN',
-  'METRICS_TOKEN',
-  'CALLBACK_TOKEN',
-  'CALLBACK_BASIC_AUTH',
-  'CALLBACK_HMAC_SECRET',
-  'COLT_CLIENT_SECRET',
-  'COLT_API_KEY',
-  'SLACK_BOT_TOKEN',
-  'MAIL_API_KEY',
-] as const satisfies readonly (keyof Env)[];
+/** The variables VARIABLES marks secret: tokens, passwords, and URLs that may carry credentials. */
+export const SECRET_VARIABLES = (Object.keys(VARIABLES) as EnvName[]).filter((name) => VARIABLES[name].secret === true);
 
-/** The whole URL, its password (raw and decoded) and its query values: errors may quote any of them. */
+/** `scheme://…`: a URL setting, secret only where it carries credentials. */
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * What of a URL is secret: nothing when it carries neither user info nor a query (PUBLIC_URL,
+ * Slack's default API URL); else the URL as given and as parsed, its password raw and decoded,
+ * and its query values (tokens live there). Errors may quote any of these.
+ */
 function urlSecrets(url: string | undefined): string[] {
   if (!url) return [];
   try {
     const u = new URL(url);
-    return [url, u.password, decodeURIComponent(u.password), ...u.searchParams.values()];
+    if (!u.username && !u.password && !u.search) return [];
+    return [url, u.href, u.password, decodeURIComponent(u.password), ...u.searchParams.values()];
   } catch {
     return [url];
   }
@@ -39,26 +40,28 @@ function webhookUrlSecrets(url: string): string[] {
   try {
     const u = new URL(url);
     const plain = !u.username && !u.password && !u.search && (u.pathname === '/' || u.pathname === '');
-    return plain ? [] : urlSecrets(url);
+    return plain ? [] : [url, ...urlSecrets(url)];
   } catch {
     return [url];
   }
 }
 
+/** The texts worth scrubbing for one secret variable's value. */
+function variableSecrets(name: EnvName, value: unknown): string[] {
+  // key=value lists (OTEL_EXPORTER_OTLP_HEADERS): each value on its own.
+  if (value !== null && typeof value === 'object') return Object.values(value).filter((v): v is string => typeof v === 'string');
+  if (typeof value !== 'string') return [];
+  if (URL_LIKE.test(value)) return urlSecrets(value);
+  // Several Colt pairs: each secret on its own, as an error could quote one.
+  if (name === 'COLT_CLIENT_SECRET') return [value, ...value.split(',').map((s) => s.trim())];
+  // user:password: the password on its own too.
+  if (name === 'CALLBACK_BASIC_AUTH') return [value, value.slice(value.indexOf(':') + 1)];
+  return [value];
+}
+
 /** Every secret value of the environment and of the rules in force worth scrubbing, each once (unordered). */
 export function secretValues(env: Env, rules: RulesConfig | null | undefined): string[] {
-  const basic = env.CALLBACK_BASIC_AUTH;
-  const values: (string | undefined)[] = [
-    ...ENV_SECRETS.map((name) => env[name]),
-    // Several Colt pairs: each secret on its own, as an error could quote one.
-    ...(env.COLT_CLIENT_SECRET?.split(',').map((s) => s.trim()) ?? []),
-    basic?.slice(basic.indexOf(':') + 1),
-    ...urlSecrets(env.SMTP_URL),
-    ...urlSecrets(env.DATABASE_URL),
-    // The tracing backend's credentials (OTLP export headers), each value on its own.
-    ...Object.values(env.OTEL_EXPORTER_OTLP_HEADERS ?? {}),
-    ...Object.values(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? {}),
-  ];
+  const values: (string | undefined)[] = SECRET_VARIABLES.flatMap((name) => variableSecrets(name, env[name]));
   for (const channel of Object.values(rules?.channels ?? {})) {
     if (channel.type !== 'webhook') continue;
     values.push(channel.secret, ...webhookUrlSecrets(channel.url), ...Object.values(channel.headers ?? {}));

@@ -43,7 +43,7 @@ export function channelSetupProblem(config: ChannelConfig, facts: SetupFacts): {
       if (!facts.mail.set) {
         const fix =
           facts.mail.variable === 'SMTP_URL'
-            ? 'set it to your mail server (smtp://user:password@host:587); on Workers set MAIL_API_KEY instead'
+            ? 'set it to your mail server URL (smtp://host:587, with the login as its user and password); on Workers set MAIL_API_KEY instead'
             : 'set it to the HTTP mail API key: Workers cannot speak SMTP';
         return { missing: `${facts.mail.variable} is not set`, fix };
       }

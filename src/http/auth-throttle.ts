@@ -1,6 +1,8 @@
 /**
- * Slows down guessing of ADMIN_TOKEN (docs/design.md#trust-and-proxies): failed sign-ins (dashboard login,
- * admin API) are counted per client address in a fixed window; each failure's answer is
+ * Slows down guessing of ADMIN_TOKEN and METRICS_TOKEN (docs/design.md#trust-and-proxies): failed
+ * sign-ins (dashboard login, admin API, /metrics) are counted per client address in a fixed
+ * window, and per socket peer too unless that peer is a proxy named by CIDR (so a caller that
+ * rotates X-Forwarded-For in hop-count mode still runs out of tries); each failure's answer is
  * held a little longer than the last, and past the limit the address is answered 429
  * with Retry-After until its window ends. Successes are not
  * counted. Memory is bounded: past `maxTracked` addresses the oldest entry is dropped.
@@ -24,11 +26,18 @@ export interface AuthThrottleOptions {
   sleep?(ms: number): Promise<void>;
 }
 
+/**
+ * Who an attempt is counted against: one address, or several (the client X-Forwarded-For
+ * names and the socket peer it came through, lib/client-address.ts attemptAddresses). Null
+ * stands for an address the runtime cannot tell.
+ */
+export type AttemptAddresses = string | null | readonly (string | null)[];
+
 export interface AuthThrottle {
-  /** Seconds the address must wait before trying again, or 0 when it may try now. */
-  retryAfterS(address: string | null): number;
-  /** Counts one failed attempt from the address; resolves once its answer may go out. */
-  failed(address: string | null): Promise<void>;
+  /** Seconds before the addresses may try again (the longest wait of any), or 0 when they may try now. */
+  retryAfterS(addresses: AttemptAddresses): number;
+  /** Counts one failed attempt against each address; resolves once its answer may go out. */
+  failed(addresses: AttemptAddresses): Promise<void>;
 }
 
 interface Window {
@@ -38,6 +47,12 @@ interface Window {
 
 /** Requests whose address the runtime cannot tell share one bucket: they are not let through unthrottled. */
 const UNKNOWN_ADDRESS = 'unknown';
+
+/** The distinct bucket keys of `addresses`. */
+function keysOf(addresses: AttemptAddresses): string[] {
+  const list = typeof addresses === 'string' || addresses === null ? [addresses] : addresses;
+  return [...new Set(list.map((a) => a ?? UNKNOWN_ADDRESS))];
+}
 
 export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
   const maxFailures = options.maxFailures ?? 5;
@@ -58,25 +73,29 @@ export function createAuthThrottle(options: AuthThrottleOptions): AuthThrottle {
     return window;
   }
 
+  /** Counts a failure against one key; its failures in the window so far. */
+  function count(key: string, now: number): number {
+    const window = current(key, now);
+    if (window) return ++window.failures;
+    // Map order is insertion order: the first key is the oldest window.
+    if (windows.size >= maxTracked) windows.delete(windows.keys().next().value!);
+    windows.set(key, { startedAt: now, failures: 1 });
+    return 1;
+  }
+
   return {
-    retryAfterS(address) {
+    retryAfterS(addresses) {
       const now = options.clock.now();
-      const window = current(address ?? UNKNOWN_ADDRESS, now);
-      if (!window || window.failures < maxFailures) return 0;
-      return Math.max(1, Math.ceil((window.startedAt + windowMs - now) / 1000));
-    },
-    failed(address) {
-      const key = address ?? UNKNOWN_ADDRESS;
-      const now = options.clock.now();
-      const window = current(key, now);
-      if (window) {
-        window.failures++;
-        return hold(window.failures);
+      let wait = 0;
+      for (const key of keysOf(addresses)) {
+        const window = current(key, now);
+        if (window && window.failures >= maxFailures) wait = Math.max(wait, Math.ceil((window.startedAt + windowMs - now) / 1000), 1);
       }
-      // Map order is insertion order: the first key is the oldest window.
-      if (windows.size >= maxTracked) windows.delete(windows.keys().next().value!);
-      windows.set(key, { startedAt: now, failures: 1 });
-      return hold(1);
+      return wait;
+    },
+    failed(addresses) {
+      const now = options.clock.now();
+      return hold(Math.max(...keysOf(addresses).map((key) => count(key, now))));
     },
   };
 }

@@ -144,7 +144,7 @@ export function createReceiveHandler<R extends ExtractResult>(deps: CallbackRout
     const parsed = parseBody(read.bytes);
     if (!parsed.ok) return refuse(c, unparseable(parsed, c.req.header('content-type') ?? null), read.bytes);
     const extracted = kind.extract(parsed.body);
-    if (!extracted.ok) return refuse(c, invalid(kind.missingOrder, extracted.issues), read.bytes);
+    if (!extracted.ok) return refuse(c, invalid(extracted.message ?? kind.missingOrder, extracted.issues), read.bytes);
 
     const id = newId(receivedAt.getTime());
     try {

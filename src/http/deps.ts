@@ -53,7 +53,7 @@ export interface AppDeps {
   /** True once shutdown began: /readyz answers 503. @default never */
   isDraining?(): boolean;
   /**
-   * Failed admin sign-ins per address. Pass one that outlives the app where apps are
+   * Failed sign-ins (admin token, dashboard, metrics token) per address. Pass one that outlives the app where apps are
    * short-lived (Workers build one per request). @default a new one on `clock`
    */
   authThrottle?: AuthThrottle;
@@ -73,6 +73,8 @@ export interface AppDeps {
 export interface RouteDeps extends AppDeps {
   /** The caller's address, as the receiver's IP allow-list and the sign-in throttle see it. */
   clientAddress(c: Context): string | null;
+  /** Who a failed sign-in (admin token, dashboard, metrics token) counts against (lib/client-address.ts). */
+  attemptAddresses(c: Context): (string | null)[];
   authThrottle: AuthThrottle;
   refusals: RefusalRecorder;
 }

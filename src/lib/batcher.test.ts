@@ -32,3 +32,32 @@ describe('batcher isolation', () => {
     expect(flushes).toHaveLength(1);
   });
 });
+
+describe('batcher abort', () => {
+  it('an item aborted while queued is never flushed; one aborted while its batch is written still settles with it', async () => {
+    const flushes: number[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const batcher = createBatcher<number, number>({
+      flush: async (items) => {
+        flushes.push(items);
+        await held;
+        return items.map((n) => n * 10);
+      },
+      maxConcurrent: 1,
+    });
+    const writing = new AbortController();
+    const first = batcher.submit(1, writing.signal);
+    await new Promise((r) => setImmediate(r)); // the first batch is out
+    const queued = new AbortController();
+    const second = batcher.submit(2, queued.signal);
+    const third = batcher.submit(3);
+    queued.abort(new Error('deadline'));
+    writing.abort(new Error('deadline'));
+    await expect(second).rejects.toThrow('deadline');
+    release();
+    expect(await first).toBe(10);
+    expect(await third).toBe(30);
+    expect(flushes).toEqual([[1], [3]]);
+  });
+});

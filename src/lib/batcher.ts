@@ -25,7 +25,12 @@ export interface BatcherOptions<I, R> {
 }
 
 export interface Batcher<I, R> {
-  submit(item: I): Promise<R>;
+  /**
+   * Queues the item; the promise settles with its batch. When `signal` aborts while the item
+   * still waits in the queue, the item is taken out (never written) and the promise rejects
+   * with the signal's reason; once its batch is being written, the abort changes nothing.
+   */
+  submit(item: I, signal?: AbortSignal): Promise<R>;
   /** Resolves when everything submitted so far has settled. */
   drain(): Promise<void>;
 }
@@ -75,9 +80,29 @@ export function createBatcher<I, R>(options: BatcherOptions<I, R>): Batcher<I, R
   }
 
   return {
-    submit(item) {
+    submit(item, signal) {
       return new Promise<R>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
+        if (signal?.aborted) return reject(signal.reason);
+        const pending: Pending<I, R> = { item, resolve, reject };
+        queue.push(pending);
+        if (signal) {
+          const leave = () => {
+            const at = queue.indexOf(pending);
+            if (at < 0) return; // already being written
+            queue.splice(at, 1);
+            reject(signal.reason);
+          };
+          signal.addEventListener('abort', leave, { once: true });
+          const settled = () => signal.removeEventListener('abort', leave);
+          pending.resolve = (result) => {
+            settled();
+            resolve(result);
+          };
+          pending.reject = (error) => {
+            settled();
+            reject(error);
+          };
+        }
         if (!scheduled && inFlight.size < maxConcurrent) {
           scheduled = true;
           defer(pump);

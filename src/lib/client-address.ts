@@ -98,3 +98,17 @@ export function resolveClientAddress(trust: ProxyTrust, peer: string | null, for
   }
   return entryAsClient(entries[0]!);
 }
+
+/**
+ * The addresses a failed sign-in is counted against: the client, and the socket peer as well
+ * unless that peer is a proxy TRUST_PROXY names by CIDR. In hop-count form (`true`, N) any
+ * caller that reaches the port is taken for a proxy and its X-Forwarded-For believed, so a
+ * caller rotating that header would get a fresh address for every guess; counting the peer
+ * too gives it none. Behind a proxy named by CIDR the client entry was written by that proxy,
+ * and clients behind it are counted apart.
+ */
+export function attemptAddresses(trust: ProxyTrust, peer: string | null, forwardedFor: string | null | undefined): (string | null)[] {
+  const client = resolveClientAddress(trust, peer, forwardedFor);
+  if (client === peer || (trust && 'proxies' in trust && peerIsTrustedProxy(trust, peer))) return [client];
+  return [client, peer];
+}

@@ -1,5 +1,6 @@
 import pino, { type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import type { Tracer } from './tracing.js';
+import { redactUrlCredentials } from './url-credentials.js';
 
 export type Logger = PinoLogger;
 
@@ -43,6 +44,24 @@ export interface LoggerConfig {
    * `span_id` (docs/operations.md#tracing). Absent or the no-op tracer: nothing is added.
    */
   tracer?: Tracer;
+  /**
+   * Values never written, wherever they appear in a line (an error message quoting a URL with
+   * its password): config/secrets.ts secretValues. Credentials inside any URL are redacted too.
+   */
+  secrets?: readonly string[];
+}
+
+/**
+ * What pino writes, scrubbed: each secret as it reads inside a JSON string (longest first, so a
+ * URL goes whole before the password in it), then the credentials of any URL left.
+ */
+export function scrubLogLine(secrets: readonly string[]): (line: string) => string {
+  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length);
+  return (line) => {
+    let out = line;
+    for (const form of forms) if (out.includes(form)) out = out.replaceAll(form, '[redacted]');
+    return redactUrlCredentials(out);
+  };
 }
 
 const NO_IDS = {};
@@ -53,6 +72,7 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     level: config.level ?? 'info',
     base: { service: 'colt-relay' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: scrubLogLine(config.secrets ?? []) },
   };
   const tracer = config.tracer;
   if (tracer?.enabled) options.mixin = () => tracer.logIds() ?? NO_IDS;

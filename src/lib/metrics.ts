@@ -29,6 +29,8 @@ export interface Metrics {
   coltCall(outcome: ColtCallOutcome, seconds: number): void;
   /** A new OAuth2 token was requested from Colt. */
   tokenRefresh(): void;
+  /** A token request got no token (refused, not a token endpoint, unreachable): alerts see a relay that never gets one. */
+  tokenFailure(): void;
   /** A Colt client id became the one in use, or the token endpoint refused it (never a secret). */
   coltCredential(event: 'in_use' | 'refused', clientId: string): void;
   /** A database operation failed (store unavailable, a dispatcher tick lost its database). */
@@ -44,6 +46,7 @@ export const noopMetrics: Metrics = {
   attempt: () => {},
   delivery: () => {},
   coltCall: () => {},
+  tokenFailure: () => {},
   tokenRefresh: () => {},
   coltCredential: () => {},
   storeError: () => {},

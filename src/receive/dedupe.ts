@@ -21,14 +21,31 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** The callback kinds whose keys are told apart: Colt numbers events per API, not across them. */
+export type CallbackKindName = 'order' | 'ticket';
+
 /**
  * `event:<id>` or `sha256:<hex>`. Prefixed so an event id can never collide with a hash.
  * An event id Postgres text cannot hold (NUL, unpaired surrogates) is kept as its JSON
  * escape (`event-json:"\u0000"`), which stays distinct from every other id.
  * A body too deep to canonicalise safely (`deep`) is hashed as raw bytes.
+ *
+ * Order callbacks and ticket notifications share this key, as every release has written it,
+ * so a callback stored by an earlier release (or by one running beside this one during a
+ * rolling upgrade) is still found. When the key is already held by an event of the other
+ * kind, the store files the callback under secondaryDedupeKey instead (events.repo.ts).
  */
 export async function dedupeKey(body: JsonObject, deep: boolean, raw: Uint8Array): Promise<string> {
   const eventId = extractEventId(body);
   if (eventId !== null) return isStorableText(eventId) ? `event:${eventId}` : `event-json:${JSON.stringify(eventId)}`;
   return `sha256:${await sha256Hex(deep ? raw : canonicalJson(body))}`;
+}
+
+/**
+ * The key of a callback whose dedupeKey is held by an event of the other kind (an order
+ * callback and a ticket notification with the same eventId): `order:` or `ticket:` before it,
+ * which no other key starts with (`event:`, `sha256:`, `reconciliation:`, `overdue:`, `relay:`).
+ */
+export function secondaryDedupeKey(kind: CallbackKindName, key: string): string {
+  return `${kind}:${key}`;
 }

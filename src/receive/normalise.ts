@@ -90,7 +90,8 @@ function extractTime(body: JsonObject, order: JsonObject): string | null {
   return null;
 }
 
-export type ExtractResult = { ok: true; fields: CallbackFields } | { ok: false; issues: { path: string; message: string }[] };
+/** The fields, or why none can be taken (`message`: the 400's message, when not the receiver's "no order" one). */
+export type ExtractResult = { ok: true; fields: CallbackFields } | { ok: false; issues: { path: string; message: string }[]; message?: string };
 
 /** `text` made storable, or null. */
 const storableOrNull = (text: string | null) => (text === null ? null : storableText(text));

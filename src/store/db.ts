@@ -25,7 +25,7 @@ export interface PostgresStoreOptions {
   url: string;
   /** Pool size. @default 10 */
   max?: number;
-  /** Seconds to wait for a connection before failing (the receiver answers 503). @default 5 */
+  /** Seconds to wait for a connection before failing (the receiver answers 503); fractions allowed. @default 5 */
   connectTimeoutS?: number;
   /** Disable prepared statements (PgBouncer in transaction mode, Hyperdrive). @default true */
   prepare?: boolean;

@@ -4,6 +4,7 @@ import { STATUS_RANK, reportedEventType, type EventSource, type EventStatus, typ
 import type { CallbackFields } from '../event/event.js';
 import { eventFailure } from '../colt/failure-reason.js';
 import type { TraceCarrier } from '../lib/tracing.js';
+import { secondaryDedupeKey, type CallbackKindName } from '../receive/dedupe.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
 import { rowsOf } from './rows.js';
@@ -61,35 +62,60 @@ export interface StoredCallback {
  * Staleness is judged against the orders as they were when the statement started, and,
  * within the batch, in arrival order; the orders upsert itself is monotonic in SQL, so a
  * concurrent writer can never move an order backwards.
+ *
+ * Order callbacks and ticket notifications share their dedupe key (receive/dedupe.ts): a
+ * callback whose key turns out to be held by an event of the other kind is not its duplicate
+ * and is stored in a second statement under its secondary key (rare: the same eventId sent to
+ * both receivers).
  */
 export async function insertCallbacks(db: Db, items: NewCallback[]): Promise<StoredCallback[]> {
+  const results = await insertOnce(db, items);
+  const misfiled = items.flatMap((item, i) => (results[i]!.heldBy !== kindOf(item) ? [i] : []));
+  if (misfiled.length > 0) {
+    const refiled = await insertOnce(
+      db,
+      misfiled.map((i) => ({ ...items[i]!, dedupeKey: secondaryDedupeKey(kindOf(items[i]!), items[i]!.dedupeKey) })),
+    );
+    for (const [n, i] of misfiled.entries()) results[i] = refiled[n]!;
+  }
+  return results.map(({ id, duplicate }) => ({ id, duplicate }));
+}
+
+/** Which kind of callback an event is, for dedupe (a reconciliation or relay event counts as an order's). */
+function kindOf(event: { source?: string | null | undefined; fields?: CallbackFields }): CallbackKindName {
+  const source = event.source ?? event.fields?.source;
+  return source === 'ticket' ? 'ticket' : 'order';
+}
+
+/** One batch statement: each item's stored id, and the kind of the event that holds its key. */
+async function insertOnce(db: Db, items: NewCallback[]): Promise<(StoredCallback & { heldBy: CallbackKindName })[]> {
   const first = new Map<string, NewCallback>();
   for (const item of items) if (!first.has(item.dedupeKey)) first.set(item.dedupeKey, item);
   const candidates = [...first.values()];
   const staleInBatch = markStale(candidates, new Map());
   const input = candidates.map((c, seq) => ({ ...toRow(c, staleInBatch.has(c.id)), seq, status_rank: STATUS_RANK[c.fields.status] }));
-  const rows = rowsOf<{ id: string; dedupe_key: string; inserted: boolean; stored_id: string | null }>(
+  const rows = rowsOf<{ id: string; dedupe_key: string; inserted: boolean; stored_id: string | null; stored_source: string | null }>(
     await db.execute(insertStatement(JSON.stringify(input))),
   );
-  const storedByKey = new Map<string, string>();
+  const storedByKey = new Map<string, { id: string; kind: CallbackKindName }>();
   const inserted = new Set<string>();
   for (const r of rows) {
     if (r.inserted) inserted.add(r.id);
-    if (r.stored_id) storedByKey.set(r.dedupe_key, r.stored_id);
+    if (r.stored_id) storedByKey.set(r.dedupe_key, { id: r.stored_id, kind: r.inserted ? kindOf(first.get(r.dedupe_key)!) : kindOf({ source: r.stored_source }) });
   }
   // A duplicate committed by a concurrent batch after this statement's snapshot: look again.
   const unresolved = candidates.filter((c) => !storedByKey.has(c.dedupeKey)).map((c) => c.dedupeKey);
   if (unresolved.length > 0) {
     const found = await db
-      .select({ id: callbackEvents.id, dedupeKey: callbackEvents.dedupeKey })
+      .select({ id: callbackEvents.id, dedupeKey: callbackEvents.dedupeKey, source: callbackEvents.source })
       .from(callbackEvents)
       .where(inArray(callbackEvents.dedupeKey, unresolved));
-    for (const r of found) storedByKey.set(r.dedupeKey, r.id);
+    for (const r of found) storedByKey.set(r.dedupeKey, { id: r.id, kind: kindOf(r) });
   }
   return items.map((item) => {
-    const id = storedByKey.get(item.dedupeKey);
-    if (id === undefined) throw new Error(`dedupe key vanished during insert: ${item.dedupeKey}`);
-    return { id, duplicate: !inserted.has(item.id) };
+    const stored = storedByKey.get(item.dedupeKey);
+    if (stored === undefined) throw new Error(`dedupe key vanished during insert: ${item.dedupeKey}`);
+    return { id: stored.id, duplicate: !inserted.has(item.id), heldBy: stored.kind };
   });
 }
 
@@ -164,7 +190,8 @@ function insertStatement(input: string): SQL {
     -- A duplicate's stored id by a unique-index probe (evaluated only for duplicates);
     -- a join here would let the planner scan the whole events table.
     select i.id, i.dedupe_key, ins.id is not null as inserted,
-      coalesce(ins.id, (select e.id from callback_events e where e.dedupe_key = i.dedupe_key)) as stored_id
+      coalesce(ins.id, (select e.id from callback_events e where e.dedupe_key = i.dedupe_key)) as stored_id,
+      case when ins.id is null then (select e.source from callback_events e where e.dedupe_key = i.dedupe_key) end as stored_source
     from input i
     left join ins on ins.id = i.id`;
 }

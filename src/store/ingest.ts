@@ -1,4 +1,8 @@
-/** The receiver's write path: callbacks → group-committed batches → one transaction each. */
+/**
+ * The receiver's write path: callbacks → group-committed batches → one transaction each, each
+ * callback waiting at most `timeoutMs` for its commit (a store that does not answer must not
+ * make Colt wait: the receiver answers 503 and Colt retries).
+ */
 import { createBatcher } from '../lib/batcher.js';
 import type { Store } from './db.js';
 import { isStoreUnavailable, retryIfTransient } from './errors.js';
@@ -19,12 +23,46 @@ export interface CallbackWriterOptions {
   maxConcurrent?: number;
   /** Observes each committed batch (metrics, benchmarks). */
   onFlush?(size: number, durationMs: number): void;
+  /**
+   * Longest a write waits for its commit (queueing, connecting, the statement) before it
+   * rejects with StoreTimeoutError, which counts as the store being unavailable. A callback
+   * still queued then is never written; one whose batch was already sent may commit later,
+   * and the sender's retry is then answered as a duplicate. @default no limit
+   */
+  timeoutMs?: number;
+}
+
+/** A write that got no answer from the store in time: the store is taken to be unavailable. */
+export class StoreTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the store did not answer within ${timeoutMs} ms (CALLBACK_STORE_TIMEOUT)`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+/** Runs `write` with a signal that aborts after `timeoutMs`, rejecting with StoreTimeoutError then. */
+async function withDeadline<T>(timeoutMs: number | undefined, write: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+  if (timeoutMs === undefined) return write();
+  const controller = new AbortController();
+  const error = new StoreTimeoutError(timeoutMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([write(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createCallbackWriter(store: Store, options: CallbackWriterOptions = {}): CallbackWriter {
   if (options.groupCommit === false) {
     return {
-      write: async (callback) => (await retryIfTransient(() => insertCallbacks(store.db, [callback])))[0]!,
+      write: (callback) => withDeadline(options.timeoutMs, async () => (await retryIfTransient(() => insertCallbacks(store.db, [callback])))[0]!),
       drain: async () => {},
     };
   }
@@ -41,5 +79,5 @@ export function createCallbackWriter(store: Store, options: CallbackWriterOption
     // callback that fails alone is found: one poison callback never fails its neighbours.
     isolate: (error) => !isStoreUnavailable(error),
   });
-  return { write: (callback) => batcher.submit(callback), drain: () => batcher.drain() };
+  return { write: (callback) => withDeadline(options.timeoutMs, (signal) => batcher.submit(callback, signal)), drain: () => batcher.drain() };
 }

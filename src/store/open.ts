@@ -10,6 +10,8 @@ export interface OpenStoreOptions {
   dataDir?: string;
   /** Postgres pool size. @default 10 */
   poolSize?: number;
+  /** Seconds a Postgres connection attempt may take. @default 5 */
+  connectTimeoutS?: number;
   /** Apply migrations after opening. @default true */
   migrate?: boolean;
 }
@@ -22,7 +24,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   let store: Store | undefined;
   try {
     store = options.databaseUrl
-      ? await openPostgresStore({ url: options.databaseUrl, max: options.poolSize ?? 10 })
+      ? await openPostgresStore({
+          url: options.databaseUrl,
+          max: options.poolSize ?? 10,
+          ...(options.connectTimeoutS !== undefined && { connectTimeoutS: options.connectTimeoutS }),
+        })
       : await (await import('./pglite.js')).openPgliteStore({ dataDir: options.dataDir ?? './data' });
     if (options.migrate ?? true) await migrateStore(store);
     return store;

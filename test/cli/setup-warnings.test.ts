@@ -23,7 +23,7 @@ const ENV = { RULES, ALERT_PREFIX: ' ', LOG_LEVEL: 'info' };
 
 const EXPECTED = [
   `channel "ops-slack" (slack): SLACK_BOT_TOKEN is not set; its sends fail until then: set it to the Slack app's bot token (xoxb-…, scope chat:write)`,
-  'channel "noc-email" (email): SMTP_URL is not set; its sends fail until then: set it to your mail server (smtp://user:password@host:587); on Workers set MAIL_API_KEY instead',
+  'channel "noc-email" (email): SMTP_URL is not set; its sends fail until then: set it to your mail server URL (smtp://host:587, with the login as its user and password); on Workers set MAIL_API_KEY instead',
   `channel "tickets" (colt-ticket): COLT_TICKET_API_BASE_URL is not set; its sends fail until then: ask Colt for the Trouble Ticket API's base URL (it is not published) and set it`,
   'RULES:2:57  channels.ops-slack.text  ${ALERT_PREFIX} is set but empty: set ALERT_PREFIX to the value this field needs, or write the value in the rules',
 ];

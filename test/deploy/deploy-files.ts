@@ -6,7 +6,8 @@ import { promqlMetricNames, variableQueryMetricNames } from './promql-names.js';
 
 export const RULES_FILE = fileURLToPath(new URL('../../deploy/prometheus/colt-relay.rules.yaml', import.meta.url));
 export const RULES_TEST_FILE = fileURLToPath(new URL('../../deploy/prometheus/colt-relay.rules.test.yaml', import.meta.url));
-export const RUNBOOKS_FILE = fileURLToPath(new URL('../../deploy/prometheus/RUNBOOKS.md', import.meta.url));
+/** The alerts' runbooks: the `## Runbooks` section of the operations guide, one `###` heading per alert. */
+export const RUNBOOKS_FILE = fileURLToPath(new URL('../../docs/operations.md', import.meta.url));
 export const DASHBOARD_FILE = fileURLToPath(new URL('../../deploy/grafana/colt-relay.json', import.meta.url));
 
 export interface AlertRule {

@@ -55,8 +55,24 @@ export function eventNotes(event: NormalisedEvent): string[] {
   return notes;
 }
 
+/**
+ * PUBLIC_URL without a user name or password: a message read by many must not carry them
+ * (a browser asks for them itself when the proxy in front of the dashboard wants them).
+ */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** The dashboard page of an order, when PUBLIC_URL is set (docs/design.md#trust-and-proxies: links in messages). */
 export function orderUrl(publicUrl: string | undefined, orderId: string): string | null {
   if (!publicUrl || orderId === '') return null;
-  return `${publicUrl.replace(/\/+$/, '')}/orders/${encodeURIComponent(orderId)}`;
+  return `${withoutCredentials(publicUrl).replace(/\/+$/, '')}/orders/${encodeURIComponent(orderId)}`;
 }

@@ -1,7 +1,7 @@
 /**
  * Guards /api: the admin API is off until ADMIN_TOKEN is set, and then wants
  * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. Wrong tokens count
- * against the caller's address (auth-throttle.ts): past the limit, 429 with Retry-After.
+ * against the caller's addresses (auth-throttle.ts): past the limit, 429 with Retry-After.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { hasBearerToken } from '../bearer-token.js';
@@ -21,7 +21,8 @@ export function tooManyFailures(retryAfterS: number): ApiError {
 export interface AdminGuardDeps {
   adminToken: string | undefined;
   throttle: AuthThrottle;
-  clientAddress(c: Context): string | null;
+  /** Who a wrong token counts against (the client, and the socket peer unless a CIDR-named proxy). */
+  attemptAddresses(c: Context): (string | null)[];
 }
 
 /**
@@ -32,7 +33,7 @@ export interface AdminGuardDeps {
 export function requireAdminToken(deps: AdminGuardDeps): MiddlewareHandler {
   return async (c, next) => {
     if (!deps.adminToken) throw new ApiError('not_configured', 'the admin API is off: set ADMIN_TOKEN');
-    const address = deps.clientAddress(c);
+    const address = deps.attemptAddresses(c);
     const wait = deps.throttle.retryAfterS(address);
     if (wait > 0) throw tooManyFailures(wait);
     if (!hasBearerToken(c, deps.adminToken)) {

@@ -30,7 +30,7 @@ const DESCRIPTION =
 
 export function createAdminRoutes(deps: RouteDeps): Hono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  const guard = requireAdminToken({ adminToken: deps.env.ADMIN_TOKEN, throttle: deps.authThrottle, clientAddress: deps.clientAddress });
+  const guard = requireAdminToken({ adminToken: deps.env.ADMIN_TOKEN, throttle: deps.authThrottle, attemptAddresses: deps.attemptAddresses });
   const scrub = scrubJsonResponses(() => secretReplacements(deps.env, deps.pipeline?.rules() ?? null));
   // Every body is held to MAX_BODY_BYTES (the dry run carries one callback, the largest
   // body /api takes), counted as it streams in: never buffered past the limit.

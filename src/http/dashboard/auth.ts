@@ -34,7 +34,8 @@ export interface AuthDeps {
   store: Store;
   /** Failed logins per address (shared with the admin API). */
   throttle: AuthThrottle;
-  clientAddress(c: Context): string | null;
+  /** Who a wrong token counts against (the client, and the socket peer unless a CIDR-named proxy). */
+  attemptAddresses(c: Context): (string | null)[];
   /** True when the socket peer is a trusted proxy: only then are X-Forwarded-Proto/-Host believed. */
   behindTrustedProxy(c: Context): boolean;
 }

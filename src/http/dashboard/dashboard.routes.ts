@@ -54,7 +54,7 @@ export function createDashboardRoutes(deps: RouteDeps): Hono<DashboardEnv> {
     clock: deps.clock,
     store: deps.store,
     throttle: deps.authThrottle,
-    clientAddress: deps.clientAddress,
+    attemptAddresses: deps.attemptAddresses,
     behindTrustedProxy: (c: Context) => peerIsTrustedProxy(deps.env.TRUST_PROXY, deps.socketAddress(c)),
   };
   // Registered per route, not with use('*'): the dashboard must not answer for paths it

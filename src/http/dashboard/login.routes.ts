@@ -39,7 +39,7 @@ export function createLoginRoutes(deps: AuthDeps): Hono<DashboardEnv> {
   app.post('/login', async (c) => {
     const token = deps.env.ADMIN_TOKEN;
     if (!token) return c.html(AdminOffPage(), 503);
-    const address = deps.clientAddress(c);
+    const address = deps.attemptAddresses(c);
     const wait = deps.throttle.retryAfterS(address);
     if (wait > 0) return showLogin(c, deps, '/', 'throttled', { 'Retry-After': String(wait) });
     const form = await c.req.parseBody();

@@ -20,7 +20,7 @@ export interface OwnedStore {
  * DataDirHeldError naming the process that holds it.
  */
 export async function openOwnedStore(
-  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_SIZE'>,
+  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_SIZE' | 'DATABASE_CONNECT_TIMEOUT'>,
   who: { command: string; api?: LockHolder['api'] },
   options: { poolSize?: number } = {},
 ): Promise<OwnedStore> {
@@ -28,7 +28,12 @@ export async function openOwnedStore(
   const lock = embeddedFolder ? await acquireDataDirLock(env.DATA_DIR, who) : null;
   let store: Store;
   try {
-    store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: options.poolSize ?? env.DATABASE_POOL_SIZE });
+    store = await openStore({
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      poolSize: options.poolSize ?? env.DATABASE_POOL_SIZE,
+      connectTimeoutS: env.DATABASE_CONNECT_TIMEOUT / 1000,
+    });
   } catch (error) {
     await lock?.release();
     throw error;

@@ -6,9 +6,11 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { createApp, createProbeApp } from '../../app.js';
 import { createRefusalPacer } from '../../http/auth-throttle.js';
 import { configWarnings, parseEnv, type Env } from '../../config/env.js';
+import { secretValues } from '../../config/secrets.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
 import { readRules } from '../../pipeline.js';
@@ -51,10 +53,29 @@ type FetchHandler = (request: Request, env: unknown) => Response | Promise<Respo
 const STARTING: FetchHandler = () =>
   Response.json({ status: 'starting', reason: 'opening the database' }, { status: 503, headers: { 'Retry-After': '1' } });
 
+/**
+ * How often Node looks for requests past their headers or request timeout (its default, 30 s,
+ * would let a slow-body connection live up to twice HTTP_REQUEST_TIMEOUT).
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
 /** Binds the port now, answering 503 until `setHandler` gives it the app. */
 async function bind(env: Env): Promise<{ server: ServerType; port: number; setHandler(h: FetchHandler): void }> {
   let handler = STARTING;
-  const server = serve({ fetch: (request, bindings) => handler(request, bindings), port: env.PORT, hostname: env.HOST });
+  const server = serve({
+    fetch: (request, bindings) => handler(request, bindings),
+    port: env.PORT,
+    hostname: env.HOST,
+    // Slow clients are closed: headers, then the whole request (408), then idle keep-alives.
+    serverOptions: {
+      headersTimeout: env.HTTP_HEADERS_TIMEOUT,
+      requestTimeout: env.HTTP_REQUEST_TIMEOUT,
+      keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, env.HTTP_HEADERS_TIMEOUT),
+    },
+  });
+  // Past the cap Node drops new connections at once, before any request is read.
+  server.maxConnections = env.HTTP_MAX_CONNECTIONS;
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       const why = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
@@ -77,11 +98,18 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   // Before the logger: with tracing on, its lines carry the active span's ids. A failed start
   // leaves nothing running: the provider's timer does not hold the process.
   const tracing = await startNodeTracing(env, (message) => logger.warn(message));
+  // Secret settings (config/secrets.ts) never reach the log, even quoted inside an error.
   const logger =
     options.logger ??
-    createLogger({ level: env.LOG_LEVEL, stream: 'stdout', tracer: tracing.tracer, ...(options.logDestination && { destination: options.logDestination }) });
+    createLogger({
+      level: env.LOG_LEVEL,
+      stream: 'stdout',
+      secrets: secretValues(env, null),
+      tracer: tracing.tracer,
+      ...(options.logDestination && { destination: options.logDestination }),
+    });
   if (tracing.tracer.enabled) logger.info({ endpoint: new URL(tracesUrl(env)!).origin, sampler: env.OTEL_TRACES_SAMPLER }, 'tracing on');
-  for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve' })) logger.warn(warning);
+  for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve', servesMetrics: true })) logger.warn(warning);
   const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
   const http = await bind(env);
   let owned: OwnedStore;
@@ -97,9 +125,11 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   const { store } = owned;
   logger.info({ store: store.kind, ...(store.kind === 'pglite' && { dataDir: env.DATA_DIR }) }, 'store ready');
   let pipelineRules: (() => RulesConfig) | null = null;
-  const prom = createPromMetrics(
-    storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules.config }),
-  );
+  const prom = createPromMetrics({
+    ...storeGaugeReads({ db: store.db, clock: systemClock, slaMs: env.ORDER_SLA, reconcile: env.RECONCILE, rules: () => pipelineRules?.() ?? rules.config }),
+    // Scrapes read the store at most once per METRICS_GAUGE_MAX_AGE, sharing the read in flight.
+    ...(env.METRICS_GAUGE_MAX_AGE !== null && { storeReads: { maxAgeMs: env.METRICS_GAUGE_MAX_AGE, now: () => systemClock.now() } }),
+  });
   const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules, tracer: tracing.tracer }).catch(
     async (error: unknown) => {
       await closeServer(http.server);
@@ -109,12 +139,14 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   );
   pipelineRules = pipeline.pipeline.rules;
   pipeline.start();
-  const writer = tracedWriter(createCallbackWriter(store), tracing.tracer);
+  // A callback waits at most CALLBACK_STORE_TIMEOUT for its commit: an unreachable store is a quick 503.
+  const writer = tracedWriter(createCallbackWriter(store, { timeoutMs: env.CALLBACK_STORE_TIMEOUT }), tracing.tracer);
   // Refused callbacks are counted in memory and written once a second (and at shutdown).
   const refusals = createRefusalRecorder(store, { logger });
   let draining = false;
   const isDraining = () => draining;
   const renderMetrics = () => prom.render();
+  const socketAddress = (c: Context) => getConnInfo(c).remote.address ?? null;
   const app =
     mode === 'serve'
       ? createApp({
@@ -123,7 +155,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           writer,
           clock: systemClock,
           logger,
-          socketAddress: (c) => getConnInfo(c).remote.address ?? null,
+          socketAddress,
           onStored: () => pipeline.wake(),
           pipeline: pipeline.pipeline,
           metrics: prom.metrics,
@@ -133,7 +165,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           refusalPacer: createRefusalPacer({ clock: systemClock }),
           tracer: tracing.tracer,
         })
-      : createProbeApp({ env, store, logger, renderMetrics, isDraining });
+      : createProbeApp({ env, store, logger, renderMetrics, isDraining, clock: systemClock, socketAddress });
   http.setHandler(app.fetch as FetchHandler);
   logger.info({ port: http.port, host: env.HOST, mode }, 'listening');
   let stopping: Promise<void> | null = null;

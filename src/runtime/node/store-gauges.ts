@@ -6,11 +6,14 @@
  * - `channel_disabled{channel}`: 1 while disabled, 0 otherwise, every channel of the rules;
  * - `open_orders{order_type,age}` and `overdue_orders{order_type}` (every order type, 0 when none).
  *
- * Each gauge has one store read, given as a function (so a cache can wrap it). `during()`
- * makes every read before the registry is collected, so a failed read is already in
+ * Each gauge has one store read, given as a function, and every read goes through
+ * sharedStoreRead: with METRICS_GAUGE_MAX_AGE (Node) the store is read at most once per that
+ * long, and concurrent scrapes share the read in flight, so fifty scrapers cost what one does.
+ * `during()` makes every read before the registry is collected, so a failed read is already in
  * store_errors_total on the same scrape; a gauge whose read failed keeps its last values.
  */
 import { Gauge, type Registry } from 'prom-client';
+import { sharedResult } from '../../lib/shared-result.js';
 import type { RulesConfig } from '../../config/rules/rules.js';
 import { quietChannelNames } from '../../deliver/pacing.js';
 import type { OrderType } from '../../event/event.js';
@@ -35,6 +38,37 @@ export interface StoreGaugeReads {
   channelNames?: () => string[];
 }
 
+/**
+ * How store reads are shared between scrapes. Every store gauge's read goes through
+ * `sharedStoreRead`, so a gauge added later is bounded like the others.
+ */
+export interface StoreReadSharing {
+  /**
+   * A read is reused by every scrape for this long after it started (METRICS_GAUGE_MAX_AGE),
+   * and concurrent scrapes wait for the one read in flight. Absent: each scrape reads the store
+   * itself, concurrent scrapes included (what tests of the gauges' values want).
+   */
+  maxAgeMs?: number;
+  /** Milliseconds now. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * `read` shared across scrapes: the one wrapper every store gauge's read goes through, so the
+ * store is read at most once per `maxAgeMs` per gauge, however many scrapers there are and
+ * whatever the data (lib/shared-result.ts). A failed read counts once in store_errors_total,
+ * resolves to null (the gauge keeps its last values) and is not kept: the next scrape reads again.
+ */
+export function sharedStoreRead<T>(read: () => Promise<T>, onError: () => void, sharing: StoreReadSharing = {}): () => Promise<T | null> {
+  const counted = () =>
+    read().catch((error: unknown) => {
+      onError();
+      throw error;
+    });
+  const shared = sharing.maxAgeMs === undefined ? counted : sharedResult(counted, { maxAgeMs: sharing.maxAgeMs, now: sharing.now });
+  return () => shared().catch(() => null);
+}
+
 /** One store read per scrape: made by `load()`, or on demand when the registry is read directly. */
 interface ScrapeRead<T> {
   /** Starts this scrape's read; give its result to clear() when the scrape is done. */
@@ -45,30 +79,26 @@ interface ScrapeRead<T> {
   value(): Promise<T | null>;
 }
 
-function scrapeRead<T>(read: () => Promise<T>, onError: () => void): ScrapeRead<T> {
+function scrapeRead<T>(read: () => Promise<T | null>): ScrapeRead<T> {
   let shared: Promise<T | null> | null = null;
-  const fresh = () =>
-    read().catch(() => {
-      onError();
-      return null;
-    });
   return {
     load() {
-      shared = fresh();
+      shared = read();
       return shared;
     },
     clear(loaded) {
       if (shared === loaded) shared = null;
     },
-    value: () => shared ?? fresh(),
+    value: () => shared ?? read(),
   };
 }
 
 /** Registers the store gauges whose reads are given; `during(collect)` runs a scrape. */
-export function createStoreGauges(registers: Registry[], reads: StoreGaugeReads, onError: () => void) {
+export function createStoreGauges(registers: Registry[], reads: StoreGaugeReads, onError: () => void, sharing: StoreReadSharing = {}) {
   const all: ScrapeRead<unknown>[] = [];
+  // Every gauge's read goes through here: shared across scrapes, then within one scrape.
   const track = <T>(read: () => Promise<T>): ScrapeRead<T> => {
-    const r = scrapeRead(read, onError);
+    const r = scrapeRead(sharedStoreRead(read, onError, sharing));
     all.push(r as ScrapeRead<unknown>);
     return r;
   };

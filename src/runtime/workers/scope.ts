@@ -5,6 +5,7 @@
  * work is done.
  */
 import { configWarnings } from '../../config/env.js';
+import { secretValues } from '../../config/secrets.js';
 import { createMailApiTransport } from '../../deliver/channels/email/mail-api.transport.js';
 import { systemClock } from '../../lib/clock.js';
 import { createLogger, type Logger } from '../../lib/logger.js';
@@ -49,7 +50,7 @@ export function isStreamCancelled(err: unknown): boolean {
 export async function openWorkerScope(bindings: WorkerBindings): Promise<WorkerScope> {
   const config = readWorkerConfig(bindings);
   const { env } = config;
-  const logger = createLogger({ level: env.LOG_LEVEL, stream: 'stdout' });
+  const logger = createLogger({ level: env.LOG_LEVEL, stream: 'stdout', secrets: secretValues(env, null) });
   if (!warned) {
     // Once per isolate, not per request: Node logs these once at start.
     warned = true;

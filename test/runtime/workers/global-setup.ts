@@ -83,6 +83,7 @@ async function nodeApiDocs(): Promise<{ openapi: unknown; docs: string }> {
     authThrottle: createAuthThrottle({ clock: systemClock }),
     socketAddress: () => null,
     clientAddress: () => null,
+    attemptAddresses: () => [null],
   });
   const [openapi, docs] = await Promise.all([app.request('/openapi.json'), app.request('/docs')]);
   if (!openapi.ok || !docs.ok) throw new Error(`the Node app answered /openapi.json ${openapi.status}, /docs ${docs.status}`);

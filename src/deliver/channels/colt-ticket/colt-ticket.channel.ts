@@ -10,6 +10,7 @@
  * Merge Patch (an array in a merge patch replaces the array): a partial list would wipe notes.
  */
 import type { ColtApi, ColtResult } from '../../../colt/colt.client.js';
+import { ticketPath } from '../../../colt/resource-id.js';
 import type { Logger } from '../../../lib/logger.js';
 import { CLOSED_TICKET_STATUSES, normaliseTicketStatus } from '../../../event/ticket-status.js';
 import type { OrderTicket, TicketStore } from '../../../store/tickets.repo.js';
@@ -99,7 +100,10 @@ export function createColtTicketChannel(name: string, config: ColtTicketChannelC
   }
 
   async function addNote(job: DeliveryJob, stored: OrderTicket): Promise<SendResult> {
-    const path = url(`/troubleTicket/${encodeURIComponent(stored.ticketId)}`);
+    // Never a `..` that would PATCH the ticket API's root with the Colt token (colt/resource-id.ts).
+    const ticketUrl = ticketPath(stored.ticketId);
+    if (typeof ticketUrl !== 'string') return ticketUrl;
+    const path = url(ticketUrl);
     const current = await call({ method: 'GET', path });
     if (!current.ok) return failed(current);
     const ticket = asObject(current.body);

@@ -7,6 +7,7 @@ import type { EmailChannelConfig } from '../../../config/channel-config.js';
 import { buildEmailMessage, renderEmail, type EmailMessage } from './message.js';
 import { buildEmailGroupMessage } from '../group-message.js';
 import { DEFAULT_BACKOFF_MS } from '../../../lib/retry-after.js';
+import { redactUrlCredentials } from '../../../lib/url-credentials.js';
 
 /** The part of a nodemailer Transporter the channel uses (SMTP pool, Workers mail API, tests). */
 export interface MailTransport {
@@ -83,7 +84,7 @@ const PERMANENT_CODES = new Set(['ECONFIG', 'ENOAUTH', 'EENVELOPE']);
 export function classifySmtpError(err: unknown): SendResult & { ok: false } {
   const e = (err ?? {}) as NodemailerError;
   const response = e.response?.slice(0, RESPONSE_EXCERPT_BYTES);
-  const reason = `smtp: ${e.response ?? e.message ?? String(err)}`;
+  const reason = redactUrlCredentials(`smtp: ${e.response ?? e.message ?? String(err)}`);
   if (typeof e.responseCode === 'number') {
     const permanent = e.permanent ?? (e.responseCode >= 500 && e.responseCode !== 503);
     return { ok: false, retryable: !permanent, code: String(e.responseCode), reason, ...(response ? { response } : {}) };

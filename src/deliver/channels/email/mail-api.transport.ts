@@ -10,6 +10,7 @@
  * from a Worker would send credentials in the clear. HTTPS does not have that problem.
  */
 import type { MailTransport } from './email.channel.js';
+import { redactUrlCredentials } from '../../../lib/url-credentials.js';
 import { RESPONSE_EXCERPT_BYTES } from '../../../store/schema.js';
 import { readResponseExcerpt } from '../response-excerpt.js';
 
@@ -96,7 +97,8 @@ export function createMailApiTransport(options: MailApiTransportOptions): MailTr
     } catch (err) {
       const name = (err as Error)?.name;
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      const detail = timedOut ? `timeout after ${timeoutMs} ms` : (err as Error)?.message ?? String(err);
+      // fetch quotes a URL with credentials whole (MAIL_API_URL): never its password.
+      const detail = timedOut ? `timeout after ${timeoutMs} ms` : redactUrlCredentials((err as Error)?.message ?? String(err));
       throw new MailApiError(`mail API: ${detail}`, { code: timedOut ? 'ETIMEDOUT' : 'ECONNECTION' });
     }
     const excerpt = await readResponseExcerpt(response).catch(() => '');

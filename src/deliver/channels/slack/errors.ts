@@ -1,6 +1,7 @@
 import type { ErrorCode } from '@slack/web-api';
 import type { SendResult } from '../../channel.js';
 import { DEFAULT_BACKOFF_MS } from '../../../lib/retry-after.js';
+import { redactUrlCredentials } from '../../../lib/url-credentials.js';
 
 /**
  * Slack platform errors that no retry can fix: the token, the channel or the message
@@ -83,7 +84,8 @@ export function classifySlackError(err: unknown, timeoutMs: number): SendResult 
         return { ok: false, retryable: true, retryAfterMs: DEFAULT_BACKOFF_MS, reason: `slack: timeout after ${timeoutMs} ms` };
       }
       const detail = original.cause?.code ?? original.message ?? 'request failed';
-      return { ok: false, retryable: true, reason: `slack: network error: ${detail}` };
+      // fetch quotes a URL with credentials whole (SLACK_API_URL): never its password.
+      return { ok: false, retryable: true, reason: redactUrlCredentials(`slack: network error: ${detail}`) };
     }
   }
   // A 429 whose Retry-After web-api could not read surfaces as a plain Error.
@@ -91,5 +93,5 @@ export function classifySlackError(err: unknown, timeoutMs: number): SendResult 
     const reason = 'slack: rate limited without Retry-After';
     return { ok: false, retryable: true, code: '429', retryAfterMs: DEFAULT_BACKOFF_MS, reason };
   }
-  return { ok: false, retryable: true, reason: `slack: ${e.message ?? String(err)}` };
+  return { ok: false, retryable: true, reason: redactUrlCredentials(`slack: ${e.message ?? String(err)}`) };
 }

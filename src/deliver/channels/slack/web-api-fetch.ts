@@ -12,6 +12,7 @@
  * `classifySlackError` maps them alike. It never retries and always rejects rate-limited
  * calls: the outbox owns retries (docs/design.md#retries), as web-api is configured on Node.
  */
+import { redactUrlCredentials } from '../../../lib/url-credentials.js';
 
 /** web-api's error codes (its `ErrorCode` enum values). */
 export const ErrorCode = {
@@ -131,8 +132,11 @@ export class WebClient {
       });
     } catch (err) {
       const original = err instanceof Error ? err : new Error(String(err));
-      this.options.logger?.warn('http request failed', original.message);
-      throw new SlackFetchError(`A request error occurred: ${original.message}`, ErrorCode.RequestError, { original });
+      // fetch quotes a URL with credentials whole (SLACK_API_URL): never its password.
+      const message = redactUrlCredentials(original.message);
+      this.options.logger?.warn('http request failed', message);
+      // `original` keeps its name (TimeoutError) for classifySlackError, which redacts what it quotes.
+      throw new SlackFetchError(`A request error occurred: ${message}`, ErrorCode.RequestError, { original });
     }
     if (response.status === 429) {
       const retryAfter = retryAfterSeconds(response);

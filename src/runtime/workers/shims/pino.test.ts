@@ -49,3 +49,14 @@ describe('the Workers stand-in for pino', () => {
     expect(pino({ level: 'silent' }).isLevelEnabled('fatal')).toBe(false);
   });
 });
+
+describe('hooks.streamWrite', () => {
+  it('rewrites each line before it is written, children included (the relay scrubs secrets there)', () => {
+    const logger = pino({ level: 'info', hooks: { streamWrite: (line) => line.replaceAll('hunter2-secret', '[redacted]') } });
+    const lines = captured(() => {
+      logger.warn({ reason: 'failed: http://u:hunter2-secret@host/' }, 'call failed');
+      logger.child({ channel: 'ops' }).error('hunter2-secret in a message');
+    });
+    expect(lines).toMatchObject([{ reason: 'failed: http://u:[redacted]@host/' }, { channel: 'ops', msg: '[redacted] in a message' }]);
+  });
+});

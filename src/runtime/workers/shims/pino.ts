@@ -1,6 +1,6 @@
 /**
  * Stands in for pino in the Workers bundle (wrangler.toml `[alias]`): the part of its API the
- * relay uses (levels, `child`, `redact.paths` with `censor`, `base`), writing one JSON line per
+ * relay uses (levels, `child`, `redact.paths` with `censor`, `base`, `hooks.streamWrite`), writing one JSON line per
  * record through `console`, which Workers Logs indexes. pino's browser build and its redaction
  * engine cost ≈ 5 KiB gzip of the Worker's budget. Redaction paths are pino's syntax as
  * src/lib/logger.ts uses it: dotted keys, `*` for any one key, and `["quoted key"]`.
@@ -13,6 +13,8 @@ interface Options {
   level?: string;
   base?: Fields;
   redact?: { paths: string[]; censor?: string };
+  /** Rewrites each line before it is written (the relay scrubs secret values there). */
+  hooks?: { streamWrite?: (line: string) => string };
 }
 
 interface DispatcherLogger extends Record<LevelName, (objOrMsg?: unknown, msg?: string) => void> {
@@ -58,7 +60,8 @@ export default function pino(options: Options = {}): DispatcherLogger {
       const fields = typeof objOrMsg === 'object' && objOrMsg !== null ? (objOrMsg as Fields) : {};
       const message = typeof objOrMsg === 'string' ? objOrMsg : msg;
       const record = redact({ level: LEVELS[name], time: Date.now(), ...bindings, ...fields, ...(message !== undefined && { msg: message }) }, paths, censor);
-      const line = JSON.stringify(record, serialise);
+      const json = JSON.stringify(record, serialise);
+      const line = options.hooks?.streamWrite ? options.hooks.streamWrite(json) : json;
       if (name === 'error' || name === 'fatal') console.error(line);
       else if (name === 'warn') console.warn(line);
       else console.log(line);
