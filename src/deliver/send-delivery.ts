@@ -34,6 +34,8 @@ export type TriedDelivery =
       /** Seconds the send took (clock time). */
       seconds: number;
       write: DeliveryOutcomeWrite;
+      /** The attempt's span (tracing on): its outcome's log line, written later, names it too. */
+      traceIds?: { trace_id: string; span_id: string } | null;
     };
 
 /**
@@ -59,12 +61,14 @@ export async function tryDelivery<R>(
   const silence = event ? await ctx.silences.silenceFor(event, claimed.channel, ctx.clock.now()) : null;
   if (silence) return silenced(ctx, claimed, silence);
   const startedAt = ctx.clock.now();
+  let traceIds: { trace_id: string; span_id: string } | null = null;
   const result: SendResult = event
-    ? await deliverySpan(ctx.tracer, claimed, event, trace, () =>
-        channel
+    ? await deliverySpan(ctx.tracer, claimed, event, trace, () => {
+        traceIds = ctx.tracer?.logIds() ?? null;
+        return channel
           .send({ id: claimed.id, channelName: claimed.channel, attempt: claimed.attempts, event })
-          .catch((err: unknown): SendResult => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` })),
-      )
+          .catch((err: unknown): SendResult => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` }));
+      })
     : { ok: false, retryable: false, reason: `event ${claimed.eventId} not found` };
   const now = ctx.clock.now();
   const decision = decideDelivery(result, {
@@ -74,7 +78,7 @@ export async function tryDelivery<R>(
     random: ctx.random,
   });
   const write = outcomeWrite(claimed, holdRetry(ctx, claimed.channel, decision), result, startedAt, now);
-  return { kind: 'sent', claimed, result, decision, seconds: (now - startedAt) / 1000, write };
+  return { kind: 'sent', claimed, result, decision, seconds: (now - startedAt) / 1000, write, traceIds };
 }
 
 /** Nothing is sent: the delivery is recorded as suppressed, naming the silence (no attempt, no channel failure). */
@@ -97,7 +101,7 @@ export async function recordTry<R>(ctx: DispatcherContext<R>, tried: TriedDelive
     return applied ? 'suppressed' : 'lease-lost';
   }
   const { claimed, decision, result } = tried;
-  logOutcome(ctx, claimed, decision, result, applied);
+  logOutcome(ctx, claimed, decision, result, applied, tried.traceIds);
   reportOutcome(ctx, claimed, decision, applied, tried.seconds);
   if (!applied) return 'lease-lost';
   return decision.kind === 'delivered' ? 'delivered' : decision.kind === 'retry' ? 'retried' : 'dead';
@@ -166,8 +170,10 @@ function logOutcome<R>(
   decision: DeliveryDecision,
   result: SendResult,
   applied: boolean,
+  traceIds?: { trace_id: string; span_id: string } | null,
 ): void {
   const fields = {
+    ...traceIds,
     deliveryId: claimed.id,
     channel: claimed.channel,
     attempt: claimed.attempts,

@@ -64,8 +64,6 @@ export function scrubLogLine(secrets: readonly string[]): (line: string) => stri
   };
 }
 
-const NO_IDS = {};
-
 /** A JSON-lines logger with credentials redacted; on stderr unless `stream: 'stdout'` is asked for. */
 export function createLogger(config: LoggerConfig = {}): Logger {
   const options: LoggerOptions = {
@@ -75,7 +73,8 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     hooks: { streamWrite: scrubLogLine(config.secrets ?? []) },
   };
   const tracer = config.tracer;
-  if (tracer?.enabled) options.mixin = () => tracer.logIds() ?? NO_IDS;
+  // A new object every time: pino merges the line's own fields into what the mixin returns.
+  if (tracer?.enabled) options.mixin = () => tracer.logIds() ?? {};
   if (config.destination) return pino(options, config.destination);
   // pino's own default is stdout; Workers' stand-in (no pino.destination) always takes this path.
   if (config.stream === 'stdout') return pino(options);

@@ -244,10 +244,15 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
       expect(answered).toMatchObject({ trace_id: CALLER_TRACE, span_id: post.spanId });
       const coltCall = logs.lines.find((l) => l.msg === 'colt call' && String(l.path).endsWith(`/order/${orderId}`));
       expect(coltCall).toMatchObject({ trace_id: CALLER_TRACE, span_id: order.spanId });
+      // The outcome's line, written after the attempt's span ended, still names it.
+      const delivered = logs.lines.find((l) => l.msg === 'delivered' && l.channel === 'oss');
+      expect(delivered).toMatchObject({ trace_id: CALLER_TRACE, span_id: deliver.spanId });
       expect(logs.lines.find((l) => l.msg === 'tracing on')).toMatchObject({ endpoint: otlp.endpoint, sampler: 'parentbased_always_on' });
       const listening = logs.lines.find((l) => l.msg === 'listening');
       expect(listening).toBeDefined();
       expect(listening).not.toHaveProperty('trace_id');
+      // The last line, after all those spans, carries its own fields only (nothing left over from others).
+      expect(Object.keys(logs.lines.find((l) => l.msg === 'stopped')!).sort()).toEqual(['level', 'msg', 'service', 'time']);
     } finally {
       if (!stopped) await relay.stop();
     }
@@ -258,9 +263,10 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
     otlp.spans.length = 0;
     otlp.requests.length = 0;
     hook.respondWith({ status: 503 });
+    const aLogs = logCapture();
     const a = await startNodeServer({
       env: relayEnv({ RULES: rules(hook.url, false), ENRICH: 'never', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-a,deployment.environment.name=test' }),
-      logDestination: logCapture().stream,
+      logDestination: aLogs.stream,
     });
     let res: Response;
     try {
@@ -285,6 +291,7 @@ describe.each(STORE_KINDS)('tracing on %s', { timeout: 120_000 }, (kind) => {
     expect(failed.attributes).toMatchObject({ 'colt_relay.delivery.attempt': 1, 'colt_relay.delivery.result': 'retryable', 'colt_relay.delivery.code': '503' });
     expect(failed.events).toEqual([{ name: 'exception', attributes: expect.objectContaining({ 'exception.message': 'HTTP 503' }) }]);
     expect(otlp.requests.every((r) => r.contentType.startsWith('application/json'))).toBe(true);
+    expect(aLogs.lines.find((l) => l.msg === 'delivery will retry')).toMatchObject({ trace_id: server.traceId, span_id: failed.spanId, code: '503' });
 
     // Another process: `colt-relay worker` on the same database, configured by its environment alone.
     const b = startCli(['worker'], { ...relayEnv({ RULES: rules(hook.url, false), ENRICH: 'never', OTEL_RESOURCE_ATTRIBUTES: 'service.instance.id=relay-b' }), PORT: '0' });
