@@ -21,6 +21,7 @@ import { createReconciler } from './enrich/reconcile.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './lib/metrics.js';
+import type { Tracer } from './lib/tracing.js';
 import { routeEvent } from './route/router.js';
 import type { Store } from './store/db.js';
 import { createSlackThreadStore } from './store/slack-threads.repo.js';
@@ -65,6 +66,8 @@ export interface PipelineOptions {
   coltTimeoutMs?: number;
   /** Told when a failed delivery is scheduled to try again (Workers: a queue message wakes it). @default none */
   onRetryScheduled?: DispatcherDeps['onRetryScheduled'];
+  /** Spans of the dispatcher, the channels and the Colt client (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
 }
 
 export interface Pipeline {
@@ -107,7 +110,7 @@ function logSetupWarnings(options: PipelineOptions, loaded: LoadedRules, built: 
 
 export function createColtClientFromEnv(
   env: Env,
-  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics; timeoutMs?: number; maxRetryAfterWaitMs?: number },
+  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; metrics?: Metrics; timeoutMs?: number; maxRetryAfterWaitMs?: number; tracer?: Tracer },
 ): ColtApi | null {
   const pairs = parseCredentialPairs(env.COLT_CLIENT_ID, env.COLT_CLIENT_SECRET);
   if (!pairs.ok) throw new ConfigError(pairs.problems);
@@ -127,6 +130,7 @@ export function createColtClientFromEnv(
     ...(deps.metrics && { metrics: deps.metrics }),
     ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
     ...(deps.maxRetryAfterWaitMs !== undefined && { maxRetryAfterWaitMs: deps.maxRetryAfterWaitMs }),
+    ...(deps.tracer && { tracer: deps.tracer }),
   });
 }
 
@@ -159,7 +163,8 @@ export async function createDeliveryConfig(options: PipelineOptions): Promise<De
   let loaded = options.rules ?? (await readRules(options));
   let rules = loaded.config;
   const slackThreads = createSlackThreadStore(store.db, clock);
-  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics, timeoutMs: options.coltTimeoutMs });
+  const { tracer } = options;
+  const colt = createColtClientFromEnv(env, { clock, logger, fetch: options.fetch, metrics: options.metrics, timeoutMs: options.coltTimeoutMs, tracer });
   if (colt) {
     const described = describeColtEnvironment(env);
     logger[options.rulesLogLevel ?? 'info']({ host: described.apiHost, environment: described.kind, chosenBy: described.chosenBy }, `colt api: ${described.summary}`);
@@ -182,6 +187,7 @@ export async function createDeliveryConfig(options: PipelineOptions): Promise<De
       clock,
       coltTickets,
       ...(env.PUBLIC_URL && { publicUrl: env.PUBLIC_URL }),
+      ...(tracer && { tracer }),
     });
     logSetupWarnings(options, loaded, set);
     return set;
@@ -228,6 +234,7 @@ export function createConfiguredDispatcher(config: DeliveryConfig, options: Pipe
     getChannelPolicies: config.policies,
     ...(options.metrics && { metrics: options.metrics }),
     ...(options.onRetryScheduled && { onRetryScheduled: options.onRetryScheduled }),
+    ...(options.tracer && { tracer: options.tracer }),
     ...(colt && env.ENRICH !== 'never' && { enrich: (event) => enrichEvent(colt, env.ENRICH, event) }),
     enrichMaxWaitMs: env.ENRICH_MAX_WAIT,
     ...(env.CHANNEL_DISABLE_AFTER !== null && {

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { Tracer } from '../lib/tracing.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { ColtRequest, FetchFn } from './colt-http.js';
 import type { CredentialPair, CredentialStatus } from './credentials.js';
@@ -120,4 +121,6 @@ export interface ColtClientOptions {
   defaultTokenLifetimeS?: number;
   /** Every HTTP call (outcome, duration) and token request is counted here. @default none */
   metrics?: Metrics;
+  /** Every HTTP call is a CLIENT span (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
 }

@@ -12,6 +12,7 @@ import { ColtTokenError, adviceForStatus, isRetryableStatus, parseColtErrorBody 
 import type { ColtApi, ColtCall, ColtClientOptions, ColtResult, GetOrderResult } from './colt-client.types.js';
 import type { ColtExchange, ColtTransport } from './colt-http.js';
 import { createColtTransport } from './colt-http.js';
+import { tracedTransport } from './colt-spans.js';
 import { resolveColtEndpoints } from './endpoints.js';
 import { createCredentialRotation, type CredentialPair } from './credentials.js';
 import { createTokenCache, requestToken } from './token-cache.js';
@@ -101,7 +102,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
   const endpoints = resolveColtEndpoints(options.environment ?? 'sandbox', options);
   const trackingHeader = options.trackingHeader ?? 'APIGWTrackingId';
   const tokenContext = { trackingHeader, tokenKind: coltHostKind(new URL(endpoints.tokenUrl).host) };
-  const transport = instrumented(options.metrics, createColtTransport({
+  const transport = tracedTransport(options.tracer, instrumented(options.metrics, createColtTransport({
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clock,
     logger,
@@ -110,7 +111,7 @@ export function createColtClient(options: ColtClientOptions): ColtApi {
     apiKeyHeader: options.apiKeyHeader,
     timeoutMs: options.timeoutMs ?? 10_000,
     newTrackingId: options.newTrackingId ?? (() => crypto.randomUUID()),
-  }));
+  })), endpoints);
   const rotation = createCredentialRotation({
     pairs,
     clock,

@@ -118,3 +118,75 @@ export function url(protocols: string[], fallback?: string): z.ZodType<string | 
   });
   return fallback === undefined ? checked : checked.transform((v) => v ?? fallback);
 }
+
+/**
+ * A W3C Baggage-style list, `key=value,key2=value2`, values percent-decoded: the format of
+ * OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS. Unset or empty: `{}`.
+ */
+export const keyValueList = (example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): Record<string, string> => {
+      const out: Record<string, string> = {};
+      for (const part of (value ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+        const eq = part.indexOf('=');
+        const key = eq > 0 ? part.slice(0, eq).trim() : '';
+        let decoded: string | null = null;
+        try {
+          decoded = eq > 0 ? decodeURIComponent(part.slice(eq + 1).trim()) : null;
+        } catch {
+          decoded = null;
+        }
+        if (!key || decoded === null) {
+          // The pair is not quoted: it may be a credential (OTEL_EXPORTER_OTLP_HEADERS).
+          ctx.addIssue({ code: 'custom', message: `expected comma-separated key=value pairs (values percent-encoded), e.g. ${example}` });
+          return out;
+        }
+        out[key] = decoded;
+      }
+      return out;
+    });
+
+/** OTLP protocols the relay exports with; `grpc` is refused with the reason. */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+/** OTEL_EXPORTER_OTLP_PROTOCOL and its per-signal twin. */
+export const otlpProtocol = z
+  .string()
+  .optional()
+  .transform((value, ctx): OtlpProtocol | undefined => {
+    const text = value?.trim();
+    if (!text) return undefined;
+    if ((OTLP_PROTOCOLS as readonly string[]).includes(text)) return text as OtlpProtocol;
+    const why = text === 'grpc' ? 'gRPC export is not built in' : `"${text}" is not an OTLP protocol`;
+    ctx.addIssue({ code: 'custom', message: `${why}: use http/protobuf (the default, port 4318 on a collector) or http/json` });
+    return undefined;
+  });
+
+/** OTEL_TRACES_SAMPLER values the relay knows (the SDK's built-in samplers). */
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
+/** OTEL_TRACES_SAMPLER_ARG: a ratio in [0, 1]. */
+export const samplerRatio = z
+  .string()
+  .optional()
+  .transform((value, ctx): number | undefined => {
+    const text = value?.trim();
+    if (!text) return undefined;
+    const ratio = Number(text);
+    if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a sampling ratio: use a number from 0 to 1 (e.g. 0.25)` });
+      return undefined;
+    }
+    return ratio;
+  });

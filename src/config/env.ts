@@ -13,10 +13,14 @@ import {
   DEFAULT_ORDER_SLA,
   duration,
   durationOrOff,
+  keyValueList,
   optionalString,
+  otlpProtocol,
   orderSla,
   port,
   positiveInt,
+  samplerRatio,
+  TRACE_SAMPLERS,
   trustProxy,
   url,
 } from './env-values.js';
@@ -33,6 +37,7 @@ export const ENV_GROUPS = [
   'Enrichment and reconciliation',
   'Channels',
   'Operator surface',
+  'Tracing',
 ] as const;
 export type EnvGroup = (typeof ENV_GROUPS)[number];
 
@@ -325,6 +330,74 @@ export const VARIABLES = {
     meaning:
       'When set, `GET /metrics` wants `Authorization: Bearer <METRICS_TOKEN>` (at least 16 characters in production; wrong tokens count with wrong admin tokens). Unset with `NODE_ENV=production`: a warning at start.',
     secret: true,
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(url(['http://', 'https://']), {
+    group: 'Tracing',
+    meaning:
+      'Turns tracing on (Node, docs/operations.md#tracing): OpenTelemetry traces are exported by OTLP/HTTP to this base URL, at `<URL>/v1/traces`. Unset (and `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` unset): no tracing, nothing loaded.',
+    example: 'http://otel-collector:4318',
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(url(['http://', 'https://']), {
+    group: 'Tracing',
+    meaning: 'The full URL traces are posted to, used as is; wins over `OTEL_EXPORTER_OTLP_ENDPOINT`.',
+    example: 'https://otlp.example.com/v1/traces',
+  }),
+  OTEL_EXPORTER_OTLP_PROTOCOL: variable(otlpProtocol.transform((v) => v ?? 'http/protobuf'), {
+    group: 'Tracing',
+    meaning: '`http/protobuf` or `http/json` (gRPC is not built in).',
+    default: 'http/protobuf',
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: variable(otlpProtocol, {
+    group: 'Tracing',
+    meaning: 'The protocol for traces; wins over `OTEL_EXPORTER_OTLP_PROTOCOL`.',
+  }),
+  OTEL_EXPORTER_OTLP_HEADERS: variable(keyValueList('authorization=Bearer%20<token>'), {
+    group: 'Tracing',
+    meaning: 'Headers sent with every export, as `key=value` pairs separated by commas, values percent-encoded (a space is `%20`).',
+    example: 'authorization=Bearer%20<token>',
+    secret: true,
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: variable(keyValueList('x-api-key=<key>'), {
+    group: 'Tracing',
+    meaning: 'Headers for trace exports only, in the same form; a name set in both wins here.',
+    secret: true,
+  }),
+  OTEL_EXPORTER_OTLP_TIMEOUT: variable(positiveInt.default(10000), {
+    group: 'Tracing',
+    meaning: 'Milliseconds one export may take, retries included, before its spans are given up (and reported in the log).',
+    default: '10000',
+  }),
+  OTEL_SERVICE_NAME: variable(optionalString, {
+    group: 'Tracing',
+    meaning: 'The `service.name` of every span. Unset: `service.name` from `OTEL_RESOURCE_ATTRIBUTES`, else `colt-relay`.',
+    example: 'colt-relay-eu',
+  }),
+  OTEL_RESOURCE_ATTRIBUTES: variable(keyValueList('deployment.environment.name=production'), {
+    group: 'Tracing',
+    meaning: 'Resource attributes of every span, as `key=value` pairs separated by commas (values percent-encoded).',
+    example: 'deployment.environment.name=production,service.namespace=telecom',
+  }),
+  OTEL_TRACES_SAMPLER: variable(z.enum(TRACE_SAMPLERS).default('parentbased_always_on'), {
+    group: 'Tracing',
+    meaning:
+      'Which traces are kept: `parentbased_always_on` (all, or as the caller\'s `traceparent` decided), `parentbased_traceidratio`, `traceidratio`, `always_on`, `always_off`, `parentbased_always_off`.',
+    default: 'parentbased_always_on',
+    example: 'parentbased_traceidratio',
+  }),
+  OTEL_TRACES_SAMPLER_ARG: variable(samplerRatio, {
+    group: 'Tracing',
+    meaning: 'The ratio of the `traceidratio` samplers, from 0 to 1. Unset: 1 (every trace).',
+    example: '0.25',
+  }),
+  OTEL_TRACES_EXPORTER: variable(z.enum(['otlp', 'none']).default('otlp'), {
+    group: 'Tracing',
+    meaning: '`none` turns trace export off while the endpoint stays configured.',
+    default: 'otlp',
+  }),
+  OTEL_SDK_DISABLED: variable(bool.default(false), {
+    group: 'Tracing',
+    meaning: '`true` turns tracing off whatever else is set.',
+    default: 'false',
   }),
 };
 

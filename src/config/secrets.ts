@@ -48,6 +48,8 @@ function webhookUrlSecrets(url: string): string[] {
 
 /** The texts worth scrubbing for one secret variable's value. */
 function variableSecrets(name: EnvName, value: unknown): string[] {
+  // key=value lists (OTEL_EXPORTER_OTLP_HEADERS): each value on its own.
+  if (value !== null && typeof value === 'object') return Object.values(value).filter((v): v is string => typeof v === 'string');
   if (typeof value !== 'string') return [];
   if (URL_LIKE.test(value)) return urlSecrets(value);
   // Several Colt pairs: each secret on its own, as an error could quote one.
@@ -65,4 +67,30 @@ export function secretValues(env: Env, rules: RulesConfig | null | undefined): s
     values.push(channel.secret, ...webhookUrlSecrets(channel.url), ...Object.values(channel.headers ?? {}));
   }
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH))];
+}
+
+/** What stands for a secret part of a URL in span attributes (OpenTelemetry's convention). */
+export const URL_REDACTED = 'REDACTED';
+
+/**
+ * A URL as a span's `url.full` may show it (docs/operations.md#tracing): user info and every
+ * query value replaced by `REDACTED`, as OpenTelemetry's conventions ask. With `pathIsSecret`
+ * (webhook URLs: a path beyond `/` may be the receiver's token, as `webhookUrlSecrets` above
+ * holds) the path goes too. An unparsable URL shows as `REDACTED`.
+ */
+export function spanUrl(url: string, options: { pathIsSecret?: boolean } = {}): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return URL_REDACTED;
+  }
+  if (u.username || u.password) {
+    u.username = URL_REDACTED;
+    u.password = URL_REDACTED;
+  }
+  for (const key of new Set(u.searchParams.keys())) u.searchParams.set(key, URL_REDACTED);
+  if (options.pathIsSecret && u.pathname !== '/' && u.pathname !== '') u.pathname = `/${URL_REDACTED}`;
+  u.hash = '';
+  return u.href;
 }

@@ -6,6 +6,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Tracer } from '../lib/tracing.js';
 import type { NormalisedEvent, NumberRange, NumberType, OrderType } from '../event/event.js';
 import type { Store } from '../store/db.js';
 import type { Channel } from './channel.js';
@@ -102,6 +103,11 @@ export interface DispatcherDeps<Rules = unknown> {
   pollIntervalMs?: number;
   /** Attempts, delivery outcomes and store errors are reported here. @default none */
   metrics?: Metrics;
+  /**
+   * Spans for processing events and for delivery attempts, in each event's stored trace
+   * (docs/operations.md#tracing). @default none
+   */
+  tracer?: Tracer;
   /**
    * One bounded reconciliation round (src/enrich/reconcile.ts): run first in every tick and
    * every `reconcileIntervalMs` by the loop; absent when RECONCILE=off.

@@ -9,7 +9,7 @@
 import { claimDueDeliveries } from '../store/deliveries.repo.js';
 import { claimDueGroups } from '../store/delivery-groups.repo.js';
 import { holdQuietDeliveries, type QuietChannelHold } from '../store/delivery-claim.repo.js';
-import { loadEvents } from '../store/events.repo.js';
+import { loadEventTraces, loadEvents } from '../store/events.repo.js';
 import { errorMessage, routeDueEvents } from './process-event.js';
 import { ENRICH_RETRY_SCHEDULE_S, RETRY_SCHEDULE_S } from './retry.js';
 import type { SendOutcome } from './send-delivery.js';
@@ -347,11 +347,13 @@ async function dueStage<R>(
   result.claimed += claimed.length;
   if (claimed.length > 0) {
     const events = loadEvents(ctx.store.db, claimed.map((d) => d.eventId));
+    // Tracing on: each attempt's span joins its event's trace (docs/operations.md#tracing).
+    const traces = ctx.tracer?.enabled ? loadEventTraces(ctx.store.db, claimed.map((d) => d.eventId)).catch(() => null) : null;
     for (const d of claimed) {
       const event = events.then((m) => m.get(d.eventId) ?? null);
       // The send awaits its event only once it has a slot: a failure is handled there, not unhandled till then.
       event.catch(() => undefined);
-      send({ delivery: d, event });
+      send({ delivery: d, event, ...(traces && { trace: traces.then((m) => m?.get(d.eventId) ?? null) }) });
     }
   }
   const grouped = groups ? await groupStage(ctx, leases, result, { now, policies, quiet }) : { claimed: 0, done: Promise.resolve() };

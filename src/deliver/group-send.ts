@@ -6,7 +6,8 @@
  * at its next due time; a dead one takes its members with it.
  */
 import type { NormalisedEvent } from '../event/event.js';
-import { loadEvents } from '../store/events.repo.js';
+import { loadEventTraces, loadEvents } from '../store/events.repo.js';
+import { groupDeliverySpan } from './spans.js';
 import {
   deleteEmptyGroup,
   loadGroupMembers,
@@ -86,8 +87,11 @@ export async function sendGroup<R>(ctx: DispatcherContext<R>, group: ClaimedGrou
     values: group.byValues,
     events: send.map((m) => m.event),
   };
+  const memberTraces = async () => [...(await loadEventTraces(db, job.events.map((e) => e.eventId))).values()];
   const result: SendResult = channel.sendGroup
-    ? await channel.sendGroup(job).catch((err: unknown) => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` }))
+    ? await groupDeliverySpan(ctx.tracer, group, memberTraces, () =>
+        channel.sendGroup!(job).catch((err: unknown): SendResult => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` })),
+      )
     : { ok: false, retryable: false, reason: `channel "${group.channel}" (${channel.type}) cannot send grouped messages` };
   const now = ctx.clock.now();
   const decision = decideDelivery(result, { attempts: group.attempts, now, schedule: ctx.retrySchedule, random: ctx.random });

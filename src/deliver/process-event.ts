@@ -18,6 +18,8 @@ import { recordObservedStatus } from '../enrich/observed-status.js';
 import type { EnrichOutcome, RouteGroupOutcome, RouteOutcome, DispatcherContext } from './dispatcher-deps.js';
 import { channelSendIntervalMs, quietHold } from './pacing.js';
 import type { QuietHoursConfig } from '../config/channel-config.js';
+import type { TraceCarrier } from '../lib/tracing.js';
+import { processEventSpan, routeSpan } from './spans.js';
 
 /** GET /order calls in flight at once: Colt's API is one shared peer, whatever the send concurrency. */
 export const MAX_ENRICH_CONCURRENCY = 8;
@@ -35,6 +37,8 @@ export interface EventCounts {
 export interface PreClaimedDelivery {
   delivery: ClaimedDelivery;
   event: NormalisedEvent;
+  /** The event's stored trace context (tracing on). */
+  trace?: TraceCarrier | null;
 }
 
 export interface RouteOptions {
@@ -70,14 +74,16 @@ export async function routeDueEvents<R>(
   options.leases?.holdEvents(held);
   try {
     const prepared = await mapWithConcurrency(claimed, Math.min(ctx.concurrency, MAX_ENRICH_CONCURRENCY), (c) =>
-      prepareEvent(ctx, c.work, c.event),
+      processEventSpan(ctx.tracer, c, () => prepareEvent(ctx, c.work, c.event)),
     );
     for (const p of prepared) {
       if (p.kind === 'deferred') counts.eventsDeferred++;
       else if (p.kind === 'failed') counts.eventsFailed++;
     }
     const ready = prepared.filter((p): p is Ready => p.kind === 'routed' || p.kind === 'missing');
-    return await saveRouted(ctx, counts, ready);
+    const traces = new Map(claimed.map((c) => [c.work.eventId, c.trace]));
+    // The sends of this round carry their event's trace, as later claims load it.
+    return (await saveRouted(ctx, counts, ready)).map((p) => ({ ...p, trace: traces.get(p.delivery.eventId) ?? null }));
   } finally {
     options.leases?.releaseEvents(held);
   }
@@ -179,7 +185,7 @@ async function prepareEvent<R>(ctx: DispatcherContext<R>, work: ClaimedEventWork
   try {
     const event = await enrichEvent(ctx, work, loaded);
     if (event === 'deferred') return { kind: 'deferred' };
-    return { kind: 'routed', work, event, routed: ctx.route(ctx.getRules(), event) };
+    return { kind: 'routed', work, event, routed: routeSpan(ctx.tracer, event, () => ctx.route(ctx.getRules(), event)) };
   } catch (err) {
     await failEvent(ctx, work, err);
     return { kind: 'failed' };

@@ -15,6 +15,8 @@ import { errorMessage } from './process-event.js';
 import type { DispatcherContext } from './dispatcher-deps.js';
 import { quietHold } from './pacing.js';
 import { newId } from '../lib/ids.js';
+import type { TraceCarrier } from '../lib/tracing.js';
+import { deliverySpan } from './spans.js';
 
 export type SendOutcome = 'delivered' | 'retried' | 'dead' | 'suppressed' | 'lease-lost';
 
@@ -32,6 +34,8 @@ export type TriedDelivery =
       /** Seconds the send took (clock time). */
       seconds: number;
       write: DeliveryOutcomeWrite;
+      /** The attempt's span (tracing on): its outcome's log line, written later, names it too. */
+      traceIds?: { trace_id: string; span_id: string } | null;
     };
 
 /**
@@ -42,6 +46,7 @@ export async function tryDelivery<R>(
   ctx: DispatcherContext<R>,
   claimed: ClaimedDelivery,
   eventOrPromise: NormalisedEvent | null | Promise<NormalisedEvent | null>,
+  trace?: TraceCarrier | null | Promise<TraceCarrier | null>,
 ): Promise<TriedDelivery> {
   const channel = ctx.getChannels().get(claimed.channel);
   if (!channel) {
@@ -56,10 +61,14 @@ export async function tryDelivery<R>(
   const silence = event ? await ctx.silences.silenceFor(event, claimed.channel, ctx.clock.now()) : null;
   if (silence) return silenced(ctx, claimed, silence);
   const startedAt = ctx.clock.now();
+  let traceIds: { trace_id: string; span_id: string } | null = null;
   const result: SendResult = event
-    ? await channel
-        .send({ id: claimed.id, channelName: claimed.channel, attempt: claimed.attempts, event })
-        .catch((err: unknown) => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` }))
+    ? await deliverySpan(ctx.tracer, claimed, event, trace, () => {
+        traceIds = ctx.tracer?.logIds() ?? null;
+        return channel
+          .send({ id: claimed.id, channelName: claimed.channel, attempt: claimed.attempts, event })
+          .catch((err: unknown): SendResult => ({ ok: false, retryable: true, reason: `channel error: ${errorMessage(err)}` }));
+      })
     : { ok: false, retryable: false, reason: `event ${claimed.eventId} not found` };
   const now = ctx.clock.now();
   const decision = decideDelivery(result, {
@@ -69,7 +78,7 @@ export async function tryDelivery<R>(
     random: ctx.random,
   });
   const write = outcomeWrite(claimed, holdRetry(ctx, claimed.channel, decision), result, startedAt, now);
-  return { kind: 'sent', claimed, result, decision, seconds: (now - startedAt) / 1000, write };
+  return { kind: 'sent', claimed, result, decision, seconds: (now - startedAt) / 1000, write, traceIds };
 }
 
 /** Nothing is sent: the delivery is recorded as suppressed, naming the silence (no attempt, no channel failure). */
@@ -92,7 +101,7 @@ export async function recordTry<R>(ctx: DispatcherContext<R>, tried: TriedDelive
     return applied ? 'suppressed' : 'lease-lost';
   }
   const { claimed, decision, result } = tried;
-  logOutcome(ctx, claimed, decision, result, applied);
+  logOutcome(ctx, claimed, decision, result, applied, tried.traceIds);
   reportOutcome(ctx, claimed, decision, applied, tried.seconds);
   if (!applied) return 'lease-lost';
   if (tried.write.nextAttemptAt) ctx.onRetryScheduled?.(tried.write.nextAttemptAt);
@@ -162,8 +171,10 @@ function logOutcome<R>(
   decision: DeliveryDecision,
   result: SendResult,
   applied: boolean,
+  traceIds?: { trace_id: string; span_id: string } | null,
 ): void {
   const fields = {
+    ...traceIds,
     deliveryId: claimed.id,
     channel: claimed.channel,
     attempt: claimed.attempts,

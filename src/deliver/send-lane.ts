@@ -7,6 +7,7 @@
  */
 import type { NormalisedEvent } from '../event/event.js';
 import { createBatcher } from '../lib/batcher.js';
+import type { TraceCarrier } from '../lib/tracing.js';
 import type { ClaimedDelivery } from '../store/deliveries.repo.js';
 import { recordOutcomes, type DeliveryOutcomeWrite } from '../store/delivery-outcomes.repo.js';
 import { isInputRejection, retryIfTransient } from '../store/errors.js';
@@ -17,6 +18,8 @@ import type { DispatcherContext } from './dispatcher-deps.js';
 export interface SendJob {
   delivery: ClaimedDelivery;
   event: NormalisedEvent | null | Promise<NormalisedEvent | null>;
+  /** The event's stored trace context, when tracing is on (docs/operations.md#tracing). */
+  trace?: TraceCarrier | null | Promise<TraceCarrier | null>;
 }
 
 export interface SendLane {
@@ -62,7 +65,7 @@ export function createSendLane<R>(ctx: DispatcherContext<R>): SendLane {
       pending++;
       const tried = new Promise<TriedDelivery>((resolve, reject) => {
         waiting.push(() => {
-          tryDelivery(ctx, job.delivery, job.event)
+          tryDelivery(ctx, job.delivery, job.event, job.trace)
             .then(resolve, reject)
             .finally(() => {
               sending--;

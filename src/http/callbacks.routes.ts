@@ -12,6 +12,7 @@ import type { Env } from '../config/env.js';
 import type { Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
+import type { Tracer } from '../lib/tracing.js';
 import { monotonicSeconds, noopMetrics, type Metrics } from '../lib/metrics.js';
 import { extractCallbackFields, type ExtractResult, type JsonObject } from '../receive/normalise.js';
 import { dedupeKey } from '../receive/dedupe.js';
@@ -21,6 +22,7 @@ import { isInputRejection, sqlState, storeErrorMessage } from '../store/errors.j
 import type { CallbackWriter } from '../store/ingest.js';
 import type { RefusalRecorder } from '../store/refusal-recorder.js';
 import type { RefusalPacer } from './auth-throttle.js';
+import { tracedReceiver } from './callback-span.js';
 import { callbackAuthFromEnv, checkBodySignature, checkRequestAuth, type AuthFailure } from './callback-auth.js';
 import { ApiError, errorResponse, type ErrorIssue } from './errors.js';
 import { isJsonContentType, readBodyLimited } from './read-body.js';
@@ -41,6 +43,8 @@ export interface CallbackRoutesDeps {
   onStored?(eventId: string): void;
   /** Outcomes and ingest latency. @default noopMetrics */
   metrics?: Metrics;
+  /** Each request in a SERVER span (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
 }
 
 /**
@@ -174,7 +178,7 @@ export function createReceiveHandler<R extends ExtractResult>(deps: CallbackRout
     }
   }
 
-  return receive;
+  return tracedReceiver(deps.tracer, receive);
 }
 
 function invalid(message: string, issues: ErrorIssue[]): ApiError {

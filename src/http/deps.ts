@@ -12,6 +12,7 @@ import type { Dispatcher } from '../deliver/dispatcher.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Tracer } from '../lib/tracing.js';
 import type { Store } from '../store/db.js';
 import type { CallbackWriter } from '../store/ingest.js';
 import type { RefusalRecorder } from '../store/refusal-recorder.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   pipeline?: DeliverySide;
   /** Where the receiver reports outcomes and latency. @default noopMetrics */
   metrics?: Metrics;
+  /** Callbacks are traced here (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
   /** GET /metrics body (Prometheus text); absent → /metrics answers 404 (Workers). */
   renderMetrics?(): Promise<string>;
   /** True once shutdown began: /readyz answers 503. @default never */

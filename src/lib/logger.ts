@@ -1,4 +1,5 @@
 import pino, { type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import type { Tracer } from './tracing.js';
 import { redactUrlCredentials } from './url-credentials.js';
 
 export type Logger = PinoLogger;
@@ -39,6 +40,11 @@ export interface LoggerConfig {
   /** Write to this stream instead (tests capture logs this way). */
   destination?: pino.DestinationStream;
   /**
+   * With tracing on, every line written while a span is active carries its `trace_id` and
+   * `span_id` (docs/operations.md#tracing). Absent or the no-op tracer: nothing is added.
+   */
+  tracer?: Tracer;
+  /**
    * Values never written, wherever they appear in a line (an error message quoting a URL with
    * its password): config/secrets.ts secretValues. Credentials inside any URL are redacted too.
    */
@@ -66,6 +72,9 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     hooks: { streamWrite: scrubLogLine(config.secrets ?? []) },
   };
+  const tracer = config.tracer;
+  // A new object every time: pino merges the line's own fields into what the mixin returns.
+  if (tracer?.enabled) options.mixin = () => tracer.logIds() ?? {};
   if (config.destination) return pino(options, config.destination);
   // pino's own default is stdout; Workers' stand-in (no pino.destination) always takes this path.
   if (config.stream === 'stdout') return pino(options);

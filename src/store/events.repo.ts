@@ -3,6 +3,7 @@ import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { STATUS_RANK, reportedEventType, type EventSource, type EventStatus, type NormalisedEvent, type NumberType, type OrderType } from '../event/event.js';
 import type { CallbackFields } from '../event/event.js';
 import { eventFailure } from '../colt/failure-reason.js';
+import type { TraceCarrier } from '../lib/tracing.js';
 import { secondaryDedupeKey, type CallbackKindName } from '../receive/dedupe.js';
 import type { Db, DbOrTx } from './db.js';
 import { isStale, type OrderRow } from './orders.repo.js';
@@ -42,6 +43,8 @@ export interface NewCallback {
   source?: EventSource;
   /** Set for events that are not an order state (`order.overdue`); absent means `order.<status>`. */
   type?: string;
+  /** The trace of the request that brought it (tracing on): later work on the event joins it. */
+  traceContext?: TraceCarrier | null;
 }
 
 export interface StoredCallback {
@@ -124,11 +127,11 @@ function insertStatement(input: string): SQL {
         id uuid, dedupe_key text, order_id text, status text, status_rank int, seq int, stale boolean,
         raw_status text, order_type text, number_type text, customer_ref text, numbers jsonb,
         occurred_at timestamptz, received_at timestamptz, raw_body text, payload jsonb, headers jsonb, remote_addr text,
-        source text, type text)
+        source text, type text, trace_context jsonb)
     ),
     ins as (
       insert into callback_events (id, dedupe_key, order_id, status, raw_status, order_type, number_type, customer_ref,
-        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale, source, type)
+        numbers, occurred_at, received_at, raw_body, payload, headers, remote_addr, stale, source, type, trace_context)
       select i.id, i.dedupe_key, i.order_id, i.status, i.raw_status, i.order_type, i.number_type, i.customer_ref,
         i.numbers, i.occurred_at, i.received_at, i.raw_body, coalesce(i.payload, i.raw_body::jsonb), i.headers, i.remote_addr,
         -- Only order-state events can be stale; an order.overdue event is about time, not state.
@@ -136,7 +139,7 @@ function insertStatement(input: string): SQL {
           or (i.status_rank = 2 and c.status_rank = 2 and i.status <> c.status)
           -- Reconciliation already reported this status (or a callback did, for a reconciliation event).
           or (i.status = c.status and (i.source = 'reconciliation' or c.status_source = 'reconciliation'))), false)),
-        i.source, i.type
+        i.source, i.type, i.trace_context
       -- LATERAL: one primary-key probe per row, never a scan of orders.
       from input i left join lateral (select o.status, o.status_rank, o.status_source from orders o where o.order_id = i.order_id) c on true
       order by i.dedupe_key
@@ -231,6 +234,8 @@ function toRow(c: NewCallback, stale: boolean) {
     // A reconciliation's write says so; a ticket notification's fields do.
     source: c.source ?? f.source ?? 'callback',
     type: c.type ?? null,
+    // Left out of the JSON when tracing is off (undefined): the batch costs not a byte more.
+    trace_context: c.traceContext ?? undefined,
   };
 }
 
@@ -330,3 +335,15 @@ export async function loadEvents(db: DbOrTx, eventIds: readonly string[]): Promi
   return events;
 }
 
+
+/** The stored trace context of each event that has one (tracing on); the others are absent. */
+export async function loadEventTraces(db: DbOrTx, eventIds: readonly string[]): Promise<Map<string, TraceCarrier>> {
+  const traces = new Map<string, TraceCarrier>();
+  if (eventIds.length === 0) return traces;
+  const rows = await db
+    .select({ id: callbackEvents.id, trace: callbackEvents.traceContext })
+    .from(callbackEvents)
+    .where(inArray(callbackEvents.id, [...new Set(eventIds)]));
+  for (const r of rows) if (r.trace) traces.set(r.id, r.trace);
+  return traces;
+}

@@ -9,6 +9,7 @@
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { newId } from '../lib/ids.js';
 import type { NormalisedEvent } from '../event/event.js';
+import type { TraceCarrier } from '../lib/tracing.js';
 import type { Db, DbOrTx } from './db.js';
 import type { ClaimedDelivery } from './deliveries.repo.js';
 import { claimEventWorkStatement, type ClaimedEventWork, type ClaimOptions } from './event-work.repo.js';
@@ -20,6 +21,8 @@ import { callbackEvents, orders } from './schema.js';
 export interface ClaimedEvent {
   work: ClaimedEventWork;
   event: NormalisedEvent | null;
+  /** The trace the event was stored in (tracing on), or null. */
+  trace: TraceCarrier | null;
 }
 
 /**
@@ -36,6 +39,7 @@ export async function claimEventsToRoute(db: Db, options: ClaimOptions): Promise
       lastError: claimed.lastError,
       event: EVENT_FIELDS,
       order: ORDER_FIELDS,
+      trace: callbackEvents.traceContext,
     })
     .from(claimed)
     .leftJoin(callbackEvents, eq(callbackEvents.id, claimed.eventId))
@@ -44,6 +48,7 @@ export async function claimEventsToRoute(db: Db, options: ClaimOptions): Promise
   return rows.map((r) => ({
     work: { eventId: r.eventId, attempts: r.attempts, lastError: r.lastError },
     event: r.event ? toNormalisedEvent(r.event, r.order) : null,
+    trace: r.trace ?? null,
   }));
 }
 

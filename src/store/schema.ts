@@ -19,6 +19,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { NumberRange } from '../event/event.js';
+import type { TraceCarrier } from '../lib/tracing.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -50,6 +51,11 @@ export const callbackEvents = pgTable(
     source: text('source').notNull().default('callback'),
     /** The event's type (`order.overdue`…); null means `order.<status>`. */
     type: text('type'),
+    /**
+     * The W3C trace context of the request that stored it, when tracing is on: the
+     * dispatcher's spans for this event join that trace (docs/operations.md#tracing).
+     */
+    traceContext: jsonb('trace_context').$type<TraceCarrier>(),
   },
   (t) => [
     uniqueIndex('callback_events_dedupe_key_uq').on(t.dedupeKey),

@@ -1,5 +1,6 @@
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import type { Tracer } from '../../lib/tracing.js';
 import type { NormalisedEvent } from '../../event/event.js';
 import type { Channel, RenderedMessage } from '../channel.js';
 import type { ChannelConfig, ChannelType } from '../../config/channel-config.js';
@@ -44,6 +45,8 @@ export interface ChannelDeps {
   clock?: Clock;
   /** PUBLIC_URL: grouped Slack and email messages link each order to its dashboard page. */
   publicUrl?: string;
+  /** Webhook POSTs, Slack calls and SMTP sends are CLIENT spans (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
   /** The Colt client, COLT_TICKET_API_BASE_URL and the orders' tickets; absent → colt-ticket channels refuse to send. */
   coltTickets?: Omit<ColtTicketDeps, 'logger'> | { missing: string };
 }
@@ -85,6 +88,7 @@ const factories: { [T in ChannelType]: Factory<T> } = {
       transport,
       logger: ctx.logger,
       ...(ctx.publicUrl ? { publicUrl: ctx.publicUrl } : {}),
+      ...(ctx.tracer && { tracer: ctx.tracer }),
     });
     return { channel };
   },
@@ -98,6 +102,7 @@ const factories: { [T in ChannelType]: Factory<T> } = {
         ...(ctx.slackApiUrl ? { slackApiUrl: ctx.slackApiUrl } : {}),
         ...(ctx.slackTimeoutMs ? { timeoutMs: ctx.slackTimeoutMs } : {}),
         ...(ctx.publicUrl ? { publicUrl: ctx.publicUrl } : {}),
+        ...(ctx.tracer && { tracer: ctx.tracer }),
       }),
     };
   },

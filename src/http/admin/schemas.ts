@@ -46,6 +46,13 @@ export const EventSummarySchema = z
       description: 'order.<status>, order.overdue, ticket.<status>, relay.channel_disabled or relay.channel_enabled (docs/design.md#event-types).',
     }),
     processedAt: nullableTime,
+    traceContext: z
+      .object({ traceparent: z.string(), tracestate: z.string().optional() })
+      .nullable()
+      .openapi({
+        example: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+        description: "The W3C trace context of the callback's request when tracing was on (its trace id is the second field); null otherwise (docs/operations.md#tracing).",
+      }),
   })
   .openapi('EventSummary');
 

@@ -3,6 +3,7 @@ import type { Env } from '../../config/env.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Metrics } from '../../lib/metrics.js';
+import type { Tracer } from '../../lib/tracing.js';
 import { createPipeline, type LoadedRules, type Pipeline } from '../../pipeline.js';
 import type { Store } from '../../store/db.js';
 import { readIfExists } from './files.js';
@@ -25,6 +26,8 @@ export interface NodePipelineDeps {
   metrics?: Metrics;
   /** Rules loaded before the store was opened. @default read now */
   rules?: LoadedRules;
+  /** The process's tracer (src/runtime/node/tracing.ts). @default none */
+  tracer?: Tracer;
 }
 
 /**

@@ -17,6 +17,10 @@ import { readRules } from '../../pipeline.js';
 import type { Store } from '../../store/db.js';
 import { createCallbackWriter } from '../../store/ingest.js';
 import { createRefusalRecorder } from '../../store/refusal-recorder.js';
+import { tracedWriter } from '../../store/traced-writer.js';
+import { tracesUrl } from '../../config/tracing.js';
+import { startNodeTracing } from './tracing.js';
+import type { DestinationStream } from 'pino';
 import { readIfExists } from './files.js';
 import { createNodePipeline, type NodePipeline } from './pipeline.js';
 import { localApiUrl, openOwnedStore, type OwnedStore } from './owned-store.js';
@@ -29,6 +33,8 @@ export interface NodeServerOptions {
   /** `serve` runs HTTP and the dispatcher; `worker` the dispatcher with health and metrics. @default "serve" */
   mode?: 'serve' | 'worker';
   logger?: Logger;
+  /** Where the JSON log lines go instead of stdout (tests read them); ignored with `logger`. */
+  logDestination?: DestinationStream;
 }
 
 export interface RunningNode {
@@ -89,8 +95,20 @@ const closeServer = (server: ServerType) => new Promise<void>((resolve) => serve
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningNode> {
   const mode = options.mode ?? 'serve';
   const env = parseEnv(options.env, mode === 'worker' ? { requireCallbackAuth: false } : {});
+  // Before the logger: with tracing on, its lines carry the active span's ids. A failed start
+  // leaves nothing running: the provider's timer does not hold the process.
+  const tracing = await startNodeTracing(env, (message) => logger.warn(message));
   // Secret settings (config/secrets.ts) never reach the log, even quoted inside an error.
-  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, stream: 'stdout', secrets: secretValues(env, null) });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: env.LOG_LEVEL,
+      stream: 'stdout',
+      secrets: secretValues(env, null),
+      tracer: tracing.tracer,
+      ...(options.logDestination && { destination: options.logDestination }),
+    });
+  if (tracing.tracer.enabled) logger.info({ endpoint: new URL(tracesUrl(env)!).origin, sampler: env.OTEL_TRACES_SAMPLER }, 'tracing on');
   for (const warning of configWarnings(env, { receivesCallbacks: mode === 'serve', servesMetrics: true })) logger.warn(warning);
   const rules = await readRules({ rawEnv: options.env, readFile: readIfExists, logger });
   const http = await bind(env);
@@ -112,7 +130,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     // Scrapes read the store at most once per METRICS_GAUGE_MAX_AGE, sharing the read in flight.
     ...(env.METRICS_GAUGE_MAX_AGE !== null && { storeReads: { maxAgeMs: env.METRICS_GAUGE_MAX_AGE, now: () => systemClock.now() } }),
   });
-  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules }).catch(
+  const pipeline = await createNodePipeline({ env, store, logger, clock: systemClock, rawEnv: options.env, metrics: prom.metrics, rules, tracer: tracing.tracer }).catch(
     async (error: unknown) => {
       await closeServer(http.server);
       await owned.close();
@@ -122,7 +140,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
   pipelineRules = pipeline.pipeline.rules;
   pipeline.start();
   // A callback waits at most CALLBACK_STORE_TIMEOUT for its commit: an unreachable store is a quick 503.
-  const writer = createCallbackWriter(store, { timeoutMs: env.CALLBACK_STORE_TIMEOUT });
+  const writer = tracedWriter(createCallbackWriter(store, { timeoutMs: env.CALLBACK_STORE_TIMEOUT }), tracing.tracer);
   // Refused callbacks are counted in memory and written once a second (and at shutdown).
   const refusals = createRefusalRecorder(store, { logger });
   let draining = false;
@@ -145,6 +163,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
           isDraining,
           refusals,
           refusalPacer: createRefusalPacer({ clock: systemClock }),
+          tracer: tracing.tracer,
         })
       : createProbeApp({ env, store, logger, renderMetrics, isDraining, clock: systemClock, socketAddress });
   http.setHandler(app.fetch as FetchHandler);
@@ -166,6 +185,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         await writer.drain();
         await refusals.close().catch(() => {}); // a failure is logged with the counts it could not write
         await owned.close();
+        // Last: the spans of the work finished above are exported before the process goes.
+        await tracing.shutdown();
         logger.info('stopped');
       })()),
   };

@@ -1,5 +1,6 @@
 import type { NodemailerError, SendMailOptions } from 'nodemailer';
 import type { Logger } from '../../../lib/logger.js';
+import { inSpan, type SpanAttributes, type Tracer } from '../../../lib/tracing.js';
 import { RESPONSE_EXCERPT_BYTES } from '../../../store/schema.js';
 import type { Channel, DeliveryJob, GroupJob, SendResult } from '../../channel.js';
 import type { EmailChannelConfig } from '../../../config/channel-config.js';
@@ -25,6 +26,18 @@ export interface EmailChannelDeps {
   transport?: MailTransport;
   /** PUBLIC_URL: grouped messages link each order to its dashboard page. */
   publicUrl?: string;
+  /** Each message sent is a CLIENT span (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
+}
+
+/** The SMTP server as a span names it: host and port only (SMTP_URL may hold a password). */
+function smtpServer(smtpUrl: string): SpanAttributes {
+  try {
+    const u = new URL(smtpUrl);
+    return { 'server.address': u.hostname, 'server.port': u.port ? Number(u.port) : u.protocol === 'smtps:' ? 465 : 587, 'network.protocol.name': 'smtp' };
+  } catch {
+    return { 'network.protocol.name': 'smtp' };
+  }
 }
 
 /**
@@ -90,6 +103,16 @@ export function createEmailChannel(name: string, config: EmailChannelConfig, dep
 
   /** Sends one message; `id` (delivery or group) is its Message-ID, the same on every retry. */
   async function sendMessage(id: string, message: EmailMessage, header: string): Promise<SendResult> {
+    const attributes = deps.smtpUrl ? smtpServer(deps.smtpUrl) : { 'network.protocol.name': 'smtp' };
+    return inSpan(deps.tracer, 'smtp send', { kind: 'client', attributes }, async (span) => {
+      const result = await sendOne(id, message, header);
+      span.setAttributes({ 'colt_relay.smtp.code': result.code });
+      if (!result.ok) span.fail(result.reason);
+      return result;
+    });
+  }
+
+  async function sendOne(id: string, message: EmailMessage, header: string): Promise<SendResult> {
     try {
       const info = await transport.sendMail({
         from: config.from ?? deps.from,

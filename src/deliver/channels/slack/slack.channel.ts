@@ -1,5 +1,7 @@
 import type { LogLevel, Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { Logger } from '../../../lib/logger.js';
+import { inHttpClientSpan, type Tracer } from '../../../lib/tracing.js';
+import { spanUrl } from '../../../config/secrets.js';
 import type { Channel, DeliveryJob, GroupJob, SendResult } from '../../channel.js';
 import type { SlackChannelConfig } from '../../../config/channel-config.js';
 import { buildSlackGroupMessage } from '../group-message.js';
@@ -23,6 +25,8 @@ export interface SlackChannelDeps {
   fetch?: typeof fetch;
   /** PUBLIC_URL: grouped messages link each order to its dashboard page. */
   publicUrl?: string;
+  /** Each Web API call is a CLIENT span (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
 }
 
 /** Routes web-api's own log lines into pino at debug level: they are chatty and ours say what matters. */
@@ -74,15 +78,26 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
           logger: slackLogger(logger),
         }),
     ));
+  /** One Web API call in its CLIENT span; web-api resolves only on HTTP 200 with `ok: true`. */
+  const api = <T>(method: string, call: (client: WebClient) => Promise<T>): Promise<T> => {
+    const url = spanUrl(`${slackApiUrl ?? 'https://slack.com/api/'}${method}`);
+    return inHttpClientSpan(deps.tracer, { method: 'POST', url, template: new URL(url).pathname }, async (span) => {
+      try {
+        const answer = await call(await slack());
+        span.setAttributes({ 'http.response.status_code': 200 });
+        return answer;
+      } catch (err) {
+        span.fail(classifySlackError(err, timeoutMs).reason, err);
+        throw err;
+      }
+    });
+  };
 
   async function postParent(job: DeliveryJob, message: SlackMessage): Promise<SendResult> {
     const { event } = job;
-    const posted = await (await slack()).chat.postMessage({
-      channel: config.channel,
-      ...message,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    const posted = await api('chat.postMessage', (client) =>
+      client.chat.postMessage({ channel: config.channel, ...message, unfurl_links: false, unfurl_media: false }),
+    );
     const ts = posted.ts!;
     if (event.orderId === '') return { ok: true, code: 'ok', response: JSON.stringify({ channel: posted.channel, ts }) };
     try {
@@ -98,11 +113,13 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
     const { event } = job;
     const reply = { channel: config.channel, thread_ts: thread.threadTs, ...message, unfurl_links: false, unfurl_media: false };
     // A failure is worth the whole channel's attention, not only the thread's followers.
-    const posted = await (await slack()).chat.postMessage(event.status === 'failed' ? { ...reply, reply_broadcast: true } : reply);
+    const posted = await api('chat.postMessage', (client) =>
+      client.chat.postMessage(event.status === 'failed' ? { ...reply, reply_broadcast: true } : reply),
+    );
     if (shouldUpdateParent(thread.lastStatus, event)) {
       try {
         // chat.update wants the channel id; postMessage answered with it even if config names the channel.
-        await (await slack()).chat.update({ channel: posted.channel ?? config.channel, ts: thread.threadTs, ...message });
+        await api('chat.update', (client) => client.chat.update({ channel: posted.channel ?? config.channel, ts: thread.threadTs, ...message }));
         await deps.threads.save(event.orderId, config.channel, thread.threadTs, event.status);
       } catch (err) {
         // The reply (the notification) is out; a stale parent is cosmetic.
@@ -136,7 +153,9 @@ export function createSlackChannel(name: string, config: SlackChannelConfig, dep
   async function sendGroup(job: GroupJob): Promise<SendResult> {
     const message = buildSlackGroupMessage(job, deps.publicUrl);
     try {
-      const posted = await (await slack()).chat.postMessage({ channel: config.channel, ...message, unfurl_links: false, unfurl_media: false });
+      const posted = await api('chat.postMessage', (client) =>
+        client.chat.postMessage({ channel: config.channel, ...message, unfurl_links: false, unfurl_media: false }),
+      );
       return { ok: true, code: 'ok', response: JSON.stringify({ channel: posted.channel, ts: posted.ts }) };
     } catch (err) {
       const result = classifySlackError(err, timeoutMs);

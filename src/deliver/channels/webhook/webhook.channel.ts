@@ -1,7 +1,9 @@
 import type { NormalisedEvent } from '../../../event/event.js';
 import { systemClock, type Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/logger.js';
+import { carrierHeaders, inHttpClientSpan, recordHttpStatus, type Span, type Tracer } from '../../../lib/tracing.js';
 import { urlOrigin } from '../../../lib/url-origin.js';
+import { spanUrl } from '../../../config/secrets.js';
 import type { Channel, DeliveryJob, RenderedMessage, SendResult } from '../../channel.js';
 import type { WebhookChannelConfig } from '../../../config/channel-config.js';
 import { checkWebhookUrl, isSsrfBlocked, ssrfRefusal } from './ssrf.js';
@@ -24,6 +26,8 @@ export interface WebhookChannelDeps {
   allowPrivate: boolean;
   /** @default systemClock */
   clock?: Clock;
+  /** Each POST is a CLIENT span whose `traceparent` the receiver gets (docs/operations.md#tracing). @default none */
+  tracer?: Tracer;
 }
 
 /** Standard Webhooks body (docs/design.md#webhook-format). */
@@ -135,6 +139,7 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
   const timeoutMs = config.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   const logger = deps.logger.child({ channel: name, channelType: 'webhook' });
   const target = splitUrlCredentials(config.url);
+  const shownUrl = spanUrl(config.url, { pathIsSecret: true });
 
   async function send(job: DeliveryJob): Promise<SendResult> {
     // Checked on every send: the URL may come from a reloaded rules file.
@@ -153,12 +158,19 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
     headers.set('webhook-timestamp', String(timestampS));
     headers.set('webhook-signature', await sign(job.id, timestampS, body));
 
+    return inHttpClientSpan(deps.tracer, { method: 'POST', url: shownUrl }, (span) => post(job, headers, body, span));
+  }
+
+  /** The POST itself, in its CLIENT span: the receiver gets that span's `traceparent` and can continue the trace. */
+  async function post(job: DeliveryJob, headers: Headers, body: string, span: Span): Promise<SendResult> {
+    for (const [name, value] of Object.entries(carrierHeaders(deps.tracer?.carrier() ?? null))) headers.set(name, value);
     // One signal bounds connect, headers and the excerpt read together.
     const signal = AbortSignal.timeout(timeoutMs);
     const init: RequestInit & { dispatcher?: unknown } = { method: 'POST', headers, body, redirect: 'manual', signal };
     try {
       if (deps.webhookAgent !== undefined) init.dispatcher = await deps.webhookAgent();
       const response = await doFetch(target.url, init);
+      recordHttpStatus(span, response.status);
       // A slow body after a status line is still an answer: the status decides.
       const excerpt = await readResponseExcerpt(response).catch(() => '');
       const result = classifyWebhookResponse(response.status, response.headers, excerpt, clock.now());
@@ -166,6 +178,7 @@ export function createWebhookChannel(name: string, config: WebhookChannelConfig,
       return result;
     } catch (err) {
       const result = classifyWebhookError(err, timeoutMs);
+      if (!result.ok) span.fail(result.reason, err);
       logger.debug({ deliveryId: job.id, reason: !result.ok ? result.reason : undefined }, 'webhook failed');
       return result;
     }

@@ -1,0 +1,1 @@
+ALTER TABLE "callback_events" ADD COLUMN "trace_context" jsonb;
